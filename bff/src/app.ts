@@ -1,0 +1,75 @@
+import cors from '@koa/cors';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { API_PREFIX } from '@cityloop/shared';
+import type { DatabaseHandle } from './db/client';
+import { authRoutes } from './features/auth/auth.routes';
+import { TokenService } from './features/auth/tokens';
+import { usersRepository } from './features/auth/users.repository';
+import { healthRoutes } from './features/health/health.routes';
+import { staffRepository } from './features/staff/staff.repository';
+import { staffRoutes } from './features/staff/staff.routes';
+import { requireStaff } from './http/auth';
+import { h5Static } from './http/h5-static';
+import { errorHandler, jsonBody, requestContext, securityHeaders } from './http/middleware';
+import { RateLimiter } from './http/rate-limit';
+import type { Logger } from './logger';
+import type { WechatAuth } from './ports/wechat/wechat-auth';
+
+export interface AppDeps {
+  database: DatabaseHandle;
+  wechat: WechatAuth;
+  logger: Logger;
+  jwt: { secret: string; ttlSeconds: number };
+  corsOrigins: string[];
+  /** Allow any http://localhost:* / 127.0.0.1 origin (Taro's H5 dev server); never in production. */
+  corsAllowLocalhost: boolean;
+  rateLimit: { writesPerMinute: number };
+  h5Dir?: string;
+  trustProxy?: boolean;
+  version?: string;
+}
+
+/** Builds the Koa app from its dependencies. It does not listen: main.ts and the tests do. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: deps.trustProxy ?? false });
+  // Errors are logged once, by errorHandler; Koa's default stderr printer would log them twice.
+  app.silent = true;
+
+  const tokens = new TokenService(deps.jwt.secret, deps.jwt.ttlSeconds);
+  const users = usersRepository(deps.database.db);
+  const staff = staffRepository(deps.database.db);
+  const loginLimiter = new RateLimiter(deps.rateLimit.writesPerMinute, 60_000);
+  const staffGuard = requireStaff(tokens, (id) => staff.findById(id));
+
+  const api = new Router({ prefix: API_PREFIX });
+  api.use(jsonBody());
+  for (const feature of [
+    healthRoutes({ database: deps.database, version: deps.version ?? '0.0.0' }),
+    authRoutes({ wechat: deps.wechat, users, tokens, loginLimiter }),
+    staffRoutes({ staff, tokens, loginLimiter, staffGuard }),
+  ]) {
+    api.use(feature.routes(), feature.allowedMethods({ throw: true }));
+  }
+
+  app.use(requestContext(deps.logger));
+  app.use(errorHandler());
+  app.use(securityHeaders());
+  app.use(
+    cors({
+      origin: (ctx) => {
+        const origin = ctx.get('origin');
+        if (deps.corsOrigins.includes(origin)) return origin;
+        if (deps.corsAllowLocalhost && /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin)) return origin;
+        return '';
+      },
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: true }));
+  if (deps.h5Dir) app.use(h5Static(deps.h5Dir));
+  return app;
+}

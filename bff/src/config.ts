@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment and is validated once at boot.
+ * `.env.example` at the repository root documents each key; keep the two in step.
+ */
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().min(1).default(path.resolve(__dirname, '../../.data')),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(2 * 3600),
+    WECHAT_MODE: z.enum(['real', 'dev']).default('dev'),
+    WECHAT_APPID: z.string().regex(/^wx[0-9a-f]{16}$/, 'must look like wx followed by 16 hex characters').optional(),
+    WECHAT_SECRET: z.string().min(16).optional(),
+    WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
+    WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+    CORS_ORIGINS: z.string().default(''),
+    H5_DIR: z.string().default(path.resolve(__dirname, '../../miniapp/dist/h5')),
+    TRUST_PROXY: booleanFlag.default(false),
+    RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production') {
+      if (!env.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
+      if (env.WECHAT_MODE === 'dev') {
+        ctx.addIssue({ code: 'custom', path: ['WECHAT_MODE'], message: 'dev WeChat refuses to run with NODE_ENV=production' });
+      }
+    }
+    if (env.WECHAT_MODE === 'real') {
+      if (!env.WECHAT_APPID) ctx.addIssue({ code: 'custom', path: ['WECHAT_APPID'], message: 'is required when WECHAT_MODE=real' });
+      if (!env.WECHAT_SECRET) ctx.addIssue({ code: 'custom', path: ['WECHAT_SECRET'], message: 'is required when WECHAT_MODE=real' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  logLevel: Env['LOG_LEVEL'];
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+  jwt: { secret: string; ttlSeconds: number };
+  wechat: { mode: 'real' | 'dev'; appId: string; secret: string; apiBase: string; timeoutMs: number };
+  corsOrigins: string[];
+  h5Dir: string;
+  trustProxy: boolean;
+  rateLimit: { writesPerMinute: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Dev-only secret so `npm start` works with nothing set; production refuses to boot without JWT_SECRET. */
+const DEV_JWT_SECRET = 'cityloop-dev-only-secret-never-use-in-production';
+/** WeChat's documented tourist appid (测试号), used by the dev stand-in only. */
+const DEV_WECHAT_APPID = 'wx0000000000000000';
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings in .env files mean "not set".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
+  }
+  const env = parsed.data;
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL }
+      : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR, 'pglite') },
+    jwt: { secret: env.JWT_SECRET ?? DEV_JWT_SECRET, ttlSeconds: env.JWT_TTL_SECONDS },
+    wechat: {
+      mode: env.WECHAT_MODE,
+      appId: env.WECHAT_APPID ?? DEV_WECHAT_APPID,
+      secret: env.WECHAT_SECRET ?? 'dev-wechat-secret',
+      apiBase: env.WECHAT_API_BASE,
+      timeoutMs: env.WECHAT_TIMEOUT_MS,
+    },
+    corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    h5Dir: path.resolve(env.H5_DIR),
+    trustProxy: env.TRUST_PROXY,
+    rateLimit: { writesPerMinute: env.RATE_LIMIT_WRITES_PER_MINUTE },
+  };
+}

@@ -1,0 +1,27 @@
+import Router from '@koa/router';
+import { LIMITS, type LoginResponse } from '@cityloop/shared';
+import { z } from 'zod';
+import { authOf, requireResident } from '../../http/auth';
+import { rateLimit, RateLimiter } from '../../http/rate-limit';
+import { parseInput } from '../../http/validate';
+import { currentUser, loginWithWechat, type AuthDeps } from './auth.usecases';
+import { presentUser } from './user.presenter';
+
+const wechatLoginBody = z.object({ code: z.string().trim().min(1).max(LIMITS.wechatCodeMaxLength) }).strict();
+
+export function authRoutes(deps: AuthDeps & { loginLimiter: RateLimiter }): Router {
+  const router = new Router();
+
+  router.post('/auth/wechat', rateLimit(deps.loginLimiter, (ctx) => `wechat-login:${ctx.ip}`), async (ctx) => {
+    const { code } = parseInput(wechatLoginBody, ctx.request.body);
+    const { token, user } = await loginWithWechat(deps, code);
+    ctx.body = { token, expiresIn: deps.tokens.ttlSeconds, user: presentUser(user) } satisfies LoginResponse;
+  });
+
+  router.get('/me', requireResident(deps.tokens), async (ctx) => {
+    const user = await currentUser(deps, authOf(ctx).subject);
+    ctx.body = { user: presentUser(user) };
+  });
+
+  return router;
+}

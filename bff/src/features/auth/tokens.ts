@@ -1,0 +1,45 @@
+import jwt from 'jsonwebtoken';
+import { AppError } from '../../http/errors';
+
+export type Audience = 'resident' | 'staff';
+
+export interface TokenClaims {
+  sub: string;
+  aud: Audience;
+  role?: string;
+}
+
+const ISSUER = 'cityloop-bff';
+
+/**
+ * Our own short-lived HS256 tokens. Verification pins the algorithm (so `alg: none` and
+ * RS/HS confusion are refused) and the audience (so a resident token never opens staff routes).
+ */
+export class TokenService {
+  constructor(
+    private readonly secret: string,
+    readonly ttlSeconds: number,
+  ) {}
+
+  issue(subject: string, audience: Audience, role?: string): string {
+    return jwt.sign(role ? { role } : {}, this.secret, {
+      algorithm: 'HS256',
+      subject,
+      audience,
+      issuer: ISSUER,
+      expiresIn: this.ttlSeconds,
+    });
+  }
+
+  verify(token: string, audience: Audience): TokenClaims {
+    try {
+      const payload = jwt.verify(token, this.secret, { algorithms: ['HS256'], audience, issuer: ISSUER });
+      if (typeof payload === 'string' || typeof payload.sub !== 'string') throw new AppError('TOKEN_INVALID');
+      return { sub: payload.sub, aud: audience, role: typeof payload.role === 'string' ? payload.role : undefined };
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      if (err instanceof jwt.TokenExpiredError) throw new AppError('TOKEN_EXPIRED');
+      throw new AppError('TOKEN_INVALID');
+    }
+  }
+}

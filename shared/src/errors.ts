@@ -1,0 +1,40 @@
+/**
+ * Stable error codes shared by the BFF and the mini-program.
+ * The BFF answers every failure as `{ "error": { "code", "message" } }`; clients switch on `code`,
+ * never on `message`. Codes are part of the public API: add new ones, never rename.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, zh: '提交的内容有误，请检查后重试' },
+  MALFORMED_JSON: { status: 400, zh: '请求格式有误' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型' },
+  PAYLOAD_TOO_LARGE: { status: 413, zh: '提交的内容太大' },
+  UNAUTHENTICATED: { status: 401, zh: '请先登录' },
+  TOKEN_EXPIRED: { status: 401, zh: '登录已过期，请重新登录' },
+  TOKEN_INVALID: { status: 401, zh: '登录状态无效，请重新登录' },
+  FORBIDDEN: { status: 403, zh: '没有权限进行此操作' },
+  USER_BLOCKED: { status: 403, zh: '账号已被限制使用' },
+  NOT_FOUND: { status: 404, zh: '内容不存在' },
+  METHOD_NOT_ALLOWED: { status: 405, zh: '不支持的操作' },
+  RATE_LIMITED: { status: 429, zh: '操作太频繁，请稍后再试' },
+  WECHAT_CODE_INVALID: { status: 401, zh: '微信登录失败，请重试' },
+  WECHAT_RATE_LIMITED: { status: 429, zh: '微信登录太频繁，请稍后再试' },
+  WECHAT_UNAVAILABLE: { status: 503, zh: '微信服务暂时不可用，请稍后再试' },
+  STAFF_LOGIN_FAILED: { status: 401, zh: '用户名或密码错误' },
+  DATABASE_UNAVAILABLE: { status: 503, zh: '服务暂时不可用，请稍后再试' },
+  INTERNAL: { status: 500, zh: '服务出错了，请稍后再试' },
+} as const satisfies Record<string, { status: number; zh: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERRORS, value);
+}
+
+/** The Chinese message a resident should see for a code; unknown codes fall back to the generic one. */
+export function errorMessageZh(code: unknown): string {
+  return isErrorCode(code) ? ERRORS[code].zh : ERRORS.INTERNAL.zh;
+}
