@@ -1,0 +1,101 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createApp, type AppDeps } from '../../bff/src/app';
+import { openDatabase, type DatabaseHandle } from '../../bff/src/db/client';
+import { startWechatFakeServer, type WechatFakeServer } from '../../bff/src/dev/wechat-fake-server';
+import { createLogger } from '../../bff/src/logger';
+import { WechatHttpAuth } from '../../bff/src/ports/wechat/wechat-auth';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+const APP_ID = 'wx1234567890abcdef';
+const APP_SECRET = 'test-wechat-app-secret';
+
+export interface TestApp {
+  baseUrl: string;
+  database: DatabaseHandle;
+  wechat: WechatFakeServer;
+  /** Everything the BFF logged, one JSON line per entry. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a fresh database (in-memory PGlite, or the PostgreSQL server in TEST_DATABASE_URL), starts the
+ * WeChat stand-in and the BFF on ephemeral 127.0.0.1 ports, wired exactly as main.ts wires them.
+ */
+export async function startTestApp(overrides: Partial<AppDeps> & { wechatTimeoutMs?: number } = {}): Promise<TestApp> {
+  const url = process.env.TEST_DATABASE_URL;
+  const database = await openDatabase(url ? { kind: 'postgres', url } : { kind: 'pglite-memory' });
+  const wechat = await startWechatFakeServer({ appId: APP_ID, secret: APP_SECRET });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger('info', sink);
+  const app = createApp({
+    database,
+    wechat: new WechatHttpAuth({ apiBase: wechat.url, appId: APP_ID, secret: APP_SECRET, timeoutMs: overrides.wechatTimeoutMs ?? 1500 }),
+    logger,
+    jwt: { secret: TEST_JWT_SECRET, ttlSeconds: 600 },
+    corsOrigins: ['https://h5.cityloop.example'],
+    corsAllowLocalhost: true,
+    rateLimit: { writesPerMinute: 1000 },
+    version: 'test',
+    ...overrides,
+  });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    database,
+    wechat,
+    logs,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await wechat.close();
+      await database.close().catch(() => undefined);
+    },
+  };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** fetch() with JSON in and out; `body` is parsed JSON when the answer is JSON, else text. */
+export async function api<T = any>(
+  baseUrl: string,
+  path: string,
+  init: { method?: string; json?: unknown; token?: string; headers?: Record<string, string>; rawBody?: string | Buffer } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let body: string | Buffer | undefined = init.rawBody;
+  if (init.json !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = JSON.stringify(init.json);
+  }
+  const res = await fetch(baseUrl + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const text = await res.text();
+  const parsed = res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+export async function loginResident(baseUrl: string, name: string): Promise<{ token: string; userId: string }> {
+  const res = await api(baseUrl, '/api/v1/auth/wechat', { json: { code: `dev:${name}` } });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { token: res.body.token, userId: res.body.user.id };
+}
+
+/** A name no other test (or earlier run against a shared server database) has used. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,64 @@
+import { ConfigError, loadConfig } from '../../bff/src/config';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('boots with nothing set: port 3000, embedded PGlite under DATA_DIR, dev WeChat', () => {
+    const config = loadConfig({ DATA_DIR: '/tmp/cityloop-x' });
+    expect(config.port).toBe(3000);
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: '/tmp/cityloop-x/pglite' });
+    expect(config.wechat.mode).toBe('dev');
+    expect(config.env).toBe('development');
+  });
+
+  it('selects the PostgreSQL server when DATABASE_URL is set, and splits CORS origins', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', PORT: '8080', CORS_ORIGINS: 'https://a.example, https://b.example' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@127.0.0.1:5432/db' });
+    expect(config.port).toBe(8080);
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ WECHAT_TIMEOUT_MS: '5' }, 'WECHAT_TIMEOUT_MS'],
+    [{ WECHAT_MODE: 'real' }, 'WECHAT_APPID'],
+    [{ WECHAT_MODE: 'real', WECHAT_APPID: 'wx1234567890abcdef' }, 'WECHAT_SECRET'],
+    [{ WECHAT_APPID: 'not-an-appid' }, 'WECHAT_APPID'],
+  ])('names the bad key: %j → %s', (env, key) => {
+    expect(problemsOf(env).some((p) => p.startsWith(`${key}:`))).toBe(true);
+  });
+
+  it('refuses production without JWT_SECRET and with dev WeChat', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^JWT_SECRET: is required in production/), expect.stringMatching(/^WECHAT_MODE: dev WeChat refuses/)]));
+  });
+
+  it('accepts a complete production configuration', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'p'.repeat(40),
+      WECHAT_MODE: 'real',
+      WECHAT_APPID: 'wx1234567890abcdef',
+      WECHAT_SECRET: '0123456789abcdef0123456789abcdef',
+      DATABASE_URL: 'postgresql://cityloop@db:5432/cityloop',
+    });
+    expect(config.wechat).toMatchObject({ mode: 'real', apiBase: 'https://api.weixin.qq.com', timeoutMs: 5000 });
+    expect(config.jwt.secret).toBe('p'.repeat(40));
+  });
+});
