@@ -23,9 +23,7 @@ async function main() {
   }
   const logger = createLogger(config.logLevel);
 
-  const database = await openDatabase(
-    config.database.kind === 'postgres' ? config.database : { kind: 'pglite', dataDir: config.database.dataDir },
-  );
+  const database = await openDatabase(config.database);
 
   let wechatFake: WechatFakeServer | undefined;
   let wechatBase = config.wechat.apiBase;

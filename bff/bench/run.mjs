@@ -1,0 +1,88 @@
+// `npm run bench`: prints figures, asserts nothing. Starts the built BFF as a child process (embedded
+// PGlite in a throwaway folder, or DATABASE_URL) and loads it from this process with autocannon.
+import { fork, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+
+async function startBff(dataDir) {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_MINUTE: '10000' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('BFF exited during start');
+    try {
+      if ((await fetch(`${baseUrl}/api/v1/health`)).ok) break;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const readyMs = performance.now() - started;
+  return { baseUrl, readyMs, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
+}
+
+function load(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+const fmt = (r) => `${Math.round(r.requests.average).toString().padStart(6)} req/s   p50 ${String(r.latency.p50).padStart(3)} ms   p99 ${String(r.latency.p99).padStart(3)} ms   errors ${r.errors + r.non2xx}`;
+
+console.log(`CityLoop BFF bench — node ${process.version}, ${os.cpus().length} cores, ${CONNECTIONS} connections × ${DURATION}s per target\n`);
+
+// Start-up: a fresh data folder (creates the cluster and runs migrations), then the same folder again.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-bench-'));
+const fresh = await startBff(dataDir);
+await fresh.stop();
+const bff = await startBff(dataDir);
+const driver = process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded PGlite';
+console.log(`start-up to ready (${driver}): fresh data folder ${Math.round(fresh.readyMs)} ms, existing folder ${Math.round(bff.readyMs)} ms\n`);
+
+const login = await (await fetch(`${bff.baseUrl}/api/v1/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'dev:bench' }) })).json();
+
+const helloPort = await freePort();
+const hello = fork(path.join(here, 'hello-koa.mjs'), { env: { ...process.env, PORT: String(helloPort) } });
+await new Promise((r) => hello.once('message', r));
+
+const helloResult = await load(`http://127.0.0.1:${helloPort}/`);
+const healthResult = await load(`${bff.baseUrl}/api/v1/health`);
+const meResult = await load(`${bff.baseUrl}/api/v1/me`, { authorization: `Bearer ${login.token}` });
+hello.kill('SIGTERM');
+await bff.stop();
+fs.rmSync(dataDir, { recursive: true, force: true });
+
+console.log(`bare Koa hello-world   ${fmt(helloResult)}`);
+console.log(`GET /api/v1/health     ${fmt(healthResult)}   (${(healthResult.requests.average / helloResult.requests.average).toFixed(2)}× hello-world throughput)`);
+console.log(`GET /api/v1/me         ${fmt(meResult)}   (${(meResult.requests.average / helloResult.requests.average).toFixed(2)}× hello-world throughput)`);
+
+// Mini-program sizes, if built.
+const weapp = path.join(root, 'miniapp/dist/weapp');
+if (fs.existsSync(path.join(weapp, 'app.json'))) {
+  console.log('');
+  const { execFileSync } = await import('node:child_process');
+  process.stdout.write(execFileSync(process.execPath, [path.join(root, '.ci/check-weapp-size.mjs')], { cwd: root }));
+} else {
+  console.log('\nweapp sizes: not built (run `npm run build:weapp`)');
+}

@@ -1,0 +1,109 @@
+// End-to-end: the H5 build served by the BFF launches in Chromium, logs in silently (dev WeChat),
+// and the 我的 tab shows the logged-in user. Needs `npm run build:bff` and `npm run build:h5` first.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const artifacts = path.join(root, 'tests/e2e/artifacts');
+fs.mkdirSync(artifacts, { recursive: true });
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+
+async function waitForHealth(baseUrl, bff, deadlineMs = 60_000) {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (bff.exitCode !== null) throw new Error(`BFF exited with ${bff.exitCode}`);
+    try {
+      if ((await fetch(`${baseUrl}/api/v1/health`)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('BFF did not become healthy');
+}
+
+const results = [];
+async function check(name, fn) {
+  try {
+    await fn();
+    results.push([name, true]);
+    console.log(`  ✓ ${name}`);
+  } catch (err) {
+    results.push([name, false]);
+    console.log(`  ✗ ${name}\n    ${err instanceof Error ? err.message : err}`);
+  }
+}
+
+const port = await freePort();
+const baseUrl = `http://127.0.0.1:${port}`;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-e2e-'));
+const bffLog = fs.createWriteStream(path.join(artifacts, 'bff.log'));
+const bff = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
+  cwd: root,
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'development', DATABASE_URL: '' },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+bff.stdout.pipe(bffLog);
+bff.stderr.pipe(bffLog);
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-chromium-'));
+let browser;
+try {
+  await waitForHealth(baseUrl, bff);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${userDataDir}`],
+  });
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+
+  let loggedInUser;
+  await check('the app launches and logs in silently', async () => {
+    const loginResponse = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/wechat') && r.request().method() === 'POST', { timeout: 30_000 });
+    await page.goto(baseUrl + '/', { waitUntil: 'load' });
+    const res = await loginResponse;
+    if (res.status() !== 200) throw new Error(`login answered ${res.status()}`);
+    loggedInUser = (await res.json()).user;
+    if (!loggedInUser?.id) throw new Error('no user in the login response');
+  });
+
+  await check('the 我的 tab shows the logged-in user', async () => {
+    await page.getByText('我的', { exact: true }).last().click();
+    const idElement = page.locator('#me-user-id');
+    await idElement.waitFor({ state: 'visible', timeout: 15_000 });
+    const shown = (await idElement.innerText()).trim();
+    if (!shown.includes(loggedInUser.id.slice(0, 8))) throw new Error(`shows "${shown}", expected ${loggedInUser.id.slice(0, 8)}`);
+    await page.getByText('已登录').first().waitFor({ state: 'visible', timeout: 5_000 });
+    await page.screenshot({ path: path.join(artifacts, 'me.png') });
+  });
+
+  await check('no uncaught errors in the page', async () => {
+    if (pageErrors.length) throw new Error(pageErrors.join('\n'));
+  });
+} catch (err) {
+  results.push(['setup', false]);
+  console.error(err);
+} finally {
+  await browser?.close().catch(() => undefined);
+  bff.kill('SIGTERM');
+  fs.rmSync(userDataDir, { recursive: true, force: true });
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+const passed = results.filter(([, ok]) => ok).length;
+const failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
