@@ -62,11 +62,15 @@ const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-chromium-'))
 let browser;
 try {
   await waitForHealth(baseUrl, bff);
-  browser = await chromium.launch({
+  // A fresh profile per run; Playwright takes it as userDataDir rather than a --user-data-dir flag.
+  browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${userDataDir}`],
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 390, height: 844 },
+    locale: 'zh-CN',
   });
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  const page = await browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
 

@@ -1,0 +1,26 @@
+export default defineAppConfig({
+  // Main package: tab pages only (WeChat's main-package limit is 2 MB).
+  pages: ['pages/report/index', 'pages/stalls/index', 'pages/me/index'],
+  // Every later page goes into a subpackage, e.g. { root: 'packages/report', pages: ['new/index'] }.
+  subPackages: [],
+  window: {
+    backgroundTextStyle: 'light',
+    navigationBarBackgroundColor: '#ffffff',
+    navigationBarTitleText: 'CityLoop',
+    navigationBarTextStyle: 'black',
+    backgroundColor: '#f5f6f8',
+  },
+  tabBar: {
+    color: '#7a7e83',
+    selectedColor: '#1677ff',
+    backgroundColor: '#ffffff',
+    borderStyle: 'black',
+    list: [
+      { pagePath: 'pages/report/index', text: '随手拍' },
+      { pagePath: 'pages/stalls/index', text: '摊点' },
+      { pagePath: 'pages/me/index', text: '我的' },
+    ],
+  },
+  requiredPrivateInfos: ['getLocation', 'chooseLocation'],
+  lazyCodeLoading: 'requiredComponents',
+});

@@ -1,0 +1,57 @@
+import { Button, Text, View } from '@tarojs/components';
+import { formatShanghai, type UserDto } from '@cityloop/shared';
+import { useCurrentUser } from '../../hooks/useCurrentUser';
+import './index.scss';
+
+function UserCard({ user }: { user: UserDto }) {
+  return (
+    <View className='card me-user'>
+      <View className='me-user__top'>
+        <Text className='me-user__name'>{user.nickname || '微信用户'}</Text>
+        <Text className='me-user__status badge'>已登录</Text>
+      </View>
+      <View className='me-row'>
+        <Text className='me-row__label'>用户编号</Text>
+        <Text className='me-row__value me-row__value--mono' id='me-user-id'>
+          {user.id.slice(0, 8)}
+        </Text>
+      </View>
+      <View className='me-row'>
+        <Text className='me-row__label'>注册时间</Text>
+        <Text className='me-row__value'>{formatShanghai(user.createdAt)}</Text>
+      </View>
+      {user.blocked && (
+        <View className='me-user__blocked'>
+          <Text>账号已被限制使用</Text>
+        </View>
+      )}
+    </View>
+  );
+}
+
+export default function MePage() {
+  const state = useCurrentUser();
+
+  return (
+    <View className='page me'>
+      <Text className='me__title'>我的</Text>
+
+      {state.status === 'loading' && (
+        <View className='card me__loading'>
+          <Text className='card__text'>登录中…</Text>
+        </View>
+      )}
+
+      {state.status === 'error' && (
+        <View className='card me__error'>
+          <Text className='me__error-text'>{state.error.message}</Text>
+          <Button className='me__retry' onClick={state.retry}>
+            重试
+          </Button>
+        </View>
+      )}
+
+      {state.status === 'ready' && <UserCard user={state.user} />}
+    </View>
+  );
+}
