@@ -9,7 +9,8 @@ import { usersRepository } from './features/auth/users.repository';
 import { healthRoutes } from './features/health/health.routes';
 import { staffRepository } from './features/staff/staff.repository';
 import { staffRoutes } from './features/staff/staff.routes';
-import { requireStaff } from './http/auth';
+import { myStallRoutes, stallRoutes, staffStallRoutes } from './features/stalls/stalls.routes';
+import { requireResident, requireStaff } from './http/auth';
 import { h5Static } from './http/h5-static';
 import { errorHandler, jsonBody, requestContext, securityHeaders } from './http/middleware';
 import { RateLimiter } from './http/rate-limit';
@@ -28,7 +29,12 @@ export interface AppDeps {
   h5Dir?: string;
   trustProxy?: boolean;
   version?: string;
+  /** The clock, injectable so schedule-dependent answers can be tested at chosen instants. */
+  now?: () => Date;
 }
+
+/** Routes that read their own raw body (file uploads) instead of JSON. */
+const RAW_BODY_PATHS = [`${API_PREFIX}/staff/stall-spots/import`];
 
 /** Builds the Koa app from its dependencies. It does not listen: main.ts and the tests do. */
 export function createApp(deps: AppDeps): Koa {
@@ -40,14 +46,20 @@ export function createApp(deps: AppDeps): Koa {
   const users = usersRepository(deps.database.db);
   const staff = staffRepository(deps.database.db);
   const loginLimiter = new RateLimiter(deps.rateLimit.writesPerMinute, 60_000);
+  const writeLimiter = new RateLimiter(deps.rateLimit.writesPerMinute, 60_000);
   const staffGuard = requireStaff(tokens, (id) => staff.findById(id));
+  const residentGuard = requireResident(tokens);
+  const stallDeps = { db: deps.database.db, now: deps.now ?? (() => new Date()) };
 
   const api = new Router({ prefix: API_PREFIX });
-  api.use(jsonBody());
+  api.use(jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
   for (const feature of [
     healthRoutes({ database: deps.database, version: deps.version ?? '0.0.0' }),
     authRoutes({ wechat: deps.wechat, users, tokens, loginLimiter }),
     staffRoutes({ staff, tokens, loginLimiter, staffGuard }),
+    stallRoutes({ ...stallDeps, tokens, residentGuard, writeLimiter }),
+    myStallRoutes({ ...stallDeps, residentGuard }),
+    staffStallRoutes({ ...stallDeps, staffGuard }),
   ]) {
     api.use(feature.routes(), feature.allowedMethods({ throw: true }));
   }

@@ -25,6 +25,10 @@ const envSchema = z
     WECHAT_SECRET: z.string().min(16).optional(),
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+    WECHAT_TEMPLATE_STALL_CHANGE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a subscribe-message template id').optional(),
+    WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
+    NOTIFY_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
+    SEED_STALL_SPOTS: booleanFlag.default(true),
     CORS_ORIGINS: z.string().default(''),
     H5_DIR: z.string().default(path.resolve(__dirname, '../../miniapp/dist/h5')),
     TRUST_PROXY: booleanFlag.default(false),
@@ -52,7 +56,18 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
   jwt: { secret: string; ttlSeconds: number };
-  wechat: { mode: 'real' | 'dev'; appId: string; secret: string; apiBase: string; timeoutMs: number };
+  wechat: {
+    mode: 'real' | 'dev';
+    appId: string;
+    secret: string;
+    apiBase: string;
+    timeoutMs: number;
+    miniprogramState: 'developer' | 'trial' | 'formal';
+    /** Subscribe-message template ids by topic; a topic without one is not notified. */
+    templates: { stall_spot_changed: string | undefined };
+  };
+  notifyIntervalMs: number;
+  seedStallSpots: boolean;
   corsOrigins: string[];
   h5Dir: string;
   trustProxy: boolean;
@@ -94,7 +109,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       secret: env.WECHAT_SECRET ?? 'dev-wechat-secret',
       apiBase: env.WECHAT_API_BASE,
       timeoutMs: env.WECHAT_TIMEOUT_MS,
+      miniprogramState: env.WECHAT_MODE === 'dev' ? 'developer' : env.WECHAT_MINIPROGRAM_STATE,
+      templates: {
+        stall_spot_changed: env.WECHAT_TEMPLATE_STALL_CHANGE ?? (env.WECHAT_MODE === 'dev' ? 'dev-stall-change' : undefined),
+      },
     },
+    notifyIntervalMs: env.NOTIFY_INTERVAL_MS,
+    seedStallSpots: env.SEED_STALL_SPOTS,
     corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     h5Dir: path.resolve(env.H5_DIR),
     trustProxy: env.TRUST_PROXY,

@@ -3,6 +3,9 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/client';
 import { startWechatFakeServer, type WechatFakeServer } from './dev/wechat-fake-server';
+import { NotificationDispatcher } from './features/notifications/notifications';
+import { seedStallSpots } from './features/stalls/seed';
+import { WechatSubscribeMessenger } from './ports/notify/subscribe-messenger';
 import { createLogger } from './logger';
 import { WechatHttpAuth } from './ports/wechat/wechat-auth';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,6 +27,10 @@ async function main() {
   const logger = createLogger(config.logLevel);
 
   const database = await openDatabase(config.database);
+  if (config.seedStallSpots) {
+    const seeded = await seedStallSpots(database.db);
+    if (seeded) logger.info({ seeded }, 'seeded stall spots');
+  }
 
   let wechatFake: WechatFakeServer | undefined;
   let wechatBase = config.wechat.apiBase;
@@ -39,6 +46,14 @@ async function main() {
     apiBase: wechatBase,
     onUpstreamError: (info) => logger.error(info, 'WeChat jscode2session failed'),
   });
+
+  const dispatcher = new NotificationDispatcher({
+    db: database.db,
+    messenger: new WechatSubscribeMessenger({ ...config.wechat, apiBase: wechatBase }),
+    templates: config.wechat.templates,
+    logger,
+  });
+  dispatcher.start(config.notifyIntervalMs);
 
   const app = createApp({
     database,
@@ -75,6 +90,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await dispatcher.stop();
     await wechatFake?.close();
     await database.close();
     process.exit(0);

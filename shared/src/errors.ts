@@ -20,6 +20,8 @@ export const ERRORS = {
   WECHAT_RATE_LIMITED: { status: 429, zh: '微信登录太频繁，请稍后再试' },
   WECHAT_UNAVAILABLE: { status: 503, zh: '微信服务暂时不可用，请稍后再试' },
   STAFF_LOGIN_FAILED: { status: 401, zh: '用户名或密码错误' },
+  IMPORT_INVALID: { status: 422, zh: '导入文件有错误，未导入任何数据' },
+  CONFLICT: { status: 409, zh: '内容已存在或已被修改' },
   DATABASE_UNAVAILABLE: { status: 503, zh: '服务暂时不可用，请稍后再试' },
   INTERNAL: { status: 500, zh: '服务出错了，请稍后再试' },
 } as const satisfies Record<string, { status: number; zh: string }>;

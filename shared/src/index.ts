@@ -2,3 +2,6 @@ export * from './errors';
 export * from './limits';
 export * from './api';
 export * from './time';
+export * from './geo';
+export * from './stall-schedule';
+export * from './stalls';

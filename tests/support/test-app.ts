@@ -6,6 +6,11 @@ import { openDatabase, type DatabaseHandle } from '../../bff/src/db/client';
 import { startWechatFakeServer, type WechatFakeServer } from '../../bff/src/dev/wechat-fake-server';
 import { createLogger } from '../../bff/src/logger';
 import { WechatHttpAuth } from '../../bff/src/ports/wechat/wechat-auth';
+import { NotificationDispatcher } from '../../bff/src/features/notifications/notifications';
+import { seedStallSpots } from '../../bff/src/features/stalls/seed';
+import { staffRepository } from '../../bff/src/features/staff/staff.repository';
+import { createStaffAccount } from '../../bff/src/features/staff/staff.usecases';
+import { WechatSubscribeMessenger } from '../../bff/src/ports/notify/subscribe-messenger';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 const APP_ID = 'wx1234567890abcdef';
@@ -17,6 +22,10 @@ export interface TestApp {
   wechat: WechatFakeServer;
   /** Everything the BFF logged, one JSON line per entry. */
   logs: string[];
+  /** Sends due subscribe messages now (main.ts runs it on a timer). */
+  notifications: NotificationDispatcher;
+  /** Creates a staff account and returns a logged-in staff token. */
+  staffToken(role?: 'staff' | 'admin'): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -24,9 +33,10 @@ export interface TestApp {
  * Opens a fresh database (in-memory PGlite, or the PostgreSQL server in TEST_DATABASE_URL), starts the
  * WeChat stand-in and the BFF on ephemeral 127.0.0.1 ports, wired exactly as main.ts wires them.
  */
-export async function startTestApp(overrides: Partial<AppDeps> & { wechatTimeoutMs?: number } = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<AppDeps> & { wechatTimeoutMs?: number; seed?: boolean } = {}): Promise<TestApp> {
   const url = process.env.TEST_DATABASE_URL;
   const database = await openDatabase(url ? { kind: 'postgres', url } : { kind: 'pglite-memory' });
+  if (overrides.seed) await seedStallSpots(database.db);
   const wechat = await startWechatFakeServer({ appId: APP_ID, secret: APP_SECRET });
   const logs: string[] = [];
   const sink = new Writable({
@@ -50,11 +60,26 @@ export async function startTestApp(overrides: Partial<AppDeps> & { wechatTimeout
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const notifications = new NotificationDispatcher({
+    db: database.db,
+    messenger: new WechatSubscribeMessenger({ apiBase: wechat.url, appId: APP_ID, secret: APP_SECRET, timeoutMs: 1500, miniprogramState: 'developer' }),
+    templates: { stall_spot_changed: 'tmpl-stall-change' },
+    logger,
+  });
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     database,
     wechat,
     logs,
+    notifications,
+    async staffToken(role = 'staff') {
+      const username = uniqueName('staff').toLowerCase();
+      const password = 'staff-password-for-tests';
+      await createStaffAccount({ staff: staffRepository(database.db) }, { username, displayName: '测试员', password, role });
+      const res = await api(baseUrl, '/api/v1/staff/auth/login', { json: { username, password } });
+      return res.body.token as string;
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -83,7 +108,7 @@ export async function api<T = any>(
     headers['content-type'] ??= 'application/json';
     body = JSON.stringify(init.json);
   }
-  const res = await fetch(baseUrl + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const res = await fetch(baseUrl + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body: body as BodyInit | undefined });
   const text = await res.text();
   const parsed = res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
   return { status: res.status, headers: res.headers, body: parsed as T };

@@ -92,9 +92,11 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
  * Reads JSON bodies with a hard byte limit. Non-JSON bodies on JSON routes get 415;
  * multipart routes (photo upload) opt out and stream their own parts.
  */
-export function jsonBody(limitBytes: number = LIMITS.jsonBodyBytes) {
+export function jsonBody(options: { limitBytes?: number; rawBodyPaths?: string[] } = {}) {
+  const limitBytes = options.limitBytes ?? LIMITS.jsonBodyBytes;
+  const rawBodyPaths = new Set(options.rawBodyPaths ?? []);
   return async function jsonBodyMiddleware(ctx: Context, next: Next) {
-    if (!BODY_METHODS.has(ctx.method) || ctx.is('multipart') === 'multipart') return next();
+    if (!BODY_METHODS.has(ctx.method) || ctx.is('multipart') === 'multipart' || rawBodyPaths.has(ctx.path)) return next();
     const declaredLength = ctx.get('content-length');
     const hasBody = ctx.request.length > 0 || (declaredLength === '' && ctx.get('transfer-encoding') !== '');
     if (!hasBody) {
@@ -104,8 +106,7 @@ export function jsonBody(limitBytes: number = LIMITS.jsonBodyBytes) {
     if (ctx.is('application/json') === false) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', '请求体必须是 application/json');
     }
-    if (ctx.request.length > limitBytes) throw new AppError('PAYLOAD_TOO_LARGE', `请求体不能超过 ${limitBytes} 字节`);
-    const raw = await readLimited(ctx, limitBytes);
+    const raw = await readLimitedBody(ctx, limitBytes);
     try {
       ctx.request.body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
     } catch {
@@ -115,7 +116,9 @@ export function jsonBody(limitBytes: number = LIMITS.jsonBodyBytes) {
   };
 }
 
-async function readLimited(ctx: Context, limitBytes: number): Promise<Buffer> {
+/** Reads the raw request body, refusing with 413 as soon as it exceeds `limitBytes`. */
+export async function readLimitedBody(ctx: Context, limitBytes: number): Promise<Buffer> {
+  if (ctx.request.length > limitBytes) throw new AppError('PAYLOAD_TOO_LARGE', `请求体不能超过 ${limitBytes} 字节`);
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of ctx.req) {

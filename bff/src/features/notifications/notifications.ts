@@ -1,0 +1,116 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { queryRows, type Database } from '../../db/client';
+import { notifications, stallSpotFollows, users } from '../../db/schema';
+import type { Logger } from '../../logger';
+import { TransientSendError, type SubscribeMessenger } from '../../ports/notify/subscribe-messenger';
+
+/** Topics we notify about, each mapped to a WeChat subscribe-message template by configuration. */
+export type NotificationTopic = 'stall_spot_changed';
+
+/** WeChat caps `thing` fields at 20 characters. */
+export const thing = (text: string) => (text.length > 20 ? `${text.slice(0, 19)}…` : text);
+
+/** Queues one notice per follower of a spot, inside the caller's transaction. */
+export async function enqueueForSpotFollowers(
+  tx: Database,
+  spotId: string,
+  notice: { page: string; data: Record<string, string> },
+): Promise<number> {
+  const inserted = await queryRows<{ id: string }>(tx, sql`
+    insert into ${notifications} (user_id, topic, page, data)
+    select user_id, 'stall_spot_changed', ${notice.page}, ${JSON.stringify(notice.data)}::jsonb
+    from ${stallSpotFollows} where spot_id = ${spotId}
+    returning id`);
+  return inserted.length;
+}
+
+const MAX_ATTEMPTS = 8;
+/** 30 s, 1 min, 2 min … capped at 1 h. */
+const backoffSeconds = (attempts: number) => Math.min(3600, 30 * 2 ** (attempts - 1));
+
+/**
+ * Sends due notices. Rows are leased (next_attempt_at pushed out) with SKIP LOCKED before sending, so
+ * several BFF instances never send the same row at once; a crash mid-send retries after the lease.
+ */
+export class NotificationDispatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    private readonly deps: {
+      db: Database;
+      messenger: SubscribeMessenger;
+      templates: Record<NotificationTopic, string | undefined>;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Sends what is due now; returns how many rows it settled. Concurrent calls share one run. */
+  runOnce(batch = 50): Promise<number> {
+    this.running ??= this.dispatch(batch).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  start(intervalMs: number) {
+    this.timer = setInterval(() => {
+      this.runOnce().catch((err) => this.deps.logger.error({ err }, 'notification dispatch failed'));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop() {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async dispatch(batch: number): Promise<number> {
+    const { db } = this.deps;
+    const leased = await queryRows<{ id: string; user_id: string; topic: NotificationTopic; page: string; data: Record<string, string>; attempts: number; openid: string }>(db, sql`
+      update ${notifications} n set next_attempt_at = now() + interval '2 minutes', attempts = n.attempts + 1
+      from ${users} u
+      where n.id in (
+        select id from ${notifications}
+        where status = 'pending' and next_attempt_at <= now()
+        order by next_attempt_at
+        limit ${batch}
+        for update skip locked
+      ) and u.id = n.user_id
+      returning n.id, n.user_id, n.topic, n.page, n.data, n.attempts, u.openid`);
+    let settled = 0;
+    for (const row of leased) {
+      const templateId = this.deps.templates[row.topic];
+      if (!templateId) {
+        await this.finish(row.id, 'skipped', 'no template configured for this topic');
+        settled += 1;
+        continue;
+      }
+      try {
+        const outcome = await this.deps.messenger.send({ openid: row.openid, templateId, page: row.page, data: row.data });
+        await this.finish(row.id, outcome === 'sent' ? 'sent' : 'skipped', outcome === 'sent' ? null : 'user has not subscribed');
+        settled += 1;
+      } catch (err) {
+        const message = err instanceof TransientSendError ? err.message : String(err);
+        if (row.attempts >= MAX_ATTEMPTS) {
+          await this.finish(row.id, 'failed', message);
+          settled += 1;
+        } else {
+          await db
+            .update(notifications)
+            .set({ lastError: message, nextAttemptAt: sql`now() + make_interval(secs => ${backoffSeconds(row.attempts)})` })
+            .where(eq(notifications.id, row.id));
+        }
+        this.deps.logger.warn({ notificationId: row.id, attempts: row.attempts, error: message }, 'subscribe message not sent');
+      }
+    }
+    return settled;
+  }
+
+  private async finish(id: string, status: 'sent' | 'skipped' | 'failed', lastError: string | null) {
+    await this.deps.db
+      .update(notifications)
+      .set({ status, lastError, sentAt: status === 'sent' ? sql`now()` : null })
+      .where(and(eq(notifications.id, id), eq(notifications.status, 'pending')));
+  }
+}

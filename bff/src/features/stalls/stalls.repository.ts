@@ -1,0 +1,158 @@
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { StallSchedule } from '@cityloop/shared';
+import { queryRows, type Database } from '../../db/client';
+import { stallSpotFollows, stallSpots } from '../../db/schema';
+
+export type SpotRow = typeof stallSpots.$inferSelect;
+export type NewSpotRow = typeof stallSpots.$inferInsert;
+export type SpotWithDistance = SpotRow & { distanceM: number; chord: number };
+
+export interface NearbyQuery {
+  lat: number;
+  lng: number;
+  radiusM: number;
+  kinds?: string[];
+  goods?: string[];
+  text?: string;
+  /** Continue after this (chord, id) position in nearest-first order. */
+  after?: { chord: number; id: string };
+  limit: number;
+}
+
+/** Maps a raw `select s.*` row (snake_case) to the Drizzle row shape. */
+function fromSql(r: Record<string, unknown>): SpotWithDistance {
+  return {
+    id: r.id as string,
+    code: r.code as string,
+    name: r.name as string,
+    kind: r.kind as string,
+    district: r.district as string,
+    street: r.street as string,
+    address: r.address as string,
+    lat: Number(r.lat),
+    lng: Number(r.lng),
+    coordApproximate: r.coord_approximate as boolean,
+    radiusM: Number(r.radius_m),
+    capacity: Number(r.capacity),
+    goods: r.goods as string[],
+    facilities: r.facilities as string[],
+    rules: r.rules as string,
+    managerName: r.manager_name as string | null,
+    managerPhone: r.manager_phone as string | null,
+    photos: r.photos as string[],
+    schedule: (typeof r.schedule === 'string' ? JSON.parse(r.schedule) : r.schedule) as StallSchedule,
+    status: r.status as 'active' | 'suspended',
+    suspendedReason: r.suspended_reason as string | null,
+    suspendedUntil: r.suspended_until ? new Date(r.suspended_until as string) : null,
+    createdAt: new Date(r.created_at as string),
+    updatedAt: new Date(r.updated_at as string),
+    distanceM: Number(r.distance_m),
+    chord: Number(r.chord),
+  };
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export function stallsRepository(db: Database) {
+  return {
+    /**
+     * Nearest-first within a radius. `earth_box @>` lets the GiST index prune to the radius, and
+     * ordering by the cube distance `<->` (chord length, monotonic in surface distance) is a KNN index scan.
+     */
+    async nearby(q: NearbyQuery): Promise<SpotWithDistance[]> {
+      const here = sql`ll_to_earth(${q.lat}, ${q.lng})`;
+      const point = sql`ll_to_earth(s.lat, s.lng)`;
+      const conditions: SQL[] = [
+        sql`earth_box(${here}, ${q.radiusM}) @> ${point}`,
+        sql`earth_distance(${point}, ${here}) <= ${q.radiusM}`,
+      ];
+      if (q.kinds?.length) conditions.push(sql`s.kind in (${sql.join(q.kinds.map((k) => sql`${k}`), sql`, `)})`);
+      if (q.goods?.length) conditions.push(sql`s.goods @> array[${sql.join(q.goods.map((g) => sql`${g}`), sql`, `)}]::text[]`);
+      if (q.text) {
+        const pattern = `%${escapeLike(q.text)}%`;
+        conditions.push(sql`(s.name ilike ${pattern} or s.address ilike ${pattern} or s.street ilike ${pattern})`);
+      }
+      if (q.after) {
+        conditions.push(sql`(${point} <-> ${here} > ${q.after.chord} or (${point} <-> ${here} = ${q.after.chord} and s.id > ${q.after.id}))`);
+      }
+      const rows = await queryRows(db, sql`
+        select s.*, earth_distance(${point}, ${here}) as distance_m, ${point} <-> ${here} as chord
+        from stall_spots s
+        where ${sql.join(conditions, sql` and `)}
+        order by ${point} <-> ${here}, s.id
+        limit ${q.limit}`);
+      return rows.map(fromSql);
+    },
+
+    async findById(id: string): Promise<SpotRow | undefined> {
+      const [row] = await db.select().from(stallSpots).where(eq(stallSpots.id, id)).limit(1);
+      return row;
+    },
+
+    async insert(row: NewSpotRow): Promise<SpotRow> {
+      const [created] = await db.insert(stallSpots).values(row).returning();
+      return created;
+    },
+
+    async update(id: string, changes: Partial<NewSpotRow>): Promise<SpotRow | undefined> {
+      const [updated] = await db
+        .update(stallSpots)
+        .set({ ...changes, updatedAt: sql`now()` })
+        .where(eq(stallSpots.id, id))
+        .returning();
+      return updated;
+    },
+
+    /** Insert or update by code; `created` tells which (xmax = 0 only for a freshly inserted row). */
+    async upsertByCode(row: NewSpotRow): Promise<{ id: string; created: boolean }> {
+      const rows = await queryRows<{ id: string; created: boolean }>(db, sql`
+        insert into stall_spots
+        (code, name, kind, district, street, address, lat, lng, coord_approximate, radius_m, capacity, goods, facilities, rules, manager_name, manager_phone, photos, schedule)
+        values (${row.code}, ${row.name}, ${row.kind}, ${row.district}, ${row.street ?? ''}, ${row.address}, ${row.lat}, ${row.lng},
+          ${row.coordApproximate ?? false}, ${row.radiusM ?? 80}, ${row.capacity ?? 0},
+          ${textArray(row.goods ?? [])}, ${textArray(row.facilities ?? [])}, ${row.rules ?? ''},
+          ${row.managerName ?? null}, ${row.managerPhone ?? null}, ${textArray(row.photos ?? [])}, ${JSON.stringify(row.schedule)}::jsonb)
+        on conflict (code) do update set
+          name = excluded.name, kind = excluded.kind, district = excluded.district, street = excluded.street,
+          address = excluded.address, lat = excluded.lat, lng = excluded.lng, coord_approximate = excluded.coord_approximate,
+          radius_m = excluded.radius_m, capacity = excluded.capacity, goods = excluded.goods, facilities = excluded.facilities,
+          rules = excluded.rules, manager_name = excluded.manager_name, manager_phone = excluded.manager_phone,
+          photos = excluded.photos, schedule = excluded.schedule, updated_at = now()
+        returning id, (xmax = 0) as created`);
+      return rows[0];
+    },
+
+    async follow(userId: string, spotId: string): Promise<void> {
+      await db.insert(stallSpotFollows).values({ userId, spotId }).onConflictDoNothing();
+    },
+
+    async unfollow(userId: string, spotId: string): Promise<void> {
+      await db.delete(stallSpotFollows).where(and(eq(stallSpotFollows.userId, userId), eq(stallSpotFollows.spotId, spotId)));
+    },
+
+    async followedIds(userId: string, spotIds: string[]): Promise<Set<string>> {
+      if (spotIds.length === 0) return new Set();
+      const rows = await queryRows<{ spot_id: string }>(db, sql`
+        select spot_id from stall_spot_follows
+        where user_id = ${userId} and spot_id in (${sql.join(spotIds.map((id) => sql`${id}::uuid`), sql`, `)})`);
+      return new Set(rows.map((r) => r.spot_id));
+    },
+
+    async followedSpots(userId: string): Promise<SpotRow[]> {
+      const rows = await db
+        .select({ spot: stallSpots })
+        .from(stallSpotFollows)
+        .innerJoin(stallSpots, eq(stallSpots.id, stallSpotFollows.spotId))
+        .where(eq(stallSpotFollows.userId, userId))
+        .orderBy(stallSpotFollows.createdAt);
+      return rows.map((r) => r.spot);
+    },
+  };
+}
+
+/** A text[] literal as a bound parameter, the same on PGlite and node-postgres. */
+function textArray(values: string[]) {
+  return sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`}::text[]`;
+}
+
+export type StallsRepository = ReturnType<typeof stallsRepository>;

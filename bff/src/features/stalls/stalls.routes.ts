@@ -1,0 +1,193 @@
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { COORD_SYSTEMS, STALL_GOODS, STALL_KINDS, STALL_LIMITS, type CoordSystem, type StallGoods } from '@cityloop/shared';
+import { z } from 'zod';
+import { authOf } from '../../http/auth';
+import { AppError } from '../../http/errors';
+import { readLimitedBody } from '../../http/middleware';
+import { rateLimit, type RateLimiter } from '../../http/rate-limit';
+import { parseInput } from '../../http/validate';
+import type { TokenService } from '../auth/tokens';
+import { presentSpot } from './stalls.presenter';
+import { stallsRepository } from './stalls.repository';
+import { spotInputSchema, spotPatchSchema, suspendSchema } from './stall-input';
+import {
+  checkPosition,
+  createSpot,
+  getSpot,
+  importSpots,
+  listSpots,
+  resumeSpot,
+  suspendSpot,
+  updateSpot,
+  type StallDeps,
+} from './stalls.usecases';
+
+const keys = <T extends Record<string, unknown>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+/** Query strings arrive as text; numbers must be plain decimals (no "", "1e3" or "0x10"). */
+const decimal = z.string().trim().regex(/^-?\d+(\.\d+)?$/, 'must be a number').transform(Number);
+const latParam = decimal.pipe(z.number().min(-90).max(90));
+const lngParam = decimal.pipe(z.number().min(-180).max(180));
+const csvList = <T extends string>(values: [T, ...T[]]) =>
+  z.string().trim().min(1).max(200).transform((v) => v.split(',').map((x) => x.trim())).pipe(z.array(z.enum(values)).max(values.length));
+const coordSystemParam = z.enum(COORD_SYSTEMS as [CoordSystem, ...CoordSystem[]]).default('gcj02');
+const boolParam = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const listQuery = z
+  .object({
+    lat: latParam,
+    lng: lngParam,
+    coordSystem: coordSystemParam,
+    radius: decimal.pipe(z.number().int('must be whole metres').min(1).max(STALL_LIMITS.maxRadiusMeters)).default(STALL_LIMITS.defaultRadiusMeters),
+    openNow: boolParam.default(false),
+    at: z.iso.datetime({ offset: true }).optional(),
+    goods: csvList(keys(STALL_GOODS)).optional(),
+    kind: csvList(keys(STALL_KINDS)).optional(),
+    q: z.string().trim().min(1).max(STALL_LIMITS.searchTextMaxLength).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: decimal.pipe(z.number().int().min(1).max(STALL_LIMITS.maxPageSize)).default(STALL_LIMITS.defaultPageSize),
+  })
+  .strict();
+
+const checkQuery = z
+  .object({ lat: latParam, lng: lngParam, coordSystem: coordSystemParam, goods: z.enum(keys(STALL_GOODS)).optional() })
+  .strict();
+
+const detailQuery = z.object({ lat: latParam.optional(), lng: lngParam.optional(), coordSystem: coordSystemParam }).strict();
+const idParam = z.string().uuid('not a spot id');
+
+/** Resident token is optional on public reads: with one, results say which spots you follow. */
+function optionalViewer(tokens: TokenService): Middleware {
+  return async function optionalViewerMiddleware(ctx: Context, next) {
+    const header = ctx.get('authorization');
+    if (header.startsWith('Bearer ')) {
+      try {
+        ctx.state.viewerId = tokens.verify(header.slice(7), 'resident').sub;
+      } catch {
+        // An expired token must not break a public read; the client re-logs in on its next write.
+      }
+    }
+    await next();
+  };
+}
+
+function spotId(ctx: Context): string {
+  const result = idParam.safeParse(ctx.params.id);
+  // A malformed id names no spot, so it is the same 404 as an unknown one.
+  if (!result.success) throw new AppError('NOT_FOUND', '摊点不存在');
+  return result.data;
+}
+
+export function stallRoutes(deps: StallDeps & { tokens: TokenService; residentGuard: Middleware; writeLimiter: RateLimiter }): Router {
+  const router = new Router({ prefix: '/stall-spots' });
+  const viewer = optionalViewer(deps.tokens);
+  const limitWrites = rateLimit(deps.writeLimiter, (ctx) => `write:${authOf(ctx).subject}`);
+
+  router.get('/', viewer, async (ctx) => {
+    const q = parseInput(listQuery, ctx.query);
+    ctx.body = await listSpots(deps, {
+      lat: q.lat,
+      lng: q.lng,
+      coordSystem: q.coordSystem,
+      radiusM: q.radius,
+      openNow: q.openNow,
+      at: q.at ? new Date(q.at) : undefined,
+      goods: q.goods as StallGoods[] | undefined,
+      kinds: q.kind,
+      text: q.q,
+      cursor: q.cursor,
+      limit: q.limit,
+      viewerId: ctx.state.viewerId,
+    });
+  });
+
+  router.get('/check', async (ctx) => {
+    const q = parseInput(checkQuery, ctx.query);
+    ctx.body = await checkPosition(deps, q);
+  });
+
+  router.get('/:id', viewer, async (ctx) => {
+    const q = parseInput(detailQuery, ctx.query);
+    if ((q.lat === undefined) !== (q.lng === undefined)) throw new AppError('VALIDATION_FAILED', 'lat and lng: give both or neither');
+    ctx.body = {
+      spot: await getSpot(deps, spotId(ctx), {
+        coordSystem: q.coordSystem,
+        from: q.lat !== undefined && q.lng !== undefined ? { lat: q.lat, lng: q.lng } : undefined,
+        viewerId: ctx.state.viewerId,
+      }),
+    };
+  });
+
+  router.put('/:id/follow', deps.residentGuard, limitWrites, async (ctx) => {
+    const id = spotId(ctx);
+    const repo = stallsRepository(deps.db);
+    if (!(await repo.findById(id))) throw new AppError('NOT_FOUND', '摊点不存在');
+    await repo.follow(authOf(ctx).subject, id);
+    ctx.body = { followed: true };
+  });
+
+  router.delete('/:id/follow', deps.residentGuard, limitWrites, async (ctx) => {
+    const id = spotId(ctx);
+    if (!(await stallsRepository(deps.db).findById(id))) throw new AppError('NOT_FOUND', '摊点不存在');
+    await stallsRepository(deps.db).unfollow(authOf(ctx).subject, id);
+    ctx.body = { followed: false };
+  });
+
+  return router;
+}
+
+export function myStallRoutes(deps: StallDeps & { residentGuard: Middleware }): Router {
+  const router = new Router();
+  router.get('/me/stall-spot-follows', deps.residentGuard, async (ctx) => {
+    const coordSystem = parseInput(z.object({ coordSystem: coordSystemParam }).strict(), ctx.query).coordSystem;
+    const rows = await stallsRepository(deps.db).followedSpots(authOf(ctx).subject);
+    ctx.body = { items: rows.map((row) => presentSpot(row, { at: deps.now(), coordSystem, followed: true })) };
+  });
+  return router;
+}
+
+const importQuery = z.object({ dryRun: boolParam.default(false) }).strict();
+
+export function staffStallRoutes(deps: StallDeps & { staffGuard: Middleware }): Router {
+  const router = new Router({ prefix: '/staff/stall-spots' });
+  router.use(deps.staffGuard);
+  const actor = (ctx: Context) => ({ staffId: authOf(ctx).subject });
+  const present = (row: Parameters<typeof presentSpot>[0]) => ({ spot: presentSpot(row, { at: deps.now(), coordSystem: 'wgs84' }) });
+
+  router.post('/', async (ctx) => {
+    const input = parseInput(spotInputSchema, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = present(await createSpot(deps, actor(ctx), input));
+  });
+
+  router.patch('/:id', async (ctx) => {
+    const patch = parseInput(spotPatchSchema, ctx.request.body);
+    ctx.body = present(await updateSpot(deps, actor(ctx), spotId(ctx), patch));
+  });
+
+  router.post('/:id/suspend', async (ctx) => {
+    const input = parseInput(suspendSchema, ctx.request.body);
+    ctx.body = present(await suspendSpot(deps, actor(ctx), spotId(ctx), input));
+  });
+
+  router.post('/:id/resume', async (ctx) => {
+    ctx.body = present(await resumeSpot(deps, actor(ctx), spotId(ctx)));
+  });
+
+  // The file is the body: `Content-Type: text/csv` or `application/geo+json`, up to 2 MB.
+  router.post('/import', async (ctx) => {
+    const { dryRun } = parseInput(importQuery, ctx.query);
+    const format = ctx.is('text/csv') ? 'csv' : ctx.is('application/geo+json') ? 'geojson' : null;
+    if (!format) throw new AppError('UNSUPPORTED_MEDIA_TYPE', '导入文件须为 text/csv 或 application/geo+json');
+    const raw = await readLimitedBody(ctx, STALL_LIMITS.importMaxBytes);
+    let content: string;
+    try {
+      content = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw new AppError('VALIDATION_FAILED', '导入文件须为 UTF-8 编码');
+    }
+    ctx.body = await importSpots(deps, actor(ctx), { format, content, dryRun });
+  });
+
+  return router;
+}
