@@ -67,17 +67,19 @@ export class NotificationDispatcher {
 
   private async dispatch(batch: number): Promise<number> {
     const { db } = this.deps;
-    const leased = await queryRows<{ id: string; user_id: string; topic: NotificationTopic; page: string; data: Record<string, string>; attempts: number; openid: string }>(db, sql`
+    const leased = await queryRows<{ id: string; user_id: string; topic: NotificationTopic; page: string; data: Record<string, string>; attempts: number; openid: string; created_at: string }>(db, sql`
       update ${notifications} n set next_attempt_at = now() + interval '2 minutes', attempts = n.attempts + 1
       from ${users} u
       where n.id in (
         select id from ${notifications}
         where status = 'pending' and next_attempt_at <= now()
-        order by next_attempt_at
+        order by next_attempt_at, created_at
         limit ${batch}
         for update skip locked
       ) and u.id = n.user_id
-      returning n.id, n.user_id, n.topic, n.page, n.data, n.attempts, u.openid`);
+      returning n.id, n.user_id, n.topic, n.page, n.data, n.attempts, n.created_at, u.openid`);
+    // RETURNING has no order; send in the order the changes happened (suspended, then resumed).
+    leased.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
     let settled = 0;
     for (const row of leased) {
       const templateId = this.deps.templates[row.topic];

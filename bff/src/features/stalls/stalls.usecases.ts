@@ -291,7 +291,8 @@ export interface ImportRowProblem {
 
 /** Parses and validates a whole file; returns valid inputs only when every row is valid. */
 export function parseImport(format: 'csv' | 'geojson', content: string): { inputs: SpotInput[]; problems: ImportRowProblem[] } {
-  const records: Array<{ row: number; record: Record<string, unknown>; point?: { lat: number; lng: number }; problems: string[] }> = [];
+  // `fatal` rows are unreadable (wrong geometry); their fields are not validated further.
+  const records: Array<{ row: number; record: Record<string, unknown>; point?: { lat: number; lng: number }; problems: string[]; fatal?: boolean }> = [];
   if (format === 'csv') {
     const { rows, error } = parseCsv(content);
     if (error) return { inputs: [], problems: [{ row: 0, errors: [error] }] };
@@ -318,7 +319,7 @@ export function parseImport(format: 'csv' | 'geojson', content: string): { input
     doc.features.forEach((f: { type?: unknown; geometry?: { type?: unknown; coordinates?: unknown }; properties?: unknown }, index: number) => {
       const coords = f?.geometry?.coordinates;
       if (f?.type !== 'Feature' || f.geometry?.type !== 'Point' || !Array.isArray(coords) || coords.length < 2 || !coords.every((n) => typeof n === 'number')) {
-        records.push({ row: index, record: {}, problems: ['must be a Feature with Point geometry [lng, lat]'] });
+        records.push({ row: index, record: {}, problems: ['must be a Feature with Point geometry [lng, lat]'], fatal: true });
         return;
       }
       const properties = (f.properties && typeof f.properties === 'object' ? f.properties : {}) as Record<string, unknown>;
@@ -331,7 +332,11 @@ export function parseImport(format: 'csv' | 'geojson', content: string): { input
   const inputs: SpotInput[] = [];
   const problems: ImportRowProblem[] = [];
   const seenCodes = new Map<string, number>();
-  for (const { row, record, point, problems: early } of records) {
+  for (const { row, record, point, problems: early, fatal } of records) {
+    if (fatal) {
+      problems.push({ row, errors: early });
+      continue;
+    }
     const { input, problems: mapped } = recordToSpotInput(record, point);
     const errors = [...early, ...mapped];
     const parsed = spotInputSchema.safeParse(input);

@@ -1,0 +1,342 @@
+import gcoord from 'gcoord';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../bff/src/db/client';
+import { api, loginResident, startTestApp, uniqueName, type TestApp } from '../support/test-app';
+
+/** Shanghai wall-clock time → instant. */
+const sh = (local: string) => new Date(`${local}:00+08:00`);
+/** Near Kunming Chenggong's seeded points (WGS-84). */
+const CHENGGONG = { lat: 24.85, lng: 102.85 };
+
+/** A spot in an empty corner of the map, so suites sharing one PostgreSQL database never see each other's spots. */
+function remoteSpot(overrides: Record<string, unknown> = {}) {
+  const lat = 30 + Math.random() * 5;
+  const lng = 85 + Math.random() * 5;
+  return {
+    code: uniqueName('T').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40),
+    name: '测试夜市',
+    kind: 'night_market',
+    district: '测试区',
+    street: '测试街道',
+    address: '测试路 1 号',
+    location: { lat, lng, coordSystem: 'wgs84', approximate: false },
+    radiusMeters: 100,
+    capacity: 40,
+    goods: ['snacks', 'produce'],
+    facilities: ['power'],
+    rules: '不得占用盲道',
+    manager: { name: '王经理', phone: '0871-12345678' },
+    schedule: { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: [{ open: '18:00', close: '02:00' }] }] },
+    ...overrides,
+  };
+}
+
+describe('stall spots', () => {
+  let t: TestApp;
+  let clock = sh('2026-11-23 19:00'); // a Monday evening
+  let staff: string;
+  beforeAll(async () => {
+    t = await startTestApp({ seed: true, now: () => clock });
+    staff = await t.staffToken();
+  });
+  afterAll(() => t.close());
+
+  async function createSpot(overrides: Record<string, unknown> = {}) {
+    const body = remoteSpot(overrides);
+    const res = await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: body, token: staff });
+    expect(res.status).toBe(201);
+    return { spot: res.body.spot, body };
+  }
+
+  describe('listing the seeded points', () => {
+    it('orders by distance, flags approximate coordinates, and carries open status and today\'s hours', async () => {
+      const res = await api(t.baseUrl, `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=20000&limit=50`);
+      expect(res.status).toBe(200);
+      const items = res.body.items;
+      expect(items.filter((s: any) => s.code.startsWith('KM-CG-')).length).toBe(9);
+      const distances = items.map((s: any) => s.distanceMeters);
+      expect(distances).toEqual([...distances].sort((a, b) => a - b));
+      expect(items[0]).toMatchObject({ location: { coordSystem: 'wgs84', approximate: true }, openStatus: { state: expect.stringMatching(/open|closed/) } });
+      expect(items.every((s: any) => s.code.startsWith('KM-'))).toBe(true); // Hohhot is 1,600 km away
+      const nightMarket = items.find((s: any) => s.code === 'KM-CG-04');
+      expect(nightMarket.openStatus).toMatchObject({ state: 'open', label: '营业中 · 明天 02:00 收摊' });
+      expect(nightMarket.todayHours).toEqual(['18:00–次日02:00']);
+    });
+
+    it('filters to spots open at a given time', async () => {
+      const base = `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=20000&limit=50`;
+      // 2026-11-24 01:00 Shanghai: only the 18:00–02:00 night market is still open.
+      const lateNight = await api(t.baseUrl, `${base}&openNow=true&at=${encodeURIComponent('2026-11-24T01:00:00+08:00')}`);
+      expect(lateNight.body.items.map((s: any) => s.code)).toEqual(['KM-CG-04']);
+      // 07:00: breakfast and morning markets, not the night market.
+      const morning = await api(t.baseUrl, `${base}&openNow=true&at=${encodeURIComponent('2026-11-24T07:00:00+08:00')}`);
+      const codes = morning.body.items.map((s: any) => s.code).sort();
+      expect(codes).toEqual(['KM-CG-01', 'KM-CG-03', 'KM-CG-06', 'KM-CG-07', 'KM-CG-09']);
+    });
+
+    it('filters by goods, kind and text', async () => {
+      const base = `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=20000&limit=50`;
+      const flowers = await api(t.baseUrl, `${base}&goods=flowers`);
+      expect(flowers.body.items.map((s: any) => s.code).sort()).toEqual(['KM-CG-01', 'KM-CG-08']);
+      const night = await api(t.baseUrl, `${base}&kind=night_market,seasonal_market`);
+      expect(night.body.items.map((s: any) => s.code).sort()).toEqual(['KM-CG-04', 'KM-CG-08']);
+      const text = await api(t.baseUrl, `${base}&q=${encodeURIComponent('云南大学')}`);
+      expect(text.body.items.map((s: any) => s.code)).toEqual(['KM-CG-03']);
+      const literalPercent = await api(t.baseUrl, `${base}&q=${encodeURIComponent('%')}`);
+      expect(literalPercent.body.items).toEqual([]);
+    });
+
+    it('pages with a cursor without gaps or repeats', async () => {
+      const base = `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=20000`;
+      const all = (await api(t.baseUrl, `${base}&limit=50`)).body.items.map((s: any) => s.id);
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res: any = await api(t.baseUrl, `${base}&limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+        paged.push(...res.body.items.map((s: any) => s.id));
+        cursor = res.body.nextCursor;
+        pages += 1;
+      } while (cursor && pages < 10);
+      expect(paged).toEqual(all);
+      expect(pages).toBe(Math.ceil(all.length / 4));
+    });
+
+    it('takes and returns GCJ-02, the system WeChat\'s map uses', async () => {
+      const spot = (await api(t.baseUrl, `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=20000&q=${encodeURIComponent('斗南')}`)).body.items[0];
+      const [gLng, gLat] = gcoord.transform([spot.location.lng, spot.location.lat], gcoord.WGS84, gcoord.GCJ02);
+      const res = await api(t.baseUrl, `/api/v1/stall-spots?lat=${gLat}&lng=${gLng}&coordSystem=gcj02&radius=1000`);
+      expect(res.body.items[0].code).toBe('KM-CG-01');
+      expect(res.body.items[0].distanceMeters).toBeLessThanOrEqual(1);
+      expect(res.body.items[0].location).toMatchObject({ coordSystem: 'gcj02' });
+      expect(res.body.items[0].location.lat).toBeCloseTo(gLat, 6);
+      // GCJ-02 is offset from WGS-84 by a few hundred metres in China: reading it as WGS-84 would be wrong.
+      const misread = await api(t.baseUrl, `/api/v1/stall-spots?lat=${gLat}&lng=${gLng}&coordSystem=wgs84&radius=1000`);
+      expect(misread.body.items[0].distanceMeters).toBeGreaterThan(100);
+    });
+
+    it.each([
+      ['latitude out of range', 'lat=91&lng=102'],
+      ['non-numeric longitude', 'lat=24&lng=abc'],
+      ['exponent notation', 'lat=2.4e1&lng=102'],
+      ['missing position', 'radius=100'],
+      ['a negative radius', 'lat=24&lng=102&radius=-5'],
+      ['a huge radius', 'lat=24&lng=102&radius=99999999'],
+      ['an unknown goods code', 'lat=24&lng=102&goods=weapons'],
+      ['an unknown kind', 'lat=24&lng=102&kind=bazaar'],
+      ['a malformed time', 'lat=24&lng=102&openNow=true&at=tomorrow'],
+      ['a bad cursor', 'lat=24&lng=102&cursor=bm90LWEtY3Vyc29y'],
+      ['an unknown parameter', 'lat=24&lng=102&sort=price'],
+      ['a repeated parameter', 'lat=24&lat=25&lng=102'],
+    ])('%s → 400 VALIDATION_FAILED', async (_label, query) => {
+      const res = await api(t.baseUrl, `/api/v1/stall-spots?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    });
+  });
+
+  describe('"can I sell here, now?"', () => {
+    it('says yes inside an open spot that allows the goods', async () => {
+      const { spot, body } = await createSpot();
+      clock = sh('2026-11-23 19:00');
+      const res = await api(t.baseUrl, `/api/v1/stall-spots/check?lat=${body.location.lat}&lng=${body.location.lng + 0.0005}&coordSystem=wgs84&goods=snacks`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ allowed: true, verdict: 'allowed', spot: { id: spot.id }, alternatives: [] });
+    });
+
+    it('says no, and why, when closed or the goods are not allowed, pointing to open spots nearby', async () => {
+      const { spot, body } = await createSpot({ schedule: { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: [{ open: '06:00', close: '09:00' }] }] } });
+      const { spot: open } = await createSpot({
+        location: { ...body.location, lat: body.location.lat + 0.01 }, // ~1.1 km north
+      });
+      clock = sh('2026-11-23 19:00');
+      const closed = await api(t.baseUrl, `/api/v1/stall-spots/check?lat=${body.location.lat}&lng=${body.location.lng}&coordSystem=wgs84&goods=produce`);
+      expect(closed.body).toMatchObject({ allowed: false, verdict: 'closed_now', spot: { id: spot.id } });
+      expect(closed.body.alternatives[0]).toMatchObject({ spot: { id: open.id }, direction: '北' });
+      expect(closed.body.alternatives[0].distanceMeters).toBeGreaterThan(1000);
+      expect(closed.body.alternatives[0].distanceMeters).toBeLessThan(1200);
+
+      const wrongGoods = await api(t.baseUrl, `/api/v1/stall-spots/check?lat=${body.location.lat + 0.01}&lng=${body.location.lng}&coordSystem=wgs84&goods=clothing`);
+      expect(wrongGoods.body).toMatchObject({ allowed: false, verdict: 'goods_not_allowed' });
+      expect(wrongGoods.body.message).toContain('服装鞋帽');
+    });
+
+    it('says no outside every spot, with the nearest open ones', async () => {
+      const { body } = await createSpot();
+      const res = await api(t.baseUrl, `/api/v1/stall-spots/check?lat=${body.location.lat - 0.005}&lng=${body.location.lng}&coordSystem=wgs84`);
+      expect(res.body).toMatchObject({ allowed: false, verdict: 'outside', spot: null });
+      expect(res.body.alternatives[0]).toMatchObject({ direction: '北', spot: { code: body.code } });
+    });
+
+    it.each([
+      ['no position', ''],
+      ['an unknown goods code', 'lat=24&lng=102&goods=guns'],
+      ['longitude out of range', 'lat=24&lng=181'],
+    ])('%s → 400', async (_label, query) => {
+      const res = await api(t.baseUrl, `/api/v1/stall-spots/check?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    });
+  });
+
+  describe('staff changes, followers and the audit log', () => {
+    it('notifies followers by subscribe message when a spot is suspended or its hours change, and audits who did it', async () => {
+      const { spot } = await createSpot();
+      const name = uniqueName('vendor');
+      const vendor = await loginResident(t.baseUrl, name);
+      expect((await api(t.baseUrl, `/api/v1/stall-spots/${spot.id}/follow`, { method: 'PUT', token: vendor.token })).body).toEqual({ followed: true });
+      const detail = await api(t.baseUrl, `/api/v1/stall-spots/${spot.id}?coordSystem=wgs84`, { token: vendor.token });
+      expect(detail.body.spot.followed).toBe(true);
+
+      const suspended = await api(t.baseUrl, `/api/v1/staff/stall-spots/${spot.id}/suspend`, { json: { reason: '道路施工', until: '2026-12-01T00:00:00+08:00' }, token: staff });
+      expect(suspended.status).toBe(200);
+      expect(suspended.body.spot).toMatchObject({ status: 'suspended', openStatus: { state: 'suspended' }, suspension: { reason: '道路施工' } });
+
+      await t.notifications.runOnce();
+      const mine = () => t.wechat.messages.filter((m) => m.touser === t.wechat.openidFor(name));
+      expect(mine()).toHaveLength(1);
+      expect(mine()[0]).toMatchObject({ template_id: 'tmpl-stall-change', page: `packages/stalls/detail/index?id=${spot.id}`, data: { thing1: { value: '测试夜市' }, phrase2: { value: '暂停开放' } } });
+      expect(mine()[0].data.thing3.value).toContain('道路施工');
+
+      const patched = await api(t.baseUrl, `/api/v1/staff/stall-spots/${spot.id}`, {
+        method: 'PATCH',
+        json: { schedule: { weekly: [{ days: [6, 7], windows: [{ open: '17:00', close: '23:00' }] }] } },
+        token: staff,
+      });
+      expect(patched.status).toBe(200);
+      // Renaming alone does not notify; a schedule change does.
+      await api(t.baseUrl, `/api/v1/staff/stall-spots/${spot.id}`, { method: 'PATCH', json: { rules: '新规则' }, token: staff });
+      const resumed = await api(t.baseUrl, `/api/v1/staff/stall-spots/${spot.id}/resume`, { method: 'POST', token: staff });
+      expect(resumed.body.spot.status).toBe('active');
+      await t.notifications.runOnce();
+      expect(mine().map((m) => m.data.phrase2.value)).toEqual(['暂停开放', '时间调整', '恢复开放']);
+
+      const audit = await queryRows<{ action: string; actor_id: string; actor_kind: string }>(
+        t.database.db,
+        sql`select action, actor_id, actor_kind from audit_log where entity_id = ${spot.id} order by id`,
+      );
+      expect(audit.map((a) => a.action)).toEqual(['stall_spot.create', 'stall_spot.suspend', 'stall_spot.update', 'stall_spot.update', 'stall_spot.resume']);
+      expect(new Set(audit.map((a) => a.actor_kind))).toEqual(new Set(['staff']));
+      expect(audit.every((a) => /^[0-9a-f-]{36}$/.test(a.actor_id))).toBe(true);
+
+      expect((await api(t.baseUrl, `/api/v1/stall-spots/${spot.id}/follow`, { method: 'DELETE', token: vendor.token })).body).toEqual({ followed: false });
+    });
+
+    it('skips followers who did not subscribe, and survives an expired access_token', async () => {
+      const { spot } = await createSpot();
+      const refuser = uniqueName('refuser');
+      const keen = uniqueName('keen');
+      for (const name of [refuser, keen]) {
+        const { token } = await loginResident(t.baseUrl, name);
+        await api(t.baseUrl, `/api/v1/stall-spots/${spot.id}/follow`, { method: 'PUT', token });
+      }
+      t.wechat.refuseSubscriptions([t.wechat.openidFor(refuser)]);
+      await t.notifications.runOnce(); // settle anything queued earlier
+      t.wechat.revokeTokens();
+      await api(t.baseUrl, `/api/v1/staff/stall-spots/${spot.id}/suspend`, { json: { reason: '检修' }, token: staff });
+      await t.notifications.runOnce();
+      expect(t.wechat.messages.filter((m) => m.touser === t.wechat.openidFor(keen))).toHaveLength(1);
+      expect(t.wechat.messages.filter((m) => m.touser === t.wechat.openidFor(refuser))).toHaveLength(0);
+      const statuses = await queryRows<{ status: string }>(t.database.db, sql`
+        select n.status from notifications n join stall_spot_follows f on f.user_id = n.user_id and f.spot_id = ${spot.id} order by n.status`);
+      expect(statuses.map((s) => s.status)).toEqual(['sent', 'skipped']);
+    });
+
+    it('refuses bad spots: overlapping or inverted schedules, unknown goods, duplicate codes', async () => {
+      const post = (body: unknown) => api(t.baseUrl, '/api/v1/staff/stall-spots', { json: body, token: staff });
+      const overlapping = await post(remoteSpot({ schedule: { weekly: [{ days: [1], windows: [{ open: '06:00', close: '10:00' }, { open: '09:00', close: '11:00' }] }] } }));
+      expect(overlapping.status).toBe(400);
+      expect(JSON.stringify(overlapping.body.error)).toContain('overlaps');
+      const inverted = await post(remoteSpot({ schedule: { weekly: [{ days: [1], windows: [{ open: '21:00', close: '18:00' }] }] } }));
+      expect(inverted.status).toBe(400);
+      expect(JSON.stringify(inverted.body.error)).toContain('closes before it opens');
+      const goods = await post(remoteSpot({ goods: ['weapons'] }));
+      expect(goods.status).toBe(400);
+      const types = await post(remoteSpot({ capacity: '40', location: { lat: 'north', lng: 90, coordSystem: 'wgs84' } }));
+      expect(types.status).toBe(400);
+      const { body } = await createSpot();
+      const dup = await post(remoteSpot({ code: body.code }));
+      expect(dup.status).toBe(409);
+      expect(dup.body.error.code).toBe('CONFLICT');
+      const past = await api(t.baseUrl, `/api/v1/staff/stall-spots/${(await createSpot()).spot.id}/suspend`, { json: { reason: 'x', until: '2020-01-01T00:00:00Z' }, token: staff });
+      expect(past.status).toBe(400);
+    });
+
+    it('keeps residents and anonymous callers out of staff routes, and unknown ids are 404', async () => {
+      const resident = await loginResident(t.baseUrl, uniqueName('r'));
+      expect((await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: remoteSpot(), token: resident.token })).status).toBe(401);
+      expect((await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: remoteSpot() })).status).toBe(401);
+      expect((await api(t.baseUrl, '/api/v1/stall-spots/00000000-0000-0000-0000-000000000000')).status).toBe(404);
+      expect((await api(t.baseUrl, '/api/v1/stall-spots/not-a-uuid')).status).toBe(404);
+      expect((await api(t.baseUrl, '/api/v1/stall-spots/00000000-0000-0000-0000-000000000000/follow', { method: 'PUT', token: resident.token })).status).toBe(404);
+      expect((await api(t.baseUrl, `/api/v1/stall-spots/00000000-0000-0000-0000-000000000000/follow`, { method: 'PUT' })).status).toBe(401);
+    });
+  });
+
+  describe('bulk import', () => {
+    const header = 'code,name,kind,district,street,address,lat,lng,coord_system,approximate,radius_m,capacity,goods,facilities,rules,manager_name,manager_phone,schedule';
+    const row = (code: string, extra: Partial<Record<'kind' | 'lat' | 'goods' | 'schedule', string>> = {}) =>
+      [code, '导入夜市', extra.kind ?? '夜市', '测试区', '测试街道', '"测试路 2 号, 东侧"', extra.lat ?? String(31 + Math.random()), String(86 + Math.random()), 'wgs84', 'true', '60', '30', extra.goods ?? '小吃|蔬果', '供电', '"规则: 保持""整洁"""', '李四', '13800000000', extra.schedule ?? 'daily 18:00-02:00'].join(',');
+    const postCsv = (csv: string, query = '') =>
+      api(t.baseUrl, `/api/v1/staff/stall-spots/import${query}`, { rawBody: csv, headers: { 'content-type': 'text/csv; charset=utf-8' }, token: staff });
+
+    it('imports a valid CSV (Chinese kind and goods names, quoted commas), then updates by code', async () => {
+      const a = uniqueName('IMP').replace(/[^A-Za-z0-9-]/g, '');
+      const b = `${a}-b`;
+      const first = await postCsv(`\uFEFF${header}\r\n${row(a)}\r\n${row(b)}\r\n`);
+      expect(first.status).toBe(200);
+      expect(first.body).toEqual({ created: 2, updated: 0, valid: 2, dryRun: false });
+      const again = await postCsv(`${header}\n${row(a, { schedule: 'daily 17:00-22:00' })}\n`);
+      expect(again.body).toEqual({ created: 0, updated: 1, valid: 1, dryRun: false });
+      const rows = await queryRows<{ address: string; rules: string; kind: string; goods: string[] }>(t.database.db, sql`select address, rules, kind, goods from stall_spots where code = ${a}`);
+      expect(rows[0]).toEqual({ address: '测试路 2 号, 东侧', rules: '规则: 保持"整洁"', kind: 'night_market', goods: ['snacks', 'produce'] });
+    });
+
+    it('refuses the whole file when any row is bad, naming each bad row, and imports nothing', async () => {
+      const good = uniqueName('OK').replace(/[^A-Za-z0-9-]/g, '');
+      const csv = [header, row(good), row(`${good}-2`, { lat: '95' }), row(`${good}-3`, { goods: '军火' }), row(`${good}-4`, { schedule: 'daily 21:00-18:00' }), row(good)].join('\n');
+      const res = await postCsv(csv);
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('IMPORT_INVALID');
+      const rows = res.body.error.details.rows;
+      expect(rows.map((r: any) => r.row)).toEqual([3, 4, 5, 6]);
+      expect(rows[0].errors.join()).toMatch(/location.lat/);
+      expect(rows[1].errors.join()).toMatch(/goods/);
+      expect(rows[2].errors.join()).toMatch(/closes before it opens/);
+      expect(rows[3].errors.join()).toMatch(/also appears in row 2/);
+      const stored = await queryRows(t.database.db, sql`select 1 from stall_spots where code = ${good}`);
+      expect(stored).toHaveLength(0);
+    });
+
+    it('imports GeoJSON points, and validates without writing on dryRun', async () => {
+      const code = uniqueName('GEO').replace(/[^A-Za-z0-9-]/g, '');
+      const doc = {
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', geometry: { type: 'Point', coordinates: [87.5, 32.5] }, properties: { code, name: '几何夜市', kind: 'night_market', district: '测试区', address: '测试路 3 号', capacity: 20, goods: 'snacks', schedule: 'daily 18:00-23:00' } },
+        ],
+      };
+      const dry = await api(t.baseUrl, '/api/v1/staff/stall-spots/import?dryRun=true', { rawBody: JSON.stringify(doc), headers: { 'content-type': 'application/geo+json' }, token: staff });
+      expect(dry.body).toEqual({ created: 0, updated: 0, valid: 1, dryRun: true });
+      expect(await queryRows(t.database.db, sql`select 1 from stall_spots where code = ${code}`)).toHaveLength(0);
+      const real = await api(t.baseUrl, '/api/v1/staff/stall-spots/import', { rawBody: JSON.stringify(doc), headers: { 'content-type': 'application/geo+json' }, token: staff });
+      expect(real.body.created).toBe(1);
+      const [stored] = await queryRows<{ lat: number; lng: number }>(t.database.db, sql`select lat, lng from stall_spots where code = ${code}`);
+      expect(stored).toEqual({ lat: 32.5, lng: 87.5 });
+      const broken = await api(t.baseUrl, '/api/v1/staff/stall-spots/import', { rawBody: JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'LineString', coordinates: [] } }] }), headers: { 'content-type': 'application/geo+json' }, token: staff });
+      expect(broken.status).toBe(422);
+      expect(broken.body.error.details.rows[0]).toMatchObject({ row: 0, errors: [expect.stringMatching(/Point/)] });
+    });
+
+    it('refuses wrong content types, oversized files, non-UTF-8 and garbage', async () => {
+      expect((await api(t.baseUrl, '/api/v1/staff/stall-spots/import', { rawBody: 'a,b', headers: { 'content-type': 'application/pdf' }, token: staff })).status).toBe(415);
+      expect((await postCsv('x'.repeat(2 * 1024 * 1024 + 1))).status).toBe(413);
+      const gbk = Buffer.from([0xb2, 0xe2, 0xca, 0xd4, 0x2c, 0xff, 0xfe]);
+      expect((await api(t.baseUrl, '/api/v1/staff/stall-spots/import', { rawBody: gbk, headers: { 'content-type': 'text/csv' }, token: staff })).status).toBe(400);
+      const garbage = await postCsv('just some text\nwith no header');
+      expect(garbage.status).toBe(422);
+      expect(garbage.body.error.details.rows[0].errors.join()).toMatch(/unknown column/);
+      expect((await postCsv(`${header}\n"unclosed`)).status).toBe(422);
+    });
+  });
+});
