@@ -28,6 +28,8 @@ export default defineConfig<'webpack5'>(async (merge) => {
     plugins: [],
     defineConstants: {
       API_BASE: JSON.stringify(apiBase),
+      // Subscribe-message template for stall changes; '' skips the WeChat prompt after 关注.
+      STALL_TEMPLATE_ID: JSON.stringify(process.env.TARO_APP_STALL_TEMPLATE_ID ?? ''),
     },
     alias: {
       '@cityloop/shared': sharedSrc,

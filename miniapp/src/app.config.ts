@@ -2,7 +2,7 @@ export default defineAppConfig({
   // Main package: tab pages only (WeChat's main-package limit is 2 MB).
   pages: ['pages/report/index', 'pages/stalls/index', 'pages/me/index'],
   // Every later page goes into a subpackage, e.g. { root: 'packages/report', pages: ['new/index'] }.
-  subPackages: [],
+  subPackages: [{ root: 'packages/stalls', pages: ['detail/index'] }],
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#ffffff',
@@ -20,6 +20,10 @@ export default defineAppConfig({
       { pagePath: 'pages/stalls/index', text: '摊点' },
       { pagePath: 'pages/me/index', text: '我的' },
     ],
+  },
+  // WeChat refuses getLocation unless the scope is declared with a reason shown to the user.
+  permission: {
+    'scope.userLocation': { desc: '用于查找您附近的合法摊点' },
   },
   requiredPrivateInfos: ['getLocation', 'chooseLocation'],
   lazyCodeLoading: 'requiredComponents',

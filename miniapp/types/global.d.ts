@@ -24,3 +24,9 @@ declare namespace NodeJS {
  * unless TARO_APP_API_BASE says otherwise at build time.
  */
 declare const API_BASE: string;
+
+/**
+ * WeChat subscribe-message template id for stall suspensions and schedule changes, from
+ * TARO_APP_STALL_TEMPLATE_ID at build time (config/index.ts). `''` when unset: the prompt is skipped.
+ */
+declare const STALL_TEMPLATE_ID: string;

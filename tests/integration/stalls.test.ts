@@ -102,6 +102,22 @@ describe('stall spots', () => {
       expect(pages).toBe(Math.ceil(all.length / 4));
     });
 
+    it('pages through spots at exactly the same place without losing or repeating any', async () => {
+      const first = await createSpot();
+      const ids = [first.spot.id];
+      for (let i = 0; i < 4; i += 1) ids.push((await createSpot({ location: first.body.location })).spot.id);
+      const base = `/api/v1/stall-spots?lat=${first.body.location.lat}&lng=${first.body.location.lng}&coordSystem=wgs84&radius=10`;
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 6; page += 1) {
+        const res: any = await api(t.baseUrl, `${base}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...res.body.items.map((s: any) => s.id));
+        cursor = res.body.nextCursor;
+        if (!cursor) break;
+      }
+      expect(seen.sort()).toEqual(ids.sort());
+    });
+
     it('takes and returns GCJ-02, the system WeChat\'s map uses', async () => {
       const spot = (await api(t.baseUrl, `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=20000&q=${encodeURIComponent('斗南')}`)).body.items[0];
       const [gLng, gLat] = gcoord.transform([spot.location.lng, spot.location.lat], gcoord.WGS84, gcoord.GCJ02);

@@ -74,7 +74,7 @@ export async function listSpots(deps: StallDeps, q: ListQuery): Promise<StallSpo
   let lastScanned: SpotWithDistance | undefined;
   while (page.length <= q.limit && scanned < MAX_SCANNED_ROWS) {
     const batchSize = q.openNow ? Math.min(200, (q.limit + 1) * 3) : q.limit + 1;
-    const batch = await repo.nearby({ lat: here.lat, lng: here.lng, radiusM: q.radiusM, kinds: q.kinds, goods: q.goods, text: q.text, after, limit: batchSize });
+    const { rows: batch, more } = await repo.nearby({ lat: here.lat, lng: here.lng, radiusM: q.radiusM, kinds: q.kinds, goods: q.goods, text: q.text, after, limit: batchSize });
     for (const row of batch) {
       scanned += 1;
       lastScanned = row;
@@ -82,7 +82,7 @@ export async function listSpots(deps: StallDeps, q: ListQuery): Promise<StallSpo
       page.push(row);
       if (page.length > q.limit) break;
     }
-    if (batch.length < batchSize) {
+    if (!more) {
       exhausted = page.length <= q.limit;
       break;
     }
@@ -127,7 +127,7 @@ export async function checkPosition(
   const at = deps.now();
   const here = toWgs84({ lat: q.lat, lng: q.lng }, q.coordSystem);
   // A spot's extent is at most 5 km, so containing spots are within that of the position.
-  const near = await repo.nearby({ lat: here.lat, lng: here.lng, radiusM: 5000, limit: 50 });
+  const { rows: near } = await repo.nearby({ lat: here.lat, lng: here.lng, radiusM: 5000, limit: 50 });
   const containing = near.filter((s) => s.distanceM <= s.radiusM);
   const verdictFor = (s: SpotRow): StallCheckVerdict => {
     const state = stallOpenStatus(s, at).state;
@@ -142,7 +142,7 @@ export async function checkPosition(
 
   let alternatives: StallCheckDto['alternatives'] = [];
   if (verdict !== 'allowed') {
-    const candidates = await repo.nearby({
+    const { rows: candidates } = await repo.nearby({
       lat: here.lat,
       lng: here.lng,
       radiusM: STALL_LIMITS.checkAlternativesRadiusMeters,

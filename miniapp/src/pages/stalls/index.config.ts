@@ -1,3 +1,5 @@
 export default definePageConfig({
   navigationBarTitleText: '摊点',
+  // The list pages in more spots when the user scrolls near the end.
+  onReachBottomDistance: 80,
 });

@@ -1,18 +1,447 @@
-import { Text, View } from '@tarojs/components';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import Taro, { useReachBottom } from '@tarojs/taro';
+import { Button, Map, Picker, Text, View } from '@tarojs/components';
+import type { MapProps } from '@tarojs/components';
+import {
+  STALL_GOODS,
+  STALL_KINDS,
+  type StallCheckDto,
+  type StallGoods,
+  type StallKind,
+  type StallSpotDto,
+} from '@cityloop/shared';
+import { toApiError } from '../../services/request';
+import { STALL_FOLLOW_EVENT, checkStallPosition, listStallSpots } from '../../services/stalls';
+import { CITY_PRESETS, chooseOnMap, cityPosition, locateCurrent, type ChosenPosition } from '../../utils/location';
+import { formatDistance, goodsNames, stallDetailUrl, statusClass } from '../../utils/stalls';
+import stallPin from '../../assets/stall-pin.png';
 import './index.scss';
 
+/** Wide enough that the seeded spots around a city centre all show. */
+const LIST_RADIUS_M = 10_000;
+/** About two screens of cards; the next page comes on scroll or 加载更多. */
+const PAGE_SIZE = 8;
+const IS_WEAPP = process.env.TARO_ENV === 'weapp';
+
+const GOODS_CODES = Object.keys(STALL_GOODS) as StallGoods[];
+const KIND_CODES = Object.keys(STALL_KINDS) as StallKind[];
+/** Picker options for the check: index 0 is "any goods". */
+const CHECK_GOODS_OPTIONS = ['不限', ...GOODS_CODES.map((g) => STALL_GOODS[g])];
+
+type LocateState = 'locating' | 'failed' | 'done';
+
+type ListState =
+  | { status: 'idle' }
+  | { status: 'loading' }
+  | { status: 'error'; message: string }
+  | { status: 'ready'; items: StallSpotDto[]; nextCursor: string | null; loadingMore: boolean; moreError: string | null };
+
+type CheckState =
+  | { status: 'idle' }
+  | { status: 'loading' }
+  | { status: 'error'; message: string }
+  | { status: 'ready'; result: StallCheckDto; where: string };
+
+function toggle<T>(list: T[], value: T): T[] {
+  return list.indexOf(value) >= 0 ? list.filter((v) => v !== value) : [...list, value];
+}
+
+function openDetail(id: string, from: ChosenPosition | null) {
+  Taro.navigateTo({ url: stallDetailUrl(id, from) }).catch(() => undefined);
+}
+
+function Chip({ id, label, on, onTap }: { id: string; label: string; on: boolean; onTap: () => void }) {
+  return (
+    <View id={id} className={on ? 'chip chip--on' : 'chip'} onClick={onTap}>
+      <Text>{label}</Text>
+    </View>
+  );
+}
+
+function StallCard({ spot, onOpen }: { spot: StallSpotDto; onOpen: () => void }) {
+  return (
+    <View className='card stall-card' id={`stall-card-${spot.id}`} onClick={onOpen}>
+      <View className='stall-card__top'>
+        <Text className='stall-card__name'>{spot.name}</Text>
+        {spot.distanceMeters !== null && <Text className='stall-card__distance'>{formatDistance(spot.distanceMeters)}</Text>}
+      </View>
+      <View className='stall-card__meta'>
+        <Text className='badge stall-card__kind'>{spot.kindName}</Text>
+        <Text className='stall-card__place'>
+          {spot.district}
+          {spot.street ? ` · ${spot.street}` : ''}
+        </Text>
+        {spot.followed && <Text className='stall-card__followed'>已关注</Text>}
+      </View>
+      <Text className={`${statusClass(spot.openStatus.state)} stall-card__status`}>{spot.openStatus.label}</Text>
+      <Text className='stall-card__line'>今日：{spot.todayHours.length ? spot.todayHours.join('、') : '今日不开放'}</Text>
+      {spot.goods.length > 0 && <Text className='stall-card__line'>可售：{goodsNames(spot.goods)}</Text>}
+      {spot.location.approximate && <Text className='stall-card__approx'>位置为近似值</Text>}
+    </View>
+  );
+}
+
+function CheckResult({ check, from }: { check: StallCheckDto; from: ChosenPosition | null }) {
+  return (
+    <View id='stall-check-result' className={`stalls__check-result stalls__check-result--${check.allowed ? 'yes' : 'no'}`}>
+      <Text className={`stalls__verdict stalls__verdict--${check.allowed ? 'yes' : 'no'}`}>{check.allowed ? '✓ 可以在此摆摊' : '✗ 此处不能摆摊'}</Text>
+      <Text className='stalls__check-message'>{check.message}</Text>
+      {check.spot && (
+        <View className='stalls__alt' onClick={() => openDetail(check.spot!.id, from)}>
+          <Text>
+            所在摊点：{check.spot.name} · {check.spot.openStatus.label}
+          </Text>
+        </View>
+      )}
+      {!check.allowed && check.alternatives.length > 0 && (
+        <View className='stalls__alts'>
+          <Text className='stalls__alts-title'>附近可以去：</Text>
+          {check.alternatives.map((alt) => (
+            <View key={alt.spot.id} className='stalls__alt' onClick={() => openDetail(alt.spot.id, from)}>
+              <Text>
+                往{alt.direction}走 {formatDistance(alt.distanceMeters)} · {alt.spot.name} · {alt.spot.openStatus.label}
+              </Text>
+            </View>
+          ))}
+        </View>
+      )}
+      {!check.allowed && check.alternatives.length === 0 && <Text className='stalls__alts-title'>附近暂无正在开放的摊点</Text>}
+    </View>
+  );
+}
+
 export default function StallsPage() {
+  const [locate, setLocate] = useState<LocateState>('locating');
+  const [position, setPosition] = useState<ChosenPosition | null>(null);
+  const [openNow, setOpenNow] = useState(false);
+  const [goods, setGoods] = useState<StallGoods[]>([]);
+  const [kinds, setKinds] = useState<StallKind[]>([]);
+  const [list, setList] = useState<ListState>({ status: 'idle' });
+  const [checkGoods, setCheckGoods] = useState(0);
+  const [check, setCheck] = useState<CheckState>({ status: 'idle' });
+
+  // Drops answers that arrive after the position or filters have changed again.
+  const listSeq = useRef(0);
+  const locateSeq = useRef(0);
+  const checkSeq = useRef(0);
+
+  /** `asked`: the user tapped 当前位置, so a failure deserves a toast (the line may still show an older choice). */
+  const startLocate = useCallback((asked: boolean) => {
+    const seq = ++locateSeq.current;
+    setLocate('locating');
+    locateCurrent().then(
+      (pos) => {
+        if (seq !== locateSeq.current) return;
+        setPosition(pos);
+        setLocate('done');
+      },
+      () => {
+        if (seq !== locateSeq.current) return;
+        setLocate('failed');
+        if (asked) Taro.showToast({ title: '无法获取当前位置，请检查定位权限', icon: 'none' }).catch(() => undefined);
+      },
+    );
+  }, []);
+
+  /** A manual choice wins over a GPS answer that is still on its way. */
+  const choosePosition = useCallback((pos: ChosenPosition) => {
+    locateSeq.current += 1;
+    setPosition(pos);
+    setLocate('done');
+  }, []);
+
+  const pickOnMap = useCallback(() => {
+    chooseOnMap(position).then(choosePosition, () => undefined);
+  }, [position, choosePosition]);
+
+  useEffect(() => {
+    startLocate(false);
+  }, [startLocate]);
+
+  const loadFirstPage = useCallback(() => {
+    if (!position) return;
+    const seq = ++listSeq.current;
+    setList({ status: 'loading' });
+    listStallSpots({ position, radiusMeters: LIST_RADIUS_M, openNow, goods, kinds, limit: PAGE_SIZE }).then(
+      (res) => {
+        if (seq === listSeq.current) setList({ status: 'ready', items: res.items, nextCursor: res.nextCursor, loadingMore: false, moreError: null });
+      },
+      (err: unknown) => {
+        if (seq === listSeq.current) setList({ status: 'error', message: toApiError(err).message });
+      },
+    );
+  }, [position, openNow, goods, kinds]);
+
+  useEffect(() => {
+    loadFirstPage();
+  }, [loadFirstPage]);
+
+  // An old verdict must not be read as the answer for a new position.
+  useEffect(() => {
+    checkSeq.current += 1;
+    setCheck({ status: 'idle' });
+  }, [position]);
+
+  const loadMore = useCallback(() => {
+    if (!position || list.status !== 'ready' || !list.nextCursor || list.loadingMore) return;
+    const seq = listSeq.current;
+    const cursor = list.nextCursor;
+    setList({ ...list, loadingMore: true, moreError: null });
+    listStallSpots({ position, radiusMeters: LIST_RADIUS_M, openNow, goods, kinds, limit: PAGE_SIZE, cursor }).then(
+      (res) => {
+        if (seq !== listSeq.current) return;
+        setList((prev) =>
+          prev.status === 'ready'
+            ? { status: 'ready', items: prev.items.concat(res.items), nextCursor: res.nextCursor, loadingMore: false, moreError: null }
+            : prev,
+        );
+      },
+      (err: unknown) => {
+        if (seq !== listSeq.current) return;
+        setList((prev) => (prev.status === 'ready' ? { ...prev, loadingMore: false, moreError: toApiError(err).message } : prev));
+      },
+    );
+  }, [position, list, openNow, goods, kinds]);
+
+  useReachBottom(loadMore);
+
+  // Keeps "已关注" on the cards in step with the detail page.
+  useEffect(() => {
+    const onFollow = (id: string, followed: boolean) => {
+      setList((prev) =>
+        prev.status === 'ready' ? { ...prev, items: prev.items.map((s) => (s.id === id ? { ...s, followed } : s)) } : prev,
+      );
+    };
+    Taro.eventCenter.on(STALL_FOLLOW_EVENT, onFollow);
+    return () => {
+      Taro.eventCenter.off(STALL_FOLLOW_EVENT, onFollow);
+    };
+  }, []);
+
+  const runCheck = useCallback(() => {
+    if (!position) {
+      Taro.showToast({ title: '请先选择位置', icon: 'none' });
+      return;
+    }
+    const goodsCode = checkGoods > 0 ? GOODS_CODES[checkGoods - 1] : null;
+    const where = position.label;
+    const seq = ++checkSeq.current;
+    setCheck({ status: 'loading' });
+    checkStallPosition(position, goodsCode).then(
+      (result) => {
+        if (seq === checkSeq.current) setCheck({ status: 'ready', result, where });
+      },
+      (err: unknown) => {
+        if (seq === checkSeq.current) setCheck({ status: 'error', message: toApiError(err).message });
+      },
+    );
+  }, [position, checkGoods]);
+
+  const items = list.status === 'ready' ? list.items : [];
+
+  const markers = useMemo<MapProps.marker[]>(() => {
+    if (!IS_WEAPP || !position) return [];
+    const spots: MapProps.marker[] = items.map((spot, index) => ({
+      id: index,
+      latitude: spot.location.lat,
+      longitude: spot.location.lng,
+      iconPath: stallPin,
+      width: 24,
+      height: 24,
+      anchor: { x: 0.5, y: 0.5 },
+      callout: {
+        content: `${spot.name}\n${spot.openStatus.label}`,
+        color: '#1f2329',
+        fontSize: 12,
+        anchorX: 0,
+        anchorY: 0,
+        borderRadius: 6,
+        borderWidth: 1,
+        borderColor: '#e5e6eb',
+        bgColor: '#ffffff',
+        padding: 6,
+        display: 'BYCLICK',
+        textAlign: 'left',
+      },
+    }));
+    // show-location marks the device; a manually chosen point needs its own marker.
+    if (position.source !== 'gps') {
+      spots.push({
+        id: items.length,
+        latitude: position.lat,
+        longitude: position.lng,
+        iconPath: stallPin,
+        width: 16,
+        height: 16,
+        alpha: 0.6,
+        anchor: { x: 0.5, y: 0.5 },
+        label: {
+          content: '所选位置',
+          color: '#1677ff',
+          fontSize: 12,
+          anchorX: 10,
+          anchorY: -8,
+          borderWidth: 0,
+          borderColor: '#ffffff',
+          borderRadius: 4,
+          bgColor: '#ffffff',
+          padding: 2,
+          textAlign: 'left',
+        },
+      });
+    }
+    return spots;
+  }, [items, position]);
+
+  const onMarkerTap = useCallback(
+    (e: { detail: { markerId: number | string } }) => {
+      const spot = items[Number(e.detail.markerId)];
+      if (spot) openDetail(spot.id, position);
+    },
+    [items, position],
+  );
+
+  const positionText = position
+    ? `位置：${position.label}`
+    : locate === 'locating'
+      ? '正在获取当前位置…'
+      : '无法获取当前位置，请选择城市';
+
   return (
     <View className='page stalls'>
-      <View className='card'>
-        <View className='stalls__heading'>
-          <Text className='card__title'>附近合法摊点</Text>
-          <Text className='badge'>即将上线</Text>
-        </View>
-        <Text className='card__text'>
-          这里将显示你附近允许摆摊的地点、开放时间和注意事项，方便摊主合规经营、居民就近购买。
-        </Text>
+      <View className='hero stalls__hero'>
+        <Text className='hero__title'>附近合法摊点</Text>
+        <Text className='hero__text'>查找允许摆摊的地点、开放时间和经营范围</Text>
       </View>
+
+      <View className='card stalls__where'>
+        <Text id='stalls-position' className={position ? 'stalls__position' : 'stalls__position stalls__position--pending'}>
+          {positionText}
+        </Text>
+        <View className='stalls__where-actions'>
+          {CITY_PRESETS.map((city) => (
+            <View
+              key={city.key}
+              className={position?.source === 'city' && position.lat === city.lat && position.lng === city.lng ? 'stalls__city stalls__city--on' : 'stalls__city'}
+              onClick={() => choosePosition(cityPosition(city))}
+            >
+              <Text>{city.name}</Text>
+            </View>
+          ))}
+          {IS_WEAPP && (
+            <View className='stalls__action stalls__pick' onClick={pickOnMap}>
+              <Text>选择位置</Text>
+            </View>
+          )}
+          <View className={locate === 'locating' ? 'stalls__action stalls__locate stalls__action--busy' : 'stalls__action stalls__locate'} onClick={() => startLocate(true)}>
+            <Text>{locate === 'locating' ? '定位中…' : '当前位置'}</Text>
+          </View>
+        </View>
+      </View>
+
+      <View className='card stalls__check'>
+        <Picker mode='selector' range={CHECK_GOODS_OPTIONS} value={checkGoods} onChange={(e) => setCheckGoods(Number(e.detail.value))}>
+          <View className='stalls__picker'>
+            <Text className='stalls__picker-label'>经营品类</Text>
+            <Text className='stalls__picker-value'>{CHECK_GOODS_OPTIONS[checkGoods]} ▾</Text>
+          </View>
+        </Picker>
+        <Button id='stall-check' className='stalls__check-btn' loading={check.status === 'loading'} onClick={runCheck}>
+          这里能摆摊吗？
+        </Button>
+        {check.status === 'loading' && <Text className='stalls__hint'>正在查询…</Text>}
+        {check.status === 'error' && (
+          <View className='stalls__error stalls__check-error'>
+            <Text className='stalls__error-text'>{check.message}</Text>
+            <Button className='stalls__retry stalls__retry--check' onClick={runCheck}>
+              重试
+            </Button>
+          </View>
+        )}
+        {check.status === 'ready' && (
+          <View>
+            <Text className='stalls__hint'>查询位置：{check.where}</Text>
+            <CheckResult check={check.result} from={position} />
+          </View>
+        )}
+      </View>
+
+      <View className='stalls__filters'>
+        <View className='stalls__chips'>
+          <Chip id='chip-open-now' label='营业中' on={openNow} onTap={() => setOpenNow(!openNow)} />
+          {KIND_CODES.map((k) => (
+            <Chip key={k} id={`chip-kind-${k}`} label={STALL_KINDS[k]} on={kinds.indexOf(k) >= 0} onTap={() => setKinds(toggle(kinds, k))} />
+          ))}
+        </View>
+        <View className='stalls__chips'>
+          {GOODS_CODES.map((g) => (
+            <Chip key={g} id={`chip-goods-${g}`} label={STALL_GOODS[g]} on={goods.indexOf(g) >= 0} onTap={() => setGoods(toggle(goods, g))} />
+          ))}
+        </View>
+      </View>
+
+      {IS_WEAPP ? (
+        position && (
+          <Map
+            id='stalls-map'
+            className='stalls__map'
+            latitude={position.lat}
+            longitude={position.lng}
+            scale={13}
+            showLocation
+            markers={markers}
+            onMarkerTap={onMarkerTap}
+            onCalloutTap={onMarkerTap}
+            // Required by Taro's MapProps typing; a failed map just leaves the list below usable.
+            onError={() => undefined}
+          />
+        )
+      ) : (
+        <Text className='stalls__map-note'>H5 版暂不支持地图，以下按距离列出</Text>
+      )}
+
+      {list.status === 'idle' && (
+        <View className='card stalls__empty'>
+          <Text className='card__text'>{locate === 'locating' ? '正在获取位置，也可以直接选择城市。' : '请选择城市或位置后查看附近摊点。'}</Text>
+        </View>
+      )}
+
+      {list.status === 'loading' && (
+        <View className='card stalls__loading'>
+          <Text className='card__text'>正在加载附近摊点…</Text>
+        </View>
+      )}
+
+      {list.status === 'error' && (
+        <View className='card stalls__error'>
+          <Text className='stalls__error-text'>{list.message}</Text>
+          <Button className='stalls__retry' onClick={loadFirstPage}>
+            重试
+          </Button>
+        </View>
+      )}
+
+      {list.status === 'ready' && (
+        <View className='stalls__list'>
+          <Text className='stalls__list-title'>{`${formatDistance(LIST_RADIUS_M)}内的摊点 · 由近到远`}</Text>
+          {list.items.length === 0 && (
+            <View className='card stalls__empty'>
+              <Text className='card__text'>附近没有符合条件的摊点，试试减少筛选条件或换个位置。</Text>
+            </View>
+          )}
+          {list.items.map((spot) => (
+            <StallCard key={spot.id} spot={spot} onOpen={() => openDetail(spot.id, position)} />
+          ))}
+          {list.moreError && <Text className='stalls__error-text'>{list.moreError}</Text>}
+          {list.nextCursor ? (
+            <Button className='stalls__more' loading={list.loadingMore} onClick={loadMore}>
+              {list.loadingMore ? '加载中…' : list.moreError ? '重试加载更多' : '加载更多'}
+            </Button>
+          ) : (
+            list.items.length > 0 && <Text className='stalls__end'>没有更多了</Text>
+          )}
+        </View>
+      )}
     </View>
   );
 }

@@ -1,0 +1,61 @@
+import Taro from '@tarojs/taro';
+import type { QueryPosition } from '../services/stalls';
+
+export type PositionSource = 'gps' | 'city' | 'picked';
+
+export interface ChosenPosition extends QueryPosition {
+  source: PositionSource;
+  /** What the user sees after "位置：". */
+  label: string;
+}
+
+/** Fallback centres (GCJ-02) for when location is refused or unavailable, e.g. in H5. */
+export const CITY_PRESETS: ReadonlyArray<{ key: string; name: string; lat: number; lng: number }> = [
+  { key: 'kunming-chenggong', name: '昆明呈贡', lat: 24.858, lng: 102.849 },
+  { key: 'hohhot-yuquan', name: '呼和浩特玉泉', lat: 40.79, lng: 111.652 },
+];
+
+export function cityPosition(city: (typeof CITY_PRESETS)[number]): ChosenPosition {
+  return { lat: city.lat, lng: city.lng, coordSystem: 'gcj02', source: 'city', label: `${city.name}（手动选择）` };
+}
+
+/** A browser may never answer the permission prompt; give up rather than spin forever. */
+const LOCATE_TIMEOUT_MS = process.env.TARO_ENV === 'h5' ? 6000 : 10_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * The device position. WeChat returns GCJ-02 directly. Taro's H5 getLocation only supports WGS-84
+ * (it rejects 'gcj02' outright), so H5 asks for WGS-84 and tells the BFF so; the BFF converts.
+ */
+export async function locateCurrent(): Promise<ChosenPosition> {
+  const h5 = process.env.TARO_ENV === 'h5';
+  const res = await withTimeout(Taro.getLocation({ type: h5 ? 'wgs84' : 'gcj02' }), LOCATE_TIMEOUT_MS);
+  return { lat: res.latitude, lng: res.longitude, coordSystem: h5 ? 'wgs84' : 'gcj02', source: 'gps', label: '当前位置' };
+}
+
+/** weapp only: pick any point on WeChat's map (GCJ-02). Rejects when the user cancels. */
+export async function chooseOnMap(near: QueryPosition | null): Promise<ChosenPosition> {
+  const res = await Taro.chooseLocation(near && near.coordSystem === 'gcj02' ? { latitude: near.lat, longitude: near.lng } : {});
+  return {
+    lat: res.latitude,
+    lng: res.longitude,
+    coordSystem: 'gcj02',
+    source: 'picked',
+    label: `${res.name || res.address || '地图选点'}（地图选点）`,
+  };
+}
