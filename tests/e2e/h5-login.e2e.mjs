@@ -94,6 +94,38 @@ try {
     await page.screenshot({ path: path.join(artifacts, 'me.png') });
   });
 
+  await check('摊点: seeded points in distance order from a chosen city, then open-now', async () => {
+    await page.goto(`${baseUrl}/#/pages/stalls/index`, { waitUntil: 'load' });
+    // Headless Chromium has no geolocation, so the page offers preset cities.
+    await page.locator('.stalls__city >> visible=true', { hasText: '昆明呈贡' }).first().click();
+    await page.locator('.stall-card >> visible=true').first().waitFor({ timeout: 15_000 });
+    const distances = await page.locator('.stall-card >> visible=true').evaluateAll((cards) => cards.map((c) => c.textContent ?? ''));
+    if (distances.length < 5) throw new Error(`only ${distances.length} cards`);
+    const metres = distances.map((text) => {
+      const m = /([\d.]+)\s*(米|公里)/.exec(text);
+      return m ? Number(m[1]) * (m[2] === '公里' ? 1000 : 1) : NaN;
+    });
+    if (metres.some(Number.isNaN)) throw new Error(`a card without a distance: ${distances.join(' | ')}`);
+    for (let i = 1; i < metres.length; i += 1) if (metres[i] < metres[i - 1]) throw new Error(`not ordered by distance: ${metres.join(', ')}`);
+    const before = metres.length;
+    const listed = page.waitForResponse((r) => r.url().includes('/api/v1/stall-spots?') && r.url().includes('openNow=true'));
+    await page.locator('#chip-open-now >> visible=true').click();
+    const body = await (await listed).json();
+    if (!body.items.every((s) => s.openStatus.state === 'open')) throw new Error('open-now list holds a closed spot');
+    await page.screenshot({ path: path.join(artifacts, 'stalls.png') });
+    if (body.items.length > before) throw new Error('open-now shows more spots than the whole list');
+  });
+
+  await check('这里能摆摊吗? answers at the chosen position', async () => {
+    const checked = page.waitForResponse((r) => r.url().includes('/api/v1/stall-spots/check'));
+    await page.locator('#stall-check >> visible=true').click();
+    const answer = await (await checked).json();
+    const card = page.locator('#stall-check-result >> visible=true');
+    await card.waitFor({ timeout: 10_000 });
+    const text = await card.innerText();
+    if (!text.includes(answer.message.slice(0, 6))) throw new Error(`result card "${text}" does not show "${answer.message}"`);
+  });
+
   await check('no uncaught errors in the page', async () => {
     if (pageErrors.length) throw new Error(pageErrors.join('\n'));
   });
