@@ -93,7 +93,7 @@ export async function listSpots(deps: StallDeps, q: ListQuery): Promise<StallSpo
   const resumeFrom = page.length > q.limit ? items[items.length - 1] : lastScanned;
   const followed = q.viewerId ? await repo.followedIds(q.viewerId, items.map((i) => i.id)) : undefined;
   return {
-    items: items.map((row) => presentSpot(row, { at, coordSystem: q.coordSystem, distanceM: row.distanceM, followed: followed?.has(row.id) })),
+    items: items.map((row) => presentSpot(row, { at, coordSystem: q.coordSystem, distanceM: distanceMeters(here, row), followed: followed?.has(row.id) })),
     nextCursor: hasMore && resumeFrom ? encodeCursor(resumeFrom) : null,
   };
 }
@@ -128,7 +128,8 @@ export async function checkPosition(
   const here = toWgs84({ lat: q.lat, lng: q.lng }, q.coordSystem);
   // A spot's extent is at most 5 km, so containing spots are within that of the position.
   const { rows: near } = await repo.nearby({ lat: here.lat, lng: here.lng, radiusM: 5000, limit: 50 });
-  const containing = near.filter((s) => s.distanceM <= s.radiusM);
+  // Displayed and compared distances all use one formula (shared haversine); SQL only bounds the search.
+  const containing = near.filter((s) => distanceMeters(here, s) <= s.radiusM);
   const verdictFor = (s: SpotRow): StallCheckVerdict => {
     const state = stallOpenStatus(s, at).state;
     if (state === 'suspended') return 'suspended';
@@ -154,9 +155,10 @@ export async function checkPosition(
       .slice(0, STALL_LIMITS.checkAlternatives)
       .map((s) => {
         const bearing = bearingDegrees(here, s);
+        const metres = distanceMeters(here, s);
         return {
-          spot: presentSpot(s, { at, coordSystem: q.coordSystem, distanceM: s.distanceM }),
-          distanceMeters: Math.round(s.distanceM),
+          spot: presentSpot(s, { at, coordSystem: q.coordSystem, distanceM: metres }),
+          distanceMeters: Math.round(metres),
           bearingDegrees: Math.round(bearing),
           direction: directionZh(bearing),
         };
@@ -166,7 +168,7 @@ export async function checkPosition(
     allowed: verdict === 'allowed',
     verdict,
     message: VERDICT_MESSAGES[verdict](best?.spot, q.goods),
-    spot: best ? presentSpot(best.spot, { at, coordSystem: q.coordSystem, distanceM: best.spot.distanceM }) : null,
+    spot: best ? presentSpot(best.spot, { at, coordSystem: q.coordSystem, distanceM: distanceMeters(here, best.spot) }) : null,
     alternatives,
   };
 }
