@@ -10,6 +10,13 @@ import { healthRoutes } from './features/health/health.routes';
 import { staffRepository } from './features/staff/staff.repository';
 import { staffRoutes } from './features/staff/staff.routes';
 import { myStallRoutes, stallRoutes, staffStallRoutes } from './features/stalls/stalls.routes';
+import { refuseBlockedUsers } from './features/auth/auth.usecases';
+import { PhotoUrlSigner } from './features/photos/photo-urls';
+import { photoRoutes } from './features/photos/photos.routes';
+import { CASE_WEBHOOK_PATH, caseWebhookRoutes, reportRoutes } from './features/reports/reports.routes';
+import type { PhotoStorage } from './ports/storage/photo-storage';
+import { rateLimit } from './http/rate-limit';
+import { authOf } from './http/auth';
 import { requireResident, requireStaff } from './http/auth';
 import { h5Static } from './http/h5-static';
 import { errorHandler, jsonBody, requestContext, securityHeaders } from './http/middleware';
@@ -31,10 +38,15 @@ export interface AppDeps {
   version?: string;
   /** The clock, injectable so schedule-dependent answers can be tested at chosen instants. */
   now?: () => Date;
+  photoStorage: PhotoStorage;
+  /** Signs photo links (derive it from, but keep it apart from, the JWT secret). */
+  photoUrlSecret: string;
+  /** Shared with the case system to sign pushed updates. */
+  caseWebhookSecret: string;
 }
 
 /** Routes that read their own raw body (file uploads) instead of JSON. */
-const RAW_BODY_PATHS = [`${API_PREFIX}/staff/stall-spots/import`];
+const RAW_BODY_PATHS = [`${API_PREFIX}/staff/stall-spots/import`, `${API_PREFIX}${CASE_WEBHOOK_PATH}`];
 
 /** Builds the Koa app from its dependencies. It does not listen: main.ts and the tests do. */
 export function createApp(deps: AppDeps): Koa {
@@ -49,7 +61,12 @@ export function createApp(deps: AppDeps): Koa {
   const writeLimiter = new RateLimiter(deps.rateLimit.writesPerMinute, 60_000);
   const staffGuard = requireStaff(tokens, (id) => staff.findById(id));
   const residentGuard = requireResident(tokens);
-  const stallDeps = { db: deps.database.db, now: deps.now ?? (() => new Date()) };
+  const now = deps.now ?? (() => new Date());
+  const stallDeps = { db: deps.database.db, now };
+  const signer = new PhotoUrlSigner(deps.photoUrlSecret);
+  // Every resident write: refuse blocked users, then count against the per-user write limit.
+  const writeGuards = [refuseBlockedUsers(users), rateLimit(writeLimiter, (ctx) => `write:${authOf(ctx).subject}`)];
+  const reportDeps = { db: deps.database.db, signer, now };
 
   const api = new Router({ prefix: API_PREFIX });
   api.use(jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
@@ -60,6 +77,9 @@ export function createApp(deps: AppDeps): Koa {
     stallRoutes({ ...stallDeps, tokens, residentGuard, writeLimiter }),
     myStallRoutes({ ...stallDeps, residentGuard }),
     staffStallRoutes({ ...stallDeps, staffGuard }),
+    photoRoutes({ ...reportDeps, storage: deps.photoStorage, residentGuard, writeGuards }),
+    reportRoutes({ ...reportDeps, residentGuard, writeGuards }),
+    caseWebhookRoutes({ ...reportDeps, webhookSecret: deps.caseWebhookSecret }),
   ]) {
     api.use(feature.routes(), feature.allowedMethods({ throw: true }));
   }

@@ -26,9 +26,21 @@ const envSchema = z
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
     WECHAT_TEMPLATE_STALL_CHANGE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a subscribe-message template id').optional(),
+    WECHAT_TEMPLATE_REPORT_STATUS: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a subscribe-message template id').optional(),
     WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
     NOTIFY_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
     SEED_STALL_SPOTS: booleanFlag.default(true),
+    PUBLIC_BASE_URL: z.url().optional(),
+    CASE_SYSTEM_URL: z.url().optional(),
+    CASE_SYSTEM_API_KEY: z.string().min(8).optional(),
+    CASE_SYSTEM_JURISDICTION: z.string().max(100).optional(),
+    CASE_SYSTEM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    CASE_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    CASE_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+    CASE_POLL_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+    CASE_POLL_AFTER_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+    REPORTER_IDENTITY_TO_CASE_SYSTEM: booleanFlag.default(false),
+    PHOTO_URL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     CORS_ORIGINS: z.string().default(''),
     H5_DIR: z.string().default(path.resolve(__dirname, '../../miniapp/dist/h5')),
     TRUST_PROXY: booleanFlag.default(false),
@@ -39,6 +51,9 @@ const envSchema = z
       if (!env.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
       if (env.WECHAT_MODE === 'dev') {
         ctx.addIssue({ code: 'custom', path: ['WECHAT_MODE'], message: 'dev WeChat refuses to run with NODE_ENV=production' });
+      }
+      for (const key of ['CASE_SYSTEM_URL', 'CASE_SYSTEM_API_KEY', 'CASE_WEBHOOK_SECRET', 'PHOTO_URL_SECRET', 'PUBLIC_BASE_URL'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
       }
     }
     if (env.WECHAT_MODE === 'real') {
@@ -64,10 +79,25 @@ export interface Config {
     timeoutMs: number;
     miniprogramState: 'developer' | 'trial' | 'formal';
     /** Subscribe-message template ids by topic; a topic without one is not notified. */
-    templates: { stall_spot_changed: string | undefined };
+    templates: { stall_spot_changed: string | undefined; report_status_changed: string | undefined };
   };
   notifyIntervalMs: number;
   seedStallSpots: boolean;
+  /** Origin the case system uses to fetch photo links, e.g. https://cityloop.example. */
+  publicBaseUrl: string;
+  caseSystem: {
+    /** null in development: npm start runs the simulator and passes its URL. */
+    url: string | null;
+    apiKey: string;
+    jurisdictionId?: string;
+    timeoutMs: number;
+    webhookSecret: string;
+    deliveryIntervalMs: number;
+    pollIntervalMs: number;
+    pollAfterSeconds: number;
+    shareReporterIdentity: boolean;
+  };
+  photos: { dir: string; urlSecret: string };
   corsOrigins: string[];
   h5Dir: string;
   trustProxy: boolean;
@@ -112,10 +142,27 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       miniprogramState: env.WECHAT_MODE === 'dev' ? 'developer' : env.WECHAT_MINIPROGRAM_STATE,
       templates: {
         stall_spot_changed: env.WECHAT_TEMPLATE_STALL_CHANGE ?? (env.WECHAT_MODE === 'dev' ? 'dev-stall-change' : undefined),
+        report_status_changed: env.WECHAT_TEMPLATE_REPORT_STATUS ?? (env.WECHAT_MODE === 'dev' ? 'dev-report-status' : undefined),
       },
     },
     notifyIntervalMs: env.NOTIFY_INTERVAL_MS,
     seedStallSpots: env.SEED_STALL_SPOTS,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${env.PORT}`).replace(/\/$/, ''),
+    caseSystem: {
+      url: env.CASE_SYSTEM_URL ?? null,
+      apiKey: env.CASE_SYSTEM_API_KEY ?? 'dev-case-system-key',
+      jurisdictionId: env.CASE_SYSTEM_JURISDICTION,
+      timeoutMs: env.CASE_SYSTEM_TIMEOUT_MS,
+      webhookSecret: env.CASE_WEBHOOK_SECRET ?? 'dev-case-webhook-secret',
+      deliveryIntervalMs: env.CASE_DELIVERY_INTERVAL_MS,
+      pollIntervalMs: env.CASE_POLL_INTERVAL_MS,
+      pollAfterSeconds: env.CASE_POLL_AFTER_SECONDS,
+      shareReporterIdentity: env.REPORTER_IDENTITY_TO_CASE_SYSTEM,
+    },
+    photos: {
+      dir: path.resolve(env.DATA_DIR, 'photos'),
+      urlSecret: env.PHOTO_URL_SECRET ?? `${env.JWT_SECRET ?? DEV_JWT_SECRET}:photo-links`,
+    },
     corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     h5Dir: path.resolve(env.H5_DIR),
     trustProxy: env.TRUST_PROXY,

@@ -6,6 +6,11 @@ import { startWechatFakeServer, type WechatFakeServer } from './dev/wechat-fake-
 import { NotificationDispatcher } from './features/notifications/notifications';
 import { seedStallSpots } from './features/stalls/seed';
 import { WechatSubscribeMessenger } from './ports/notify/subscribe-messenger';
+import { CaseDeliveryDispatcher, pollOpenCases } from './features/reports/reports.usecases';
+import { PhotoUrlSigner } from './features/photos/photo-urls';
+import { Open311CaseSystem } from './ports/case-system/open311-case-system';
+import { startCaseSimulator, type CaseSimulator } from './dev/case-simulator/simulator';
+import { LocalPhotoStorage } from './ports/storage/photo-storage';
 import { createLogger } from './logger';
 import { WechatHttpAuth } from './ports/wechat/wechat-auth';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -55,6 +60,7 @@ async function main() {
   });
   dispatcher.start(config.notifyIntervalMs);
 
+
   const app = createApp({
     database,
     wechat,
@@ -66,6 +72,9 @@ async function main() {
     h5Dir: config.h5Dir,
     trustProxy: config.trustProxy,
     version,
+    photoStorage: new LocalPhotoStorage(config.photos.dir),
+    photoUrlSecret: config.photos.urlSecret,
+    caseWebhookSecret: config.caseSystem.webhookSecret,
   });
 
   const server = http.createServer(app.callback());
@@ -82,6 +91,41 @@ async function main() {
     `CityLoop BFF ready on http://localhost:${port}`,
   );
 
+  // Without CASE_SYSTEM_URL (development only; production requires it) the case-system simulator runs as
+  // its own HTTP server beside the BFF, speaking Open311 and pushing signed updates to our webhook.
+  let simulator: CaseSimulator | undefined;
+  let caseSystemUrl = config.caseSystem.url;
+  if (!caseSystemUrl) {
+    if (config.env === 'production') throw new Error('the case-system simulator must not run in production');
+    simulator = await startCaseSimulator({
+      port: Number(process.env.CASE_SIM_PORT ?? (port ? port + 100 : 0)),
+      apiKey: config.caseSystem.apiKey,
+      webhook: { url: `http://127.0.0.1:${port}/api/v1/hooks/case-system`, secret: config.caseSystem.webhookSecret },
+      autoAdvanceMs: process.env.CASE_SIM_AUTO_ADVANCE_MS ? Number(process.env.CASE_SIM_AUTO_ADVANCE_MS) : undefined,
+    });
+    caseSystemUrl = simulator.url;
+    logger.warn({ caseSystemUrl }, 'CASE_SYSTEM_URL unset: using the case-system simulator (operator endpoints under /operator)');
+  }
+  const caseSystem = new Open311CaseSystem({ baseUrl: caseSystemUrl, apiKey: config.caseSystem.apiKey, jurisdictionId: config.caseSystem.jurisdictionId, timeoutMs: config.caseSystem.timeoutMs });
+  const delivery = new CaseDeliveryDispatcher({
+    db: database.db,
+    caseSystem,
+    signer: new PhotoUrlSigner(config.photos.urlSecret),
+    // Links must name the port actually bound (PORT=0 picks one) unless a public origin is configured.
+    publicBaseUrl: process.env.PUBLIC_BASE_URL ? config.publicBaseUrl : `http://127.0.0.1:${port}`,
+    shareReporterIdentity: config.caseSystem.shareReporterIdentity,
+    logger,
+    now: () => new Date(),
+  });
+  delivery.start(config.caseSystem.deliveryIntervalMs);
+  // Pushed updates are the fast path; this pull catches any the case system failed to push.
+  const poller = setInterval(() => {
+    pollOpenCases({ db: database.db, caseSystem, logger }, { olderThanSeconds: config.caseSystem.pollAfterSeconds, batch: 50 }).catch((err) =>
+      logger.error({ err }, 'case polling failed'),
+    );
+  }, config.caseSystem.pollIntervalMs);
+  poller.unref();
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -90,8 +134,10 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await dispatcher.stop();
+    clearInterval(poller);
+    await Promise.all([dispatcher.stop(), delivery.stop()]);
     await wechatFake?.close();
+    await simulator?.close();
     await database.close();
     process.exit(0);
   };

@@ -22,6 +22,12 @@ export const ERRORS = {
   STAFF_LOGIN_FAILED: { status: 401, zh: '用户名或密码错误' },
   IMPORT_INVALID: { status: 422, zh: '导入文件有错误，未导入任何数据' },
   CONFLICT: { status: 409, zh: '内容已存在或已被修改' },
+  PHOTO_UNSUPPORTED_TYPE: { status: 415, zh: '只支持 JPEG、PNG 或 WebP 格式的照片' },
+  PHOTO_HEIC_UNSUPPORTED: { status: 415, zh: '暂不支持 HEIC 格式，请在相机设置中选择“兼容性最佳”后重拍' },
+  PHOTO_INVALID: { status: 422, zh: '照片已损坏或无法识别，请换一张' },
+  IDEMPOTENCY_KEY_REQUIRED: { status: 400, zh: '请求缺少幂等键' },
+  IDEMPOTENCY_KEY_REUSED: { status: 409, zh: '该请求已用不同内容提交过' },
+  WEBHOOK_SIGNATURE_INVALID: { status: 401, zh: '签名无效' },
   DATABASE_UNAVAILABLE: { status: 503, zh: '服务暂时不可用，请稍后再试' },
   INTERNAL: { status: 500, zh: '服务出错了，请稍后再试' },
 } as const satisfies Record<string, { status: number; zh: string }>;

@@ -5,3 +5,4 @@ export * from './time';
 export * from './geo';
 export * from './stall-schedule';
 export * from './stalls';
+export * from './reports';

@@ -11,8 +11,19 @@ import { seedStallSpots } from '../../bff/src/features/stalls/seed';
 import { staffRepository } from '../../bff/src/features/staff/staff.repository';
 import { createStaffAccount } from '../../bff/src/features/staff/staff.usecases';
 import { WechatSubscribeMessenger } from '../../bff/src/ports/notify/subscribe-messenger';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startCaseSimulator, type CaseSimulator } from '../../bff/src/dev/case-simulator/simulator';
+import { PhotoUrlSigner } from '../../bff/src/features/photos/photo-urls';
+import { CaseDeliveryDispatcher, pollOpenCases } from '../../bff/src/features/reports/reports.usecases';
+import { Open311CaseSystem } from '../../bff/src/ports/case-system/open311-case-system';
+import { LocalPhotoStorage } from '../../bff/src/ports/storage/photo-storage';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+export const TEST_WEBHOOK_SECRET = 'test-case-webhook-secret';
+export const TEST_CASE_API_KEY = 'test-case-system-key';
+const PHOTO_URL_SECRET = 'test-photo-url-secret-at-least-32-characters';
 const APP_ID = 'wx1234567890abcdef';
 const APP_SECRET = 'test-wechat-app-secret';
 
@@ -26,6 +37,13 @@ export interface TestApp {
   notifications: NotificationDispatcher;
   /** Creates a staff account and returns a logged-in staff token. */
   staffToken(role?: 'staff' | 'admin'): Promise<string>;
+  /** The case-system simulator (Open311 + signed webhooks to this BFF), when started with `caseSystem: true`. */
+  simulator: CaseSimulator;
+  /** Delivers queued reports now (main.ts runs it on a timer). */
+  delivery: CaseDeliveryDispatcher;
+  /** Polls open cases now, as the fallback timer does. */
+  pollCases(): Promise<number>;
+  photoDir: string;
   close(): Promise<void>;
 }
 
@@ -33,7 +51,9 @@ export interface TestApp {
  * Opens a fresh database (in-memory PGlite, or the PostgreSQL server in TEST_DATABASE_URL), starts the
  * WeChat stand-in and the BFF on ephemeral 127.0.0.1 ports, wired exactly as main.ts wires them.
  */
-export async function startTestApp(overrides: Partial<AppDeps> & { wechatTimeoutMs?: number; seed?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Partial<AppDeps> & { wechatTimeoutMs?: number; seed?: boolean; caseSystem?: boolean; caseSystemTimeoutMs?: number; shareReporterIdentity?: boolean; simulatorWebhookSecret?: string } = {},
+): Promise<TestApp> {
   const url = process.env.TEST_DATABASE_URL;
   const database = await openDatabase(url ? { kind: 'postgres', url } : { kind: 'pglite-memory' });
   if (overrides.seed) await seedStallSpots(database.db);
@@ -46,7 +66,11 @@ export async function startTestApp(overrides: Partial<AppDeps> & { wechatTimeout
     },
   });
   const logger = createLogger('info', sink);
+  const photoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-photos-'));
   const app = createApp({
+    photoStorage: new LocalPhotoStorage(photoDir),
+    photoUrlSecret: PHOTO_URL_SECRET,
+    caseWebhookSecret: TEST_WEBHOOK_SECRET,
     database,
     wechat: new WechatHttpAuth({ apiBase: wechat.url, appId: APP_ID, secret: APP_SECRET, timeoutMs: overrides.wechatTimeoutMs ?? 1500 }),
     logger,
@@ -64,8 +88,21 @@ export async function startTestApp(overrides: Partial<AppDeps> & { wechatTimeout
   const notifications = new NotificationDispatcher({
     db: database.db,
     messenger: new WechatSubscribeMessenger({ apiBase: wechat.url, appId: APP_ID, secret: APP_SECRET, timeoutMs: 1500, miniprogramState: 'developer' }),
-    templates: { stall_spot_changed: 'tmpl-stall-change' },
+    templates: { stall_spot_changed: 'tmpl-stall-change', report_status_changed: 'tmpl-report-status' },
     logger,
+  });
+  const simulator = overrides.caseSystem
+    ? await startCaseSimulator({ apiKey: TEST_CASE_API_KEY, webhook: { url: `${baseUrl}/api/v1/hooks/case-system`, secret: overrides.simulatorWebhookSecret ?? TEST_WEBHOOK_SECRET, retryDelaysMs: [50, 200] } })
+    : (undefined as unknown as CaseSimulator);
+  const caseSystem = new Open311CaseSystem({ baseUrl: simulator?.url ?? 'http://127.0.0.1:9', apiKey: TEST_CASE_API_KEY, timeoutMs: overrides.caseSystemTimeoutMs ?? 2000 });
+  const delivery = new CaseDeliveryDispatcher({
+    db: database.db,
+    caseSystem,
+    signer: new PhotoUrlSigner(PHOTO_URL_SECRET),
+    publicBaseUrl: baseUrl,
+    shareReporterIdentity: overrides.shareReporterIdentity ?? false,
+    logger,
+    now: overrides.now ?? (() => new Date()),
   });
   return {
     baseUrl,
@@ -73,6 +110,10 @@ export async function startTestApp(overrides: Partial<AppDeps> & { wechatTimeout
     wechat,
     logs,
     notifications,
+    simulator,
+    delivery,
+    photoDir,
+    pollCases: () => pollOpenCases({ db: database.db, caseSystem, logger }, { olderThanSeconds: 0, batch: 100 }),
     async staffToken(role = 'staff') {
       const username = uniqueName('staff').toLowerCase();
       const password = 'staff-password-for-tests';
@@ -84,7 +125,10 @@ export async function startTestApp(overrides: Partial<AppDeps> & { wechatTimeout
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await wechat.close();
+      await simulator?.close();
+      await delivery.stop();
       await database.close().catch(() => undefined);
+      fs.rmSync(photoDir, { recursive: true, force: true });
     },
   };
 }
@@ -119,6 +163,29 @@ export async function loginResident(baseUrl: string, name: string): Promise<{ to
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { token: res.body.token, userId: res.body.user.id };
 }
+
+/** Waits for a condition by polling, with a deadline; for asynchronous effects such as webhooks, not for timing. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 10_000, label = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Uploads a photo file the way Taro.uploadFile does (multipart, field "file"). */
+export async function uploadPhoto(baseUrl: string, token: string, data: Buffer, filename = 'photo.jpg', type = 'image/jpeg') {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(data)], { type }), filename);
+  const res = await fetch(`${baseUrl}/api/v1/photos`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const text = await res.text();
+  return { status: res.status, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+}
+
+/** The photos in ../shared/data/photos (beside the repository, as in CI). */
+export const PHOTOS_DIR = path.resolve(__dirname, '../../../shared/data/photos');
 
 /** A name no other test (or earlier run against a shared server database) has used. */
 export function uniqueName(prefix: string): string {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { StallSchedule } from '@cityloop/shared';
-import { bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** All timestamps are `timestamptz` and written in UTC. */
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -128,4 +128,97 @@ export const notifications = pgTable(
   (t) => [index('notifications_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`)],
 );
 
-export const schema = { users, staffAccounts, stallSpots, stallSpotFollows, auditLog, notifications };
+/**
+ * Reports (随手拍). Coordinates are WGS-84. `last_case_update_at` is the case system's time of the
+ * newest update applied: older updates still join the timeline but never move the status back.
+ */
+export const reports = pgTable(
+  'reports',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    category: text('category').notNull(),
+    serviceCode: text('service_code').notNull(),
+    description: text('description').notNull(),
+    lat: doublePrecision('lat').notNull(),
+    lng: doublePrecision('lng').notNull(),
+    address: text('address').notNull(),
+    status: text('status').notNull().default('submitted'),
+    caseId: text('case_id').unique(),
+    department: text('department'),
+    expectedAt: timestamp('expected_at', { withTimezone: true }),
+    afterPhotos: text('after_photos').array().notNull().default(sql`'{}'::text[]`),
+    lastCaseUpdateAt: timestamp('last_case_update_at', { withTimezone: true }),
+    lastPolledAt: timestamp('last_polled_at', { withTimezone: true }),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('reports_user_idempotency_idx').on(t.userId, t.idempotencyKey),
+    index('reports_user_created_idx').on(t.userId, t.createdAt),
+    index('reports_earth_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`),
+    check('reports_status_check', sql`${t.status} in ('submitted', 'received', 'accepted', 'rejected', 'duplicate', 'dispatched', 'handled', 'closed', 'reopened')`),
+  ],
+);
+
+/** Uploaded photos: only the EXIF-free renditions are stored; capture time and GPS are kept as columns. */
+export const photos = pgTable(
+  'photos',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    ownerId: uuid('owner_id').notNull().references(() => users.id),
+    reportId: uuid('report_id').references(() => reports.id),
+    position: integer('position'),
+    displayKey: text('display_key').notNull(),
+    thumbKey: text('thumb_key').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    bytes: integer('bytes').notNull(),
+    sourceType: text('source_type').notNull(),
+    takenAt: timestamp('taken_at', { withTimezone: true }),
+    gpsLat: doublePrecision('gps_lat'),
+    gpsLng: doublePrecision('gps_lng'),
+    /** 64-bit difference hash, 16 hex characters: near-identical photos differ in few bits. */
+    phash: text('phash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('photos_owner_idx').on(t.ownerId, t.createdAt), index('photos_report_idx').on(t.reportId)],
+);
+
+/** The timeline: our own `submitted` step and every case-system update, each applied once. */
+export const reportEvents = pgTable(
+  'report_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    reportId: uuid('report_id').notNull().references(() => reports.id),
+    status: text('status').notNull(),
+    note: text('note'),
+    updateId: text('update_id'),
+    mediaUrls: text('media_urls').array().notNull().default(sql`'{}'::text[]`),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('report_events_report_idx').on(t.reportId, t.occurredAt), uniqueIndex('report_events_update_idx').on(t.reportId, t.updateId)],
+);
+
+/** Deliveries to the case system, written in the report's transaction; the dispatcher retries with backoff. */
+export const caseOutbox = pgTable(
+  'case_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    reportId: uuid('report_id').notNull().references(() => reports.id),
+    kind: text('kind', { enum: ['create', 'rework'] }).notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status', { enum: ['pending', 'done', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('case_outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`)],
+);
+
+export const schema = { users, staffAccounts, stallSpots, stallSpotFollows, auditLog, notifications, reports, photos, reportEvents, caseOutbox };

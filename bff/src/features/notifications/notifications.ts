@@ -5,7 +5,7 @@ import type { Logger } from '../../logger';
 import { TransientSendError, type SubscribeMessenger } from '../../ports/notify/subscribe-messenger';
 
 /** Topics we notify about, each mapped to a WeChat subscribe-message template by configuration. */
-export type NotificationTopic = 'stall_spot_changed';
+export type NotificationTopic = 'stall_spot_changed' | 'report_status_changed';
 
 /** WeChat caps `thing` fields at 20 characters. */
 export const thing = (text: string) => (text.length > 20 ? `${text.slice(0, 19)}…` : text);
@@ -22,6 +22,16 @@ export async function enqueueForSpotFollowers(
     from ${stallSpotFollows} where spot_id = ${spotId}
     returning id`);
   return inserted.length;
+}
+
+/** Queues one notice for one user (a report's reporter), inside the caller's transaction. */
+export async function enqueueForUser(
+  tx: Database,
+  userId: string,
+  topic: NotificationTopic,
+  notice: { page: string; data: Record<string, string> },
+): Promise<void> {
+  await tx.insert(notifications).values({ userId, topic, page: notice.page, data: notice.data });
 }
 
 const MAX_ATTEMPTS = 8;

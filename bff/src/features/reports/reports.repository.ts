@@ -1,0 +1,63 @@
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { queryRows, type Database } from '../../db/client';
+import { reportEvents, reports } from '../../db/schema';
+
+export type ReportRow = typeof reports.$inferSelect;
+export type ReportEventRow = typeof reportEvents.$inferSelect;
+
+export function reportsRepository(db: Database) {
+  return {
+    async insert(row: typeof reports.$inferInsert): Promise<ReportRow> {
+      const [created] = await db.insert(reports).values(row).returning();
+      return created;
+    },
+    async findById(id: string): Promise<ReportRow | undefined> {
+      const [row] = await db.select().from(reports).where(eq(reports.id, id)).limit(1);
+      return row;
+    },
+    async findByIdempotencyKey(userId: string, key: string): Promise<ReportRow | undefined> {
+      const [row] = await db.select().from(reports).where(and(eq(reports.userId, userId), eq(reports.idempotencyKey, key))).limit(1);
+      return row;
+    },
+    async findByCaseId(caseId: string): Promise<ReportRow | undefined> {
+      const [row] = await db.select().from(reports).where(eq(reports.caseId, caseId)).limit(1);
+      return row;
+    },
+    /** Newest first, keyset-paged on (created_at, id). */
+    async listForUser(userId: string, limit: number, before?: { createdAt: Date; id: string }): Promise<ReportRow[]> {
+      const page = before
+        ? and(eq(reports.userId, userId), or(lt(reports.createdAt, before.createdAt), and(eq(reports.createdAt, before.createdAt), lt(reports.id, before.id))))
+        : eq(reports.userId, userId);
+      return db.select().from(reports).where(page).orderBy(desc(reports.createdAt), desc(reports.id)).limit(limit);
+    },
+    async events(reportId: string): Promise<ReportEventRow[]> {
+      return db.select().from(reportEvents).where(eq(reportEvents.reportId, reportId)).orderBy(reportEvents.occurredAt, reportEvents.id);
+    },
+    /** Appends a timeline entry; false when this update id was applied before. */
+    async addEvent(row: typeof reportEvents.$inferInsert): Promise<boolean> {
+      const inserted = await db.insert(reportEvents).values(row).onConflictDoNothing().returning({ id: reportEvents.id });
+      return inserted.length > 0;
+    },
+    async update(id: string, changes: Partial<typeof reports.$inferInsert>): Promise<void> {
+      await db.update(reports).set({ ...changes, updatedAt: sql`now()` }).where(eq(reports.id, id));
+    },
+    /** Open reports of a category near a point (WGS-84), nearest first. */
+    async nearbyOpen(q: { category: string; lat: number; lng: number; radiusM: number; limit: number; statuses: readonly string[] }) {
+      const here = sql`ll_to_earth(${q.lat}, ${q.lng})`;
+      const point = sql`ll_to_earth(r.lat, r.lng)`;
+      return queryRows<{ id: string; category: string; status: string; address: string; created_at: string; distance_m: number }>(
+        db,
+        sql`select r.id, r.category, r.status, r.address, r.created_at, earth_distance(${point}, ${here}) as distance_m
+            from reports r
+            where r.category = ${q.category}
+              and r.status in (${sql.join(q.statuses.map((s) => sql`${s}`), sql`, `)})
+              and earth_box(${here}, ${q.radiusM}) @> ${point}
+              and earth_distance(${point}, ${here}) <= ${q.radiusM}
+            order by ${point} <-> ${here}
+            limit ${q.limit}`,
+      );
+    },
+  };
+}
+
+export type ReportsRepository = ReturnType<typeof reportsRepository>;

@@ -1,0 +1,127 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { COORD_SYSTEMS, REPORT_CATEGORIES, REPORT_LIMITS, REPORT_STATUSES, type CoordSystem } from '@cityloop/shared';
+import { z } from 'zod';
+import { authOf } from '../../http/auth';
+import { AppError } from '../../http/errors';
+import { readLimitedBody } from '../../http/middleware';
+import { parseInput } from '../../http/validate';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../ports/case-system/webhook-signature';
+import { reportsRepository } from './reports.repository';
+import { applyCaseUpdate, getReport, listMyReports, nearbyReports, submitReport, type ReportDeps } from './reports.usecases';
+
+const codePoints = (s: string) => Array.from(s).length;
+const coordSystem = z.enum(COORD_SYSTEMS as [CoordSystem, ...CoordSystem[]]);
+const categoryCode = z.enum(REPORT_CATEGORIES.map((c) => c.code) as [string, ...string[]]);
+const decimal = z.string().trim().regex(/^-?\d+(\.\d+)?$/, 'must be a number').transform(Number);
+
+const submitBody = z
+  .object({
+    category: categoryCode,
+    description: z
+      .string()
+      .trim()
+      .refine((s) => codePoints(s) >= REPORT_LIMITS.descriptionMinChars, `at least ${REPORT_LIMITS.descriptionMinChars} characters`)
+      .refine((s) => codePoints(s) <= REPORT_LIMITS.descriptionMaxChars, `at most ${REPORT_LIMITS.descriptionMaxChars} characters`),
+    location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), coordSystem }).strict(),
+    address: z.string().trim().min(1).refine((s) => codePoints(s) <= REPORT_LIMITS.addressMaxChars, `at most ${REPORT_LIMITS.addressMaxChars} characters`),
+    photoIds: z.array(z.string().uuid('not a photo id')).max(REPORT_LIMITS.maxPhotos),
+  })
+  .strict();
+
+const nearbyQuery = z
+  .object({
+    category: categoryCode,
+    lat: decimal.pipe(z.number().min(-90).max(90)),
+    lng: decimal.pipe(z.number().min(-180).max(180)),
+    coordSystem: coordSystem.default('gcj02'),
+  })
+  .strict();
+
+const detailQuery = z.object({ coordSystem: coordSystem.default('gcj02') }).strict();
+const listQuery = z
+  .object({ cursor: z.string().max(200).optional(), limit: decimal.pipe(z.number().int().min(1).max(50)).default(20) })
+  .strict();
+
+export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; writeGuards: Middleware[] }): Router {
+  const router = new Router();
+
+  router.post('/reports', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
+    const key = ctx.get('idempotency-key').trim();
+    if (!key) throw new AppError('IDEMPOTENCY_KEY_REQUIRED', '请求头须带 Idempotency-Key');
+    if (key.length > REPORT_LIMITS.idempotencyKeyMaxLength || !/^[\x21-\x7e]+$/.test(key)) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key: 1–100 visible ASCII characters');
+    const input = parseInput(submitBody, ctx.request.body);
+    const userId = authOf(ctx).subject;
+    const { report, created } = await submitReport(deps, userId, key, input);
+    ctx.status = created ? 201 : 200;
+    ctx.body = { report: await getReport(deps, { userId }, report.id, input.location.coordSystem) };
+  });
+
+  router.get('/reports/nearby', deps.residentGuard, async (ctx) => {
+    const q = parseInput(nearbyQuery, ctx.query);
+    ctx.body = { items: await nearbyReports(deps, q) };
+  });
+
+  router.get('/reports/:id', deps.residentGuard, async (ctx) => {
+    const { coordSystem: system } = parseInput(detailQuery, ctx.query);
+    ctx.body = { report: await getReport(deps, { userId: authOf(ctx).subject }, ctx.params.id, system) };
+  });
+
+  router.get('/me/reports', deps.residentGuard, async (ctx) => {
+    const q = parseInput(listQuery, ctx.query);
+    ctx.body = await listMyReports(deps, authOf(ctx).subject, q.cursor, q.limit);
+  });
+
+  return router;
+}
+
+const webhookBody = z.object({
+  update_id: z.string().min(1).max(200),
+  service_request_id: z.string().min(1).max(200),
+  client_request_id: z.string().uuid().optional().nullable(),
+  status: z.enum(REPORT_STATUSES.filter((s) => s !== 'submitted') as [string, ...string[]]),
+  description: z.string().max(4000).nullable().optional(),
+  agency_responsible: z.string().max(200).nullable().optional(),
+  expected_datetime: z.iso.datetime({ offset: true }).nullable().optional(),
+  media_urls: z.array(z.url().max(2000)).max(20).nullable().optional(),
+  updated_datetime: z.iso.datetime({ offset: true }),
+  merged_into: z.string().max(200).nullable().optional(),
+});
+
+export const CASE_WEBHOOK_PATH = '/hooks/case-system';
+
+/** Pushed updates from the case system: signed, fresh, applied once, never moving a report backwards. */
+export function caseWebhookRoutes(deps: ReportDeps & { webhookSecret: string }): Router {
+  const router = new Router();
+  router.post(CASE_WEBHOOK_PATH, async (ctx) => {
+    const raw = await readLimitedBody(ctx, 64 * 1024);
+    const verdict = verifyWebhook(deps.webhookSecret, { signature: ctx.get(SIGNATURE_HEADER), timestamp: ctx.get(TIMESTAMP_HEADER) }, raw, Math.floor(deps.now().getTime() / 1000));
+    if (verdict !== 'ok') {
+      ctx.state.log?.warn({ verdict }, 'case webhook refused');
+      throw new AppError('WEBHOOK_SIGNATURE_INVALID', verdict === 'stale' ? 'timestamp outside the replay window' : 'signature missing or invalid');
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new AppError('MALFORMED_JSON');
+    }
+    const body = parseInput(webhookBody, json);
+    const repo = reportsRepository(deps.db);
+    const report = (body.client_request_id ? await repo.findById(body.client_request_id) : undefined) ?? (await repo.findByCaseId(body.service_request_id));
+    if (!report) throw new AppError('NOT_FOUND', 'unknown case');
+    const applied = await applyCaseUpdate(deps.db, report.id, {
+      updateId: body.update_id,
+      caseId: body.service_request_id,
+      status: body.status as never,
+      note: body.description ?? null,
+      department: body.agency_responsible ?? null,
+      expectedAt: body.expected_datetime ? new Date(body.expected_datetime) : null,
+      mediaUrls: body.media_urls ?? [],
+      updatedAt: new Date(body.updated_datetime),
+      mergedInto: body.merged_into ?? null,
+    });
+    ctx.body = { applied };
+  });
+  return router;
+}

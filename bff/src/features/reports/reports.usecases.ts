@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import {
+  findCategory,
+  formatShanghai,
+  OPEN_REPORT_STATUSES,
+  REPORT_STATUS_NAMES,
+  type CoordSystem,
+  type NearbyReportDto,
+  type ReportStatus,
+} from '@cityloop/shared';
+import { queryRows, type Database } from '../../db/client';
+import { caseOutbox } from '../../db/schema';
+import { AppError } from '../../http/errors';
+import type { Logger } from '../../logger';
+import { CaseSystemError, type CaseSystem, type CaseUpdate } from '../../ports/case-system/case-system';
+import { enqueueForUser, thing } from '../notifications/notifications';
+import type { PhotoUrlSigner } from '../photos/photo-urls';
+import { photosRepository } from '../photos/photos.repository';
+import { toWgs84 } from '../stalls/coords';
+import { shouldApplyStatus } from './report-status';
+import { presentReport, presentReportListItem } from './reports.presenter';
+import { reportsRepository, type ReportRow } from './reports.repository';
+
+export interface ReportDeps {
+  db: Database;
+  signer: PhotoUrlSigner;
+  now: () => Date;
+}
+
+export interface SubmitInput {
+  category: string;
+  description: string;
+  location: { lat: number; lng: number; coordSystem: CoordSystem };
+  address: string;
+  photoIds: string[];
+}
+
+/** Same body ⇒ same hash, whatever the key order, so a retried request is recognised as such. */
+export function requestHash(input: SubmitInput): string {
+  const canonical = JSON.stringify([input.category, input.description, input.location.lat, input.location.lng, input.location.coordSystem, input.address, input.photoIds]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+const reportPage = (id: string) => `packages/report/detail/index?id=${id}`;
+
+/**
+ * Saves the report, attaches its photos, writes the first timeline entry and the delivery outbox
+ * record in one transaction. A repeated Idempotency-Key with the same body returns the first report.
+ */
+export async function submitReport(deps: ReportDeps, userId: string, idempotencyKey: string, input: SubmitInput): Promise<{ report: ReportRow; created: boolean }> {
+  const category = findCategory(input.category);
+  if (!category) throw new AppError('VALIDATION_FAILED', 'category: 未知的问题类型');
+  const hash = requestHash(input);
+  const repo = reportsRepository(deps.db);
+  const previous = await repo.findByIdempotencyKey(userId, idempotencyKey);
+  if (previous) return replay(previous, hash);
+  if (input.photoIds.length < category.photos.min) throw new AppError('VALIDATION_FAILED', `photoIds: 「${category.name}」至少需要 ${category.photos.min} 张照片`);
+  if (new Set(input.photoIds).size !== input.photoIds.length) throw new AppError('VALIDATION_FAILED', 'photoIds: 照片重复');
+
+  const wgs = toWgs84({ lat: input.location.lat, lng: input.location.lng }, input.location.coordSystem);
+  try {
+    const report = await deps.db.transaction(async (txRaw) => {
+      const tx = txRaw as unknown as Database;
+      const photos = photosRepository(tx);
+      const attachable = await photos.findAttachable(userId, input.photoIds);
+      if (attachable.length !== input.photoIds.length) {
+        // Someone else's photo, one already used, or an unknown id: all look the same from outside.
+        const missing = input.photoIds.find((id) => !attachable.some((p) => p.id === id));
+        throw new AppError('VALIDATION_FAILED', `photoIds: 照片 ${missing} 不存在或已被使用`);
+      }
+      const reports = reportsRepository(tx);
+      const row = await reports.insert({
+        userId,
+        category: category.code,
+        serviceCode: category.serviceCode,
+        description: input.description,
+        lat: wgs.lat,
+        lng: wgs.lng,
+        address: input.address,
+        idempotencyKey,
+        requestHash: hash,
+      });
+      await photos.attach(row.id, input.photoIds);
+      await reports.addEvent({ reportId: row.id, status: 'submitted', note: '举报已保存，正在提交至城市管理平台', occurredAt: row.createdAt });
+      await tx.insert(caseOutbox).values({ reportId: row.id, kind: 'create' });
+      return row;
+    });
+    return { report, created: true };
+  } catch (err) {
+    // Two identical requests racing: the unique (user, key) index lets one in; the other replays it.
+    if (isUniqueViolation(err)) {
+      const winner = await repo.findByIdempotencyKey(userId, idempotencyKey);
+      if (winner) return replay(winner, hash);
+    }
+    throw err;
+  }
+}
+
+function replay(previous: ReportRow, hash: string) {
+  if (previous.requestHash !== hash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+  return { report: previous, created: false };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e?.code === '23505' || e?.cause?.code === '23505';
+}
+
+/** The full report for its owner (or staff): anyone else gets the same 404 as a missing report. */
+export async function getReport(deps: ReportDeps, viewer: { userId?: string; staff?: boolean }, id: string, coordSystem: CoordSystem) {
+  const repo = reportsRepository(deps.db);
+  const row = /^[0-9a-f-]{36}$/.test(id) ? await repo.findById(id) : undefined;
+  if (!row || (!viewer.staff && row.userId !== viewer.userId)) throw new AppError('NOT_FOUND', '举报不存在');
+  const [events, photos] = await Promise.all([repo.events(row.id), photosRepository(deps.db).forReports([row.id])]);
+  return presentReport(row, events, photos, { signer: deps.signer, nowMs: deps.now().getTime(), coordSystem });
+}
+
+export async function listMyReports(deps: ReportDeps, userId: string, cursor: string | undefined, limit: number) {
+  let before: { createdAt: Date; id: string } | undefined;
+  if (cursor) {
+    const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+    if (!/^\d{10,16}$/.test(ms ?? '') || !/^[0-9a-f-]{36}$/.test(id ?? '')) throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this API returned');
+    before = { createdAt: new Date(Number(ms)), id };
+  }
+  const rows = await reportsRepository(deps.db).listForUser(userId, limit + 1, before);
+  const page = rows.slice(0, limit);
+  const photos = await photosRepository(deps.db).forReports(page.map((r) => r.id));
+  const nowMs = deps.now().getTime();
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => presentReportListItem(r, photos.find((p) => p.reportId === r.id), { signer: deps.signer, nowMs })),
+    // Microsecond timestamps are truncated to ms in the cursor; `<` on the truncated value may repeat a row
+    // created in the same millisecond, never skip one.
+    nextCursor: rows.length > limit && last ? Buffer.from(`${last.createdAt.getTime()}|${last.id}`).toString('base64url') : null,
+  };
+}
+
+export async function nearbyReports(deps: ReportDeps, q: { category: string; lat: number; lng: number; coordSystem: CoordSystem }): Promise<NearbyReportDto[]> {
+  const category = findCategory(q.category);
+  if (!category) throw new AppError('VALIDATION_FAILED', 'category: 未知的问题类型');
+  const here = toWgs84({ lat: q.lat, lng: q.lng }, q.coordSystem);
+  const rows = await reportsRepository(deps.db).nearbyOpen({ category: category.code, lat: here.lat, lng: here.lng, radiusM: category.duplicateRadiusMeters, limit: 5, statuses: OPEN_REPORT_STATUSES });
+  // Only what helps decide "is this the same problem": never who reported it or their words.
+  return rows.map((r) => ({
+    id: r.id,
+    category: r.category,
+    categoryName: category.name,
+    status: r.status as ReportStatus,
+    statusName: REPORT_STATUS_NAMES[r.status as ReportStatus],
+    address: r.address,
+    distanceMeters: Math.round(Number(r.distance_m)),
+    createdAt: new Date(r.created_at).toISOString(),
+  }));
+}
+
+/**
+ * Applies one case-system update exactly once: the timeline gets it (unique per update id) and the
+ * status follows it unless a newer update was applied already. Returns whether anything changed.
+ */
+export async function applyCaseUpdate(db: Database, reportId: string, update: CaseUpdate): Promise<boolean> {
+  return db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Database;
+    const reports = reportsRepository(tx);
+    // Lock the report so two deliveries of different updates serialise.
+    const [locked] = await queryRows<{ id: string }>(tx, sql`select id from reports where id = ${reportId} for update`);
+    if (!locked) return false;
+    const report = (await reports.findById(reportId))!;
+    const fresh = await reports.addEvent({
+      reportId,
+      status: update.status,
+      note: update.note,
+      updateId: update.updateId,
+      mediaUrls: update.mediaUrls,
+      occurredAt: update.updatedAt,
+    });
+    if (!fresh) return false;
+    if (!shouldApplyStatus({ status: report.status as ReportStatus, lastCaseUpdateAt: report.lastCaseUpdateAt }, update)) return true;
+    await reports.update(reportId, {
+      status: update.status,
+      caseId: report.caseId ?? update.caseId,
+      department: update.department ?? report.department,
+      expectedAt: update.expectedAt ?? report.expectedAt,
+      afterPhotos: update.status === 'handled' && update.mediaUrls.length ? update.mediaUrls : report.afterPhotos,
+      lastCaseUpdateAt: update.updatedAt,
+    });
+    const category = findCategory(report.category);
+    await enqueueForUser(tx, report.userId, 'report_status_changed', {
+      page: reportPage(reportId),
+      data: {
+        thing1: thing(category?.name ?? report.category),
+        phrase2: REPORT_STATUS_NAMES[update.status],
+        thing3: thing(update.note ?? ''),
+        time4: formatShanghai(update.updatedAt),
+      },
+    });
+    return true;
+  });
+}
+
+export interface DeliveryDeps {
+  db: Database;
+  caseSystem: CaseSystem;
+  signer: PhotoUrlSigner;
+  publicBaseUrl: string;
+  /** false by default: the case system gets the problem, not who reported it (举报人保密). */
+  shareReporterIdentity: boolean;
+  logger: Logger;
+  now: () => Date;
+}
+
+/** 5 s, 10 s, 20 s … capped at 10 min; a case system down for hours is retried every 10 minutes. */
+const deliveryBackoffSeconds = (attempts: number) => Math.min(600, 5 * 2 ** (attempts - 1));
+/** How long case-system links to photos stay valid: long enough for a case's whole life. */
+const CASE_MEDIA_TTL_SECONDS = 90 * 86_400;
+
+/**
+ * Delivers queued reports to the case system. Rows are leased with SKIP LOCKED, so several BFF
+ * instances share the queue; the case system dedupes on our report id, so a crash between its
+ * answer and our commit only repeats an idempotent call.
+ */
+export class CaseDeliveryDispatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(private readonly deps: DeliveryDeps) {}
+
+  runOnce(batch = 20): Promise<number> {
+    this.running ??= this.dispatch(batch).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  start(intervalMs: number) {
+    this.timer = setInterval(() => {
+      this.runOnce().catch((err) => this.deps.logger.error({ err }, 'case delivery failed'));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop() {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async dispatch(batch: number): Promise<number> {
+    const { db } = this.deps;
+    const leased = await queryRows<{ id: number; report_id: string; kind: 'create' | 'rework'; attempts: number; payload: Record<string, unknown> }>(db, sql`
+      update case_outbox set next_attempt_at = now() + interval '2 minutes', attempts = attempts + 1
+      where id in (
+        select id from case_outbox where status = 'pending' and next_attempt_at <= now()
+        order by id limit ${batch} for update skip locked)
+      returning id, report_id, kind, attempts, payload`);
+    leased.sort((a, b) => a.id - b.id);
+    let delivered = 0;
+    for (const job of leased) {
+      try {
+        if (job.kind === 'create') await this.create(job.report_id);
+        else await this.deps.caseSystem.requestRework(String(job.payload.caseId), String(job.payload.reason ?? ''));
+        await db.update(caseOutbox).set({ status: 'done', doneAt: sql`now()`, lastError: null }).where(eq(caseOutbox.id, job.id));
+        delivered += 1;
+      } catch (err) {
+        const retryable = !(err instanceof CaseSystemError) || err.retryable;
+        const message = err instanceof Error ? err.message : String(err);
+        await db
+          .update(caseOutbox)
+          .set(retryable ? { lastError: message, nextAttemptAt: sql`now() + make_interval(secs => ${deliveryBackoffSeconds(job.attempts)})` } : { status: 'failed', lastError: message })
+          .where(and(eq(caseOutbox.id, job.id), eq(caseOutbox.status, 'pending')));
+        this.deps.logger[retryable ? 'warn' : 'error']({ reportId: job.report_id, attempts: job.attempts, retryable, error: message }, 'case delivery not done');
+      }
+    }
+    return delivered;
+  }
+
+  private async create(reportId: string) {
+    const { db, caseSystem, signer, publicBaseUrl } = this.deps;
+    const report = await reportsRepository(db).findById(reportId);
+    if (!report) return;
+    if (report.caseId) return; // delivered before a crash; nothing to do
+    const photos = await photosRepository(db).forReports([reportId]);
+    const nowMs = this.deps.now().getTime();
+    const { caseId } = await caseSystem.createCase({
+      clientRequestId: report.id,
+      serviceCode: report.serviceCode,
+      lat: report.lat,
+      lng: report.lng,
+      address: report.address,
+      description: report.description,
+      mediaUrls: photos.map((p) => publicBaseUrl + signer.path(p.id, 'display', nowMs, CASE_MEDIA_TTL_SECONDS)),
+      ...(this.deps.shareReporterIdentity ? { reporter: { id: report.userId } } : {}),
+    });
+    // Record delivery and the case number now; the case system's own steps follow by webhook or polling.
+    await db.transaction(async (txRaw) => {
+      const tx = txRaw as unknown as Database;
+      await queryRows(tx, sql`update reports set case_id = ${caseId}, status = case when status = 'submitted' then 'received' else status end, updated_at = now() where id = ${reportId}`);
+      await reportsRepository(tx).addEvent({ reportId, status: 'received', note: `已送达城市管理平台，案件编号 ${caseId}`, updateId: 'cityloop:delivered', occurredAt: this.deps.now() });
+    });
+  }
+}
+
+/** Pulls status for open cases whose webhook may have been lost; the fallback to pushed updates. */
+export async function pollOpenCases(deps: { db: Database; caseSystem: CaseSystem; logger: Logger }, opts: { olderThanSeconds: number; batch: number }): Promise<number> {
+  const due = await queryRows<{ id: string; case_id: string }>(deps.db, sql`
+    update reports set last_polled_at = now()
+    where id in (
+      select id from reports
+      where case_id is not null and status not in ('closed', 'rejected', 'duplicate')
+        and (last_polled_at is null or last_polled_at < now() - make_interval(secs => ${opts.olderThanSeconds}))
+      order by last_polled_at nulls first limit ${opts.batch} for update skip locked)
+    returning id, case_id`);
+  let applied = 0;
+  for (const row of due) {
+    try {
+      const snapshot = await deps.caseSystem.getCase(row.case_id);
+      for (const update of snapshot.updates) if (await applyCaseUpdate(deps.db, row.id, update)) applied += 1;
+    } catch (err) {
+      deps.logger.warn({ reportId: row.id, error: (err as Error).message }, 'case poll failed');
+    }
+  }
+  return applied;
+}
+

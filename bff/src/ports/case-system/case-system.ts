@@ -1,0 +1,74 @@
+import type { ReportStatus } from '@cityloop/shared';
+
+/** A service (problem type) the case system accepts; Open311's GET services.json. */
+export interface CaseService {
+  serviceCode: string;
+  serviceName: string;
+  group: string;
+}
+
+export interface NewCase {
+  /** Our report id. The case system must treat a repeat with the same id as the same case (idempotent create). */
+  clientRequestId: string;
+  serviceCode: string;
+  /** WGS-84. */
+  lat: number;
+  lng: number;
+  address: string;
+  description: string;
+  /** Signed, expiring links to the photos. */
+  mediaUrls: string[];
+  /** Sent only when REPORTER_IDENTITY_TO_CASE_SYSTEM=true; by default the case system never learns who reported. */
+  reporter?: { id: string };
+}
+
+/** One step of a case, as the case system reports it. */
+export interface CaseUpdate {
+  /** Unique per case system; used to apply each update once. */
+  updateId: string;
+  caseId: string;
+  status: Exclude<ReportStatus, 'submitted'>;
+  /** Official note (reason for 不予立案, handling result, …). */
+  note: string | null;
+  department: string | null;
+  expectedAt: Date | null;
+  /** After-photos and other media attached to this update. */
+  mediaUrls: string[];
+  /** When the case system made the change; older updates than the last applied are ignored. */
+  updatedAt: Date;
+  /** For `duplicate`: the case this one was merged into. */
+  mergedInto?: string | null;
+}
+
+export interface CaseSnapshot {
+  caseId: string;
+  status: Exclude<ReportStatus, 'submitted'>;
+  note: string | null;
+  department: string | null;
+  expectedAt: Date | null;
+  updatedAt: Date;
+  /** Every update so far, oldest first (Open311 extension). */
+  updates: CaseUpdate[];
+}
+
+/** A failure worth retrying (network, 5xx, timeout) versus a refusal that never will succeed (4xx). */
+export class CaseSystemError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'CaseSystemError';
+  }
+}
+
+/** Port: the city's case system (数字城管 / 12345). One adapter per protocol; Open311 GeoReport v2 first. */
+export interface CaseSystem {
+  listServices(): Promise<CaseService[]>;
+  /** Creates the case or, for a clientRequestId seen before, returns the existing one. */
+  createCase(input: NewCase): Promise<{ caseId: string }>;
+  getCase(caseId: string): Promise<CaseSnapshot>;
+  /** Asks for the case to be worked again (重办) after a bad rating. */
+  requestRework(caseId: string, reason: string): Promise<void>;
+}
