@@ -44,9 +44,16 @@ describe('loadConfig', () => {
     expect(problemsOf(env).some((p) => p.startsWith(`${key}:`))).toBe(true);
   });
 
-  it('refuses production without JWT_SECRET and with dev WeChat', () => {
+  it('refuses production without secrets, without a real case system and with dev WeChat', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^JWT_SECRET: is required in production/), expect.stringMatching(/^WECHAT_MODE: dev WeChat refuses/)]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^JWT_SECRET: is required in production/),
+        expect.stringMatching(/^WECHAT_MODE: dev WeChat refuses/),
+        expect.stringMatching(/^CASE_SYSTEM_URL: is required in production/),
+        expect.stringMatching(/^CASE_WEBHOOK_SECRET: is required in production/),
+      ]),
+    );
   });
 
   it('accepts a complete production configuration', () => {
@@ -57,7 +64,13 @@ describe('loadConfig', () => {
       WECHAT_APPID: 'wx1234567890abcdef',
       WECHAT_SECRET: '0123456789abcdef0123456789abcdef',
       DATABASE_URL: 'postgresql://cityloop@db:5432/cityloop',
+      CASE_SYSTEM_URL: 'https://city.example/open311/v2',
+      CASE_SYSTEM_API_KEY: 'case-system-api-key',
+      CASE_WEBHOOK_SECRET: 'w'.repeat(32),
+      PHOTO_URL_SECRET: 'x'.repeat(40),
+      PUBLIC_BASE_URL: 'https://cityloop.example',
     });
+    expect(config.caseSystem).toMatchObject({ url: 'https://city.example/open311/v2', shareReporterIdentity: false });
     expect(config.wechat).toMatchObject({ mode: 'real', apiBase: 'https://api.weixin.qq.com', timeoutMs: 5000 });
     expect(config.jwt.secret).toBe('p'.repeat(40));
   });

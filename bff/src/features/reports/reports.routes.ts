@@ -6,6 +6,7 @@ import { authOf } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
 import { parseInput } from '../../http/validate';
+import { caseUpdateFromWebhook } from '../../ports/case-system/open311-case-system';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../ports/case-system/webhook-signature';
 import { reportsRepository } from './reports.repository';
 import { applyCaseUpdate, getReport, listMyReports, nearbyReports, submitReport, type ReportDeps } from './reports.usecases';
@@ -110,17 +111,10 @@ export function caseWebhookRoutes(deps: ReportDeps & { webhookSecret: string }):
     const repo = reportsRepository(deps.db);
     const report = (body.client_request_id ? await repo.findById(body.client_request_id) : undefined) ?? (await repo.findByCaseId(body.service_request_id));
     if (!report) throw new AppError('NOT_FOUND', 'unknown case');
-    const applied = await applyCaseUpdate(deps.db, report.id, {
-      updateId: body.update_id,
-      caseId: body.service_request_id,
-      status: body.status as never,
-      note: body.description ?? null,
-      department: body.agency_responsible ?? null,
-      expectedAt: body.expected_datetime ? new Date(body.expected_datetime) : null,
-      mediaUrls: body.media_urls ?? [],
-      updatedAt: new Date(body.updated_datetime),
-      mergedInto: body.merged_into ?? null,
-    });
+    // Read exactly as polled updates are read, so push and pull can never disagree.
+    const update = caseUpdateFromWebhook(json);
+    if (!update) throw new AppError('VALIDATION_FAILED', 'not a case update');
+    const applied = await applyCaseUpdate(deps.db, report.id, update);
     ctx.body = { applied };
   });
   return router;

@@ -1,0 +1,507 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { REPORT_CATEGORIES } from '@cityloop/shared';
+import { startCaseSimulator, type CaseSimulator, type CaseWebhookPayload } from '../../bff/src/dev/case-simulator/simulator';
+import { CaseSystemError, type NewCase } from '../../bff/src/ports/case-system/case-system';
+import { caseUpdateFromWebhook, Open311CaseSystem } from '../../bff/src/ports/case-system/open311-case-system';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../bff/src/ports/case-system/webhook-signature';
+import { api, uniqueName } from '../support/test-app';
+
+const API_KEY = 'sim-api-key-for-tests-0123456789';
+const WEBHOOK_SECRET = 'webhook-secret-for-tests-0123456789';
+
+/** Polls `fn` until it returns something truthy (or stops throwing), failing after `timeoutMs`. */
+async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Expects `promise` to reject with a CaseSystemError and returns it. */
+async function caseError(promise: Promise<unknown>): Promise<CaseSystemError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(CaseSystemError);
+  return err as CaseSystemError;
+}
+
+function newCase(overrides: Partial<NewCase> = {}): NewCase {
+  return {
+    clientRequestId: uniqueName('report'),
+    serviceCode: 'SJ-0401',
+    lat: 24.8801,
+    lng: 102.8329,
+    address: '昆明市呈贡区仕林街 12 号',
+    description: '人行道上有流动摊贩占道经营，行人只能走机动车道',
+    mediaUrls: ['https://media.cityloop.example/p/1.webp?sig=a', 'https://media.cityloop.example/p/2.webp?sig=b', 'https://media.cityloop.example/p/3.webp?sig=c'],
+    ...overrides,
+  };
+}
+
+function operator(sim: CaseSimulator, caseId: string, action: string, json: unknown = {}, key = API_KEY) {
+  return api(sim.url, `/operator/requests/${encodeURIComponent(caseId)}/${action}`, { json, headers: { 'x-operator-key': key } });
+}
+
+/** A stepping clock: every reading is one minute after the previous one, from 2026-11-22 09:30 Beijing time. */
+function steppingClock(start = Date.parse('2026-11-22T01:30:00Z')) {
+  let t = start - 60_000;
+  return () => new Date((t += 60_000));
+}
+
+describe('Open311 adapter against the case-system simulator', () => {
+  let sim: CaseSimulator;
+  let cs: Open311CaseSystem;
+  beforeAll(async () => {
+    sim = await startCaseSimulator({ apiKey: API_KEY, now: steppingClock() });
+    cs = new Open311CaseSystem({ baseUrl: sim.url, apiKey: API_KEY, timeoutMs: 2000 });
+  });
+  afterAll(() => sim.close());
+  afterEach(() => sim.setFailure('none'));
+
+  it('lists a service for every report category', async () => {
+    const services = await cs.listServices();
+    for (const cat of REPORT_CATEGORIES) {
+      expect(services).toContainEqual({ serviceCode: cat.serviceCode, serviceName: cat.name, group: cat.group });
+    }
+    const raw = await api(sim.url, '/services.json');
+    expect(raw.body[0]).toMatchObject({ metadata: false, type: 'realtime' });
+  });
+
+  it('creates a case with a city-style number; a repeat with the same clientRequestId is the same case', async () => {
+    const input = newCase();
+    const first = await cs.createCase(input);
+    expect(first.caseId).toMatch(/^CG2026112\d-\d{6}$/);
+    const again = await cs.createCase({ ...input, description: '重复提交' });
+    expect(again.caseId).toBe(first.caseId);
+    expect([...sim.cases.values()].filter((c) => c.clientRequestId === input.clientRequestId)).toHaveLength(1);
+
+    const other = await cs.createCase(newCase());
+    expect(other.caseId).not.toBe(first.caseId);
+
+    // The form: Open311 fields, one media_url, the other photos and our id as extension attributes.
+    const form = sim.cases.get(first.caseId)!.form;
+    expect(form).toEqual({
+      service_code: 'SJ-0401',
+      lat: '24.8801',
+      long: '102.8329',
+      address_string: input.address,
+      description: input.description,
+      media_url: input.mediaUrls[0],
+      'attribute[client_request_id]': input.clientRequestId,
+      'attribute[media_urls]': JSON.stringify(input.mediaUrls.slice(1)),
+    });
+  });
+
+  it('sends no reporter identity unless one is given', async () => {
+    const anonymous = await cs.createCase(newCase({ mediaUrls: ['https://media.cityloop.example/p/only.webp'] }));
+    const anonForm = sim.cases.get(anonymous.caseId)!.form;
+    expect(Object.keys(anonForm).filter((k) => /reporter|user|openid|phone|email|name/i.test(k))).toEqual([]);
+    expect(anonForm).not.toHaveProperty('attribute[media_urls]');
+
+    const named = await cs.createCase(newCase({ reporter: { id: 'user-42' } }));
+    expect(sim.cases.get(named.caseId)!.form['attribute[reporter_id]']).toBe('user-42');
+    // …and the case system never gives it back out.
+    const raw = await api(sim.url, `/requests/${named.caseId}.json?extensions=true`);
+    expect(JSON.stringify(raw.body)).not.toContain('user-42');
+  });
+
+  it('follows a case through the loop: received → accepted → dispatched → handled → closed, each with its note', async () => {
+    const { caseId } = await cs.createCase(newCase());
+    const received = await cs.getCase(caseId);
+    expect(received).toMatchObject({ caseId, status: 'received', department: null, expectedAt: null });
+    expect(received.updates).toHaveLength(1);
+    expect(received.updates[0]).toMatchObject({ caseId, status: 'received', note: expect.stringContaining(caseId), mediaUrls: [] });
+
+    expect((await operator(sim, caseId, 'register')).status).toBe(200);
+    const accepted = await cs.getCase(caseId);
+    expect(accepted).toMatchObject({ status: 'accepted', note: '已立案，等待派遣' });
+
+    const expected = '2026-11-25T18:00:00+08:00';
+    const dispatched = await operator(sim, caseId, 'dispatch', { department: '城市管理综合执法大队', expected_datetime: expected });
+    expect(dispatched.status).toBe(200);
+    expect(dispatched.body).toMatchObject({ service_request_id: caseId, status: 'open', agency_responsible: '城市管理综合执法大队' });
+    const afterDispatch = await cs.getCase(caseId);
+    expect(afterDispatch).toMatchObject({ status: 'dispatched', note: '已派遣至 城市管理综合执法大队', department: '城市管理综合执法大队' });
+    expect(afterDispatch.expectedAt?.toISOString()).toBe('2026-11-25T10:00:00.000Z');
+
+    const afterPhotos = ['https://city.example/after/1.jpg', 'https://city.example/after/2.jpg'];
+    expect((await operator(sim, caseId, 'handle', { note: '摊贩已劝离，路面已清理', media_urls: afterPhotos })).status).toBe(200);
+    expect(await cs.getCase(caseId)).toMatchObject({ status: 'handled', note: '摊贩已劝离，路面已清理' });
+
+    const closed = await operator(sim, caseId, 'close');
+    expect(closed.body.status).toBe('closed');
+    const snapshot = await cs.getCase(caseId);
+    expect(snapshot).toMatchObject({ caseId, status: 'closed', note: '经核查，问题已解决，予以结案', department: '城市管理综合执法大队' });
+
+    // The whole timeline, oldest first, each update once, with the official notes and times.
+    expect(snapshot.updates.map((u) => [u.status, u.note])).toEqual([
+      ['received', `已受理，案件编号 ${caseId}`],
+      ['accepted', '已立案，等待派遣'],
+      ['dispatched', '已派遣至 城市管理综合执法大队'],
+      ['handled', '摊贩已劝离，路面已清理'],
+      ['closed', '经核查，问题已解决，予以结案'],
+    ]);
+    expect(new Set(snapshot.updates.map((u) => u.updateId)).size).toBe(5);
+    const times = snapshot.updates.map((u) => u.updatedAt.getTime());
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(new Set(times).size).toBe(5);
+    expect(snapshot.updatedAt.getTime()).toBe(times[4]);
+    expect(snapshot.updates.map((u) => u.department)).toEqual([null, null, '城市管理综合执法大队', '城市管理综合执法大队', '城市管理综合执法大队']);
+    expect(snapshot.updates[2].expectedAt?.toISOString()).toBe('2026-11-25T10:00:00.000Z');
+    expect(snapshot.updates[1].expectedAt).toBeNull();
+    expect(snapshot.updates.map((u) => u.mediaUrls)).toEqual([[], [], [], afterPhotos, []]);
+  });
+
+  it('dispatch without a date expects the result three days later, at a default department for the category', async () => {
+    const { caseId } = await cs.createCase(newCase({ serviceCode: 'BJ-0201' }));
+    sim.advance(caseId, 'register');
+    sim.advance(caseId, 'dispatch');
+    const snapshot = await cs.getCase(caseId);
+    expect(snapshot.department).toBe('交通运输局');
+    const dispatchedAt = snapshot.updates[2].updatedAt.getTime();
+    expect(snapshot.expectedAt!.getTime() - dispatchedAt).toBe(3 * 24 * 3600_000);
+  });
+
+  it('不予立案 needs a reason and shows it', async () => {
+    const { caseId } = await cs.createCase(newCase());
+    const noReason = await operator(sim, caseId, 'reject', {});
+    expect(noReason.status).toBe(400);
+    expect(noReason.body).toEqual([{ code: 400, description: 'reason is required' }]);
+
+    expect((await operator(sim, caseId, 'reject', { reason: '该点位属于商场内部管理区域，不属于城管受理范围' })).status).toBe(200);
+    const snapshot = await cs.getCase(caseId);
+    expect(snapshot.status).toBe('rejected');
+    expect(snapshot.note).toBe('不予立案：该点位属于商场内部管理区域，不属于城管受理范围');
+    expect(snapshot.updates.at(-1)).toMatchObject({ status: 'rejected', note: snapshot.note });
+    const raw = await api(sim.url, `/requests/${caseId}.json`);
+    expect(raw.body[0].status).toBe('closed'); // Open311 core status
+    expect(raw.body[0]).not.toHaveProperty('extended_attributes');
+  });
+
+  it('merges a case into an earlier one', async () => {
+    const earlier = await cs.createCase(newCase());
+    const later = await cs.createCase(newCase());
+    sim.advance(earlier.caseId, 'register');
+    const missing = await operator(sim, later.caseId, 'merge', { into: 'CG19990101-999999' });
+    expect(missing.status).toBe(400);
+    expect((await operator(sim, later.caseId, 'merge', { into: earlier.caseId })).status).toBe(200);
+    const snapshot = await cs.getCase(later.caseId);
+    expect(snapshot.status).toBe('duplicate');
+    expect(snapshot.updates.at(-1)).toMatchObject({ status: 'duplicate', mergedInto: earlier.caseId, note: expect.stringContaining(earlier.caseId) });
+    expect(snapshot.updates[0].mergedInto).toBeNull();
+  });
+
+  it('refuses steps out of order with 409, and operator calls without the key with 403', async () => {
+    const { caseId } = await cs.createCase(newCase());
+    const early = await operator(sim, caseId, 'dispatch', { department: '市容环境卫生管理处' });
+    expect(early.status).toBe(409);
+    expect(early.body).toEqual([{ code: 409, description: expect.stringContaining('dispatch') }]);
+    sim.advance(caseId, 'register');
+    expect((await operator(sim, caseId, 'close')).status).toBe(409);
+    expect((await operator(sim, caseId, 'reopen', { reason: 'x' })).status).toBe(409);
+    expect((await operator(sim, caseId, 'fly')).status).toBe(404);
+    expect((await operator(sim, 'CG19990101-999999', 'register')).status).toBe(404);
+    expect((await operator(sim, caseId, 'dispatch', {}, 'wrong-key')).status).toBe(403);
+    expect((await api(sim.url, '/operator/requests')).status).toBe(403);
+    const list = await api(sim.url, '/operator/requests', { headers: { 'x-operator-key': API_KEY } });
+    expect(list.status).toBe(200);
+    expect(list.body.map((c: { service_request_id: string }) => c.service_request_id)).toContain(caseId);
+    expect((await cs.getCase(caseId)).updates.map((u) => u.status)).toEqual(['received', 'accepted']);
+  });
+
+  it('rework after close reopens the case; before close it is refused and not retryable', async () => {
+    const { caseId } = await cs.createCase(newCase());
+    const early = await caseError(cs.requestRework(caseId, '问题仍然存在'));
+    expect(early).toMatchObject({ retryable: false, status: 409 });
+
+    for (const action of ['register', 'dispatch', 'handle', 'close'] as const) sim.advance(caseId, action);
+    await cs.requestRework(caseId, '摊贩第二天又回来了，问题仍然存在');
+    const snapshot = await cs.getCase(caseId);
+    expect(snapshot.status).toBe('reopened');
+    expect(snapshot.note).toBe('重新办理：摊贩第二天又回来了，问题仍然存在');
+    expect(snapshot.updates.map((u) => u.status)).toEqual(['received', 'accepted', 'dispatched', 'handled', 'closed', 'reopened']);
+    // …and the loop continues from there.
+    sim.advance(caseId, 'handle', { media_urls: ['https://city.example/after/again.jpg'] });
+    sim.advance(caseId, 'close');
+    expect((await cs.getCase(caseId)).status).toBe('closed');
+  });
+
+  it('validates what it is sent: unknown service, bad coordinates', async () => {
+    const unknown = await caseError(cs.createCase(newCase({ serviceCode: 'XX-9999' })));
+    expect(unknown).toMatchObject({ retryable: false, status: 400, message: 'service_code XX-9999 not found' });
+    const badLat = await caseError(cs.createCase(newCase({ lat: Number.NaN })));
+    expect(badLat).toMatchObject({ retryable: false, status: 400 });
+    const farAway = await caseError(cs.createCase(newCase({ lat: 124.88 })));
+    expect(farAway).toMatchObject({ retryable: false, status: 400 });
+  });
+
+  it('a wrong api_key → 403, not retryable, and the key is not in the message', async () => {
+    const wrongKey = 'wrong-key-that-must-not-leak';
+    const bad = new Open311CaseSystem({ baseUrl: sim.url, apiKey: wrongKey, timeoutMs: 2000 });
+    const err = await caseError(bad.createCase(newCase()));
+    expect(err).toMatchObject({ retryable: false, status: 403, message: 'Invalid api_key' });
+    expect(`${err.message} ${err.stack}`).not.toContain(wrongKey);
+    const rework = await caseError(bad.requestRework('CG20261122-000001', 'x'));
+    expect(rework).toMatchObject({ retryable: false, status: 403 });
+  });
+
+  it('an unknown case → 404, not retryable', async () => {
+    const err = await caseError(cs.getCase('CG19990101-999999'));
+    expect(err).toMatchObject({ retryable: false, status: 404 });
+  });
+
+  it('a case system answering 503 → retryable, for every call', async () => {
+    const { caseId } = await cs.createCase(newCase());
+    sim.setFailure('http503');
+    const errors = await Promise.all([cs.listServices(), cs.createCase(newCase()), cs.getCase(caseId), cs.requestRework(caseId, 'x')].map(caseError));
+    for (const err of errors) expect(err).toMatchObject({ retryable: true, status: 503 });
+    sim.setFailure('none');
+    expect((await cs.getCase(caseId)).status).toBe('received');
+  });
+
+  it('a case system that hangs → retryable after the adapter timeout, quickly', async () => {
+    const impatient = new Open311CaseSystem({ baseUrl: sim.url, apiKey: API_KEY, timeoutMs: 300 });
+    sim.setFailure('hang');
+    const started = Date.now();
+    const err = await caseError(impatient.createCase(newCase()));
+    expect(err.retryable).toBe(true);
+    expect(err.status).toBeUndefined();
+    expect(err.message).toContain('timed out after 300 ms');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('a case system that is down (connection refused) → retryable', async () => {
+    const gone = await startCaseSimulator({ apiKey: API_KEY });
+    const url = gone.url;
+    await gone.close();
+    const err = await caseError(new Open311CaseSystem({ baseUrl: url, apiKey: API_KEY, timeoutMs: 2000 }).listServices());
+    expect(err).toMatchObject({ retryable: true, status: undefined });
+  });
+
+  it('a case system answering something that is not Open311 JSON → retryable', async () => {
+    const gateway = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>502 gateway</html>');
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const { port } = gateway.address() as AddressInfo;
+    try {
+      const odd = new Open311CaseSystem({ baseUrl: `http://127.0.0.1:${port}/open311/v2`, apiKey: API_KEY, timeoutMs: 2000 });
+      expect(await caseError(odd.getCase('CG20261122-000001'))).toMatchObject({ retryable: true });
+      expect(await caseError(odd.createCase(newCase()))).toMatchObject({ retryable: true });
+    } finally {
+      gateway.closeAllConnections();
+      await new Promise((resolve) => gateway.close(resolve));
+    }
+  });
+
+  it('keeps a path prefix and sends jurisdiction_id', async () => {
+    const seen: string[] = [];
+    const proxy = http.createServer(async (req, res) => {
+      seen.push(req.url ?? '');
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const upstream = await fetch(sim.url + (req.url ?? '').replace('/open311/v2', ''), {
+        method: req.method,
+        headers: { 'content-type': String(req.headers['content-type'] ?? 'text/plain') },
+        body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
+      });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as AddressInfo;
+    try {
+      const prefixed = new Open311CaseSystem({ baseUrl: `http://127.0.0.1:${port}/open311/v2`, apiKey: API_KEY, jurisdictionId: 'kunming.gov.cn', timeoutMs: 2000 });
+      const { caseId } = await prefixed.createCase(newCase());
+      expect(sim.cases.get(caseId)!.form.jurisdiction_id).toBe('kunming.gov.cn');
+      expect((await prefixed.getCase(caseId)).status).toBe('received');
+      expect(seen[0]).toBe('/open311/v2/requests.json');
+      expect(seen[1]).toBe(`/open311/v2/requests/${caseId}.json?jurisdiction_id=kunming.gov.cn&extensions=true`);
+      expect(seen.join(' ')).not.toContain(API_KEY);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+});
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  raw: Buffer;
+  payload: CaseWebhookPayload;
+  verdict: string;
+}
+
+/** A tiny webhook receiver on 127.0.0.1: records every delivery and answers 500 to the first `failFirst` attempts per update. */
+async function startReceiver() {
+  const deliveries: Received[] = [];
+  const attempts = new Map<string, number>();
+  let failFirst = 0;
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const payload = JSON.parse(raw.toString('utf8')) as CaseWebhookPayload;
+    const n = (attempts.get(payload.update_id) ?? 0) + 1;
+    attempts.set(payload.update_id, n);
+    const verdict = verifyWebhook(
+      WEBHOOK_SECRET,
+      { signature: req.headers[SIGNATURE_HEADER] as string | undefined, timestamp: req.headers[TIMESTAMP_HEADER] as string | undefined },
+      raw,
+      Math.floor(Date.now() / 1000),
+    );
+    deliveries.push({ headers: req.headers, raw, payload, verdict });
+    res.writeHead(n <= failFirst ? 500 : 204);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/case-system`,
+    deliveries,
+    attempts,
+    failFirstAttempts(n: number) {
+      failFirst = n;
+    },
+    /** Deliveries that were answered 2xx, in arrival order. */
+    accepted() {
+      const seen = new Map<string, number>();
+      return deliveries.filter((d) => {
+        const k = (seen.get(d.payload.update_id) ?? 0) + 1;
+        seen.set(d.payload.update_id, k);
+        return k > failFirst;
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('case-system webhooks', () => {
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let sim: CaseSimulator;
+  let cs: Open311CaseSystem;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    sim = await startCaseSimulator({ apiKey: API_KEY, webhook: { url: receiver.url, secret: WEBHOOK_SECRET } });
+    cs = new Open311CaseSystem({ baseUrl: sim.url, apiKey: API_KEY, timeoutMs: 2000 });
+  });
+  afterAll(async () => {
+    await sim.close();
+    await receiver.close();
+  });
+
+  it('pushes every update in order, signed, with our client_request_id, matching what getCase shows', async () => {
+    const input = newCase();
+    const { caseId } = await cs.createCase(input);
+    await operator(sim, caseId, 'register');
+    await operator(sim, caseId, 'dispatch', { department: '市容环境卫生管理处' });
+    await operator(sim, caseId, 'handle', { media_urls: ['https://city.example/after/x.jpg'] });
+    await operator(sim, caseId, 'close');
+
+    const mine = () => receiver.deliveries.filter((d) => d.payload.service_request_id === caseId);
+    await waitFor(() => mine().length === 5, 5000, 'five deliveries');
+    const got = mine();
+    expect(got.map((d) => d.payload.status)).toEqual(['received', 'accepted', 'dispatched', 'handled', 'closed']);
+    for (const d of got) {
+      expect(d.verdict).toBe('ok');
+      expect(d.headers['content-type']).toBe('application/json');
+      expect(Object.keys(d.payload).sort()).toEqual(
+        ['agency_responsible', 'client_request_id', 'description', 'expected_datetime', 'media_urls', 'merged_into', 'service_request_id', 'status', 'update_id', 'updated_datetime'].sort(),
+      );
+      expect(d.payload.client_request_id).toBe(input.clientRequestId);
+    }
+    expect(got[2].payload).toMatchObject({ agency_responsible: '市容环境卫生管理处', description: '已派遣至 市容环境卫生管理处', expected_datetime: expect.stringMatching(/\+08:00$/) });
+    expect(got[3].payload.media_urls).toEqual(['https://city.example/after/x.jpg']);
+
+    const snapshot = await cs.getCase(caseId);
+    expect(got.map((d) => d.payload.update_id)).toEqual(snapshot.updates.map((u) => u.updateId));
+    expect(got.map((d) => new Date(d.payload.updated_datetime).getTime())).toEqual(snapshot.updates.map((u) => u.updatedAt.getTime()));
+    // A pushed update reads exactly like the same update pulled with getCase.
+    expect(got.map((d) => caseUpdateFromWebhook(JSON.parse(d.raw.toString('utf8'))))).toEqual(
+      snapshot.updates.map((u) => ({ ...u, clientRequestId: input.clientRequestId })),
+    );
+    expect(caseUpdateFromWebhook({ ...got[0].payload, status: 'open' })).toBeNull();
+
+    // A tampered body does not verify with the signature that came with it.
+    const tampered = Buffer.from(got[4].raw.toString('utf8').replace('"closed"', '"reopened"'));
+    expect(verifyWebhook(WEBHOOK_SECRET, { signature: got[4].headers[SIGNATURE_HEADER] as string, timestamp: got[4].headers[TIMESTAMP_HEADER] as string }, tampered, Math.floor(Date.now() / 1000))).toBe('bad-signature');
+  });
+
+  it('retries a delivery the receiver refused, and keeps the case order', async () => {
+    receiver.failFirstAttempts(1);
+    try {
+      const earlier = await cs.createCase(newCase());
+      const { caseId } = await cs.createCase(newCase());
+      sim.advance(caseId, 'register');
+      expect(() => sim.advance(caseId, 'reject', { reason: '重复上报' })).toThrow(/cannot reject/); // refused: nothing pushed
+      sim.advance(caseId, 'merge', { into: earlier.caseId });
+      const mine = () => receiver.deliveries.filter((d) => d.payload.service_request_id === caseId);
+      await waitFor(() => mine().length === 6 && sim.pendingDeliveries === 0, 5000, 'three updates delivered twice each');
+      const got = mine();
+      // Each update: refused once, then accepted, before the next update is sent.
+      expect(got.map((d) => d.payload.status)).toEqual(['received', 'received', 'accepted', 'accepted', 'duplicate', 'duplicate']);
+      expect(got.every((d) => d.verdict === 'ok')).toBe(true);
+      expect(got[5].payload.merged_into).toBe(earlier.caseId);
+      expect(got[5].payload.client_request_id).toBe(sim.cases.get(caseId)!.clientRequestId);
+    } finally {
+      receiver.failFirstAttempts(0);
+    }
+  });
+
+  it('gives up on a delivery after a few attempts (the BFF polls as a fallback)', async () => {
+    const dead = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(500);
+      res.end();
+    });
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const { port } = dead.address() as AddressInfo;
+    let hits = 0;
+    dead.on('request', () => (hits += 1));
+    const quick = await startCaseSimulator({ apiKey: API_KEY, webhook: { url: `http://127.0.0.1:${port}/`, secret: WEBHOOK_SECRET, retryDelaysMs: [10, 20, 30] } });
+    try {
+      const adapter = new Open311CaseSystem({ baseUrl: quick.url, apiKey: API_KEY, timeoutMs: 2000 });
+      await adapter.createCase(newCase());
+      await waitFor(() => quick.pendingDeliveries === 0, 5000, 'the delivery to be given up');
+      expect(hits).toBe(4); // first attempt + three retries
+    } finally {
+      await quick.close();
+      dead.closeAllConnections();
+      await new Promise((resolve) => dead.close(resolve));
+    }
+  });
+
+  it('auto-advance walks a case to closed on its own, pushing each step', async () => {
+    const auto = await startCaseSimulator({ apiKey: API_KEY, autoAdvanceMs: 30, firstSequence: 500_000, webhook: { url: receiver.url, secret: WEBHOOK_SECRET } });
+    try {
+      const adapter = new Open311CaseSystem({ baseUrl: auto.url, apiKey: API_KEY, timeoutMs: 2000 });
+      const { caseId } = await adapter.createCase(newCase({ serviceCode: 'SJ-0101' }));
+      const snapshot = await waitFor(async () => {
+        const s = await adapter.getCase(caseId);
+        return s.status === 'closed' ? s : null;
+      }, 5000, 'auto-advance to closed');
+      expect(snapshot.updates.map((u) => u.status)).toEqual(['received', 'accepted', 'dispatched', 'handled', 'closed']);
+      expect(snapshot.department).toBe('市容环境卫生管理处');
+      await waitFor(() => receiver.deliveries.filter((d) => d.payload.service_request_id === caseId).length === 5, 5000, 'auto-advance pushes');
+    } finally {
+      await auto.close();
+    }
+  });
+});
