@@ -40,6 +40,14 @@ const envSchema = z
     CASE_POLL_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
     CASE_POLL_AFTER_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
     REPORTER_IDENTITY_TO_CASE_SYSTEM: booleanFlag.default(false),
+    PHOTO_STORAGE: z.enum(['local', 's3']).default('local'),
+    S3_ENDPOINT: z.url().optional(),
+    S3_BUCKET: z.string().min(3).max(63).optional(),
+    S3_REGION: z.string().min(1).default('ap-guangzhou'),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    S3_FORCE_PATH_STYLE: booleanFlag.default(false),
+    S3_PREFIX: z.string().max(100).default('photos/'),
     PHOTO_URL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     CORS_ORIGINS: z.string().default(''),
     H5_DIR: z.string().default(path.resolve(__dirname, '../../miniapp/dist/h5')),
@@ -54,6 +62,11 @@ const envSchema = z
       }
       for (const key of ['CASE_SYSTEM_URL', 'CASE_SYSTEM_API_KEY', 'CASE_WEBHOOK_SECRET', 'PHOTO_URL_SECRET', 'PUBLIC_BASE_URL'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
+      }
+    }
+    if (env.PHOTO_STORAGE === 's3') {
+      for (const key of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when PHOTO_STORAGE=s3' });
       }
     }
     if (env.WECHAT_MODE === 'real') {
@@ -97,7 +110,13 @@ export interface Config {
     pollAfterSeconds: number;
     shareReporterIdentity: boolean;
   };
-  photos: { dir: string; urlSecret: string };
+  photos: {
+    dir: string;
+    urlSecret: string;
+    storage:
+      | { kind: 'local' }
+      | { kind: 's3'; endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean; prefix: string };
+  };
   corsOrigins: string[];
   h5Dir: string;
   trustProxy: boolean;
@@ -162,6 +181,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     photos: {
       dir: path.resolve(env.DATA_DIR, 'photos'),
       urlSecret: env.PHOTO_URL_SECRET ?? `${env.JWT_SECRET ?? DEV_JWT_SECRET}:photo-links`,
+      storage:
+        env.PHOTO_STORAGE === 's3'
+          ? {
+              kind: 's3',
+              endpoint: env.S3_ENDPOINT!,
+              bucket: env.S3_BUCKET!,
+              region: env.S3_REGION,
+              accessKeyId: env.S3_ACCESS_KEY_ID!,
+              secretAccessKey: env.S3_SECRET_ACCESS_KEY!,
+              forcePathStyle: env.S3_FORCE_PATH_STYLE,
+              prefix: env.S3_PREFIX,
+            }
+          : { kind: 'local' },
     },
     corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     h5Dir: path.resolve(env.H5_DIR),

@@ -11,6 +11,7 @@ import { PhotoUrlSigner } from './features/photos/photo-urls';
 import { Open311CaseSystem } from './ports/case-system/open311-case-system';
 import { startCaseSimulator, type CaseSimulator } from './dev/case-simulator/simulator';
 import { LocalPhotoStorage } from './ports/storage/photo-storage';
+import { S3PhotoStorage } from './ports/storage/s3-photo-storage';
 import { createLogger } from './logger';
 import { WechatHttpAuth } from './ports/wechat/wechat-auth';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -72,7 +73,10 @@ async function main() {
     h5Dir: config.h5Dir,
     trustProxy: config.trustProxy,
     version,
-    photoStorage: new LocalPhotoStorage(config.photos.dir),
+    photoStorage:
+      config.photos.storage.kind === 's3'
+        ? new S3PhotoStorage({ ...config.photos.storage, timeoutMs: 10_000 })
+        : new LocalPhotoStorage(config.photos.dir),
     photoUrlSecret: config.photos.urlSecret,
     caseWebhookSecret: config.caseSystem.webhookSecret,
   });
