@@ -114,6 +114,19 @@ describe('随手拍 reports through the case system', () => {
       expect((await getReport(me.token, id)).status).toBe('received');
     });
 
+    it('once the case system answers again, releases every queued report from its backoff', async () => {
+      const me = await resident();
+      t.simulator.setFailure('http503');
+      const ids = [(await submit(me.token)).res.body.report.id, (await submit(me.token)).res.body.report.id];
+      await t.delivery.drain();
+      t.simulator.setFailure('none');
+      // Only the first one's backoff has elapsed; the second would wait its turn without the release.
+      await t.database.db.execute(sql`update case_outbox set next_attempt_at = now() where report_id = ${ids[0]}`);
+      await t.delivery.drain();
+      await t.delivery.drain();
+      for (const id of ids) expect((await getReport(me.token, id)).status).toBe('received');
+    });
+
     it('creates the case once even when delivery is repeated', async () => {
       const me = await resident();
       const { res } = await submit(me.token);

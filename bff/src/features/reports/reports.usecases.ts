@@ -234,9 +234,19 @@ export class CaseDeliveryDispatcher {
 
   start(intervalMs: number) {
     this.timer = setInterval(() => {
-      this.runOnce().catch((err) => this.deps.logger.error({ err }, 'case delivery failed'));
+      this.drain().catch((err) => this.deps.logger.error({ err }, 'case delivery failed'));
     }, intervalMs);
     this.timer.unref();
+  }
+
+  /** Keeps delivering full batches until the queue has nothing due, so a backlog does not wait a tick per batch. */
+  async drain(batch = 20): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const delivered = await this.runOnce(batch);
+      total += delivered;
+      if (delivered < batch) return total;
+    }
   }
 
   async stop() {
@@ -260,6 +270,9 @@ export class CaseDeliveryDispatcher {
         else await this.deps.caseSystem.requestRework(String(job.payload.caseId), String(job.payload.reason ?? ''));
         await db.update(caseOutbox).set({ status: 'done', doneAt: sql`now()`, lastError: null }).where(eq(caseOutbox.id, job.id));
         delivered += 1;
+        // A job that failed before has just succeeded: the case system is back, so the others waiting
+        // out their backoff go now instead of up to 10 minutes later.
+        if (job.attempts > 1) await db.execute(sql`update case_outbox set next_attempt_at = now() where status = 'pending' and next_attempt_at > now() and attempts > 0`);
       } catch (err) {
         const retryable = !(err instanceof CaseSystemError) || err.retryable;
         const message = err instanceof Error ? err.message : String(err);
