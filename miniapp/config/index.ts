@@ -30,6 +30,8 @@ export default defineConfig<'webpack5'>(async (merge) => {
       API_BASE: JSON.stringify(apiBase),
       // Subscribe-message template for stall changes; '' skips the WeChat prompt after 关注.
       STALL_TEMPLATE_ID: JSON.stringify(process.env.TARO_APP_STALL_TEMPLATE_ID ?? ''),
+      // Subscribe-message template for report progress; '' skips the WeChat prompt before 提交.
+      REPORT_TEMPLATE_ID: JSON.stringify(process.env.TARO_APP_REPORT_TEMPLATE_ID ?? ''),
     },
     alias: {
       '@cityloop/shared': sharedSrc,

@@ -2,7 +2,10 @@ export default defineAppConfig({
   // Main package: tab pages only (WeChat's main-package limit is 2 MB).
   pages: ['pages/report/index', 'pages/stalls/index', 'pages/me/index'],
   // Every later page goes into a subpackage, e.g. { root: 'packages/report', pages: ['new/index'] }.
-  subPackages: [{ root: 'packages/stalls', pages: ['detail/index'] }],
+  subPackages: [
+    { root: 'packages/stalls', pages: ['detail/index'] },
+    { root: 'packages/report', pages: ['mine/index', 'detail/index'] },
+  ],
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#ffffff',
@@ -23,7 +26,7 @@ export default defineAppConfig({
   },
   // WeChat refuses getLocation unless the scope is declared with a reason shown to the user.
   permission: {
-    'scope.userLocation': { desc: '用于查找您附近的合法摊点' },
+    'scope.userLocation': { desc: '用于查找附近的合法摊点和定位您上报的问题' },
   },
   requiredPrivateInfos: ['getLocation', 'chooseLocation'],
   lazyCodeLoading: 'requiredComponents',

@@ -30,3 +30,9 @@ declare const API_BASE: string;
  * TARO_APP_STALL_TEMPLATE_ID at build time (config/index.ts). `''` when unset: the prompt is skipped.
  */
 declare const STALL_TEMPLATE_ID: string;
+
+/**
+ * WeChat subscribe-message template id for report progress (立案, 派遣, 结案…), from
+ * TARO_APP_REPORT_TEMPLATE_ID at build time (config/index.ts). `''` when unset: the prompt is skipped.
+ */
+declare const REPORT_TEMPLATE_ID: string;

@@ -1,5 +1,6 @@
-// End-to-end: the H5 build served by the BFF launches in Chromium, logs in silently (dev WeChat),
-// and the 我的 tab shows the logged-in user. Needs `npm run build:bff` and `npm run build:h5` first.
+// End-to-end in Chromium against the H5 build served by the BFF (dev WeChat, embedded PostgreSQL and the
+// case-system simulator): silent login and the 我的 tab, the 摊点 tab and its check, and a 随手拍 report
+// with a real photo driven through the case system's seven steps. Needs `npm run build:bff build:h5`.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -47,12 +48,14 @@ async function check(name, fn) {
 }
 
 const port = await freePort();
+const simulatorPort = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
+const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-e2e-'));
 const bffLog = fs.createWriteStream(path.join(artifacts, 'bff.log'));
 const bff = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
   cwd: root,
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'development', DATABASE_URL: '' },
+  env: { ...process.env, PORT: String(port), CASE_SIM_PORT: String(simulatorPort), CASE_DELIVERY_INTERVAL_MS: '300', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'development', DATABASE_URL: '' },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 bff.stdout.pipe(bffLog);
@@ -124,6 +127,47 @@ try {
     await card.waitFor({ timeout: 10_000 });
     const text = await card.innerText();
     if (!text.includes(answer.message.slice(0, 6))) throw new Error(`result card "${text}" does not show "${answer.message}"`);
+  });
+
+  await check('随手拍: report with a real photo, see it reach the case system, follow it to 已结案', async () => {
+    await page.goto(`${baseUrl}/#/pages/report/index`, { waitUntil: 'load' });
+    await page.setInputFiles('#report-file-input', path.resolve(root, '../shared/data/photos/gps_DSCN0010.jpg'));
+    await page.locator('.report-photo--done >> visible=true').first().waitFor({ timeout: 20_000 });
+    await page.locator('#report-category >> visible=true').click();
+    await page.locator('#report-category-option-exposed_garbage >> visible=true').click();
+    const city = page.locator('.report__city >> visible=true').first();
+    if (await city.count()) await city.click();
+    await page.locator('#report-description textarea >> visible=true').fill('小区门口堆了很多垃圾，好几天没人清理');
+    await page.locator('#report-address input >> visible=true').fill('呈贡区测试路 8 号门口');
+    const created = page.waitForResponse((r) => r.url().includes('/api/v1/reports') && r.request().method() === 'POST', { timeout: 15_000 });
+    await page.locator('#report-submit:not([disabled]) >> visible=true').click();
+    const response = await created;
+    if (response.status() !== 201) throw new Error(`submit answered ${response.status()}: ${await response.text()}`);
+    const reportId = (await response.json()).report.id;
+
+    const operator = { 'x-operator-key': 'dev-case-system-key', 'content-type': 'application/json' };
+    let caseId;
+    for (let i = 0; i < 100 && !caseId; i += 1) {
+      const cases = await (await fetch(`${simulatorUrl}/operator/requests`, { headers: operator })).json();
+      caseId = cases.find((c) => c.extended_attributes?.client_request_id === reportId)?.service_request_id;
+      if (!caseId) await new Promise((r) => setTimeout(r, 200));
+    }
+    if (!caseId) throw new Error('the report never reached the case system');
+    for (const [action, body] of [['register', {}], ['dispatch', { department: '市容环境卫生管理处' }], ['handle', { note: '已清运完毕' }], ['close', { note: '经核查已解决' }]]) {
+      const res = await fetch(`${simulatorUrl}/operator/requests/${caseId}/${action}`, { method: 'POST', headers: operator, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${action} answered ${res.status}`);
+    }
+    await page.locator('#report-detail-status >> visible=true').waitFor({ timeout: 15_000 });
+    for (let i = 0; i < 50; i += 1) {
+      if ((await page.locator('#report-detail-status >> visible=true').innerText()).includes('已结案')) break;
+      await page.locator('#report-detail-refresh >> visible=true').click();
+      await page.waitForTimeout(200);
+    }
+    const status = await page.locator('#report-detail-status >> visible=true').innerText();
+    if (!status.includes('已结案')) throw new Error(`detail shows "${status}"`);
+    const steps = await page.locator('.timeline-entry__status >> visible=true').allInnerTexts();
+    for (const step of ['已提交', '已立案', '已派遣', '已处置', '已结案']) if (!steps.some((s) => s.includes(step))) throw new Error(`timeline lacks ${step}: ${steps.join(', ')}`);
+    await page.screenshot({ path: path.join(artifacts, 'report.png') });
   });
 
   await check('no uncaught errors in the page', async () => {

@@ -44,7 +44,8 @@ export function toApiError(err: unknown): ApiError {
   return err instanceof ApiError ? err : new ApiError('INTERNAL', 0);
 }
 
-function errorFromResponse(status: number, body: unknown): ApiError {
+/** Maps a non-2xx answer's `{error:{code}}` body (already parsed) to an ApiError. */
+export function errorFromResponse(status: number, body: unknown): ApiError {
   const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
   return new ApiError(isErrorCode(code) ? code : 'INTERNAL', status);
 }
@@ -77,11 +78,19 @@ async function send<T>(options: RequestOptions, token: string | null): Promise<T
 export async function request<T>(options: RequestOptions): Promise<T> {
   const auth = options.auth ?? true;
   if (!auth) return send<T>(options, null);
+  return withAuth((token) => send<T>(options, token));
+}
 
+/**
+ * The token handling behind `request`, for transports other than Taro.request (e.g. uploadFile):
+ * signs in first if needed, and on a 401 that a new login can fix logs in again once and calls
+ * `run` once more. `run` must throw ApiError for HTTP failures.
+ */
+export async function withAuth<T>(run: (token: string | null) => Promise<T>): Promise<T> {
   if (!getToken()) await login();
   const used = getToken();
   try {
-    return await send<T>(options, used);
+    return await run(used);
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 401 || !RELOGIN_CODES.has(err.code)) throw err;
     // Another call may already have replaced the token while this one was in flight.
@@ -90,7 +99,7 @@ export async function request<T>(options: RequestOptions): Promise<T> {
       setToken(null);
       await login();
     }
-    return send<T>(options, getToken());
+    return run(getToken());
   }
 }
 

@@ -50,12 +50,24 @@ export async function locateCurrent(): Promise<ChosenPosition> {
 
 /** weapp only: pick any point on WeChat's map (GCJ-02). Rejects when the user cancels. */
 export async function chooseOnMap(near: QueryPosition | null): Promise<ChosenPosition> {
+  return (await pickPlace(near)).position;
+}
+
+/**
+ * weapp only: like chooseOnMap, plus the place's address text ("address name", either may be empty)
+ * for forms that want to prefill an address. Rejects when the user cancels.
+ */
+export async function pickPlace(near: QueryPosition | null): Promise<{ position: ChosenPosition; address: string }> {
   const res = await Taro.chooseLocation(near && near.coordSystem === 'gcj02' ? { latitude: near.lat, longitude: near.lng } : {});
+  const address = res.address && res.name && res.address.indexOf(res.name) < 0 ? `${res.address} ${res.name}` : res.address || res.name || '';
   return {
-    lat: res.latitude,
-    lng: res.longitude,
-    coordSystem: 'gcj02',
-    source: 'picked',
-    label: `${res.name || res.address || '地图选点'}（地图选点）`,
+    position: {
+      lat: res.latitude,
+      lng: res.longitude,
+      coordSystem: 'gcj02',
+      source: 'picked',
+      label: `${res.name || res.address || '地图选点'}（地图选点）`,
+    },
+    address,
   };
 }

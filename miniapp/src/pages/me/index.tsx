@@ -1,6 +1,8 @@
+import Taro from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
 import { formatShanghai, type UserDto } from '@cityloop/shared';
 import { useCurrentUser } from '../../hooks/useCurrentUser';
+import { MY_REPORTS_URL } from '../../services/reports';
 import './index.scss';
 
 function UserCard({ user }: { user: UserDto }) {
@@ -52,6 +54,13 @@ export default function MePage() {
       )}
 
       {state.status === 'ready' && <UserCard user={state.user} />}
+
+      <View className='card me-menu'>
+        <View id='me-my-reports' className='me-menu__item' onClick={() => Taro.navigateTo({ url: MY_REPORTS_URL }).catch(() => undefined)}>
+          <Text className='me-menu__label'>我的举报</Text>
+          <Text className='me-menu__arrow'>查看进度 ›</Text>
+        </View>
+      </View>
     </View>
   );
 }

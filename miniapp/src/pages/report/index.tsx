@@ -1,33 +1,403 @@
-import { Text, View } from '@tarojs/components';
+import { useCallback, useRef, useState, type ChangeEvent } from 'react';
+import Taro from '@tarojs/taro';
+import { Button, Image, Input, ScrollView, Text, Textarea, View } from '@tarojs/components';
+import { REPORT_LIMITS, findCategory, type NearbyReportDto } from '@cityloop/shared';
+import { PENDING_TEXT, useReportDraft, type LocalImage } from '../../hooks/useReportDraft';
+import { MY_REPORTS_URL, photoSrc, reportDetailUrl } from '../../services/reports';
+import type { DraftPhoto } from '../../services/report-draft';
+import { CITY_PRESETS, cityPosition } from '../../utils/location';
+import { CATEGORY_SECTIONS, reportStatusClass } from '../../utils/reports';
+import { formatDistance } from '../../utils/stalls';
 import './index.scss';
 
-const STEPS = ['拍照', '定位', '选择问题类型', '提交'];
+const IS_H5 = process.env.TARO_ENV === 'h5';
+const IS_WEAPP = process.env.TARO_ENV === 'weapp';
 
-export default function ReportPage() {
+function photoSources(photo: DraftPhoto): string[] {
+  const list: string[] = [];
+  if (photo.localPath) list.push(photo.localPath);
+  // Signed and short-lived: fine for this session, may have expired in a draft restored later.
+  if (photo.photo) list.push(photoSrc(photo.photo.thumbUrl));
+  return list;
+}
+
+const PHOTO_STATUS_TEXT: Record<DraftPhoto['status'], string> = {
+  uploading: '',
+  done: '已上传',
+  waiting: '等待网络',
+  failed: '上传失败',
+};
+
+function PhotoTile({
+  photo,
+  locked,
+  onPreview,
+  onRemove,
+  onRetry,
+}: {
+  photo: DraftPhoto;
+  locked: boolean;
+  onPreview: (src: string) => void;
+  onRemove: () => void;
+  onRetry: () => void;
+}) {
+  const sources = photoSources(photo);
+  const [sourceIndex, setSourceIndex] = useState(0);
+  const src = sources[sourceIndex];
+  const progress = photo.status === 'done' ? 100 : photo.progress;
   return (
-    <View className='page report'>
-      <View className='hero'>
-        <Text className='hero__title'>随手拍</Text>
-        <Text className='hero__text'>
-          看到路面破损、垃圾堆放、井盖缺失等城市问题？拍一张照片告诉我们，相关部门会跟进处理，你也能随时查看进度并评价处理结果。
-        </Text>
-      </View>
-
-      <View className='card report__coming'>
-        <View className='report__heading'>
-          <Text className='card__title'>上报问题</Text>
-          <Text className='badge'>即将上线</Text>
+    <View className={`report-photo report-photo--${photo.status}`} id={`report-photo-${photo.localId}`}>
+      {src ? (
+        <Image className='report-photo__img' src={src} mode='aspectFill' webp onClick={() => onPreview(src)} onError={() => setSourceIndex(sourceIndex + 1)} />
+      ) : (
+        <View className='report-photo__img report-photo__img--missing'>
+          <Text>预览已过期</Text>
         </View>
-        <Text className='card__text'>上报流程将在后续版本中开放，届时只需四步：</Text>
-        <View className='report__steps'>
-          {STEPS.map((step, index) => (
-            <View className='report__step' key={step}>
-              <Text className='report__step-no'>{index + 1}</Text>
-              <Text className='report__step-text'>{step}</Text>
+      )}
+      <View className='report-photo__progress'>
+        <View className='report-photo__bar' style={{ width: `${progress}%` }} />
+        <Text className='report-photo__progress-text'>{photo.status === 'uploading' ? `${progress}%` : PHOTO_STATUS_TEXT[photo.status]}</Text>
+      </View>
+      {photo.status === 'failed' && !locked && (
+        <View className='report-photo__retry' onClick={onRetry}>
+          <Text>重试</Text>
+        </View>
+      )}
+      {!locked && (
+        <View className='report-photo__remove' onClick={onRemove}>
+          <Text>×</Text>
+        </View>
+      )}
+    </View>
+  );
+}
+
+function NearbyCard({ items }: { items: NearbyReportDto[] }) {
+  return (
+    <View id='report-nearby' className='card report__nearby'>
+      <Text className='report__nearby-title'>附近已有 {items.length} 条同类举报</Text>
+      <Text className='report__hint'>如果说的是同一个问题，相关部门已在处理；您仍然可以提交。</Text>
+      {items.map((item) => (
+        <View key={item.id} className='report__nearby-item'>
+          <Text className={reportStatusClass(item.status)}>{item.statusName}</Text>
+          <Text className='report__nearby-address'>{item.address || item.categoryName}</Text>
+          <Text className='report__nearby-distance'>{formatDistance(item.distanceMeters)}</Text>
+        </View>
+      ))}
+    </View>
+  );
+}
+
+function CategorySheet({ current, onPick, onClose }: { current: string | null; onPick: (code: string) => void; onClose: () => void }) {
+  return (
+    <View className='report-sheet' id='report-category-sheet'>
+      <View className='report-sheet__mask' onClick={onClose} />
+      <View className='report-sheet__panel'>
+        <View className='report-sheet__head'>
+          <Text className='report-sheet__title'>选择问题类型</Text>
+          <View className='report-sheet__close' onClick={onClose}>
+            <Text>×</Text>
+          </View>
+        </View>
+        <ScrollView scrollY className='report-sheet__body'>
+          {CATEGORY_SECTIONS.map((section) => (
+            <View key={section.klass} className='report-sheet__section'>
+              <Text className='report-sheet__class'>{section.name}</Text>
+              {section.groups.map((group) => (
+                <View key={group.key} className='report-sheet__group'>
+                  <Text className='report-sheet__group-name'>{group.name}</Text>
+                  <View className='report-sheet__options'>
+                    {group.categories.map((cat) => (
+                      <View
+                        key={cat.code}
+                        id={`report-category-option-${cat.code}`}
+                        className={cat.code === current ? 'report-category-option report-category-option--on' : 'report-category-option'}
+                        onClick={() => onPick(cat.code)}
+                      >
+                        <Text>{cat.name}</Text>
+                      </View>
+                    ))}
+                  </View>
+                </View>
+              ))}
             </View>
           ))}
+        </ScrollView>
+      </View>
+    </View>
+  );
+}
+
+export default function ReportPage() {
+  const r = useReportDraft();
+  const { draft, actions, locked } = r;
+  const [sheetOpen, setSheetOpen] = useState(false);
+  const fileInput = useRef<HTMLInputElement | null>(null);
+  const category = findCategory(draft.category);
+
+  const addPhotos = useCallback(() => {
+    if (locked) return;
+    // H5: our own input, which an end-to-end test can also feed directly (see the report).
+    if (IS_H5 && fileInput.current) fileInput.current.click();
+    else actions.choosePhotos().catch(() => undefined);
+  }, [locked, actions]);
+
+  const onFiles = useCallback(
+    (e: ChangeEvent<HTMLInputElement>) => {
+      const input = e.target;
+      const images: LocalImage[] = Array.from(input.files ?? []).map((file) => ({
+        path: URL.createObjectURL(file),
+        size: file.size,
+        fileName: file.name,
+      }));
+      input.value = ''; // picking the same file again must fire change
+      actions.addLocalImages(images);
+    },
+    [actions],
+  );
+
+  const preview = useCallback(
+    (current: string) => {
+      const urls = draft.photos.map((p) => photoSources(p)[0]).filter(Boolean);
+      Taro.previewImage({ urls, current }).catch(() => undefined);
+    },
+    [draft.photos],
+  );
+
+  const pickCategory = useCallback(
+    (code: string) => {
+      actions.setCategory(code);
+      setSheetOpen(false);
+    },
+    [actions],
+  );
+
+  const { location } = draft;
+  const showCities = !location || location.source === 'city' || r.locate === 'failed';
+  const locationText = location
+    ? location.label
+    : r.locate === 'locating'
+      ? '正在获取当前位置…'
+      : r.locate === 'failed'
+        ? '无法获取当前位置，请选择城市并填写详细地址'
+        : '尚未定位';
+
+  const draftStatus = r.submitting
+    ? '正在提交…'
+    : draft.pending
+      ? `待发送：${PENDING_TEXT}`
+      : draft.photos.some((p) => p.status === 'waiting')
+        ? '有照片等待网络，恢复后自动上传；草稿已保存'
+        : draft.category || draft.description || draft.address || draft.photos.length
+          ? '草稿已自动保存'
+          : '';
+
+  return (
+    <View className='page report'>
+      <View className='hero report__hero'>
+        <Text className='hero__title'>随手拍</Text>
+        <Text className='hero__text'>拍下身边的城市问题，相关部门会跟进处理，进度可在「我的举报」查看。</Text>
+      </View>
+
+      {r.autoSubmitted && (
+        <View id='report-auto-submitted' className='card report__banner report__banner--ok'>
+          <Text>待发送的举报已提交（{r.autoSubmitted.categoryName}）</Text>
+          <View className='report__banner-actions'>
+            <Text
+              className='report__link'
+              onClick={() => {
+                const id = r.autoSubmitted!.id;
+                r.dismissAutoSubmitted();
+                Taro.navigateTo({ url: reportDetailUrl(id) }).catch(() => undefined);
+              }}
+            >
+              查看进度
+            </Text>
+            <Text className='report__link report__link--muted' onClick={r.dismissAutoSubmitted}>
+              知道了
+            </Text>
+          </View>
+        </View>
+      )}
+
+      {r.notice && (
+        <View id='report-notice' className={`card report__banner report__banner--${r.notice.kind}`}>
+          <Text>{r.notice.text}</Text>
+        </View>
+      )}
+
+      <View className='card'>
+        <View className='report__head'>
+          <Text className='card__title'>现场照片</Text>
+          <Text className='report__counter'>
+            {draft.photos.length}/{r.photoLimits.max}
+            {category ? (category.photos.min > 0 ? ` · 至少 ${category.photos.min} 张` : ' · 可不拍照') : ''}
+          </Text>
+        </View>
+        <View className='report__photos'>
+          {draft.photos.map((photo) => (
+            <PhotoTile
+              key={photo.localId}
+              photo={photo}
+              locked={locked}
+              onPreview={preview}
+              onRemove={() => actions.removePhoto(photo.localId)}
+              onRetry={() => actions.retryPhoto(photo.localId)}
+            />
+          ))}
+          {draft.photos.length < r.photoLimits.max && !locked && (
+            <View id='report-add-photo' className='report__add-photo' onClick={addPhotos}>
+              <Text className='report__add-icon'>+</Text>
+              <Text className='report__add-text'>拍照/相册</Text>
+            </View>
+          )}
+        </View>
+        {IS_H5 && (
+          <input
+            ref={fileInput}
+            id='report-file-input'
+            className='report__file-input'
+            type='file'
+            accept='image/*'
+            multiple
+            onChange={onFiles}
+          />
+        )}
+      </View>
+
+      <View className='card'>
+        <Text className='card__title'>问题类型</Text>
+        <View id='report-category' className={locked ? 'report__picker report__picker--locked' : 'report__picker'} onClick={() => !locked && setSheetOpen(true)}>
+          {category ? (
+            <View className='report__picked'>
+              <Text className='badge'>
+                {category.class === 'event' ? '事件' : '部件'} · {category.group}
+              </Text>
+              <Text className='report__picked-name'>{category.name}</Text>
+            </View>
+          ) : (
+            <Text className='report__placeholder'>请选择问题类型</Text>
+          )}
+          <Text className='report__chevron'>▾</Text>
         </View>
       </View>
+
+      <View className='card'>
+        <Text className='card__title'>位置</Text>
+        <Text id='report-location' className={location ? 'report__location' : 'report__location report__location--pending'}>
+          {locationText}
+        </Text>
+        {location?.source === 'city' && <Text className='report__hint'>位置为城市中心，请在地址中写清楚具体位置</Text>}
+        {!locked && (
+          <View className='report__where-actions'>
+            {showCities &&
+              CITY_PRESETS.map((city) => (
+                <View
+                  key={city.key}
+                  className={location?.source === 'city' && location.lat === city.lat && location.lng === city.lng ? 'report__city report__city--on' : 'report__city'}
+                  onClick={() => actions.setLocation(cityPosition(city))}
+                >
+                  <Text>{city.name}</Text>
+                </View>
+              ))}
+            {IS_WEAPP && (
+              <View id='report-adjust-location' className='report__action' onClick={actions.adjustOnMap}>
+                <Text>调整位置</Text>
+              </View>
+            )}
+            <View id='report-relocate' className='report__action' onClick={() => actions.startLocate(true)}>
+              <Text>{r.locate === 'locating' ? '定位中…' : '重新定位'}</Text>
+            </View>
+          </View>
+        )}
+        <View className='report__field'>
+          <Text className='report__label'>详细地址</Text>
+          <Input
+            id='report-address'
+            className='report__input'
+            value={draft.address}
+            maxlength={REPORT_LIMITS.addressMaxChars}
+            placeholder={IS_WEAPP ? '如：xx路与xx路交叉口东北角（可点调整位置自动填写）' : '如：xx路与xx路交叉口东北角'}
+            disabled={locked}
+            onInput={(e) => actions.setAddress(e.detail.value)}
+          />
+        </View>
+      </View>
+
+      <View className='card'>
+        <View className='report__head'>
+          <Text className='card__title'>问题描述</Text>
+          <Text
+            id='report-description-count'
+            className={
+              r.descriptionCount > REPORT_LIMITS.descriptionMaxChars || (r.descriptionCount > 0 && r.descriptionCount < REPORT_LIMITS.descriptionMinChars)
+                ? 'report__counter report__counter--bad'
+                : 'report__counter'
+            }
+          >
+            {r.descriptionCount}/{REPORT_LIMITS.descriptionMaxChars}
+          </Text>
+        </View>
+        {IS_WEAPP && sheetOpen ? (
+          // A weapp textarea is a native view drawn above everything, including the sheet.
+          <View className='report__textarea report__textarea--mask'>
+            <Text>{draft.description}</Text>
+          </View>
+        ) : (
+          <Textarea
+            id='report-description'
+            className='report__textarea'
+            value={draft.description}
+            // No native cap: it counts UTF-16 units; the counter and the submit check count characters.
+            maxlength={-1}
+            placeholder={`说说是什么问题（${REPORT_LIMITS.descriptionMinChars}–${REPORT_LIMITS.descriptionMaxChars} 字）`}
+            disabled={locked}
+            onInput={(e) => actions.setDescription(e.detail.value)}
+          />
+        )}
+      </View>
+
+      {r.nearby.length > 0 && <NearbyCard items={r.nearby} />}
+
+      <View className='card report__submit-card'>
+        {draftStatus && (
+          <Text id='report-draft-status' className={draft.pending ? 'report__draft-status report__draft-status--pending' : 'report__draft-status'}>
+            {draftStatus}
+          </Text>
+        )}
+        {r.blocker && !draft.pending && (
+          <Text id='report-submit-reason' className='report__reason'>
+            {r.blocker}
+          </Text>
+        )}
+        <Button
+          id='report-submit'
+          className='report__submit'
+          // `undefined`, not `false`: H5 would otherwise render disabled="false", which CSS and tests read as disabled.
+          disabled={r.blocker || r.submitting ? true : undefined}
+          loading={r.submitting || undefined}
+          onClick={actions.submitTap}
+        >
+          {draft.pending ? '立即重试' : '提交'}
+        </Button>
+        <View className='report__footer'>
+          {draft.pending && !r.submitting && (
+            <Text id='report-edit-pending' className='report__link' onClick={actions.editPending}>
+              修改内容
+            </Text>
+          )}
+          {!r.submitting && draftStatus && (
+            <Text id='report-discard' className='report__link report__link--muted' onClick={actions.discard}>
+              清空草稿
+            </Text>
+          )}
+          <Text id='report-mine-link' className='report__link' onClick={() => Taro.navigateTo({ url: MY_REPORTS_URL }).catch(() => undefined)}>
+            我的举报
+          </Text>
+        </View>
+      </View>
+
+      {sheetOpen && <CategorySheet current={draft.category} onPick={pickCategory} onClose={() => setSheetOpen(false)} />}
     </View>
   );
 }
