@@ -85,3 +85,49 @@ console.log(`POST /api/v1/reports   ${Math.round(submitted.requests.average)} re
 bff.kill('SIGTERM');
 await new Promise((r) => bff.once('exit', r));
 fs.rmSync(dataDir, { recursive: true, force: true });
+
+// 3. Outage: the case system is down while 1,000 reports arrive; then it comes back.
+const QUEUED = Number(process.env.BENCH_QUEUED ?? 1000);
+const port2 = await freePort();
+const simPort2 = await freePort();
+const dataDir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-bench-outage-'));
+const secret = 'bench-webhook-secret-0123456789';
+const bff2 = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
+  env: { ...process.env, PORT: String(port2), HOST: '127.0.0.1', DATA_DIR: dataDir2, LOG_LEVEL: 'fatal', NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_MINUTE: '10000', CASE_DELIVERY_INTERVAL_MS: '500', CASE_SYSTEM_URL: `http://127.0.0.1:${simPort2}`, CASE_WEBHOOK_SECRET: secret, DATABASE_URL: process.env.DATABASE_URL ?? '' },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const base2 = `http://127.0.0.1:${port2}`;
+for (;;) {
+  try {
+    if ((await fetch(`${base2}/api/v1/health`)).ok) break;
+  } catch {}
+  await new Promise((r) => setTimeout(r, 50));
+}
+const login2 = await (await fetch(`${base2}/api/v1/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'dev:bench-outage' }) })).json();
+const auth2 = { authorization: `Bearer ${login2.token}`, 'content-type': 'application/json' };
+for (let i = 0; i < QUEUED; i += 8) {
+  await Promise.all(Array.from({ length: Math.min(8, QUEUED - i) }, () => fetch(`${base2}/api/v1/reports`, { method: 'POST', headers: { ...auth2, 'idempotency-key': randomUUID() }, body: reportBody() }).then((r) => r.status === 201 || Promise.reject(new Error(`submit ${r.status}`)))));
+}
+const delivered = async () => {
+  let count = 0;
+  let cursor = null;
+  do {
+    const page = await (await fetch(`${base2}/api/v1/me/reports?limit=50${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth2 })).json();
+    count += page.items.filter((r) => r.status !== 'submitted').length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return count;
+};
+const before = await delivered();
+const sim = spawn(process.execPath, [path.join(root, 'bff/dist/dev/case-simulator/main.js')], {
+  env: { ...process.env, NODE_ENV: 'development', CASE_SIM_PORT: String(simPort2), CASE_SIM_API_KEY: 'dev-case-system-key', CASE_SIM_WEBHOOK_URL: `${base2}/api/v1/hooks/case-system`, CASE_SIM_WEBHOOK_SECRET: secret },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const back = performance.now();
+let done = 0;
+while ((done = await delivered()) < QUEUED && performance.now() - back < 600_000) await new Promise((r) => setTimeout(r, 250));
+console.log(`outage: ${QUEUED} reports queued while the case system was down (${before} delivered meanwhile); all ${done} delivered ${((performance.now() - back) / 1000).toFixed(1)} s after it came back`);
+sim.kill('SIGTERM');
+bff2.kill('SIGTERM');
+await new Promise((r) => bff2.once('exit', r));
+fs.rmSync(dataDir2, { recursive: true, force: true });

@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): Koa {
     myStallRoutes({ ...stallDeps, residentGuard }),
     staffStallRoutes({ ...stallDeps, staffGuard }),
     photoRoutes({ ...reportDeps, storage: deps.photoStorage, residentGuard, writeGuards }),
-    reportRoutes({ ...reportDeps, residentGuard, writeGuards }),
+    reportRoutes({ ...reportDeps, residentGuard, staffGuard, writeGuards }),
     caseWebhookRoutes({ ...reportDeps, webhookSecret: deps.caseWebhookSecret }),
   ]) {
     api.use(feature.routes(), feature.allowedMethods({ throw: true }));

@@ -92,7 +92,7 @@ export async function startTestApp(
     logger,
   });
   const simulator = overrides.caseSystem
-    ? await startCaseSimulator({ apiKey: TEST_CASE_API_KEY, webhook: { url: `${baseUrl}/api/v1/hooks/case-system`, secret: overrides.simulatorWebhookSecret ?? TEST_WEBHOOK_SECRET, retryDelaysMs: [50, 200] } })
+    ? await startCaseSimulator({ apiKey: TEST_CASE_API_KEY, casePrefix: `T${Math.random().toString(36).slice(2, 7).toUpperCase()}`, webhook: { url: `${baseUrl}/api/v1/hooks/case-system`, secret: overrides.simulatorWebhookSecret ?? TEST_WEBHOOK_SECRET, retryDelaysMs: [50, 200] } })
     : (undefined as unknown as CaseSimulator);
   const caseSystem = new Open311CaseSystem({ baseUrl: simulator?.url ?? 'http://127.0.0.1:9', apiKey: TEST_CASE_API_KEY, timeoutMs: overrides.caseSystemTimeoutMs ?? 2000 });
   const delivery = new CaseDeliveryDispatcher({

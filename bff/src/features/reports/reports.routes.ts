@@ -44,8 +44,14 @@ const listQuery = z
   .object({ cursor: z.string().max(200).optional(), limit: decimal.pipe(z.number().int().min(1).max(50)).default(20) })
   .strict();
 
-export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; writeGuards: Middleware[] }): Router {
+export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; staffGuard: Middleware; writeGuards: Middleware[] }): Router {
   const router = new Router();
+
+  // Staff read any report, photos included (signed links are issued to them as to the reporter).
+  router.get('/staff/reports/:id', deps.staffGuard, async (ctx) => {
+    const { coordSystem: system } = parseInput(detailQuery, ctx.query);
+    ctx.body = { report: await getReport(deps, { staff: true }, ctx.params.id, system) };
+  });
 
   router.post('/reports', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
     const key = ctx.get('idempotency-key').trim();

@@ -221,12 +221,17 @@ const CASE_MEDIA_TTL_SECONDS = 90 * 86_400;
  */
 export class CaseDeliveryDispatcher {
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
+  private running: Promise<{ leased: number; delivered: number }> | null = null;
 
   constructor(private readonly deps: DeliveryDeps) {}
 
-  runOnce(batch = 20): Promise<number> {
-    this.running ??= this.dispatch(batch).finally(() => {
+  /** Delivers one batch of due jobs; resolves to how many were delivered. */
+  async runOnce(batch = 20): Promise<number> {
+    return (await this.batch(batch)).delivered;
+  }
+
+  private batch(size: number) {
+    this.running ??= this.dispatch(size).finally(() => {
       this.running = null;
     });
     return this.running;
@@ -243,9 +248,9 @@ export class CaseDeliveryDispatcher {
   async drain(batch = 20): Promise<number> {
     let total = 0;
     for (;;) {
-      const delivered = await this.runOnce(batch);
+      const { leased, delivered } = await this.batch(batch);
       total += delivered;
-      if (delivered < batch) return total;
+      if (leased < batch) return total;
     }
   }
 
@@ -254,7 +259,7 @@ export class CaseDeliveryDispatcher {
     await this.running?.catch(() => undefined);
   }
 
-  private async dispatch(batch: number): Promise<number> {
+  private async dispatch(batch: number): Promise<{ leased: number; delivered: number }> {
     const { db } = this.deps;
     const leased = await queryRows<{ id: number; report_id: string; kind: 'create' | 'rework'; attempts: number; payload: Record<string, unknown> }>(db, sql`
       update case_outbox set next_attempt_at = now() + interval '2 minutes', attempts = attempts + 1
@@ -283,7 +288,7 @@ export class CaseDeliveryDispatcher {
         this.deps.logger[retryable ? 'warn' : 'error']({ reportId: job.report_id, attempts: job.attempts, retryable, error: message }, 'case delivery not done');
       }
     }
-    return delivered;
+    return { leased: leased.length, delivered };
   }
 
   private async create(reportId: string) {
