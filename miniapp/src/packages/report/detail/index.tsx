@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
-import { Button, Image, Text, View } from '@tarojs/components';
+import { Image, Text, View } from '@tarojs/components';
 import { formatShanghai, type ReportDto, type ReportTimelineEntryDto } from '@cityloop/shared';
 import { toApiError } from '../../../services/request';
 import { getReport, photoSrc } from '../../../services/reports';
 import { REPORT_STEPS, reportStatusClass, reportStepIndex } from '../../../utils/reports';
 import './index.scss';
+import { PageError, PageLoading } from '../../../components/page-state';
 
 type DetailState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; report: ReportDto; refreshing: boolean };
 
@@ -110,29 +111,10 @@ export default function ReportDetailPage() {
     load().then(stop, stop);
   });
 
-  if (state.status === 'loading') {
-    return (
-      <View className='page report-detail'>
-        <View className='card'>
-          <Text className='card__text'>正在加载举报详情…</Text>
-        </View>
-      </View>
-    );
-  }
+  if (state.status === 'loading') return <PageLoading block='report-detail' text='正在加载举报详情…' />;
 
   if (state.status === 'error') {
-    return (
-      <View className='page report-detail'>
-        <View className='card report-detail__error'>
-          <Text className='report-detail__error-text'>{state.message}</Text>
-          {id && (
-            <Button className='report-detail__refresh' onClick={() => load()}>
-              重试
-            </Button>
-          )}
-        </View>
-      </View>
-    );
+    return <PageError block='report-detail' message={state.message} onRetry={id ? () => void load() : undefined} />;
   }
 
   const { report, refreshing } = state;

@@ -6,6 +6,7 @@ import { toApiError } from '../../../services/request';
 import { listMyReports, photoSrc, reportDetailUrl } from '../../../services/reports';
 import { reportStatusClass } from '../../../utils/reports';
 import './index.scss';
+import { PageError, PageLoading } from '../../../components/page-state';
 
 type ListState =
   | { status: 'loading' }
@@ -89,27 +90,10 @@ export default function MyReportsPage() {
 
   useReachBottom(loadMore);
 
-  if (list.status === 'loading') {
-    return (
-      <View className='page my-reports'>
-        <View className='card'>
-          <Text className='card__text'>正在加载我的举报…</Text>
-        </View>
-      </View>
-    );
-  }
+  if (list.status === 'loading') return <PageLoading block='my-reports' text='正在加载我的举报…' />;
 
   if (list.status === 'error') {
-    return (
-      <View className='page my-reports'>
-        <View className='card my-reports__error'>
-          <Text className='my-reports__error-text'>{list.message}</Text>
-          <Button className='my-reports__retry' onClick={() => loadFirst()}>
-            重试
-          </Button>
-        </View>
-      </View>
-    );
+    return <PageError block='my-reports' message={list.message} onRetry={() => void loadFirst()} />;
   }
 
   return (

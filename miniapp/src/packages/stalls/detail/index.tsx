@@ -14,6 +14,7 @@ import {
   statusClass,
 } from '../../../utils/stalls';
 import './index.scss';
+import { PageError, PageLoading } from '../../../components/page-state';
 
 type DetailState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; spot: StallSpotDto };
 
@@ -134,30 +135,9 @@ export default function StallDetailPage() {
     Taro.makePhoneCall({ phoneNumber: phone }).catch(() => undefined);
   }, []);
 
-  if (state.status === 'loading') {
-    return (
-      <View className='page stall-detail'>
-        <View className='card stall-detail__loading'>
-          <Text className='card__text'>正在加载摊点信息…</Text>
-        </View>
-      </View>
-    );
-  }
+  if (state.status === 'loading') return <PageLoading block='stall-detail' text='正在加载摊点信息…' />;
 
-  if (state.status === 'error') {
-    return (
-      <View className='page stall-detail'>
-        <View className='card stall-detail__error'>
-          <Text className='stall-detail__error-text'>{state.message}</Text>
-          {id && (
-            <Button className='stall-detail__retry' onClick={load}>
-              重试
-            </Button>
-          )}
-        </View>
-      </View>
-    );
-  }
+  if (state.status === 'error') return <PageError block='stall-detail' message={state.message} onRetry={id ? () => void load() : undefined} />;
 
   const { spot } = state;
   const { schedule } = spot;
