@@ -9,19 +9,16 @@ import { usersRepository } from './features/auth/users.repository';
 import { healthRoutes } from './features/health/health.routes';
 import { staffRepository } from './features/staff/staff.repository';
 import { staffRoutes } from './features/staff/staff.routes';
-import { myStallRoutes, stallRoutes, staffStallRoutes } from './features/stalls/stalls.routes';
-import { refuseBlockedUsers } from './features/auth/auth.usecases';
 import { PhotoUrlSigner } from './features/photos/photo-urls';
 import { photoRoutes } from './features/photos/photos.routes';
 import { CASE_WEBHOOK_PATH, caseWebhookRoutes, reportRoutes } from './features/reports/reports.routes';
-import type { PhotoStorage } from './ports/storage/photo-storage';
-import { rateLimit } from './http/rate-limit';
-import { authOf } from './http/auth';
-import { requireResident, requireStaff } from './http/auth';
+import { myStallRoutes, stallRoutes, staffStallRoutes } from './features/stalls/stalls.routes';
+import { authOf, refuseBlocked, requireResident, requireStaff } from './http/auth';
 import { h5Static } from './http/h5-static';
 import { errorHandler, jsonBody, requestContext, securityHeaders } from './http/middleware';
-import { RateLimiter } from './http/rate-limit';
+import { rateLimit, RateLimiter } from './http/rate-limit';
 import type { Logger } from './logger';
+import type { PhotoStorage } from './ports/storage/photo-storage';
 import type { WechatAuth } from './ports/wechat/wechat-auth';
 
 export interface AppDeps {
@@ -65,7 +62,7 @@ export function createApp(deps: AppDeps): Koa {
   const stallDeps = { db: deps.database.db, now };
   const signer = new PhotoUrlSigner(deps.photoUrlSecret);
   // Every resident write: refuse blocked users, then count against the per-user write limit.
-  const writeGuards = [refuseBlockedUsers(users), rateLimit(writeLimiter, (ctx) => `write:${authOf(ctx).subject}`)];
+  const writeGuards = [refuseBlocked((id) => users.findById(id)), rateLimit(writeLimiter, (ctx) => `write:${authOf(ctx).subject}`)];
   const reportDeps = { db: deps.database.db, signer, now };
 
   const api = new Router({ prefix: API_PREFIX });
@@ -74,7 +71,7 @@ export function createApp(deps: AppDeps): Koa {
     healthRoutes({ database: deps.database, version: deps.version ?? '0.0.0' }),
     authRoutes({ wechat: deps.wechat, users, tokens, loginLimiter }),
     staffRoutes({ staff, tokens, loginLimiter, staffGuard }),
-    stallRoutes({ ...stallDeps, tokens, residentGuard, writeLimiter }),
+    stallRoutes({ ...stallDeps, tokens, residentGuard, writeGuards }),
     myStallRoutes({ ...stallDeps, residentGuard }),
     staffStallRoutes({ ...stallDeps, staffGuard }),
     photoRoutes({ ...reportDeps, storage: deps.photoStorage, residentGuard, writeGuards }),

@@ -274,6 +274,9 @@ describe('stall spots', () => {
       const dup = await post(remoteSpot({ code: body.code }));
       expect(dup.status).toBe(409);
       expect(dup.body.error.code).toBe('CONFLICT');
+      const racing = remoteSpot();
+      const statuses = (await Promise.all([post(racing), post(racing), post(racing)])).map((r) => r.status).sort();
+      expect(statuses).toEqual([201, 409, 409]);
       const past = await api(t.baseUrl, `/api/v1/staff/stall-spots/${(await createSpot()).spot.id}/suspend`, { json: { reason: 'x', until: '2020-01-01T00:00:00Z' }, token: staff });
       expect(past.status).toBe(400);
     });

@@ -86,3 +86,9 @@ export async function queryRows<T = Record<string, unknown>>(db: Database, query
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
 }
+
+/** PostgreSQL's unique_violation (23505), however the driver wraps it (drizzle puts it in `cause`). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === '23505' || e?.cause?.code === '23505';
+}

@@ -44,6 +44,16 @@ export function requireStaff(
   };
 }
 
+/** Write routes: blocked residents may still sign in and read, but cannot create anything. */
+export function refuseBlocked(loadUser: (id: string) => Promise<{ blockedAt: Date | null } | undefined>) {
+  return async function refuseBlockedMiddleware(ctx: Context, next: Next) {
+    const user = await loadUser(authOf(ctx).subject);
+    if (!user) throw new AppError('TOKEN_INVALID');
+    if (user.blockedAt) throw new AppError('USER_BLOCKED');
+    await next();
+  };
+}
+
 export function authOf(ctx: Context): AuthState {
   const auth = ctx.state.auth as AuthState | undefined;
   if (!auth) throw new AppError('UNAUTHENTICATED');

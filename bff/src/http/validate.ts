@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { COORD_SYSTEMS, type CoordSystem } from '@cityloop/shared';
+import { z } from 'zod';
 import { AppError } from './errors';
 
 /** Parses untrusted input with a zod schema; failures become VALIDATION_FAILED with field paths. */
@@ -13,3 +14,14 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
     { fields },
   );
 }
+
+/** The keys of a code table (e.g. STALL_GOODS) as a zod enum tuple. */
+export const keysOf = <T extends Record<string, unknown>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+
+/** Query strings arrive as text; numbers must be plain decimals (no "", "1e3" or "0x10"). */
+export const decimalParam = z.string().trim().regex(/^-?\d+(\.\d+)?$/, 'must be a number').transform(Number);
+export const latParam = decimalParam.pipe(z.number().min(-90).max(90));
+export const lngParam = decimalParam.pipe(z.number().min(-180).max(180));
+/** Every API field with coordinates names its system; the mini-program's is GCJ-02. */
+export const coordSystemSchema = z.enum(COORD_SYSTEMS as [CoordSystem, ...CoordSystem[]]);
+export const coordSystemParam = coordSystemSchema.default('gcj02');

@@ -23,12 +23,3 @@ export async function currentUser(deps: Pick<AuthDeps, 'users'>, userId: string)
   return user;
 }
 
-/** Write routes: blocked residents may still sign in and read, but cannot create anything. */
-export function refuseBlockedUsers(users: UsersRepository) {
-  return async function refuseBlockedUsersMiddleware(ctx: import('koa').Context, next: import('koa').Next) {
-    const user = await users.findById((ctx.state.auth as { subject: string }).subject);
-    if (!user) throw new AppError('TOKEN_INVALID');
-    if (user.blockedAt) throw new AppError('USER_BLOCKED');
-    await next();
-  };
-}

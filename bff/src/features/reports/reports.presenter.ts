@@ -1,5 +1,5 @@
 import { findCategory, REPORT_STATUS_NAMES, type ReportDto, type ReportListItemDto, type ReportStatus } from '@cityloop/shared';
-import { fromWgs84, round7 } from '../stalls/coords';
+import { fromWgs84, round7 } from '../../geo/coords';
 import { presentPhoto } from '../photos/photo.presenter';
 import type { PhotoUrlSigner } from '../photos/photo-urls';
 import type { PhotoRow } from '../photos/photos.repository';

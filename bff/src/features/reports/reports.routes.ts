@@ -1,20 +1,18 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { COORD_SYSTEMS, REPORT_CATEGORIES, REPORT_LIMITS, REPORT_STATUSES, type CoordSystem } from '@cityloop/shared';
+import { REPORT_CATEGORIES, REPORT_LIMITS, REPORT_STATUSES } from '@cityloop/shared';
 import { z } from 'zod';
 import { authOf } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
-import { parseInput } from '../../http/validate';
+import { coordSystemParam, coordSystemSchema, decimalParam, latParam, lngParam, parseInput } from '../../http/validate';
 import { caseUpdateFromWebhook } from '../../ports/case-system/open311-case-system';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../ports/case-system/webhook-signature';
 import { reportsRepository } from './reports.repository';
 import { applyCaseUpdate, getReport, listMyReports, nearbyReports, submitReport, type ReportDeps } from './reports.usecases';
 
 const codePoints = (s: string) => Array.from(s).length;
-const coordSystem = z.enum(COORD_SYSTEMS as [CoordSystem, ...CoordSystem[]]);
 const categoryCode = z.enum(REPORT_CATEGORIES.map((c) => c.code) as [string, ...string[]]);
-const decimal = z.string().trim().regex(/^-?\d+(\.\d+)?$/, 'must be a number').transform(Number);
 
 const submitBody = z
   .object({
@@ -24,7 +22,7 @@ const submitBody = z
       .trim()
       .refine((s) => codePoints(s) >= REPORT_LIMITS.descriptionMinChars, `at least ${REPORT_LIMITS.descriptionMinChars} characters`)
       .refine((s) => codePoints(s) <= REPORT_LIMITS.descriptionMaxChars, `at most ${REPORT_LIMITS.descriptionMaxChars} characters`),
-    location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), coordSystem }).strict(),
+    location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), coordSystem: coordSystemSchema }).strict(),
     address: z.string().trim().min(1).refine((s) => codePoints(s) <= REPORT_LIMITS.addressMaxChars, `at most ${REPORT_LIMITS.addressMaxChars} characters`),
     photoIds: z.array(z.string().uuid('not a photo id')).max(REPORT_LIMITS.maxPhotos),
   })
@@ -33,15 +31,15 @@ const submitBody = z
 const nearbyQuery = z
   .object({
     category: categoryCode,
-    lat: decimal.pipe(z.number().min(-90).max(90)),
-    lng: decimal.pipe(z.number().min(-180).max(180)),
-    coordSystem: coordSystem.default('gcj02'),
+    lat: latParam,
+    lng: lngParam,
+    coordSystem: coordSystemParam,
   })
   .strict();
 
-const detailQuery = z.object({ coordSystem: coordSystem.default('gcj02') }).strict();
+const detailQuery = z.object({ coordSystem: coordSystemParam }).strict();
 const listQuery = z
-  .object({ cursor: z.string().max(200).optional(), limit: decimal.pipe(z.number().int().min(1).max(50)).default(20) })
+  .object({ cursor: z.string().max(200).optional(), limit: decimalParam.pipe(z.number().int().min(1).max(50)).default(20) })
   .strict();
 
 export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; staffGuard: Middleware; writeGuards: Middleware[] }): Router {

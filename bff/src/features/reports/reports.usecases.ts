@@ -9,7 +9,7 @@ import {
   type NearbyReportDto,
   type ReportStatus,
 } from '@cityloop/shared';
-import { queryRows, type Database } from '../../db/client';
+import { isUniqueViolation, queryRows, type Database } from '../../db/client';
 import { caseOutbox } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import type { Logger } from '../../logger';
@@ -17,7 +17,7 @@ import { CaseSystemError, type CaseSystem, type CaseUpdate } from '../../ports/c
 import { enqueueForUser, thing } from '../notifications/notifications';
 import type { PhotoUrlSigner } from '../photos/photo-urls';
 import { photosRepository } from '../photos/photos.repository';
-import { toWgs84 } from '../stalls/coords';
+import { toWgs84 } from '../../geo/coords';
 import { shouldApplyStatus } from './report-status';
 import { presentReport, presentReportListItem } from './reports.presenter';
 import { reportsRepository, type ReportRow } from './reports.repository';
@@ -100,11 +100,6 @@ export async function submitReport(deps: ReportDeps, userId: string, idempotency
 function replay(previous: ReportRow, hash: string) {
   if (previous.requestHash !== hash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
   return { report: previous, created: false };
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === '23505' || e?.cause?.code === '23505';
 }
 
 /** The full report for its owner (or staff): anyone else gets the same 404 as a missing report. */

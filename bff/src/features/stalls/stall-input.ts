@@ -1,5 +1,4 @@
 import {
-  COORD_SYSTEMS,
   parseScheduleText,
   STALL_FACILITIES,
   STALL_GOODS,
@@ -11,8 +10,8 @@ import {
   type StallSchedule,
 } from '@cityloop/shared';
 import { z } from 'zod';
+import { coordSystemSchema, keysOf } from '../../http/validate';
 
-const keys = <T extends Record<string, unknown>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
 const hm = z.string().max(5);
 const timeWindow = z.object({ open: hm, close: hm }).strict();
@@ -38,7 +37,7 @@ export const spotInputSchema = z
   .object({
     code: z.string().trim().regex(/^[A-Za-z0-9_-]{2,40}$/, 'letters, digits, "-" or "_", 2–40 characters'),
     name: z.string().trim().min(1).max(60),
-    kind: z.enum(keys(STALL_KINDS)),
+    kind: z.enum(keysOf(STALL_KINDS)),
     district: z.string().trim().min(1).max(40),
     street: z.string().trim().max(40).default(''),
     address: z.string().trim().min(1).max(200),
@@ -46,14 +45,14 @@ export const spotInputSchema = z
       .object({
         lat: z.number().min(-90).max(90),
         lng: z.number().min(-180).max(180),
-        coordSystem: z.enum(COORD_SYSTEMS as [string, ...string[]]),
+        coordSystem: coordSystemSchema,
         approximate: z.boolean().default(false),
       })
       .strict(),
     radiusMeters: z.number().int().min(5).max(5000).default(80),
     capacity: z.number().int().min(0).max(100_000),
-    goods: z.array(z.enum(keys(STALL_GOODS))).min(1).refine(unique, 'a goods code is listed twice'),
-    facilities: z.array(z.enum(keys(STALL_FACILITIES))).default([]).refine(unique, 'a facility is listed twice'),
+    goods: z.array(z.enum(keysOf(STALL_GOODS))).min(1).refine(unique, 'a goods code is listed twice'),
+    facilities: z.array(z.enum(keysOf(STALL_FACILITIES))).default([]).refine(unique, 'a facility is listed twice'),
     rules: z.string().trim().max(1000).default(''),
     manager: z
       .object({ name: z.string().trim().min(1).max(40), phone: z.string().trim().regex(/^[0-9+\-() ]{5,20}$/, 'a phone number') })

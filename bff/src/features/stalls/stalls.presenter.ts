@@ -8,7 +8,7 @@ import {
   type StallKind,
   type StallSpotDto,
 } from '@cityloop/shared';
-import { fromWgs84, round7 } from './coords';
+import { fromWgs84, round7 } from '../../geo/coords';
 import type { SpotRow } from './stalls.repository';
 
 export interface PresentOptions {

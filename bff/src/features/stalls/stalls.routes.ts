@@ -1,12 +1,11 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { COORD_SYSTEMS, STALL_GOODS, STALL_KINDS, STALL_LIMITS, type CoordSystem, type StallGoods } from '@cityloop/shared';
+import { STALL_GOODS, STALL_KINDS, STALL_LIMITS, type StallGoods } from '@cityloop/shared';
 import { z } from 'zod';
 import { authOf } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
-import { rateLimit, type RateLimiter } from '../../http/rate-limit';
-import { parseInput } from '../../http/validate';
+import { coordSystemParam, decimalParam, keysOf, latParam, lngParam, parseInput } from '../../http/validate';
 import type { TokenService } from '../auth/tokens';
 import { presentSpot } from './stalls.presenter';
 import { stallsRepository } from './stalls.repository';
@@ -23,14 +22,8 @@ import {
   type StallDeps,
 } from './stalls.usecases';
 
-const keys = <T extends Record<string, unknown>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
-/** Query strings arrive as text; numbers must be plain decimals (no "", "1e3" or "0x10"). */
-const decimal = z.string().trim().regex(/^-?\d+(\.\d+)?$/, 'must be a number').transform(Number);
-const latParam = decimal.pipe(z.number().min(-90).max(90));
-const lngParam = decimal.pipe(z.number().min(-180).max(180));
 const csvList = <T extends string>(values: [T, ...T[]]) =>
   z.string().trim().min(1).max(200).transform((v) => v.split(',').map((x) => x.trim())).pipe(z.array(z.enum(values)).max(values.length));
-const coordSystemParam = z.enum(COORD_SYSTEMS as [CoordSystem, ...CoordSystem[]]).default('gcj02');
 const boolParam = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const listQuery = z
@@ -38,19 +31,19 @@ const listQuery = z
     lat: latParam,
     lng: lngParam,
     coordSystem: coordSystemParam,
-    radius: decimal.pipe(z.number().int('must be whole metres').min(1).max(STALL_LIMITS.maxRadiusMeters)).default(STALL_LIMITS.defaultRadiusMeters),
+    radius: decimalParam.pipe(z.number().int('must be whole metres').min(1).max(STALL_LIMITS.maxRadiusMeters)).default(STALL_LIMITS.defaultRadiusMeters),
     openNow: boolParam.default(false),
     at: z.iso.datetime({ offset: true }).optional(),
-    goods: csvList(keys(STALL_GOODS)).optional(),
-    kind: csvList(keys(STALL_KINDS)).optional(),
+    goods: csvList(keysOf(STALL_GOODS)).optional(),
+    kind: csvList(keysOf(STALL_KINDS)).optional(),
     q: z.string().trim().min(1).max(STALL_LIMITS.searchTextMaxLength).optional(),
     cursor: z.string().max(200).optional(),
-    limit: decimal.pipe(z.number().int().min(1).max(STALL_LIMITS.maxPageSize)).default(STALL_LIMITS.defaultPageSize),
+    limit: decimalParam.pipe(z.number().int().min(1).max(STALL_LIMITS.maxPageSize)).default(STALL_LIMITS.defaultPageSize),
   })
   .strict();
 
 const checkQuery = z
-  .object({ lat: latParam, lng: lngParam, coordSystem: coordSystemParam, goods: z.enum(keys(STALL_GOODS)).optional() })
+  .object({ lat: latParam, lng: lngParam, coordSystem: coordSystemParam, goods: z.enum(keysOf(STALL_GOODS)).optional() })
   .strict();
 
 const detailQuery = z.object({ lat: latParam.optional(), lng: lngParam.optional(), coordSystem: coordSystemParam }).strict();
@@ -78,10 +71,10 @@ function spotId(ctx: Context): string {
   return result.data;
 }
 
-export function stallRoutes(deps: StallDeps & { tokens: TokenService; residentGuard: Middleware; writeLimiter: RateLimiter }): Router {
+export function stallRoutes(deps: StallDeps & { tokens: TokenService; residentGuard: Middleware; writeGuards: Middleware[] }): Router {
   const router = new Router({ prefix: '/stall-spots' });
   const viewer = optionalViewer(deps.tokens);
-  const limitWrites = rateLimit(deps.writeLimiter, (ctx) => `write:${authOf(ctx).subject}`);
+  const repo = stallsRepository(deps.db);
 
   router.get('/', viewer, async (ctx) => {
     const q = parseInput(listQuery, ctx.query);
@@ -118,18 +111,17 @@ export function stallRoutes(deps: StallDeps & { tokens: TokenService; residentGu
     };
   });
 
-  router.put('/:id/follow', deps.residentGuard, limitWrites, async (ctx) => {
+  router.put('/:id/follow', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
     const id = spotId(ctx);
-    const repo = stallsRepository(deps.db);
     if (!(await repo.findById(id))) throw new AppError('NOT_FOUND', '摊点不存在');
     await repo.follow(authOf(ctx).subject, id);
     ctx.body = { followed: true };
   });
 
-  router.delete('/:id/follow', deps.residentGuard, limitWrites, async (ctx) => {
+  router.delete('/:id/follow', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
     const id = spotId(ctx);
-    if (!(await stallsRepository(deps.db).findById(id))) throw new AppError('NOT_FOUND', '摊点不存在');
-    await stallsRepository(deps.db).unfollow(authOf(ctx).subject, id);
+    if (!(await repo.findById(id))) throw new AppError('NOT_FOUND', '摊点不存在');
+    await repo.unfollow(authOf(ctx).subject, id);
     ctx.body = { followed: false };
   });
 

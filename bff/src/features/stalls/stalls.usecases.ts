@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import {
   bearingDegrees,
   directionZh,
@@ -13,11 +12,11 @@ import {
   type StallGoods,
   type StallSpotListDto,
 } from '@cityloop/shared';
-import { queryRows, type Database } from '../../db/client';
+import { isUniqueViolation, type Database } from '../../db/client';
 import { AppError } from '../../http/errors';
 import { recordAudit } from '../audit/audit';
 import { enqueueForSpotFollowers, thing } from '../notifications/notifications';
-import { toWgs84 } from './coords';
+import { toWgs84 } from '../../geo/coords';
 import { parseCsv } from './csv';
 import { presentSpot } from './stalls.presenter';
 import { stallsRepository, type NewSpotRow, type SpotRow, type SpotWithDistance } from './stalls.repository';
@@ -231,14 +230,17 @@ export interface StaffActor {
 }
 
 export async function createSpot(deps: StallDeps, actor: StaffActor, input: SpotInput) {
-  return deps.db.transaction(async (tx) => {
-    const repo = stallsRepository(tx as unknown as Database);
-    const existing = await queryRows(tx as unknown as Database, sql`select 1 from stall_spots where code = ${input.code}`);
-    if (existing.length) throw new AppError('CONFLICT', `code: ${input.code} already exists`);
-    const row = await repo.insert(inputToRow(input));
-    await recordAudit(tx as unknown as Database, { actorKind: 'staff', actorId: actor.staffId, action: 'stall_spot.create', entityType: 'stall_spot', entityId: row.id, details: { code: row.code, name: row.name } });
-    return row;
-  });
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const row = await stallsRepository(tx as unknown as Database).insert(inputToRow(input));
+      await recordAudit(tx as unknown as Database, { actorKind: 'staff', actorId: actor.staffId, action: 'stall_spot.create', entityType: 'stall_spot', entityId: row.id, details: { code: row.code, name: row.name } });
+      return row;
+    });
+  } catch (err) {
+    // The unique index decides, so two staff creating the same code at once get one spot and one 409.
+    if (isUniqueViolation(err)) throw new AppError('CONFLICT', `code: ${input.code} already exists`);
+    throw err;
+  }
 }
 
 export async function updateSpot(deps: StallDeps, actor: StaffActor, id: string, patch: SpotPatch) {
