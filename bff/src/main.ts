@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { createApp } from './app';
+import { SerialJob } from './jobs/serial-job';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/client';
 import { startWechatFakeServer, type WechatFakeServer } from './dev/wechat-fake-server';
@@ -123,12 +124,12 @@ async function main() {
   });
   delivery.start(config.caseSystem.deliveryIntervalMs);
   // Pushed updates are the fast path; this pull catches any the case system failed to push.
-  const poller = setInterval(() => {
-    pollOpenCases({ db: database.db, caseSystem, logger }, { olderThanSeconds: config.caseSystem.pollAfterSeconds, batch: 50 }).catch((err) =>
-      logger.error({ err }, 'case polling failed'),
-    );
-  }, config.caseSystem.pollIntervalMs);
-  poller.unref();
+  const poller = new SerialJob(
+    'case polling',
+    () => pollOpenCases({ db: database.db, caseSystem, logger }, { olderThanSeconds: config.caseSystem.pollAfterSeconds, batch: 50 }),
+    logger,
+  );
+  poller.start(config.caseSystem.pollIntervalMs);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -138,8 +139,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    clearInterval(poller);
-    await Promise.all([dispatcher.stop(), delivery.stop()]);
+    await Promise.all([dispatcher.stop(), delivery.stop(), poller.stop()]);
     await wechatFake?.close();
     await simulator?.close();
     await database.close();

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import { notifications, stallSpotFollows, users } from '../../db/schema';
+import { SerialJob } from '../../jobs/serial-job';
 import type { Logger } from '../../logger';
 import { TransientSendError, type SubscribeMessenger } from '../../ports/notify/subscribe-messenger';
 
@@ -43,8 +44,7 @@ const backoffSeconds = (attempts: number) => Math.min(3600, 30 * 2 ** (attempts 
  * several BFF instances never send the same row at once; a crash mid-send retries after the lease.
  */
 export class NotificationDispatcher {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
+  private readonly job: SerialJob<number>;
 
   constructor(
     private readonly deps: {
@@ -53,26 +53,21 @@ export class NotificationDispatcher {
       templates: Record<NotificationTopic, string | undefined>;
       logger: Logger;
     },
-  ) {}
+  ) {
+    this.job = new SerialJob('notification dispatch', () => this.dispatch(50), deps.logger);
+  }
 
   /** Sends what is due now; returns how many rows it settled. Concurrent calls share one run. */
-  runOnce(batch = 50): Promise<number> {
-    this.running ??= this.dispatch(batch).finally(() => {
-      this.running = null;
-    });
-    return this.running;
+  runOnce(): Promise<number> {
+    return this.job.run();
   }
 
   start(intervalMs: number) {
-    this.timer = setInterval(() => {
-      this.runOnce().catch((err) => this.deps.logger.error({ err }, 'notification dispatch failed'));
-    }, intervalMs);
-    this.timer.unref();
+    this.job.start(intervalMs);
   }
 
-  async stop() {
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  stop() {
+    return this.job.stop();
   }
 
   private async dispatch(batch: number): Promise<number> {

@@ -12,6 +12,7 @@ import {
 import { isUniqueViolation, queryRows, type Database } from '../../db/client';
 import { caseOutbox } from '../../db/schema';
 import { AppError } from '../../http/errors';
+import { SerialJob } from '../../jobs/serial-job';
 import type { Logger } from '../../logger';
 import { CaseSystemError, type CaseSystem, type CaseUpdate } from '../../ports/case-system/case-system';
 import { enqueueForUser, thing } from '../notifications/notifications';
@@ -215,43 +216,34 @@ const CASE_MEDIA_TTL_SECONDS = 90 * 86_400;
  * answer and our commit only repeats an idempotent call.
  */
 export class CaseDeliveryDispatcher {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<{ leased: number; delivered: number }> | null = null;
+  private static readonly BATCH = 20;
+  private readonly job: SerialJob<{ leased: number; delivered: number }>;
 
-  constructor(private readonly deps: DeliveryDeps) {}
+  constructor(private readonly deps: DeliveryDeps) {
+    this.job = new SerialJob('case delivery', () => this.dispatch(CaseDeliveryDispatcher.BATCH), deps.logger);
+  }
 
   /** Delivers one batch of due jobs; resolves to how many were delivered. */
-  async runOnce(batch = 20): Promise<number> {
-    return (await this.batch(batch)).delivered;
+  async runOnce(): Promise<number> {
+    return (await this.job.run()).delivered;
   }
 
-  private batch(size: number) {
-    this.running ??= this.dispatch(size).finally(() => {
-      this.running = null;
-    });
-    return this.running;
-  }
-
-  start(intervalMs: number) {
-    this.timer = setInterval(() => {
-      this.drain().catch((err) => this.deps.logger.error({ err }, 'case delivery failed'));
-    }, intervalMs);
-    this.timer.unref();
-  }
-
-  /** Keeps delivering full batches until the queue has nothing due, so a backlog does not wait a tick per batch. */
-  async drain(batch = 20): Promise<number> {
+  /** Keeps delivering full batches until nothing is due, so a backlog does not wait a tick per batch. */
+  async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const { leased, delivered } = await this.batch(batch);
+      const { leased, delivered } = await this.job.run();
       total += delivered;
-      if (leased < batch) return total;
+      if (leased < CaseDeliveryDispatcher.BATCH) return total;
     }
   }
 
-  async stop() {
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  start(intervalMs: number) {
+    this.job.start(intervalMs, () => this.drain());
+  }
+
+  stop() {
+    return this.job.stop();
   }
 
   private async dispatch(batch: number): Promise<{ leased: number; delivered: number }> {
