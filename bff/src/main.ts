@@ -91,10 +91,6 @@ async function main() {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info(
-    { port, database: database.driver, wechat: config.wechat.mode, readyMs: Math.round(performance.now() - startedAt) },
-    `CityLoop BFF ready on http://localhost:${port}`,
-  );
 
   // Without CASE_SYSTEM_URL (development only; production requires it) the case-system simulator runs as
   // its own HTTP server beside the BFF, speaking Open311 and pushing signed updates to our webhook.
@@ -130,6 +126,11 @@ async function main() {
     logger,
   );
   poller.start(config.caseSystem.pollIntervalMs);
+
+  logger.info(
+    { port, database: database.driver, wechat: config.wechat.mode, caseSystem: simulator ? 'simulator' : 'open311', readyMs: Math.round(performance.now() - startedAt) },
+    `CityLoop BFF ready on http://localhost:${port}`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
