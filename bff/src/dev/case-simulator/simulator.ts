@@ -67,17 +67,9 @@ export interface SimulatedCase {
 }
 
 /** The JSON pushed to the webhook for each update. */
-export interface CaseWebhookPayload {
-  update_id: string;
+export interface CaseWebhookPayload extends MutableUpdate {
   service_request_id: string;
   client_request_id: string | null;
-  status: CaseStatus;
-  description: string;
-  agency_responsible: string | null;
-  expected_datetime: string | null;
-  media_urls: string[];
-  updated_datetime: string;
-  merged_into: string | null;
 }
 
 export interface CaseSimulatorOptions {
