@@ -6,3 +6,5 @@ export * from './geo';
 export * from './stall-schedule';
 export * from './stalls';
 export * from './reports';
+export * from './rewards';
+export * from './ratings';

@@ -1,4 +1,6 @@
 import type { CoordSystem } from './geo';
+import type { ReportRatingStateDto } from './ratings';
+import type { ReportRewardDto } from './rewards';
 
 /**
  * Report categories residents recognise, modelled on the digital urban-management classes:
@@ -147,6 +149,10 @@ export interface ReportDto {
   /** After-photos from the department that handled it. */
   afterPhotos: string[];
   timeline: ReportTimelineEntryDto[];
+  /** 有奖举报: pending until the case system decides; then accrued, held, none (with why) or reversed. */
+  reward: ReportRewardDto;
+  /** 满意度评价: whether it can be rated now, ratings so far, follow-up and rework. */
+  rating: ReportRatingStateDto;
   createdAt: string;
   updatedAt: string;
 }
@@ -159,6 +165,9 @@ export interface ReportListItemDto {
   statusName: string;
   address: string;
   thumbUrl: string | null;
+  rewardState: ReportRewardDto['state'];
+  rewardAmountFen: number;
+  canRate: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -179,5 +188,7 @@ export interface SubmitReportBody {
   description: string;
   location: ReportLocationDto;
   address: string;
+  /** Street (街道) if the client knows it; the figures group by it. */
+  street?: string;
   photoIds: string[];
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { StallSchedule } from '@cityloop/shared';
-import { bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** All timestamps are `timestamptz` and written in UTC. */
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -16,6 +16,10 @@ export const users = pgTable('users', {
   nickname: text('nickname'),
   blockedAt: timestamp('blocked_at', { withTimezone: true }),
   blockedReason: text('blocked_reason'),
+  /** Set by staff: staff members and full-time inspectors (信息采集员) earn no rewards. */
+  rewardExclusion: text('reward_exclusion', { enum: ['staff', 'inspector'] }),
+  /** Opt-in to appear, masked, on the staff's top-reporters figure. */
+  leaderboardOptIn: boolean('leaderboard_opt_in').notNull().default(false),
   lastLoginAt: timestamp('last_login_at', { withTimezone: true }).notNull().defaultNow(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -143,6 +147,7 @@ export const reports = pgTable(
     lat: doublePrecision('lat').notNull(),
     lng: doublePrecision('lng').notNull(),
     address: text('address').notNull(),
+    street: text('street'),
     status: text('status').notNull().default('submitted'),
     caseId: text('case_id').unique(),
     department: text('department'),
@@ -150,6 +155,20 @@ export const reports = pgTable(
     afterPhotos: text('after_photos').array().notNull().default(sql`'{}'::text[]`),
     lastCaseUpdateAt: timestamp('last_case_update_at', { withTimezone: true }),
     lastPolledAt: timestamp('last_polled_at', { withTimezone: true }),
+    /** Milestones, each set once by the first update that reaches it; the figures read them, not the timeline. */
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+    registeredAt: timestamp('registered_at', { withTimezone: true }),
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+    handledAt: timestamp('handled_at', { withTimezone: true }),
+    /** The latest closure; a rework clears nothing, the next closure moves it on. */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    closingNote: text('closing_note'),
+    reworkRequestedAt: timestamp('rework_requested_at', { withTimezone: true }),
+    reworkReason: text('rework_reason'),
+    ratingReminderSentAt: timestamp('rating_reminder_sent_at', { withTimezone: true }),
+    fixedAskedAt: timestamp('fixed_asked_at', { withTimezone: true }),
+    fixedAnswer: text('fixed_answer', { enum: ['fixed', 'not_fixed'] }),
+    fixedAnsweredAt: timestamp('fixed_answered_at', { withTimezone: true }),
     idempotencyKey: text('idempotency_key').notNull(),
     requestHash: text('request_hash').notNull(),
     createdAt: createdAt(),
@@ -159,6 +178,10 @@ export const reports = pgTable(
     uniqueIndex('reports_user_idempotency_idx').on(t.userId, t.idempotencyKey),
     index('reports_user_created_idx').on(t.userId, t.createdAt),
     index('reports_earth_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`),
+    index('reports_created_idx').on(t.createdAt),
+    index('reports_closed_idx').on(t.closedAt).where(sql`${t.closedAt} is not null`),
+    index('reports_dispatched_open_idx').on(t.dispatchedAt).where(sql`${t.fixedAskedAt} is null and ${t.status} not in ('closed', 'rejected', 'duplicate')`),
+    check('reports_fixed_answer_check', sql`${t.fixedAnswer} in ('fixed', 'not_fixed')`),
     check('reports_status_check', sql`${t.status} in ('submitted', 'received', 'accepted', 'rejected', 'duplicate', 'dispatched', 'handled', 'closed', 'reopened')`),
   ],
 );
@@ -184,7 +207,7 @@ export const photos = pgTable(
     phash: text('phash').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('photos_owner_idx').on(t.ownerId, t.createdAt), index('photos_report_idx').on(t.reportId)],
+  (t) => [index('photos_owner_idx').on(t.ownerId, t.createdAt), index('photos_report_idx').on(t.reportId), index('photos_phash_idx').on(t.phash)],
 );
 
 /** The timeline: our own `submitted` step and every case-system update, each applied once. */
@@ -209,7 +232,7 @@ export const caseOutbox = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     reportId: uuid('report_id').notNull().references(() => reports.id),
-    kind: text('kind', { enum: ['create', 'rework'] }).notNull(),
+    kind: text('kind', { enum: ['create', 'rework', 'bad_rating'] }).notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
     status: text('status', { enum: ['pending', 'done', 'failed'] }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -221,4 +244,223 @@ export const caseOutbox = pgTable(
   (t) => [index('case_outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`)],
 );
 
-export const schema = { users, staffAccounts, stallSpots, stallSpotFollows, auditLog, notifications, reports, photos, reportEvents, caseOutbox };
+/** Reward rules, one row, edited by staff (every change audit-logged). Absent ⇒ the shared defaults. */
+export const rewardRules = pgTable(
+  'reward_rules',
+  {
+    id: integer('id').primaryKey().default(1),
+    rules: jsonb('rules').$type<Record<string, unknown>>().notNull(),
+    updatedBy: uuid('updated_by'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [check('reward_rules_single_row', sql`${t.id} = 1`)],
+);
+
+/** One decision per report, with the facts it was made on and a reason the resident can read. */
+export const rewardDecisions = pgTable(
+  'reward_decisions',
+  {
+    reportId: uuid('report_id').primaryKey().references(() => reports.id),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    outcome: text('outcome', { enum: ['accrued', 'held', 'none', 'reversed'] }).notNull(),
+    amountFen: integer('amount_fen').notNull(),
+    reason: text('reason').notNull(),
+    facts: jsonb('facts').$type<Record<string, unknown>>().notNull().default({}),
+    reviewedBy: uuid('reviewed_by'),
+    reviewNote: text('review_note'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check('reward_decisions_outcome_check', sql`${t.outcome} in ('accrued', 'held', 'none', 'reversed')`),
+    check('reward_decisions_amount_check', sql`${t.amountFen} >= 0`),
+    index('reward_decisions_user_idx').on(t.userId, t.decidedAt),
+    index('reward_decisions_held_idx').on(t.decidedAt).where(sql`${t.outcome} = 'held'`),
+  ],
+);
+
+/**
+ * The reward ledger: append-only (a trigger refuses UPDATE and DELETE) and chained per user. Each
+ * row names the previous row (`prev_seq`, `prev_balance_fen`) through a foreign key, and
+ * `(user_id, seq)` is unique, so two writers cannot both extend the same balance; checks make
+ * `balance = previous + amount` and forbid a claim or expiry that takes the balance below zero.
+ * Accrual and reversal are unique per report, claim/payout/payout_failed unique per claim.
+ * The constraints are added in the migration's hand-written part (drizzle-kit cannot express them).
+ */
+export const rewardLedger = pgTable(
+  'reward_ledger',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    seq: integer('seq').notNull(),
+    prevSeq: integer('prev_seq'),
+    kind: text('kind', { enum: ['accrual', 'reversal', 'claim', 'payout', 'payout_failed', 'expiry', 'adjustment'] }).notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    prevBalanceFen: bigint('prev_balance_fen', { mode: 'number' }).notNull(),
+    balanceFen: bigint('balance_fen', { mode: 'number' }).notNull(),
+    reportId: uuid('report_id').references(() => reports.id),
+    claimId: uuid('claim_id'),
+    reason: text('reason'),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('reward_ledger_user_seq_idx').on(t.userId, t.seq),
+    uniqueIndex('reward_ledger_chain_target_idx').on(t.userId, t.seq, t.balanceFen),
+    uniqueIndex('reward_ledger_report_kind_idx').on(t.reportId, t.kind).where(sql`${t.kind} in ('accrual', 'reversal')`),
+    uniqueIndex('reward_ledger_claim_kind_idx').on(t.claimId, t.kind).where(sql`${t.claimId} is not null`),
+    index('reward_ledger_created_idx').on(t.createdAt).where(sql`${t.kind} in ('accrual', 'reversal')`),
+    check('reward_ledger_kind_check', sql`${t.kind} in ('accrual', 'reversal', 'claim', 'payout', 'payout_failed', 'expiry', 'adjustment')`),
+    check('reward_ledger_arithmetic_check', sql`${t.balanceFen} = ${t.prevBalanceFen} + ${t.amountFen}`),
+    check('reward_ledger_chain_check', sql`(${t.seq} = 1 and ${t.prevSeq} is null and ${t.prevBalanceFen} = 0) or (${t.seq} > 1 and ${t.prevSeq} = ${t.seq} - 1)`),
+    check('reward_ledger_no_overdraw_check', sql`${t.kind} not in ('claim', 'expiry') or ${t.balanceFen} >= 0`),
+    check(
+      'reward_ledger_sign_check',
+      sql`(${t.kind} = 'accrual' and ${t.amountFen} > 0) or (${t.kind} = 'reversal' and ${t.amountFen} < 0) or (${t.kind} = 'claim' and ${t.amountFen} < 0)
+        or (${t.kind} = 'payout' and ${t.amountFen} = 0) or (${t.kind} = 'payout_failed' and ${t.amountFen} > 0) or (${t.kind} = 'expiry' and ${t.amountFen} < 0)
+        or (${t.kind} = 'adjustment' and ${t.amountFen} <> 0)`,
+    ),
+    check('reward_ledger_refs_check', sql`(${t.kind} not in ('accrual', 'reversal') or ${t.reportId} is not null) and (${t.kind} not in ('claim', 'payout', 'payout_failed') or ${t.claimId} is not null)`),
+  ],
+);
+
+/** Staff-made payout batches for the manual method: exported as CSV, then marked paid or failed. */
+export const payoutBatches = pgTable('payout_batches', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  createdBy: uuid('created_by').notNull(),
+  claimCount: integer('claim_count').notNull(),
+  totalFen: bigint('total_fen', { mode: 'number' }).notNull(),
+  createdAt: createdAt(),
+});
+
+/** A resident's claim (提现). Its ledger `claim` row is written in the same transaction. */
+export const rewardClaims = pgTable(
+  'reward_claims',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    amountFen: integer('amount_fen').notNull(),
+    method: text('method', { enum: ['manual', 'wechatpay'] }).notNull(),
+    status: text('status', { enum: ['pending', 'processing', 'paid', 'failed'] }).notNull().default('pending'),
+    /** The merchant's bill number sent to the payment provider: stable across retries, so a retry never pays twice. */
+    outBillNo: text('out_bill_no').notNull().unique(),
+    providerBillNo: text('provider_bill_no'),
+    batchId: uuid('batch_id').references(() => payoutBatches.id),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    failureReason: text('failure_reason'),
+    paidAt: timestamp('paid_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('reward_claims_user_idempotency_idx').on(t.userId, t.idempotencyKey),
+    index('reward_claims_user_idx').on(t.userId, t.createdAt),
+    index('reward_claims_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'processing') and ${t.method} = 'wechatpay'`),
+    check('reward_claims_amount_check', sql`${t.amountFen} > 0`),
+    check('reward_claims_status_check', sql`${t.status} in ('pending', 'processing', 'paid', 'failed')`),
+  ],
+);
+
+/** A resident's appeal against a "no reward" or held decision: once per report. */
+export const rewardAppeals = pgTable(
+  'reward_appeals',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    reportId: uuid('report_id').notNull().unique().references(() => reports.id),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: ['pending', 'upheld', 'rejected'] }).notNull().default('pending'),
+    decidedBy: uuid('decided_by'),
+    decisionNote: text('decision_note'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('reward_appeals_pending_idx').on(t.createdAt).where(sql`${t.status} = 'pending'`), check('reward_appeals_status_check', sql`${t.status} in ('pending', 'upheld', 'rejected')`)],
+);
+
+/** 满意度评价: one rating per case round (round 2 only after a rework the resident asked for). */
+export const reportRatings = pgTable(
+  'report_ratings',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    reportId: uuid('report_id').notNull().references(() => reports.id),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    round: integer('round').notNull(),
+    level: text('level').notNull(),
+    speed: integer('speed'),
+    result: integer('result'),
+    attitude: integer('attitude'),
+    comment: text('comment'),
+    /** Set when a staff appeal is upheld: the rating stays, the figures leave it out. */
+    excludedAt: timestamp('excluded_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('report_ratings_round_idx').on(t.reportId, t.round),
+    check('report_ratings_round_check', sql`${t.round} in (1, 2)`),
+    check('report_ratings_level_check', sql`${t.level} in ('very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied', 'very_dissatisfied')`),
+    check('report_ratings_dimensions_check', sql`coalesce(${t.speed}, 1) between 1 and 5 and coalesce(${t.result}, 1) between 1 and 5 and coalesce(${t.attitude}, 1) between 1 and 5`),
+    check('report_ratings_bad_comment_check', sql`${t.level} not in ('dissatisfied', 'very_dissatisfied') or length(${t.comment}) > 0`),
+  ],
+);
+
+/** The follow-up a 差评 opens for the handling unit, with its deadline. */
+export const ratingFollowUps = pgTable(
+  'rating_follow_ups',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    ratingId: uuid('rating_id').notNull().unique().references(() => reportRatings.id),
+    reportId: uuid('report_id').notNull().references(() => reports.id),
+    status: text('status', { enum: ['open', 'done'] }).notNull().default('open'),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    note: text('note'),
+    closedBy: uuid('closed_by'),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('rating_follow_ups_open_idx').on(t.dueAt).where(sql`${t.status} = 'open'`), index('rating_follow_ups_report_idx').on(t.reportId)],
+);
+
+/** Staff appeals against a rating they consider mistaken or malicious: reviewed, audit-logged, never deleting. */
+export const ratingAppeals = pgTable(
+  'rating_appeals',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    ratingId: uuid('rating_id').notNull().unique().references(() => reportRatings.id),
+    filedBy: uuid('filed_by').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: ['pending', 'upheld', 'dismissed'] }).notNull().default('pending'),
+    decidedBy: uuid('decided_by'),
+    decisionNote: text('decision_note'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [check('rating_appeals_status_check', sql`${t.status} in ('pending', 'upheld', 'dismissed')`)],
+);
+
+export const schema = {
+  users,
+  staffAccounts,
+  stallSpots,
+  stallSpotFollows,
+  auditLog,
+  notifications,
+  reports,
+  photos,
+  reportEvents,
+  caseOutbox,
+  rewardRules,
+  rewardDecisions,
+  rewardLedger,
+  payoutBatches,
+  rewardClaims,
+  rewardAppeals,
+  reportRatings,
+  ratingFollowUps,
+  ratingAppeals,
+};
