@@ -175,3 +175,15 @@ export const FIGURE_DEFINITION_TEXT: FiguresDto['definitions'] = {
   closedRate: '已立案的案件中，已结案的比例',
   satisfactionRate: '已评价的案件中（以最后一次评价为准，经申诉排除的评价不计），评价为非常满意、满意或基本满意的比例',
 };
+
+/** The public 城市管理成绩单: aggregates only, no personal data and no free text. */
+export interface ScorecardDto {
+  /** YYYY-MM in Asia/Shanghai. */
+  month: string;
+  total: FigureRow;
+  byCategory: FigureRow[];
+  byStreet: FigureRow[];
+  definitions: FiguresDto['definitions'];
+  /** Groups with fewer reports than this are folded into 其他, so no single report can be singled out. */
+  minGroupSize: number;
+}
