@@ -1,11 +1,15 @@
 import cors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { API_PREFIX } from '@cityloop/shared';
+import { API_PREFIX, RATING_RULES, type RatingRulesConfig } from '@cityloop/shared';
+import { ratingRoutes } from './features/ratings/ratings.routes';
+import { PAYOUT_CALLBACK_PATH, payoutCallbackRoutes, rewardRoutes } from './features/rewards/rewards.routes';
+import type { PayoutProvider } from './ports/payout/payout';
 import type { DatabaseHandle } from './db/client';
 import { authRoutes } from './features/auth/auth.routes';
 import { TokenService } from './features/auth/tokens';
 import { usersRepository } from './features/auth/users.repository';
+import { figuresRoutes } from './features/figures/figures.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { staffRepository } from './features/staff/staff.repository';
 import { staffRoutes } from './features/staff/staff.routes';
@@ -40,10 +44,20 @@ export interface AppDeps {
   photoUrlSecret: string;
   /** Shared with the case system to sign pushed updates. */
   caseWebhookSecret: string;
+  /** Rating window, follow-up deadline and "is it fixed?" delay; the shared defaults when absent. */
+  ratingRules?: RatingRulesConfig;
+  /** How claims are paid: manual CSV batches (default) or WeChat Pay transfers through the provider. */
+  payout?: { method: 'manual' } | { method: 'wechatpay'; provider: PayoutProvider };
 }
 
+export const DEFAULT_RATING_RULES: RatingRulesConfig = {
+  windowDays: RATING_RULES.windowDays,
+  followUpDays: RATING_RULES.followUpDays,
+  fixedQuestionAfterDays: RATING_RULES.fixedQuestionAfterDays,
+};
+
 /** Routes that read their own raw body (file uploads) instead of JSON. */
-const RAW_BODY_PATHS = [`${API_PREFIX}/staff/stall-spots/import`, `${API_PREFIX}${CASE_WEBHOOK_PATH}`];
+const RAW_BODY_PATHS = [`${API_PREFIX}/staff/stall-spots/import`, `${API_PREFIX}${CASE_WEBHOOK_PATH}`, `${API_PREFIX}${PAYOUT_CALLBACK_PATH}`];
 
 /** Builds the Koa app from its dependencies. It does not listen: main.ts and the tests do. */
 export function createApp(deps: AppDeps): Koa {
@@ -63,7 +77,10 @@ export function createApp(deps: AppDeps): Koa {
   const signer = new PhotoUrlSigner(deps.photoUrlSecret);
   // Every resident write: refuse blocked users, then count against the per-user write limit.
   const writeGuards = [refuseBlocked((id) => users.findById(id)), rateLimit(writeLimiter, (ctx) => `write:${authOf(ctx).subject}`)];
-  const reportDeps = { db: deps.database.db, signer, now };
+  const ratingRules = deps.ratingRules ?? DEFAULT_RATING_RULES;
+  const reportDeps = { db: deps.database.db, signer, now, ratingRules };
+  const payout = deps.payout ?? { method: 'manual' as const };
+  const payoutProvider = payout.method === 'wechatpay' ? payout.provider : undefined;
 
   const api = new Router({ prefix: API_PREFIX });
   api.use(jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
@@ -77,6 +94,10 @@ export function createApp(deps: AppDeps): Koa {
     photoRoutes({ ...reportDeps, storage: deps.photoStorage, residentGuard, writeGuards }),
     reportRoutes({ ...reportDeps, residentGuard, staffGuard, writeGuards }),
     caseWebhookRoutes({ ...reportDeps, webhookSecret: deps.caseWebhookSecret }),
+    ratingRoutes({ db: deps.database.db, now, ratingRules, residentGuard, staffGuard, writeGuards }),
+    rewardRoutes({ db: deps.database.db, now, residentGuard, staffGuard, writeGuards, payoutMethod: payout.method, payoutProvider }),
+    payoutCallbackRoutes({ db: deps.database.db, provider: payoutProvider }),
+    figuresRoutes({ db: deps.database.db, staffGuard, now }),
   ]) {
     api.use(feature.routes(), feature.allowedMethods({ throw: true }));
   }

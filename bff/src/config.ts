@@ -1,3 +1,4 @@
+import type { NotificationTopic } from './features/notifications/notifications';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -53,6 +54,21 @@ const envSchema = z
     H5_DIR: z.string().default(path.resolve(__dirname, '../../miniapp/dist/h5')),
     TRUST_PROXY: booleanFlag.default(false),
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+    RATING_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+    RATING_FOLLOW_UP_DAYS: z.coerce.number().int().min(1).max(90).default(15),
+    RATING_REMINDER_AFTER_DAYS: z.coerce.number().int().min(1).max(30).default(3),
+    FIXED_QUESTION_AFTER_DAYS: z.coerce.number().int().min(1).max(365).default(28),
+    PAYOUT_METHOD: z.enum(['manual', 'wechatpay']).default('manual'),
+    PAYOUT_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(10_000),
+    WECHATPAY_BASE_URL: z.url().default('https://api.mch.weixin.qq.com'),
+    WECHATPAY_MCH_ID: z.string().regex(/^\d{8,12}$/, 'must be the merchant id (digits)').optional(),
+    WECHATPAY_MERCHANT_SERIAL_NO: z.string().regex(/^[0-9A-Fa-f]{8,64}$/, 'must be the certificate serial number (hex)').optional(),
+    WECHATPAY_MERCHANT_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+    WECHATPAY_PLATFORM_SERIAL: z.string().min(8).max(128).optional(),
+    WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+    WECHATPAY_API_V3_KEY: z.string().length(32, 'must be exactly 32 characters').optional(),
+    WECHATPAY_TRANSFER_SCENE_ID: z.string().regex(/^\d{4}$/).default('1000'),
+    WECHATPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -68,6 +84,12 @@ const envSchema = z
       for (const key of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when PHOTO_STORAGE=s3' });
       }
+    }
+    if (env.PAYOUT_METHOD === 'wechatpay') {
+      for (const key of ['WECHATPAY_MCH_ID', 'WECHATPAY_MERCHANT_SERIAL_NO', 'WECHATPAY_MERCHANT_PRIVATE_KEY_FILE', 'WECHATPAY_PLATFORM_SERIAL', 'WECHATPAY_PLATFORM_PUBLIC_KEY_FILE', 'WECHATPAY_API_V3_KEY'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when PAYOUT_METHOD=wechatpay' });
+      }
+      if (env.WECHAT_MODE !== 'real') ctx.addIssue({ code: 'custom', path: ['PAYOUT_METHOD'], message: 'wechatpay needs WECHAT_MODE=real (payouts go to real openids)' });
     }
     if (env.WECHAT_MODE === 'real') {
       if (!env.WECHAT_APPID) ctx.addIssue({ code: 'custom', path: ['WECHAT_APPID'], message: 'is required when WECHAT_MODE=real' });
@@ -92,7 +114,7 @@ export interface Config {
     timeoutMs: number;
     miniprogramState: 'developer' | 'trial' | 'formal';
     /** Subscribe-message template ids by topic; a topic without one is not notified. */
-    templates: { stall_spot_changed: string | undefined; report_status_changed: string | undefined };
+    templates: Record<NotificationTopic, string | undefined>;
   };
   notifyIntervalMs: number;
   seedStallSpots: boolean;
@@ -121,6 +143,22 @@ export interface Config {
   h5Dir: string;
   trustProxy: boolean;
   rateLimit: { writesPerMinute: number };
+  ratings: { windowDays: number; followUpDays: number; reminderAfterDays: number; fixedQuestionAfterDays: number };
+  payout:
+    | { method: 'manual'; intervalMs: number }
+    | {
+        method: 'wechatpay';
+        intervalMs: number;
+        baseUrl: string;
+        mchId: string;
+        merchantSerialNo: string;
+        merchantPrivateKeyFile: string;
+        platformSerial: string;
+        platformPublicKeyFile: string;
+        apiV3Key: string;
+        transferSceneId: string;
+        timeoutMs: number;
+      };
 }
 
 export class ConfigError extends Error {
@@ -162,6 +200,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       templates: {
         stall_spot_changed: env.WECHAT_TEMPLATE_STALL_CHANGE ?? (env.WECHAT_MODE === 'dev' ? 'dev-stall-change' : undefined),
         report_status_changed: env.WECHAT_TEMPLATE_REPORT_STATUS ?? (env.WECHAT_MODE === 'dev' ? 'dev-report-status' : undefined),
+        report_rating_reminder: env.WECHAT_TEMPLATE_REPORT_STATUS ?? (env.WECHAT_MODE === 'dev' ? 'dev-report-status' : undefined),
+        report_fixed_question: env.WECHAT_TEMPLATE_REPORT_STATUS ?? (env.WECHAT_MODE === 'dev' ? 'dev-report-status' : undefined),
       },
     },
     notifyIntervalMs: env.NOTIFY_INTERVAL_MS,
@@ -198,6 +238,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     h5Dir: path.resolve(env.H5_DIR),
     trustProxy: env.TRUST_PROXY,
+    ratings: { windowDays: env.RATING_WINDOW_DAYS, followUpDays: env.RATING_FOLLOW_UP_DAYS, reminderAfterDays: env.RATING_REMINDER_AFTER_DAYS, fixedQuestionAfterDays: env.FIXED_QUESTION_AFTER_DAYS },
+    payout:
+      env.PAYOUT_METHOD === 'wechatpay'
+        ? {
+            method: 'wechatpay',
+            intervalMs: env.PAYOUT_INTERVAL_MS,
+            baseUrl: env.WECHATPAY_BASE_URL,
+            mchId: env.WECHATPAY_MCH_ID!,
+            merchantSerialNo: env.WECHATPAY_MERCHANT_SERIAL_NO!,
+            merchantPrivateKeyFile: env.WECHATPAY_MERCHANT_PRIVATE_KEY_FILE!,
+            platformSerial: env.WECHATPAY_PLATFORM_SERIAL!,
+            platformPublicKeyFile: env.WECHATPAY_PLATFORM_PUBLIC_KEY_FILE!,
+            apiV3Key: env.WECHATPAY_API_V3_KEY!,
+            transferSceneId: env.WECHATPAY_TRANSFER_SCENE_ID,
+            timeoutMs: env.WECHATPAY_TIMEOUT_MS,
+          }
+        : { method: 'manual', intervalMs: env.PAYOUT_INTERVAL_MS },
     rateLimit: { writesPerMinute: env.RATE_LIMIT_WRITES_PER_MINUTE },
   };
 }

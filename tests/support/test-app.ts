@@ -88,7 +88,7 @@ export async function startTestApp(
   const notifications = new NotificationDispatcher({
     db: database.db,
     messenger: new WechatSubscribeMessenger({ apiBase: wechat.url, appId: APP_ID, secret: APP_SECRET, timeoutMs: 1500, miniprogramState: 'developer' }),
-    templates: { stall_spot_changed: 'tmpl-stall-change', report_status_changed: 'tmpl-report-status' },
+    templates: { stall_spot_changed: 'tmpl-stall-change', report_status_changed: 'tmpl-report-status', report_rating_reminder: 'tmpl-report-status', report_fixed_question: 'tmpl-report-status' },
     logger,
   });
   const simulator = overrides.caseSystem

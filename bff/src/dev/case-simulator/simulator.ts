@@ -14,6 +14,7 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from '../../ports/cas
  *   GET  /requests/{id}.json[?extensions=true]
  *   GET  /requests.json[?service_request_id=a,b][&status=open|closed][&service_code=]
  *   POST /requests/{id}/rework.json      form: api_key, reason          (重办, only from closed)
+ *   POST /requests/{id}/feedback.json    form: api_key, rating, comment, follow_up_due (差评 passed on)
  * Operator side (header x-operator-key: <apiKey>):
  *   GET  /operator/requests              all cases, newest first
  *   GET  /operator/requests/{id}
@@ -97,6 +98,8 @@ export interface CaseSimulator {
   advance(caseId: string, action: OperatorAction, payload?: ActionPayload): SimulatedCase;
   /** Webhook deliveries not yet acknowledged or given up on. */
   readonly pendingDeliveries: number;
+  /** 差评 received through feedback.json, oldest first. */
+  readonly feedback: readonly { caseId: string; rating: string; comment: string; followUpDue: string }[];
 }
 
 export class CaseSimulatorError extends Error {
@@ -196,6 +199,7 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
   let closed = false;
 
   const cases = new Map<string, MutableCase>();
+  const feedbackLog: { caseId: string; rating: string; comment: string; followUpDue: string }[] = [];
   const byClientId = new Map<string, string>();
   const timers = new Set<NodeJS.Timeout>();
   const queues = new Map<string, DeliveryQueue>();
@@ -545,6 +549,18 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
       if ('status' in c) return c;
       return { status: 200, body: [toOpen311(c.case, true)] };
     }
+    const feedback = /^\/requests\/([^/]+)\/feedback\.json$/.exec(path);
+    if (req.method === 'POST' && feedback) {
+      const form = await readForm(req);
+      if (!form) return error(400, 'body must be application/x-www-form-urlencoded');
+      if (!keyMatches(form.get('api_key') ?? url.searchParams.get('api_key'), options.apiKey)) return error(403, 'Invalid api_key');
+      const c = cases.get(decodeURIComponent(feedback[1]));
+      if (!c) return error(404, `service_request_id ${decodeURIComponent(feedback[1])} not found`);
+      const rating = form.get('rating') ?? '';
+      if (!rating) return error(400, 'rating is required');
+      feedbackLog.push({ caseId: c.serviceRequestId, rating, comment: form.get('comment') ?? '', followUpDue: form.get('follow_up_due') ?? '' });
+      return { status: 200, body: [{ service_request_id: c.serviceRequestId, received: true }] };
+    }
     return error(404, `no such endpoint: ${req.method} ${path}`);
   };
 
@@ -627,6 +643,7 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
       failure = mode;
     },
     advance: (caseId, action, payload) => advance(caseId, action, payload),
+    feedback: feedbackLog,
     get pendingDeliveries() {
       return pending;
     },

@@ -6,7 +6,8 @@ import type { Logger } from '../../logger';
 import { TransientSendError, type SubscribeMessenger } from '../../ports/notify/subscribe-messenger';
 
 /** Topics we notify about, each mapped to a WeChat subscribe-message template by configuration. */
-export type NotificationTopic = 'stall_spot_changed' | 'report_status_changed';
+/** The rating reminder and "is it fixed?" reuse the report-status template's fields (thing1, phrase2, thing3, time4). */
+export type NotificationTopic = 'stall_spot_changed' | 'report_status_changed' | 'report_rating_reminder' | 'report_fixed_question';
 
 /** WeChat caps `thing` fields at 20 characters. */
 export const thing = (text: string) => (text.length > 20 ? `${text.slice(0, 19)}…` : text);

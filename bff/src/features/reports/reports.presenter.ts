@@ -1,4 +1,4 @@
-import { findCategory, REPORT_STATUS_NAMES, type ReportDto, type ReportListItemDto, type ReportStatus } from '@cityloop/shared';
+import { findCategory, REPORT_STATUS_NAMES, type ReportRatingStateDto, type ReportRewardDto, type ReportDto, type ReportListItemDto, type ReportStatus } from '@cityloop/shared';
 import { fromWgs84, round7 } from '../../geo/coords';
 import { presentPhoto } from '../photos/photo.presenter';
 import type { PhotoUrlSigner } from '../photos/photo-urls';
@@ -12,6 +12,7 @@ export function presentReport(
   events: ReportEventRow[],
   photos: PhotoRow[],
   ctx: { signer: PhotoUrlSigner; nowMs: number; coordSystem: 'wgs84' | 'gcj02' },
+  extras: { reward: ReportRewardDto; rating: ReportRatingStateDto },
 ): ReportDto {
   const location = fromWgs84({ lat: row.lat, lng: row.lng }, ctx.coordSystem);
   const status = row.status as ReportStatus;
@@ -35,12 +36,19 @@ export function presentReport(
       note: e.note,
       at: e.occurredAt.toISOString(),
     })),
+    reward: extras.reward,
+    rating: extras.rating,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
-export function presentReportListItem(row: ReportRow, firstPhoto: PhotoRow | undefined, ctx: { signer: PhotoUrlSigner; nowMs: number }): ReportListItemDto {
+export function presentReportListItem(
+  row: ReportRow,
+  firstPhoto: PhotoRow | undefined,
+  ctx: { signer: PhotoUrlSigner; nowMs: number },
+  extras: { reward: ReportRewardDto; canRate: boolean },
+): ReportListItemDto {
   const status = row.status as ReportStatus;
   return {
     id: row.id,
@@ -50,6 +58,9 @@ export function presentReportListItem(row: ReportRow, firstPhoto: PhotoRow | und
     statusName: REPORT_STATUS_NAMES[status],
     address: row.address,
     thumbUrl: firstPhoto ? presentPhoto(firstPhoto, ctx.signer, ctx.nowMs).thumbUrl : null,
+    rewardState: extras.reward.state,
+    rewardAmountFen: extras.reward.amountFen,
+    canRate: extras.canRate,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

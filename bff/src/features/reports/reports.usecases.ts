@@ -4,6 +4,8 @@ import {
   findCategory,
   formatShanghai,
   OPEN_REPORT_STATUSES,
+  ratingEligibility,
+  type RatingRulesConfig,
   REPORT_STATUS_NAMES,
   type CoordSystem,
   type NearbyReportDto,
@@ -19,6 +21,9 @@ import { enqueueForUser, thing } from '../notifications/notifications';
 import type { PhotoUrlSigner } from '../photos/photo-urls';
 import { photosRepository } from '../photos/photos.repository';
 import { toWgs84 } from '../../geo/coords';
+import { onCaseStatus } from '../rewards/reward-decisions';
+import { ratedRounds, ratingState } from '../ratings/ratings.usecases';
+import { rewardsForReports } from '../rewards/rewards.usecases';
 import { shouldApplyStatus } from './report-status';
 import { presentReport, presentReportListItem } from './reports.presenter';
 import { reportsRepository, type ReportRow } from './reports.repository';
@@ -27,6 +32,7 @@ export interface ReportDeps {
   db: Database;
   signer: PhotoUrlSigner;
   now: () => Date;
+  ratingRules: RatingRulesConfig;
 }
 
 export interface SubmitInput {
@@ -108,8 +114,13 @@ export async function getReport(deps: ReportDeps, viewer: { userId?: string; sta
   const repo = reportsRepository(deps.db);
   const row = /^[0-9a-f-]{36}$/.test(id) ? await repo.findById(id) : undefined;
   if (!row || (!viewer.staff && row.userId !== viewer.userId)) throw new AppError('NOT_FOUND', '举报不存在');
-  const [events, photos] = await Promise.all([repo.events(row.id), photosRepository(deps.db).forReports([row.id])]);
-  return presentReport(row, events, photos, { signer: deps.signer, nowMs: deps.now().getTime(), coordSystem });
+  const [events, photos, rewards, rating] = await Promise.all([
+    repo.events(row.id),
+    photosRepository(deps.db).forReports([row.id]),
+    rewardsForReports(deps.db, [row.id]),
+    ratingState(deps.db, row, deps.now(), deps.ratingRules),
+  ]);
+  return presentReport(row, events, photos, { signer: deps.signer, nowMs: deps.now().getTime(), coordSystem }, { reward: rewards.get(row.id)!, rating });
 }
 
 export async function listMyReports(deps: ReportDeps, userId: string, cursor: string | undefined, limit: number) {
@@ -121,11 +132,15 @@ export async function listMyReports(deps: ReportDeps, userId: string, cursor: st
   }
   const rows = await reportsRepository(deps.db).listForUser(userId, limit + 1, before);
   const page = rows.slice(0, limit);
-  const photos = await photosRepository(deps.db).forReports(page.map((r) => r.id));
-  const nowMs = deps.now().getTime();
+  const ids = page.map((r) => r.id);
+  const [photos, rewards, rated] = await Promise.all([photosRepository(deps.db).forReports(ids), rewardsForReports(deps.db, ids), ratedRounds(deps.db, ids)]);
+  const now = deps.now();
+  const nowMs = now.getTime();
   const last = page[page.length - 1];
+  const canRate = (r: ReportRow) =>
+    ratingEligibility({ status: r.status, closedAt: r.closedAt, ratedRounds: rated.get(r.id) ?? 0, reworkRequested: Boolean(r.reworkRequestedAt), now, windowDays: deps.ratingRules.windowDays }).canRate;
   return {
-    items: page.map((r) => presentReportListItem(r, photos.find((p) => p.reportId === r.id), { signer: deps.signer, nowMs })),
+    items: page.map((r) => presentReportListItem(r, photos.find((p) => p.reportId === r.id), { signer: deps.signer, nowMs }, { reward: rewards.get(r.id)!, canRate: canRate(r) })),
     // Microsecond timestamps are truncated to ms in the cursor; `<` on the truncated value may repeat a row
     // created in the same millisecond, never skip one.
     nextCursor: rows.length > limit && last ? Buffer.from(`${last.createdAt.getTime()}|${last.id}`).toString('base64url') : null,
@@ -171,6 +186,9 @@ export async function applyCaseUpdate(db: Database, reportId: string, update: Ca
       occurredAt: update.updatedAt,
     });
     if (!fresh) return false;
+    await recordMilestones(tx, reportId, update);
+    // The reward follows the case system's decision even when the update arrives late.
+    await onCaseStatus(tx, report, update.status);
     if (!shouldApplyStatus({ status: report.status as ReportStatus, lastCaseUpdateAt: report.lastCaseUpdateAt }, update)) return true;
     await reports.update(reportId, {
       status: update.status,
@@ -179,6 +197,7 @@ export async function applyCaseUpdate(db: Database, reportId: string, update: Ca
       expectedAt: update.expectedAt ?? report.expectedAt,
       afterPhotos: update.status === 'handled' && update.mediaUrls.length ? update.mediaUrls : report.afterPhotos,
       lastCaseUpdateAt: update.updatedAt,
+      ...(update.status === 'closed' ? { closedAt: update.updatedAt, closingNote: update.note } : {}),
     });
     const category = findCategory(report.category);
     await enqueueForUser(tx, report.userId, 'report_status_changed', {
@@ -192,6 +211,26 @@ export async function applyCaseUpdate(db: Database, reportId: string, update: Ca
     });
     return true;
   });
+}
+
+const DECIDED: ReadonlySet<string> = new Set(['accepted', 'rejected', 'duplicate', 'dispatched', 'handled', 'closed']);
+const REGISTERED: ReadonlySet<string> = new Set(['accepted', 'dispatched', 'handled', 'closed']);
+
+/**
+ * The milestones the published figures count, each kept at the earliest update that reached it
+ * (a later step implies the earlier ones: a case dispatched without a separate 立案 was registered).
+ */
+async function recordMilestones(tx: Database, reportId: string, update: CaseUpdate) {
+  const at = update.updatedAt;
+  const s = update.status;
+  const earliest = (column: string, reached: boolean) => (reached ? sql`${sql.raw(column)} = least(coalesce(${sql.raw(column)}, ${at}), ${at})` : null);
+  const sets = [
+    earliest('responded_at', DECIDED.has(s)),
+    earliest('registered_at', REGISTERED.has(s)),
+    earliest('dispatched_at', s === 'dispatched' || s === 'handled' || s === 'closed'),
+    earliest('handled_at', s === 'handled' || s === 'closed'),
+  ].filter((x): x is NonNullable<typeof x> => x !== null);
+  if (sets.length) await tx.execute(sql`update reports set ${sql.join(sets, sql`, `)} where id = ${reportId}`);
 }
 
 export interface DeliveryDeps {
@@ -248,7 +287,7 @@ export class CaseDeliveryDispatcher {
 
   private async dispatch(batch: number): Promise<{ leased: number; delivered: number }> {
     const { db } = this.deps;
-    const leased = await queryRows<{ id: number; report_id: string; kind: 'create' | 'rework'; attempts: number; payload: Record<string, unknown> }>(db, sql`
+    const leased = await queryRows<{ id: number; report_id: string; kind: 'create' | 'rework' | 'bad_rating'; attempts: number; payload: Record<string, unknown> }>(db, sql`
       update case_outbox set next_attempt_at = now() + interval '2 minutes', attempts = attempts + 1
       where id in (
         select id from case_outbox where status = 'pending' and next_attempt_at <= now()
@@ -259,7 +298,11 @@ export class CaseDeliveryDispatcher {
     for (const job of leased) {
       try {
         if (job.kind === 'create') await this.create(job.report_id);
-        else await this.deps.caseSystem.requestRework(String(job.payload.caseId), String(job.payload.reason ?? ''));
+        else if (job.kind === 'rework') await this.deps.caseSystem.requestRework(await this.caseIdOf(job.report_id), String(job.payload.reason ?? ''));
+        else {
+          const p = job.payload as { level: string; levelName: string; comment: string; followUpDueAt: string };
+          await this.deps.caseSystem.sendBadRating(await this.caseIdOf(job.report_id), { level: p.level, levelName: p.levelName, comment: p.comment, followUpDueAt: new Date(p.followUpDueAt) });
+        }
         await db.update(caseOutbox).set({ status: 'done', doneAt: sql`now()`, lastError: null }).where(eq(caseOutbox.id, job.id));
         delivered += 1;
         // A job that failed before has just succeeded: the case system is back, so the others waiting
@@ -276,6 +319,13 @@ export class CaseDeliveryDispatcher {
       }
     }
     return { leased: leased.length, delivered };
+  }
+
+  /** Rework and feedback go to the case number; a report not yet delivered waits (retryable). */
+  private async caseIdOf(reportId: string): Promise<string> {
+    const report = await reportsRepository(this.deps.db).findById(reportId);
+    if (!report?.caseId) throw new CaseSystemError('report not delivered to the case system yet', true);
+    return report.caseId;
   }
 
   private async create(reportId: string) {

@@ -71,4 +71,13 @@ export interface CaseSystem {
   getCase(caseId: string): Promise<CaseSnapshot>;
   /** Asks for the case to be worked again (重办) after a bad rating. */
   requestRework(caseId: string, reason: string): Promise<void>;
+  /** Passes a 差评 to the handling unit, which must follow it up by the deadline. */
+  sendBadRating(caseId: string, feedback: BadRatingFeedback): Promise<void>;
+}
+
+export interface BadRatingFeedback {
+  level: string;
+  levelName: string;
+  comment: string;
+  followUpDueAt: Date;
 }

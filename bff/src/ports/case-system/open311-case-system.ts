@@ -1,5 +1,5 @@
 import type { ReportStatus } from '@cityloop/shared';
-import { CaseSystemError, type CaseService, type CaseSnapshot, type CaseSystem, type CaseUpdate, type NewCase } from './case-system';
+import { CaseSystemError, type BadRatingFeedback, type CaseService, type CaseSnapshot, type CaseSystem, type CaseUpdate, type NewCase } from './case-system';
 
 export interface Open311Options {
   /** Endpoint root, e.g. `https://city.example/open311/v2`; `services.json` etc. are resolved below it. */
@@ -32,6 +32,7 @@ const CASE_STATUSES: ReadonlySet<string> = new Set<CaseStatus>([
  * - `attribute[reporter_id]`: only when the caller passes a reporter (off by default: 举报人保密);
  * - `extensions=true` on GET: `extended_attributes.{detailed_status, merged_into, updates[]}`;
  * - POST requests/{id}/rework.json: ask for 重办.
+ * - POST requests/{id}/feedback.json: pass on a 差评 (rating, comment, follow-up deadline).
  *
  * Every failure is a CaseSystemError: retryable for network errors, timeouts, 5xx, 408/429 and bodies
  * that do not parse; not retryable for other 4xx. The api_key never appears in a URL or an error.
@@ -106,6 +107,18 @@ export class Open311CaseSystem implements CaseSystem {
     if (this.options.jurisdictionId) form.set('jurisdiction_id', this.options.jurisdictionId);
     form.set('reason', reason);
     await this.request('POST', `requests/${encodeURIComponent(caseId)}/rework.json`, { form });
+  }
+
+  /** Extension: POST requests/{id}/feedback.json carries a 差评 and its follow-up deadline. */
+  async sendBadRating(caseId: string, feedback: BadRatingFeedback): Promise<void> {
+    const form = new URLSearchParams();
+    form.set('api_key', this.options.apiKey);
+    if (this.options.jurisdictionId) form.set('jurisdiction_id', this.options.jurisdictionId);
+    form.set('rating', feedback.level);
+    form.set('rating_name', feedback.levelName);
+    form.set('comment', feedback.comment.slice(0, 4000));
+    form.set('follow_up_due', feedback.followUpDueAt.toISOString());
+    await this.request('POST', `requests/${encodeURIComponent(caseId)}/feedback.json`, { form });
   }
 
   /** One HTTP exchange; returns the parsed JSON body of a 2xx answer or throws CaseSystemError. */

@@ -1,0 +1,86 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { RATING_LEVELS, RATING_RULES } from '@cityloop/shared';
+import { z } from 'zod';
+import { authOf } from '../../http/auth';
+import { parseInput } from '../../http/validate';
+import {
+  answerFixedQuestion,
+  closeFollowUp,
+  decideRatingAppeal,
+  fileRatingAppeal,
+  listRatingsForStaff,
+  requestRework,
+  submitRating,
+  type RatingDeps,
+} from './ratings.usecases';
+
+const codePoints = (s: string) => Array.from(s).length;
+const text = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .refine((s) => codePoints(s) >= min, `at least ${min} characters`)
+    .refine((s) => codePoints(s) <= max, `at most ${max} characters`);
+const score = z.number().int('a whole number from 1 to 5').min(1).max(5);
+
+const ratingBody = z
+  .object({
+    level: z.enum(RATING_LEVELS as [string, ...string[]], { error: `level must be one of ${RATING_LEVELS.join(', ')}` }),
+    speed: score.optional(),
+    result: score.optional(),
+    attitude: score.optional(),
+    comment: text(0, RATING_RULES.commentMaxChars).optional(),
+  })
+  .strict();
+const reworkBody = z.object({ reason: text(1, RATING_RULES.reworkReasonMaxChars) }).strict();
+const fixedBody = z.object({ fixed: z.boolean() }).strict();
+const staffListQuery = z.object({ bad: z.enum(['true', 'false']).default('false'), limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
+const appealBody = z.object({ reason: text(1, RATING_RULES.appealReasonMaxChars) }).strict();
+const appealDecisionBody = z.object({ uphold: z.boolean(), note: text(1, 500) }).strict();
+const followUpBody = z.object({ note: text(1, 500) }).strict();
+
+export function ratingRoutes(deps: RatingDeps & { residentGuard: Middleware; staffGuard: Middleware; writeGuards: Middleware[] }): Router {
+  const router = new Router();
+
+  router.post('/reports/:id/rating', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
+    const body = parseInput(ratingBody, ctx.request.body) as Parameters<typeof submitRating>[3];
+    ctx.status = 201;
+    ctx.body = { rating: await submitRating(deps, authOf(ctx).subject, ctx.params.id, body) };
+  });
+
+  router.post('/reports/:id/rework', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
+    const { reason } = parseInput(reworkBody, ctx.request.body);
+    ctx.status = 202;
+    ctx.body = { rating: await requestRework(deps, authOf(ctx).subject, ctx.params.id, reason) };
+  });
+
+  router.post('/reports/:id/fixed', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
+    const { fixed } = parseInput(fixedBody, ctx.request.body);
+    ctx.body = { rating: await answerFixedQuestion(deps, authOf(ctx).subject, ctx.params.id, fixed) };
+  });
+
+  // ---- staff ----
+  router.get('/staff/ratings', deps.staffGuard, async (ctx) => {
+    const q = parseInput(staffListQuery, ctx.query);
+    ctx.body = { items: await listRatingsForStaff(deps.db, { bad: q.bad === 'true', limit: q.limit }) };
+  });
+
+  router.post('/staff/ratings/:id/follow-up', deps.staffGuard, async (ctx) => {
+    const { note } = parseInput(followUpBody, ctx.request.body);
+    ctx.body = { followUp: await closeFollowUp(deps.db, authOf(ctx).subject, ctx.params.id, note) };
+  });
+
+  router.post('/staff/ratings/:id/appeals', deps.staffGuard, async (ctx) => {
+    const { reason } = parseInput(appealBody, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = { appeal: await fileRatingAppeal(deps.db, authOf(ctx).subject, ctx.params.id, reason) };
+  });
+
+  router.post('/staff/rating-appeals/:id/decision', deps.staffGuard, async (ctx) => {
+    const body = parseInput(appealDecisionBody, ctx.request.body);
+    ctx.body = { appeal: await decideRatingAppeal(deps.db, authOf(ctx).subject, ctx.params.id, body.uphold, body.note) };
+  });
+
+  return router;
+}

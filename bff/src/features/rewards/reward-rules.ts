@@ -1,0 +1,46 @@
+import { sql } from 'drizzle-orm';
+import { DEFAULT_REWARD_RULES, REWARD_RULE_BOUNDS as B, type RewardRules } from '@cityloop/shared';
+import { z } from 'zod';
+import { queryRows, type Database } from '../../db/client';
+import { recordAudit } from '../audit/audit';
+
+const int = (b: { min: number; max: number }) => z.number().int().min(b.min).max(b.max);
+
+/** Every field bounded: a typo in a staff edit cannot open the till. */
+export const rewardRulesSchema = z
+  .object({
+    amountsFen: z.object({ routine: int(B.amountFen), standard: int(B.amountFen), major: int(B.amountFen) }).strict(),
+    dailyCapFen: int(B.capFen),
+    monthlyCapFen: int(B.capFen),
+    monthlyBudgetFen: int(B.budgetFen),
+    dedupeWindowHours: int(B.hours),
+    photoHashMaxDistance: int(B.hashDistance),
+    photoMaxAgeHours: int(B.hours),
+    photoMaxDistanceMeters: int(B.meters),
+    claimMinFen: int(B.claimFen),
+    claimMaxFen: int(B.claimFen),
+    expiryDays: int(B.days),
+  })
+  .strict()
+  .refine((r) => r.claimMinFen <= r.claimMaxFen, { message: 'claimMinFen must not exceed claimMaxFen', path: ['claimMinFen'] });
+
+/** The rules in force: the stored row over the shared defaults (a key added later gets its default). */
+export async function loadRewardRules(db: Database): Promise<RewardRules> {
+  const [row] = await queryRows<{ rules: Partial<RewardRules> }>(db, sql`select rules from reward_rules where id = 1`);
+  if (!row) return DEFAULT_REWARD_RULES;
+  const merged = { ...DEFAULT_REWARD_RULES, ...row.rules, amountsFen: { ...DEFAULT_REWARD_RULES.amountsFen, ...row.rules.amountsFen } };
+  const parsed = rewardRulesSchema.safeParse(merged);
+  // A row that no longer validates (bounds tightened in code) falls back to the defaults rather than paying oddly.
+  return parsed.success ? parsed.data : DEFAULT_REWARD_RULES;
+}
+
+export async function saveRewardRules(db: Database, staffId: string, rules: RewardRules): Promise<RewardRules> {
+  return db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Database;
+    const before = await loadRewardRules(tx);
+    await tx.execute(sql`insert into reward_rules (id, rules, updated_by, updated_at) values (1, ${JSON.stringify(rules)}::jsonb, ${staffId}, now())
+      on conflict (id) do update set rules = excluded.rules, updated_by = excluded.updated_by, updated_at = now()`);
+    await recordAudit(tx, { actorKind: 'staff', actorId: staffId, action: 'reward_rules.update', entityType: 'reward_rules', entityId: '1', details: { before, after: rules } });
+    return rules;
+  });
+}
