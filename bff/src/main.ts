@@ -15,6 +15,11 @@ import { LocalPhotoStorage } from './ports/storage/photo-storage';
 import { S3PhotoStorage } from './ports/storage/s3-photo-storage';
 import { createLogger } from './logger';
 import { WechatHttpAuth } from './ports/wechat/wechat-auth';
+import fs from 'node:fs';
+import { WechatPayPayout } from './ports/payout/wechatpay-payout';
+import { PayoutDispatcher, expireUnclaimedRewards } from './features/rewards/rewards.usecases';
+import { loadRewardRules } from './features/rewards/reward-rules';
+import { sendRatingNudges } from './features/ratings/ratings.usecases';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json') as { version: string };
 
@@ -63,6 +68,25 @@ async function main() {
   dispatcher.start(config.notifyIntervalMs);
 
 
+  // WeChat Pay needs real keys; there is no dev fallback (the manual method is the default).
+  const payoutProvider =
+    config.payout.method === 'wechatpay'
+      ? new WechatPayPayout({
+          baseUrl: config.payout.baseUrl,
+          mchId: config.payout.mchId,
+          appId: config.wechat.appId,
+          merchantSerialNo: config.payout.merchantSerialNo,
+          merchantPrivateKeyPem: fs.readFileSync(config.payout.merchantPrivateKeyFile, 'utf8'),
+          platformSerial: config.payout.platformSerial,
+          platformPublicKeyPem: fs.readFileSync(config.payout.platformPublicKeyFile, 'utf8'),
+          apiV3Key: config.payout.apiV3Key,
+          notifyUrl: `${config.publicBaseUrl}/api/v1/hooks/wechatpay/transfer`,
+          transferSceneId: config.payout.transferSceneId,
+          timeoutMs: config.payout.timeoutMs,
+        })
+      : undefined;
+  const ratingRules = { windowDays: config.ratings.windowDays, followUpDays: config.ratings.followUpDays, fixedQuestionAfterDays: config.ratings.fixedQuestionAfterDays };
+
   const app = createApp({
     database,
     wechat,
@@ -80,6 +104,8 @@ async function main() {
         : new LocalPhotoStorage(config.photos.dir),
     photoUrlSecret: config.photos.urlSecret,
     caseWebhookSecret: config.caseSystem.webhookSecret,
+    ratingRules,
+    payout: payoutProvider ? { method: 'wechatpay', provider: payoutProvider } : { method: 'manual' },
   });
 
   const server = http.createServer(app.callback());
@@ -127,8 +153,24 @@ async function main() {
   );
   poller.start(config.caseSystem.pollIntervalMs);
 
+  const payouts = payoutProvider ? new PayoutDispatcher({ db: database.db, provider: payoutProvider, logger }) : undefined;
+  payouts?.start(config.payout.intervalMs);
+  // Hourly housekeeping: expire unclaimed rewards, send the one rating reminder and "is it fixed?".
+  const housekeeping = new SerialJob(
+    'rewards and ratings housekeeping',
+    async () => {
+      const expired = await expireUnclaimedRewards(database.db, await loadRewardRules(database.db));
+      const nudges = await sendRatingNudges({ db: database.db, now: () => new Date(), ratingRules, reminderAfterDays: config.ratings.reminderAfterDays });
+      if (expired.users || nudges.reminders || nudges.fixedQuestions) logger.info({ expired, nudges }, 'housekeeping');
+      return expired.users;
+    },
+    logger,
+  );
+  housekeeping.start(3_600_000);
+  housekeeping.run().catch((err) => logger.error({ err }, 'housekeeping failed'));
+
   logger.info(
-    { port, database: database.driver, wechat: config.wechat.mode, caseSystem: simulator ? 'simulator' : 'open311', readyMs: Math.round(performance.now() - startedAt) },
+    { port, database: database.driver, wechat: config.wechat.mode, caseSystem: simulator ? 'simulator' : 'open311', payout: config.payout.method, readyMs: Math.round(performance.now() - startedAt) },
     `CityLoop BFF ready on http://localhost:${port}`,
   );
 
@@ -140,7 +182,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await Promise.all([dispatcher.stop(), delivery.stop(), poller.stop()]);
+    await Promise.all([dispatcher.stop(), delivery.stop(), poller.stop(), housekeeping.stop(), payouts?.stop()]);
     await wechatFake?.close();
     await simulator?.close();
     await database.close();
