@@ -4,7 +4,9 @@ export default defineAppConfig({
   // Every later page goes into a subpackage, e.g. { root: 'packages/report', pages: ['new/index'] }.
   subPackages: [
     { root: 'packages/stalls', pages: ['detail/index'] },
-    { root: 'packages/report', pages: ['mine/index', 'detail/index'] },
+    { root: 'packages/report', pages: ['mine/index', 'detail/index', 'rate/index'] },
+    { root: 'packages/rewards', pages: ['index'] },
+    { root: 'packages/scorecard', pages: ['index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

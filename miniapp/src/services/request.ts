@@ -28,12 +28,15 @@ export class ApiError extends Error {
   readonly code: ClientErrorCode;
   /** HTTP status; 0 when there was no answer. */
   readonly status: number;
+  /** The BFF's own `error.message`, when it sent one; may be more specific than the code's text (e.g. claim limits). */
+  readonly detail: string | null;
 
-  constructor(code: ClientErrorCode, status: number) {
+  constructor(code: ClientErrorCode, status: number, detail: string | null = null) {
     super(code === NETWORK_ERROR ? NETWORK_ERROR_ZH : errorMessageZh(code));
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.detail = detail;
     // Keeps `instanceof ApiError` working where classes are compiled to ES5.
     Object.setPrototypeOf(this, ApiError.prototype);
   }
@@ -44,10 +47,23 @@ export function toApiError(err: unknown): ApiError {
   return err instanceof ApiError ? err : new ApiError('INTERNAL', 0);
 }
 
-/** Maps a non-2xx answer's `{error:{code}}` body (already parsed) to an ApiError. */
+/** Maps a non-2xx answer's `{error:{code,message}}` body (already parsed) to an ApiError. */
 export function errorFromResponse(status: number, body: unknown): ApiError {
-  const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
-  return new ApiError(isErrorCode(code) ? code : 'INTERNAL', status);
+  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const code = error?.code;
+  const detail = typeof error?.message === 'string' && error.message ? error.message : null;
+  return new ApiError(isErrorCode(code) ? code : 'INTERNAL', status, detail);
+}
+
+const HAS_CHINESE = /[\u4e00-\u9fff]/;
+
+/**
+ * The BFF's own message when it is written for residents (Chinese), else the code's generic text.
+ * Use where the server explains more than the code does (e.g. a claim's minimum and maximum).
+ */
+export function serverMessageZh(err: unknown): string {
+  const error = toApiError(err);
+  return error.detail && HAS_CHINESE.test(error.detail) ? error.detail : error.message;
 }
 
 /** One HTTP exchange, no retries. */

@@ -3,6 +3,8 @@ import { Button, Text, View } from '@tarojs/components';
 import { formatShanghai, type UserDto } from '@cityloop/shared';
 import { useCurrentUser } from '../../hooks/useCurrentUser';
 import { MY_REPORTS_URL } from '../../services/reports';
+import { MY_REWARDS_URL } from '../../services/rewards';
+import { SCORECARD_URL } from '../../services/scorecard';
 import './index.scss';
 
 function UserCard({ user }: { user: UserDto }) {
@@ -59,6 +61,14 @@ export default function MePage() {
         <View id='me-my-reports' className='me-menu__item' onClick={() => Taro.navigateTo({ url: MY_REPORTS_URL }).catch(() => undefined)}>
           <Text className='me-menu__label'>我的举报</Text>
           <Text className='me-menu__arrow'>查看进度 ›</Text>
+        </View>
+        <View id='me-my-rewards' className='me-menu__item' onClick={() => Taro.navigateTo({ url: MY_REWARDS_URL }).catch(() => undefined)}>
+          <Text className='me-menu__label'>我的奖励</Text>
+          <Text className='me-menu__arrow'>余额与提现 ›</Text>
+        </View>
+        <View id='me-scorecard' className='me-menu__item' onClick={() => Taro.navigateTo({ url: SCORECARD_URL }).catch(() => undefined)}>
+          <Text className='me-menu__label'>城市管理成绩单</Text>
+          <Text className='me-menu__arrow'>每月公开 ›</Text>
         </View>
       </View>
     </View>

@@ -1,12 +1,15 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
 import { Image, Text, View } from '@tarojs/components';
-import { formatShanghai, type ReportDto, type ReportTimelineEntryDto } from '@cityloop/shared';
+import { formatShanghai, type ReportDto, type ReportRatingStateDto, type ReportRewardDto, type ReportTimelineEntryDto } from '@cityloop/shared';
 import { toApiError } from '../../../services/request';
 import { getReport, photoSrc } from '../../../services/reports';
+import { RATING_CHANGED_EVENT } from '../../../services/ratings';
 import { REPORT_STEPS, reportStatusClass, reportStepIndex } from '../../../utils/reports';
 import './index.scss';
 import { PageError, PageLoading } from '../../../components/page-state';
+import { RatingSection } from './rating-section';
+import { RewardSection } from './reward-section';
 
 type DetailState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; report: ReportDto; refreshing: boolean };
 
@@ -104,6 +107,25 @@ export default function ReportDetailPage() {
     load().catch(() => undefined);
   }, [load]);
 
+  const setReward = useCallback((reward: ReportRewardDto) => {
+    setState((prev) => (prev.status === 'ready' ? { ...prev, report: { ...prev.report, reward } } : prev));
+  }, []);
+
+  const setRating = useCallback((rating: ReportRatingStateDto) => {
+    setState((prev) => (prev.status === 'ready' ? { ...prev, report: { ...prev.report, rating } } : prev));
+  }, []);
+
+  // The rating page hands its answer back on the way out, so the 去评价 button goes without a reload.
+  useEffect(() => {
+    const onRated = (reportId: string, rating: ReportRatingStateDto) => {
+      if (reportId === id) setRating(rating);
+    };
+    Taro.eventCenter.on(RATING_CHANGED_EVENT, onRated);
+    return () => {
+      Taro.eventCenter.off(RATING_CHANGED_EVENT, onRated);
+    };
+  }, [id, setRating]);
+
   usePullDownRefresh(() => {
     const stop = () => {
       Taro.stopPullDownRefresh();
@@ -152,6 +174,10 @@ export default function ReportDetailPage() {
           <Text className='report-detail__description'>{report.description}</Text>
         </Row>
       </View>
+
+      <RatingSection reportId={report.id} status={report.status} rating={report.rating} onChange={setRating} />
+
+      <RewardSection reportId={report.id} reward={report.reward} onChange={setReward} />
 
       {report.photos.length > 0 && (
         <View className='card'>

@@ -5,6 +5,7 @@ import { formatShanghai, type ReportListItemDto } from '@cityloop/shared';
 import { toApiError } from '../../../services/request';
 import { listMyReports, photoSrc, reportDetailUrl } from '../../../services/reports';
 import { reportStatusClass } from '../../../utils/reports';
+import { rewardBadge } from '../../../utils/rewards';
 import './index.scss';
 import { PageError, PageLoading } from '../../../components/page-state';
 
@@ -14,6 +15,7 @@ type ListState =
   | { status: 'ready'; items: ReportListItemDto[]; nextCursor: string | null; loadingMore: boolean; moreError: string | null };
 
 function ReportRow({ item }: { item: ReportListItemDto }) {
+  const reward = rewardBadge(item.rewardState, item.rewardAmountFen);
   return (
     <View className='card my-report' id={`my-report-${item.id}`} onClick={() => Taro.navigateTo({ url: reportDetailUrl(item.id) }).catch(() => undefined)}>
       {item.thumbUrl ? (
@@ -29,7 +31,21 @@ function ReportRow({ item }: { item: ReportListItemDto }) {
           <Text className={`${reportStatusClass(item.status)} my-report__status`}>{item.statusName}</Text>
         </View>
         <Text className='my-report__address'>{item.address}</Text>
-        <Text className='my-report__time'>{formatShanghai(item.createdAt)}</Text>
+        <View className='my-report__bottom'>
+          <Text className='my-report__time'>{formatShanghai(item.createdAt)}</Text>
+          <View className='my-report__badges'>
+            {item.canRate && (
+              <Text id={`my-report-rate-${item.id}`} className='reward-state reward-state--wait my-report__badge'>
+                待评价
+              </Text>
+            )}
+            {reward && (
+              <Text id={`my-report-reward-${item.id}`} className={`reward-state reward-state--${reward.tone} my-report__badge`}>
+                {reward.text}
+              </Text>
+            )}
+          </View>
+        </View>
       </View>
     </View>
   );

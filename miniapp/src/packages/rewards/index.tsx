@@ -1,0 +1,374 @@
+import { useCallback, useRef, useState } from 'react';
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
+import { Button, Input, Switch, Text, View } from '@tarojs/components';
+import {
+  REWARD_LIMITS,
+  claimAmountProblem,
+  formatShanghai,
+  formatYuan,
+  type ClaimDto,
+  type LedgerEntryDto,
+  type MyRewardsDto,
+  type ReportRewardDto,
+} from '@cityloop/shared';
+import { PageError, PageLoading } from '../../components/page-state';
+import { ReasonForm } from '../../components/reason-form';
+import { reportDetailUrl } from '../../services/reports';
+import { serverMessageZh, toApiError } from '../../services/request';
+import { appealReward, claimReward, getMyRewards, newClaimKey, setLeaderboardOptIn } from '../../services/rewards';
+import { APPEAL_STATUS_NAMES, REWARD_STATE_NAMES, fenToYuanInput, parseYuanToFen, signedYuan } from '../../utils/rewards';
+import './index.scss';
+
+type Decision = MyRewardsDto['decisions'][number];
+
+interface Ready {
+  status: 'ready';
+  data: MyRewardsDto;
+  /** Ledger entries loaded so far (the first page comes with `data`). */
+  entries: LedgerEntryDto[];
+  nextCursor: string | null;
+  loadingMore: boolean;
+  moreError: string | null;
+}
+
+type PageState = { status: 'loading' } | { status: 'error'; message: string } | Ready;
+
+/** One claim attempt: its key is reused by every retry of the same amount until the BFF answers. */
+interface ClaimAttempt {
+  amountFen: number;
+  key: string;
+}
+
+function BalanceCard({ data }: { data: MyRewardsDto }) {
+  return (
+    <View className='hero rewards-balance' id='rewards-balance'>
+      <Text className='rewards-balance__label'>可提现（元）</Text>
+      <Text id='rewards-balance-amount' className='rewards-balance__amount'>
+        {fenToYuanInput(data.balanceFen)}
+      </Text>
+      <View className='rewards-balance__row'>
+        <View className='rewards-balance__cell'>
+          <Text className='rewards-balance__label'>提现中</Text>
+          <Text id='rewards-in-payout' className='rewards-balance__small'>
+            {formatYuan(data.inPayoutFen)}
+          </Text>
+        </View>
+        <View className='rewards-balance__cell'>
+          <Text className='rewards-balance__label'>累计获得</Text>
+          <Text id='rewards-total' className='rewards-balance__small'>
+            {formatYuan(data.totalEarnedFen)}
+          </Text>
+        </View>
+      </View>
+      <Text className='rewards-balance__note'>奖励入账后 {data.rules.expiryDays} 天内未提现将过期</Text>
+    </View>
+  );
+}
+
+function EntryRow({ entry }: { entry: LedgerEntryDto }) {
+  const detail = entry.reasonName ?? entry.note;
+  return (
+    <View className='rewards-entry' id={`rewards-entry-${entry.id}`}>
+      <View className='rewards-entry__top'>
+        <Text className='rewards-entry__kind'>{entry.kindName}</Text>
+        <Text className={entry.amountFen > 0 ? 'rewards-entry__amount rewards-entry__amount--in' : entry.amountFen < 0 ? 'rewards-entry__amount rewards-entry__amount--out' : 'rewards-entry__amount'}>
+          {signedYuan(entry.amountFen)}
+        </Text>
+      </View>
+      {detail && <Text className='rewards-entry__detail'>{detail}</Text>}
+      <Text className='rewards-entry__time'>{formatShanghai(entry.at)}</Text>
+    </View>
+  );
+}
+
+function DecisionRow({ decision, onAppealed }: { decision: Decision; onAppealed: (reportId: string, reward: ReportRewardDto) => void }) {
+  const [appealing, setAppealing] = useState(false);
+  const sendAppeal = (reason: string) =>
+    appealReward(decision.reportId, reason).then((reward) => {
+      setAppealing(false);
+      onAppealed(decision.reportId, reward);
+      Taro.showToast({ title: '申诉已提交', icon: 'success' }).catch(() => undefined);
+    });
+  return (
+    <View className='rewards-decision' id={`rewards-decision-${decision.reportId}`}>
+      <View className='rewards-decision__top' onClick={() => Taro.navigateTo({ url: reportDetailUrl(decision.reportId) }).catch(() => undefined)}>
+        <Text className='rewards-decision__category'>{decision.categoryName} ›</Text>
+        <Text className={`reward-state reward-state--${decision.state}`}>
+          {REWARD_STATE_NAMES[decision.state]}
+          {(decision.state === 'accrued' || decision.state === 'held') && decision.amountFen > 0 ? ` ${formatYuan(decision.amountFen)}` : ''}
+        </Text>
+      </View>
+      <Text className='rewards-decision__reason'>{decision.state === 'pending' ? '待城市管理平台立案后确定' : decision.reasonName}</Text>
+      {decision.decidedAt && <Text className='rewards-entry__time'>{formatShanghai(decision.decidedAt)}</Text>}
+      {decision.appeal && (
+        <View className='rewards-decision__appeal'>
+          <Text className='rewards-decision__appeal-status'>{APPEAL_STATUS_NAMES[decision.appeal.status]}</Text>
+          {decision.appeal.decisionNote && <Text className='rewards-decision__appeal-note'>{decision.appeal.decisionNote}</Text>}
+        </View>
+      )}
+      {appealing ? (
+        <ReasonForm
+          id={`rewards-appeal-${decision.reportId}`}
+          title='申诉理由'
+          hint='每条举报只能申诉一次，工作人员核实后答复'
+          placeholder={`请说明理由（${REWARD_LIMITS.appealReasonMinChars}–${REWARD_LIMITS.appealReasonMaxChars} 字）`}
+          minChars={REWARD_LIMITS.appealReasonMinChars}
+          maxChars={REWARD_LIMITS.appealReasonMaxChars}
+          submitText='提交申诉'
+          onSubmit={sendAppeal}
+          onCancel={() => setAppealing(false)}
+        />
+      ) : (
+        decision.canAppeal &&
+        !decision.appeal && (
+          <View className='rewards-decision__actions'>
+            <Button id={`rewards-appeal-open-${decision.reportId}`} className='rewards__small-button' size='mini' onClick={() => setAppealing(true)}>
+              申诉
+            </Button>
+          </View>
+        )
+      )}
+    </View>
+  );
+}
+
+function ClaimRow({ claim }: { claim: ClaimDto }) {
+  return (
+    <View className='rewards-entry' id={`rewards-claim-${claim.id}`}>
+      <View className='rewards-entry__top'>
+        <Text className='rewards-entry__kind'>{formatYuan(claim.amountFen)}</Text>
+        <Text className={`rewards-claim__status rewards-claim__status--${claim.status}`}>{claim.statusName}</Text>
+      </View>
+      {claim.failureReason && <Text className='rewards-entry__detail'>{claim.failureReason}</Text>}
+      <Text className='rewards-entry__time'>
+        申请于 {formatShanghai(claim.createdAt)}
+        {claim.paidAt ? ` · 到账于 ${formatShanghai(claim.paidAt)}` : ''}
+      </Text>
+    </View>
+  );
+}
+
+export default function MyRewardsPage() {
+  const [state, setState] = useState<PageState>({ status: 'loading' });
+  const [amount, setAmount] = useState('');
+  const [claiming, setClaiming] = useState(false);
+  const [claimError, setClaimError] = useState<string | null>(null);
+  const [optInBusy, setOptInBusy] = useState(false);
+  const attempt = useRef<ClaimAttempt | null>(null);
+  const seq = useRef(0);
+
+  /** Balances move while the resident is elsewhere (a case registered, a payout made), so every show reloads. */
+  const loadFirst = useCallback((): Promise<void> => {
+    const mine = ++seq.current;
+    setState((prev) => (prev.status === 'ready' ? prev : { status: 'loading' }));
+    return getMyRewards(null).then(
+      (data) => {
+        if (mine === seq.current) setState({ status: 'ready', data, entries: data.entries, nextCursor: data.nextCursor, loadingMore: false, moreError: null });
+      },
+      (err: unknown) => {
+        if (mine !== seq.current) return;
+        const message = toApiError(err).message;
+        setState((prev) => {
+          if (prev.status === 'ready') {
+            Taro.showToast({ title: message, icon: 'none' }).catch(() => undefined);
+            return prev;
+          }
+          return { status: 'error', message };
+        });
+      },
+    );
+  }, []);
+
+  useDidShow(() => {
+    loadFirst().catch(() => undefined);
+  });
+
+  usePullDownRefresh(() => {
+    const stop = () => {
+      Taro.stopPullDownRefresh();
+    };
+    loadFirst().then(stop, stop);
+  });
+
+  const loadMore = useCallback(() => {
+    if (state.status !== 'ready' || !state.nextCursor || state.loadingMore) return;
+    const mine = seq.current;
+    const cursor = state.nextCursor;
+    setState({ ...state, loadingMore: true, moreError: null });
+    getMyRewards(cursor).then(
+      (page) => {
+        if (mine !== seq.current) return;
+        setState((prev) => (prev.status === 'ready' ? { ...prev, entries: prev.entries.concat(page.entries), nextCursor: page.nextCursor, loadingMore: false } : prev));
+      },
+      (err: unknown) => {
+        if (mine !== seq.current) return;
+        setState((prev) => (prev.status === 'ready' ? { ...prev, loadingMore: false, moreError: toApiError(err).message } : prev));
+      },
+    );
+  }, [state]);
+
+  const claim = useCallback(() => {
+    if (claiming || state.status !== 'ready') return;
+    const { data } = state;
+    const parsed = parseYuanToFen(amount);
+    if (!parsed.ok) {
+      setClaimError(parsed.message);
+      return;
+    }
+    const problem = claimAmountProblem(parsed.fen, data.balanceFen, data.rules);
+    if (problem) {
+      setClaimError(problem);
+      return;
+    }
+    // Same amount as an attempt that got no answer: the same key, so the BFF cannot pay it twice.
+    const current = attempt.current && attempt.current.amountFen === parsed.fen ? attempt.current : { amountFen: parsed.fen, key: newClaimKey() };
+    attempt.current = current;
+    setClaimError(null);
+    setClaiming(true);
+    claimReward(current.amountFen, current.key).then(
+      (res) => {
+        attempt.current = null;
+        setClaiming(false);
+        setAmount('');
+        setState((prev) =>
+          prev.status === 'ready'
+            ? {
+                ...prev,
+                data: {
+                  ...prev.data,
+                  balanceFen: res.balanceFen,
+                  inPayoutFen: prev.data.inPayoutFen + res.claim.amountFen,
+                  claims: [res.claim, ...prev.data.claims.filter((c) => c.id !== res.claim.id)],
+                },
+              }
+            : prev,
+        );
+        Taro.showToast({ title: '提现申请已提交', icon: 'success' }).catch(() => undefined);
+        // The ledger gained a claim entry: fetch the first page again for it.
+        loadFirst().catch(() => undefined);
+      },
+      (err: unknown) => {
+        const error = toApiError(err);
+        // No answer (or a server fault): the claim may have been made, so keep the key for the retry.
+        if (error.status !== 0 && error.status < 500) attempt.current = null;
+        setClaiming(false);
+        setClaimError(serverMessageZh(error));
+        // The balance on screen was out of date: show the real one.
+        if (error.code === 'INSUFFICIENT_BALANCE') loadFirst().catch(() => undefined);
+      },
+    );
+  }, [claiming, state, amount, loadFirst]);
+
+  const toggleOptIn = useCallback(
+    (optIn: boolean) => {
+      if (state.status !== 'ready' || optInBusy) return;
+      setOptInBusy(true);
+      const apply = (value: boolean) => setState((prev) => (prev.status === 'ready' ? { ...prev, data: { ...prev.data, leaderboardOptIn: value } } : prev));
+      apply(optIn);
+      setLeaderboardOptIn(optIn).then(
+        (stored) => {
+          apply(stored);
+          setOptInBusy(false);
+        },
+        (err: unknown) => {
+          apply(!optIn);
+          setOptInBusy(false);
+          Taro.showToast({ title: toApiError(err).message, icon: 'none' }).catch(() => undefined);
+        },
+      );
+    },
+    [state, optInBusy],
+  );
+
+  const onAppealed = useCallback((reportId: string, reward: ReportRewardDto) => {
+    setState((prev) =>
+      prev.status === 'ready'
+        ? { ...prev, data: { ...prev.data, decisions: prev.data.decisions.map((d) => (d.reportId === reportId ? { ...d, ...reward } : d)) } }
+        : prev,
+    );
+  }, []);
+
+  if (state.status === 'loading') return <PageLoading block='rewards' text='正在加载我的奖励…' />;
+
+  if (state.status === 'error') return <PageError block='rewards' message={state.message} onRetry={() => void loadFirst()} />;
+
+  const { data, entries } = state;
+  const { claimMinFen, claimMaxFen } = data.rules;
+  const maxNow = Math.min(data.balanceFen, claimMaxFen);
+
+  return (
+    <View className='page rewards'>
+      <BalanceCard data={data} />
+
+      <View className='card' id='rewards-claim'>
+        <Text className='card__title'>申请提现</Text>
+        <View className='rewards-claim__field'>
+          <Text className='rewards-claim__yuan'>¥</Text>
+          <Input
+            id='rewards-claim-amount'
+            className='rewards-claim__input'
+            type='digit'
+            value={amount}
+            placeholder={`${fenToYuanInput(claimMinFen)}–${fenToYuanInput(claimMaxFen)}`}
+            disabled={claiming}
+            onInput={(e) => {
+              setAmount(e.detail.value);
+              setClaimError(null);
+            }}
+          />
+          {maxNow >= claimMinFen && (
+            <Text id='rewards-claim-all' className='rewards-claim__all' onClick={() => !claiming && setAmount(fenToYuanInput(maxNow))}>
+              全部
+            </Text>
+          )}
+        </View>
+        <Text className='rewards-claim__hint'>
+          单次提现 {formatYuan(claimMinFen)}–{formatYuan(claimMaxFen)}，工作人员核对后发放
+        </Text>
+        {claimError && (
+          <Text id='rewards-claim-error' className='rewards__error'>
+            {claimError}
+          </Text>
+        )}
+        <Button id='rewards-claim-submit' className='rewards-claim__submit' disabled={claiming || !amount.trim() ? true : undefined} loading={claiming || undefined} onClick={claim}>
+          {claiming ? '提交中…' : '申请提现'}
+        </Button>
+      </View>
+
+      <View className='card rewards-optin' id='rewards-optin'>
+        <View className='rewards-optin__top'>
+          <Text className='rewards-optin__label'>参与排行榜</Text>
+          <Switch id='rewards-optin-switch' checked={data.leaderboardOptIn} disabled={optInBusy || undefined} color='#1677ff' onChange={(e) => toggleOptIn(e.detail.value)} />
+        </View>
+        <Text className='rewards-claim__hint'>开启后按奖励金额上榜，名字打码显示（如“张**”）</Text>
+      </View>
+
+      <View className='card' id='rewards-claims'>
+        <Text className='card__title'>提现记录</Text>
+        {data.claims.length === 0 ? <Text className='card__text'>还没有提现记录</Text> : data.claims.map((c) => <ClaimRow key={c.id} claim={c} />)}
+      </View>
+
+      <View className='card' id='rewards-decisions'>
+        <Text className='card__title'>举报奖励结果</Text>
+        {data.decisions.length === 0 ? (
+          <Text className='card__text'>举报被立案后，奖励结果会显示在这里</Text>
+        ) : (
+          data.decisions.map((d) => <DecisionRow key={d.reportId} decision={d} onAppealed={onAppealed} />)
+        )}
+      </View>
+
+      <View className='card' id='rewards-entries'>
+        <Text className='card__title'>收支明细</Text>
+        {entries.length === 0 ? <Text className='card__text'>还没有收支记录</Text> : entries.map((e) => <EntryRow key={e.id} entry={e} />)}
+        {state.moreError && <Text className='rewards__error'>{state.moreError}</Text>}
+        {state.nextCursor ? (
+          <Button id='rewards-more' className='rewards__more' loading={state.loadingMore || undefined} onClick={loadMore}>
+            {state.loadingMore ? '加载中…' : '加载更多'}
+          </Button>
+        ) : (
+          entries.length > 0 && <Text className='rewards__end'>没有更多了</Text>
+        )}
+      </View>
+    </View>
+  );
+}
