@@ -54,6 +54,7 @@ const envSchema = z
     H5_DIR: z.string().default(path.resolve(__dirname, '../../miniapp/dist/h5')),
     TRUST_PROXY: booleanFlag.default(false),
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+    DEV_STAFF_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     RATING_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     RATING_FOLLOW_UP_DAYS: z.coerce.number().int().min(1).max(90).default(15),
     RATING_REMINDER_AFTER_DAYS: z.coerce.number().int().min(1).max(30).default(3),
@@ -76,6 +77,7 @@ const envSchema = z
       if (env.WECHAT_MODE === 'dev') {
         ctx.addIssue({ code: 'custom', path: ['WECHAT_MODE'], message: 'dev WeChat refuses to run with NODE_ENV=production' });
       }
+      if (env.DEV_STAFF_PASSWORD) ctx.addIssue({ code: 'custom', path: ['DEV_STAFF_PASSWORD'], message: 'the dev staff account refuses to exist in production; use npm run staff:create' });
       for (const key of ['CASE_SYSTEM_URL', 'CASE_SYSTEM_API_KEY', 'CASE_WEBHOOK_SECRET', 'PHOTO_URL_SECRET', 'PUBLIC_BASE_URL'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
       }
@@ -143,6 +145,8 @@ export interface Config {
   h5Dir: string;
   trustProxy: boolean;
   rateLimit: { writesPerMinute: number };
+  /** Development only: ensures a staff account `dev-admin` with this password (demos and the e2e test). */
+  devStaffPassword: string | null;
   ratings: { windowDays: number; followUpDays: number; reminderAfterDays: number; fixedQuestionAfterDays: number };
   payout:
     | { method: 'manual'; intervalMs: number }
@@ -238,6 +242,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     h5Dir: path.resolve(env.H5_DIR),
     trustProxy: env.TRUST_PROXY,
+    devStaffPassword: env.DEV_STAFF_PASSWORD ?? null,
     ratings: { windowDays: env.RATING_WINDOW_DAYS, followUpDays: env.RATING_FOLLOW_UP_DAYS, reminderAfterDays: env.RATING_REMINDER_AFTER_DAYS, fixedQuestionAfterDays: env.FIXED_QUESTION_AFTER_DAYS },
     payout:
       env.PAYOUT_METHOD === 'wechatpay'

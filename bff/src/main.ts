@@ -6,6 +6,8 @@ import { openDatabase } from './db/client';
 import { startWechatFakeServer, type WechatFakeServer } from './dev/wechat-fake-server';
 import { NotificationDispatcher } from './features/notifications/notifications';
 import { seedStallSpots } from './features/stalls/seed';
+import { staffRepository } from './features/staff/staff.repository';
+import { createStaffAccount } from './features/staff/staff.usecases';
 import { WechatSubscribeMessenger } from './ports/notify/subscribe-messenger';
 import { CaseDeliveryDispatcher, pollOpenCases } from './features/reports/reports.usecases';
 import { PhotoUrlSigner } from './features/photos/photo-urls';
@@ -42,6 +44,13 @@ async function main() {
   if (config.seedStallSpots) {
     const seeded = await seedStallSpots(database.db);
     if (seeded) logger.info({ seeded }, 'seeded stall spots');
+  }
+
+  if (config.devStaffPassword) {
+    // loadConfig refuses this in production; here for demos and the e2e test.
+    const staff = staffRepository(database.db);
+    if (!(await staff.findByUsername('dev-admin'))) await createStaffAccount({ staff }, { username: 'dev-admin', displayName: '开发管理员', password: config.devStaffPassword, role: 'admin' });
+    logger.warn('DEV_STAFF_PASSWORD set: staff account dev-admin exists (development only)');
   }
 
   let wechatFake: WechatFakeServer | undefined;
