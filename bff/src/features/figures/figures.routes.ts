@@ -4,7 +4,7 @@ import { REPORT_CATEGORIES, type FigureDimension } from '@cityloop/shared';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { parseInput } from '../../http/validate';
-import { daysInclusive, figuresCsv, isCalendarDay, publicScorecard, shanghaiDay, staffFigures } from './figures.usecases';
+import { cachedScorecard, daysInclusive, figuresCsv, isCalendarDay, shanghaiDay, staffFigures } from './figures.usecases';
 
 /** The longest period one request may cover, in days (a leap year). */
 const MAX_PERIOD_DAYS = 366;
@@ -54,6 +54,7 @@ function scorecardQuery(currentMonth: string) {
 
 export function figuresRoutes(deps: { db: Database; staffGuard: Middleware; now: () => Date }): Router {
   const router = new Router();
+  const scorecard = cachedScorecard(deps);
 
   router.get('/staff/figures', deps.staffGuard, async (ctx) => {
     const q = parseInput(figuresQuery(shanghaiDay(deps.now())), ctx.query);
@@ -70,9 +71,8 @@ export function figuresRoutes(deps: { db: Database; staffGuard: Middleware; now:
   // Public and anonymous: aggregates only, cacheable for five minutes (by a CDN as by the client).
   router.get('/public/scorecard', async (ctx) => {
     const { month } = parseInput(scorecardQuery(shanghaiDay(deps.now()).slice(0, 7)), ctx.query);
-    const scorecard = await publicScorecard(deps, month);
+    ctx.body = { scorecard: await scorecard(month) };
     ctx.set('Cache-Control', 'public, max-age=300');
-    ctx.body = { scorecard };
   });
 
   return router;

@@ -124,14 +124,16 @@ export interface StaffFiguresQuery {
 
 /** The staff figures for reports submitted between two Shanghai days (both included), optionally grouped. */
 export async function staffFigures(deps: FigureDeps, query: StaffFiguresQuery): Promise<FiguresDto> {
-  const groups = await figuresRepository(deps.db).counts({
-    start: shanghaiDayStart(query.from),
-    end: new Date(shanghaiDayStart(query.to).getTime() + DAY_MS),
-    groupBy: query.groupBy,
-    street: query.street,
-    category: query.category,
-    department: query.department,
-  });
+  const groups = await figuresRepository(deps.db).counts(
+    {
+      start: shanghaiDayStart(query.from),
+      end: new Date(shanghaiDayStart(query.to).getTime() + DAY_MS),
+      street: query.street,
+      category: query.category,
+      department: query.department,
+    },
+    query.groupBy,
+  );
   const groupBy = query.groupBy;
   // Every report falls in exactly one group, so the total is the sum of the groups.
   const total = toFigureRow(sumCounts('', groups), '合计');
@@ -157,12 +159,7 @@ export function foldSmallGroups(groupBy: FigureDimension, groups: FigureCounts[]
  * small groups folded into 其他. Aggregates only: no report, person or free text is in the answer.
  */
 export async function publicScorecard(deps: FigureDeps, month: string): Promise<ScorecardDto> {
-  const { start, end } = shanghaiMonthRange(month);
-  const repo = figuresRepository(deps.db);
-  const [byCategory, byStreet] = await Promise.all([
-    repo.counts({ start, end, groupBy: 'category' }),
-    repo.counts({ start, end, groupBy: 'street' }),
-  ]);
+  const { category: byCategory, street: byStreet } = await figuresRepository(deps.db).countsByEach(shanghaiMonthRange(month), ['category', 'street']);
   return {
     month,
     total: toFigureRow(sumCounts('', byCategory), '合计'),
@@ -170,6 +167,34 @@ export async function publicScorecard(deps: FigureDeps, month: string): Promise<
     byStreet: foldSmallGroups('street', byStreet, SCORECARD_MIN_GROUP_SIZE, ['']),
     definitions: FIGURE_DEFINITION_TEXT,
     minGroupSize: SCORECARD_MIN_GROUP_SIZE,
+  };
+}
+
+/** How long one process reuses a computed scorecard (the HTTP answer may be cached 5 minutes more). */
+export const SCORECARD_CACHE_MS = 60_000;
+const SCORECARD_CACHE_MONTHS = 48;
+
+/**
+ * The public scorecard, memoised per month for `ttlMs`: it is anonymous and costs a pass over a month
+ * of reports, so a burst of requests (or a hostile client) must not turn into a burst of such passes.
+ * Concurrent requests for the same month share one computation; a failed one is not kept.
+ */
+export function cachedScorecard(deps: FigureDeps & { now: () => Date }, ttlMs = SCORECARD_CACHE_MS): (month: string) => Promise<ScorecardDto> {
+  const cache = new Map<string, { expiresAt: number; value: Promise<ScorecardDto> }>();
+  return (month) => {
+    const now = deps.now().getTime();
+    const hit = cache.get(month);
+    if (hit && hit.expiresAt > now) return hit.value;
+    if (cache.size >= SCORECARD_CACHE_MONTHS) {
+      for (const [key, entry] of cache) if (entry.expiresAt <= now) cache.delete(key);
+      if (cache.size >= SCORECARD_CACHE_MONTHS) cache.clear();
+    }
+    const value = publicScorecard(deps, month);
+    cache.set(month, { expiresAt: now + ttlMs, value });
+    value.catch(() => {
+      if (cache.get(month)?.value === value) cache.delete(month);
+    });
+    return value;
   };
 }
 
