@@ -135,10 +135,10 @@ export const FIGURE_DEFINITIONS = {
 
 export type FigureDimension = 'street' | 'category' | 'department' | 'month';
 
-export interface FigureRow {
+/** The numerators and denominators of one group. */
+export interface FigureCounts {
   /** The group's key (street name, category code, department or YYYY-MM); '' for the total. */
   key: string;
-  label: string;
   reports: number;
   delivered: number;
   responded: number;
@@ -147,6 +147,10 @@ export interface FigureRow {
   closed: number;
   rated: number;
   satisfied: number;
+}
+
+export interface FigureRow extends FigureCounts {
+  label: string;
   /** Percentages with one decimal, null when the denominator is 0 (never a made-up 100%). */
   responseRate: number | null;
   handledRate: number | null;

@@ -25,3 +25,11 @@ export const lngParam = decimalParam.pipe(z.number().min(-180).max(180));
 /** Every API field with coordinates names its system; the mini-program's is GCJ-02. */
 export const coordSystemSchema = z.enum(COORD_SYSTEMS as [CoordSystem, ...CoordSystem[]]);
 export const coordSystemParam = coordSystemSchema.default('gcj02');
+
+/** Trimmed text whose length is counted in characters (code points), as residents count them, not UTF-16 units. */
+export const boundedText = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .refine((s) => Array.from(s).length >= min, `at least ${min} characters`)
+    .refine((s) => Array.from(s).length <= max, `at most ${max} characters`);

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { FIGURE_DEFINITIONS, type FigureDimension } from '@cityloop/shared';
+import { FIGURE_DEFINITIONS, type FigureCounts, type FigureDimension } from '@cityloop/shared';
 import { queryRows, type Database } from '../../db/client';
 
 /** The levels 满意率 counts as satisfied (非常满意, 满意, 基本满意); see `isSatisfiedRating`. */
@@ -14,18 +14,7 @@ export interface FigureFilter {
   department?: string;
 }
 
-/** The numerators and denominators of one group; `key` is '' for the ungrouped total. */
-export interface FigureCounts {
-  key: string;
-  reports: number;
-  delivered: number;
-  responded: number;
-  registered: number;
-  handled: number;
-  closed: number;
-  rated: number;
-  satisfied: number;
-}
+export type { FigureCounts };
 
 const COUNT_FIELDS = ['reports', 'delivered', 'responded', 'registered', 'handled', 'closed', 'rated', 'satisfied'] as const;
 

@@ -3,7 +3,7 @@ import type { Middleware } from 'koa';
 import { RATING_LEVELS, RATING_RULES } from '@cityloop/shared';
 import { z } from 'zod';
 import { authOf } from '../../http/auth';
-import { parseInput } from '../../http/validate';
+import { boundedText, parseInput } from '../../http/validate';
 import {
   answerFixedQuestion,
   closeFollowUp,
@@ -15,13 +15,7 @@ import {
   type RatingDeps,
 } from './ratings.usecases';
 
-const codePoints = (s: string) => Array.from(s).length;
-const text = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .refine((s) => codePoints(s) >= min, `at least ${min} characters`)
-    .refine((s) => codePoints(s) <= max, `at most ${max} characters`);
+const text = boundedText;
 const score = z.number().int('a whole number from 1 to 5').min(1).max(5);
 
 const ratingBody = z

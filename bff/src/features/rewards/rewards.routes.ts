@@ -7,7 +7,7 @@ import { queryRows, type Database } from '../../db/client';
 import { authOf } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
-import { decimalParam, parseInput } from '../../http/validate';
+import { boundedText, decimalParam, parseInput } from '../../http/validate';
 import type { PayoutProvider } from '../../ports/payout/payout';
 import { rewardRulesSchema, loadRewardRules, saveRewardRules } from './reward-rules';
 import {
@@ -36,13 +36,7 @@ export interface RewardRouteDeps {
   payoutProvider?: PayoutProvider;
 }
 
-const codePoints = (s: string) => Array.from(s).length;
-const text = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .refine((s) => codePoints(s) >= min, `at least ${min} characters`)
-    .refine((s) => codePoints(s) <= max, `at most ${max} characters`);
+const text = boundedText;
 
 /** Integer fen only: fractions, negatives, strings and absurd sizes are refused before any rule runs. */
 const amountFen = z.number({ error: 'amountFen must be a number of fen' }).int('amountFen must be a whole number of fen').positive('amountFen must be positive').max(100_000_000);
