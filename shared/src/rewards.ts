@@ -67,6 +67,7 @@ export type RewardReason =
   | 'review_photo_old'
   | 'review_photo_far'
   | 'review_photo_reused'
+  | 'review_large_amount'
   | 'approved_on_review'
   | 'rejected_on_review'
   | 'appeal_upheld'
@@ -87,6 +88,7 @@ export const REWARD_REASON_NAMES: Record<RewardReason, string> = {
   review_photo_old: '照片拍摄时间较早，奖励待人工审核',
   review_photo_far: '照片拍摄地点与举报地点相距较远，奖励待人工审核',
   review_photo_reused: '照片与此前的举报相同，奖励待人工审核',
+  review_large_amount: '奖励金额较大，待人工审核后发放',
   approved_on_review: '经人工审核，奖励已发放',
   rejected_on_review: '经人工审核，不予奖励',
   appeal_upheld: '申诉成立，奖励已发放',
@@ -134,15 +136,21 @@ export function decideReward(facts: RewardFacts, rules: RewardRules): RewardDeci
   if (facts.photos.some((p) => p.seenOnEarlierReport)) return held('review_photo_reused');
   if (facts.photos.some((p) => p.hoursOld !== null && p.hoursOld > rules.photoMaxAgeHours)) return held('review_photo_old');
   if (facts.photos.some((p) => p.metersFromReport !== null && p.metersFromReport > rules.photoMaxDistanceMeters)) return held('review_photo_far');
-  const capped = capReason(amountFen, facts.usage, rules);
+  // ¥1,000-class rewards (illegal building) are checked by a person before money moves.
+  if (facts.tier === 'major') return held('review_large_amount');
+  const capped = capReason(amountFen, facts.usage, rules, facts.tier);
   if (capped) return none(capped);
   return { outcome: 'accrued', amountFen, reason: 'registered' };
 }
 
-/** Which cap, if any, paying `amountFen` now would overrun. Also used when staff approve a held reward. */
-export function capReason(amountFen: number, usage: RewardFacts['usage'], rules: RewardRules): RewardReason | null {
-  if (usage.userDayFen + amountFen > rules.dailyCapFen) return 'daily_cap_reached';
-  if (usage.userMonthFen + amountFen > rules.monthlyCapFen) return 'monthly_cap_reached';
+/**
+ * Which cap, if any, paying `amountFen` now would overrun. Also used when staff approve a held reward.
+ * Major-tier rewards are above the per-person caps by design (Haidian pays ¥1,000–2,000 where Shenzhen
+ * caps routine rewards at ¥200 a day), so only the monthly pool bounds them.
+ */
+export function capReason(amountFen: number, usage: RewardFacts['usage'], rules: RewardRules, tier: RewardTier): RewardReason | null {
+  if (tier !== 'major' && usage.userDayFen + amountFen > rules.dailyCapFen) return 'daily_cap_reached';
+  if (tier !== 'major' && usage.userMonthFen + amountFen > rules.monthlyCapFen) return 'monthly_cap_reached';
   if (usage.budgetMonthFen + amountFen > rules.monthlyBudgetFen) return 'budget_spent';
   return null;
 }

@@ -143,8 +143,9 @@ async function gatherFacts(tx: Database, report: ReportRow, signal: RewardFacts[
 export async function accrueAfterReview(tx: Database, decision: DecisionRow, reportCategory: string, reason: 'approved_on_review' | 'appeal_upheld'): Promise<DecisionRow> {
   await lockRewardBudget(tx);
   const rules = await loadRewardRules(tx);
-  const amountFen = decision.outcome === 'held' ? decision.amount_fen : rules.amountsFen[findCategory(reportCategory)?.rewardTier ?? 'routine'];
-  const capped = amountFen > 0 ? capReason(amountFen, await rewardUsage(tx, decision.user_id), rules) : null;
+  const tier = findCategory(reportCategory)?.rewardTier ?? 'routine';
+  const amountFen = decision.outcome === 'held' ? decision.amount_fen : rules.amountsFen[tier];
+  const capped = amountFen > 0 ? capReason(amountFen, await rewardUsage(tx, decision.user_id), rules, tier) : null;
   if (capped || amountFen <= 0) {
     const [row] = await queryRows<DecisionRow>(tx, sql`update reward_decisions set outcome = 'none', amount_fen = 0, reason = ${capped ?? 'registered'}, updated_at = now() where report_id = ${decision.report_id} returning *`);
     return row;
