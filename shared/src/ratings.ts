@@ -43,25 +43,27 @@ export interface RatingRulesConfig {
   fixedQuestionAfterDays: number;
 }
 
-export type RatingEligibility =
-  | { canRate: true; round: 1 | 2; windowEndsAt: Date }
-  | { canRate: false; reason: 'not_closed' | 'already_rated' | 'window_passed' };
+export type RatingCannotRateReason = 'not_closed' | 'already_rated' | 'window_passed' | 'rework_in_progress';
+
+export type RatingEligibility = { canRate: true; round: 1 | 2; windowEndsAt: Date } | { canRate: false; reason: RatingCannotRateReason };
 
 /**
- * Whether the reporter may rate now. Round 1 follows the first closure; a second round opens only
- * after a rework the resident asked for has been closed again.
+ * Whether the reporter may rate now. Round 1 follows the first closure; round 2 opens only when the
+ * case has been closed again after a rework the resident asked for, and its window runs from that
+ * closure.
  */
 export function ratingEligibility(input: {
   status: string;
   closedAt: Date | null;
   ratedRounds: number;
-  reworkRequested: boolean;
+  reworkRequestedAt: Date | null;
   now: Date;
   windowDays: number;
 }): RatingEligibility {
   if (input.status !== 'closed' || !input.closedAt) return { canRate: false, reason: 'not_closed' };
-  const round: 1 | 2 = input.reworkRequested ? 2 : 1;
+  const round: 1 | 2 = input.reworkRequestedAt ? 2 : 1;
   if (input.ratedRounds >= round) return { canRate: false, reason: 'already_rated' };
+  if (input.reworkRequestedAt && input.closedAt <= input.reworkRequestedAt) return { canRate: false, reason: 'rework_in_progress' };
   const windowEndsAt = new Date(input.closedAt.getTime() + input.windowDays * 86_400_000);
   if (input.now > windowEndsAt) return { canRate: false, reason: 'window_passed' };
   return { canRate: true, round, windowEndsAt };
@@ -111,8 +113,9 @@ export interface SubmitRatingBody {
   comment?: string;
 }
 
-export const RATING_CANNOT_RATE_NAMES: Record<'not_closed' | 'already_rated' | 'window_passed', string> = {
+export const RATING_CANNOT_RATE_NAMES: Record<RatingCannotRateReason, string> = {
   not_closed: '案件结案后才能评价',
+  rework_in_progress: '已申请重办，再次结案后可再评价一次',
   already_rated: '您已评价过此案件',
   window_passed: '已超过评价期限',
 };

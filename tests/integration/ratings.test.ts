@@ -128,6 +128,9 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     const rework = await api(t.baseUrl, `/api/v1/reports/${id}/rework`, { token: me.token, json: { reason: '夜间施工仍未停止' } });
     expect(rework.status).toBe(202);
     expect(rework.body.rating).toMatchObject({ canRequestRework: false, rework: { reason: '夜间施工仍未停止' } });
+    // Until the case is closed again, there is no second round to rate.
+    expect(rework.body.rating).toMatchObject({ canRate: false, cannotRateReason: '已申请重办，再次结案后可再评价一次' });
+    expect((await rate(me.token, id, { level: 'satisfied' })).body.error.code).toBe('RATING_NOT_CLOSED');
     const again = await api(t.baseUrl, `/api/v1/reports/${id}/rework`, { token: me.token, json: { reason: '再来一次' } });
     expect([again.status, again.body.error.code]).toEqual([409, 'REWORK_ALREADY_REQUESTED']);
     await t.delivery.drain();

@@ -104,7 +104,7 @@ describe('claims, expiry and display helpers', () => {
 
 describe('ratings', () => {
   const closedAt = new Date('2026-11-01T02:00:00Z');
-  const base = { status: 'closed', closedAt, ratedRounds: 0, reworkRequested: false, now: new Date('2026-11-03T00:00:00Z'), windowDays: 7 };
+  const base = { status: 'closed', closedAt, ratedRounds: 0, reworkRequestedAt: null as Date | null, now: new Date('2026-11-03T00:00:00Z'), windowDays: 7 };
 
   it('ratingEligibility: closed, not yet rated, within the window', () => {
     expect(ratingEligibility(base)).toEqual({ canRate: true, round: 1, windowEndsAt: new Date('2026-11-08T02:00:00Z') });
@@ -115,9 +115,13 @@ describe('ratings', () => {
     expect(ratingEligibility({ ...base, now: new Date('2026-11-08T02:00:01Z') })).toEqual({ canRate: false, reason: 'window_passed' });
   });
 
-  it('a rework opens exactly one more round', () => {
-    expect(ratingEligibility({ ...base, ratedRounds: 1, reworkRequested: true })).toMatchObject({ canRate: true, round: 2 });
-    expect(ratingEligibility({ ...base, ratedRounds: 2, reworkRequested: true })).toEqual({ canRate: false, reason: 'already_rated' });
+  it('a rework opens exactly one more round, only once the case is closed again', () => {
+    const requested = new Date('2026-11-02T00:00:00Z');
+    // Asked for rework, case system has not reopened it yet: still the first closure.
+    expect(ratingEligibility({ ...base, ratedRounds: 1, reworkRequestedAt: requested })).toEqual({ canRate: false, reason: 'rework_in_progress' });
+    const reclosed = { ...base, closedAt: new Date('2026-11-20T00:00:00Z'), now: new Date('2026-11-21T00:00:00Z'), ratedRounds: 1, reworkRequestedAt: requested };
+    expect(ratingEligibility(reclosed)).toEqual({ canRate: true, round: 2, windowEndsAt: new Date('2026-11-27T00:00:00Z') });
+    expect(ratingEligibility({ ...reclosed, ratedRounds: 2 })).toEqual({ canRate: false, reason: 'already_rated' });
   });
 
   it('差评 are the two lowest levels; rates are never made up', () => {

@@ -68,7 +68,7 @@ export async function ratingState(db: Database, report: ReportRow, now: Date, ru
     queryRows<RatingRow>(db, sql`select * from report_ratings where report_id = ${report.id} order by round`),
     queryRows<FollowUpRow>(db, sql`select id, status, due_at, note from rating_follow_ups where report_id = ${report.id} order by created_at desc limit 1`),
   ]);
-  const gate = ratingEligibility({ status: report.status, closedAt: report.closedAt, ratedRounds: ratings.length, reworkRequested: Boolean(report.reworkRequestedAt), now, windowDays: rules.windowDays });
+  const gate = ratingEligibility({ status: report.status, closedAt: report.closedAt, ratedRounds: ratings.length, reworkRequestedAt: report.reworkRequestedAt, now, windowDays: rules.windowDays });
   const followUp = followUps[0];
   return {
     canRate: gate.canRate,
@@ -112,9 +112,10 @@ export async function submitRating(deps: RatingDeps, userId: string, reportId: s
     await tx.execute(sql`select id from reports where id = ${reportId} for update`);
     const report = (await reportsRepository(tx).findById(reportId))!;
     const [{ n }] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from report_ratings where report_id = ${reportId}`);
-    const gate = ratingEligibility({ status: report.status, closedAt: report.closedAt, ratedRounds: n, reworkRequested: Boolean(report.reworkRequestedAt), now: deps.now(), windowDays: deps.ratingRules.windowDays });
+    const gate = ratingEligibility({ status: report.status, closedAt: report.closedAt, ratedRounds: n, reworkRequestedAt: report.reworkRequestedAt, now: deps.now(), windowDays: deps.ratingRules.windowDays });
     if (!gate.canRate) {
-      throw new AppError(gate.reason === 'not_closed' ? 'RATING_NOT_CLOSED' : gate.reason === 'already_rated' ? 'RATING_ALREADY_SUBMITTED' : 'RATING_WINDOW_PASSED');
+      const code = { not_closed: 'RATING_NOT_CLOSED', rework_in_progress: 'RATING_NOT_CLOSED', already_rated: 'RATING_ALREADY_SUBMITTED', window_passed: 'RATING_WINDOW_PASSED' } as const;
+      throw new AppError(code[gate.reason], RATING_CANNOT_RATE_NAMES[gate.reason]);
     }
     const [rating] = await queryRows<{ id: string }>(
       tx,

@@ -138,7 +138,7 @@ export async function listMyReports(deps: ReportDeps, userId: string, cursor: st
   const nowMs = now.getTime();
   const last = page[page.length - 1];
   const canRate = (r: ReportRow) =>
-    ratingEligibility({ status: r.status, closedAt: r.closedAt, ratedRounds: rated.get(r.id) ?? 0, reworkRequested: Boolean(r.reworkRequestedAt), now, windowDays: deps.ratingRules.windowDays }).canRate;
+    ratingEligibility({ status: r.status, closedAt: r.closedAt, ratedRounds: rated.get(r.id) ?? 0, reworkRequestedAt: r.reworkRequestedAt, now, windowDays: deps.ratingRules.windowDays }).canRate;
   return {
     items: page.map((r) => presentReportListItem(r, photos.find((p) => p.reportId === r.id), { signer: deps.signer, nowMs }, { reward: rewards.get(r.id)!, canRate: canRate(r) })),
     // Microsecond timestamps are truncated to ms in the cursor; `<` on the truncated value may repeat a row
