@@ -77,7 +77,7 @@ describe('随手拍 reports through the case system', () => {
     expect(closed.timeline.find((e: any) => e.status === 'handled').note).toBe('已清运完毕');
 
     // The reporter hears about each step by subscribe message.
-    await t.notifications.runOnce();
+    await t.notifications.drain();
     const notices = t.wechat.messages.filter((m) => m.touser === t.wechat.openidFor(me.name));
     expect(notices.map((m) => m.data.phrase2.value)).toEqual(expect.arrayContaining(['已立案', '已派遣', '已处置', '已结案']));
   });

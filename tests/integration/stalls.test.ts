@@ -208,7 +208,7 @@ describe('stall spots', () => {
       expect(suspended.status).toBe(200);
       expect(suspended.body.spot).toMatchObject({ status: 'suspended', openStatus: { state: 'suspended' }, suspension: { reason: '道路施工' } });
 
-      await t.notifications.runOnce();
+      await t.notifications.drain();
       const mine = () => t.wechat.messages.filter((m) => m.touser === t.wechat.openidFor(name));
       expect(mine()).toHaveLength(1);
       expect(mine()[0]).toMatchObject({ template_id: 'tmpl-stall-change', page: `packages/stalls/detail/index?id=${spot.id}`, data: { thing1: { value: '测试夜市' }, phrase2: { value: '暂停开放' } } });
@@ -224,7 +224,7 @@ describe('stall spots', () => {
       await api(t.baseUrl, `/api/v1/staff/stall-spots/${spot.id}`, { method: 'PATCH', json: { rules: '新规则' }, token: staff });
       const resumed = await api(t.baseUrl, `/api/v1/staff/stall-spots/${spot.id}/resume`, { method: 'POST', token: staff });
       expect(resumed.body.spot.status).toBe('active');
-      await t.notifications.runOnce();
+      await t.notifications.drain();
       expect(mine().map((m) => m.data.phrase2.value)).toEqual(['暂停开放', '时间调整', '恢复开放']);
 
       const audit = await queryRows<{ action: string; actor_id: string; actor_kind: string }>(
@@ -247,10 +247,10 @@ describe('stall spots', () => {
         await api(t.baseUrl, `/api/v1/stall-spots/${spot.id}/follow`, { method: 'PUT', token });
       }
       t.wechat.refuseSubscriptions([t.wechat.openidFor(refuser)]);
-      await t.notifications.runOnce(); // settle anything queued earlier
+      await t.notifications.drain(); // settle anything queued earlier
       t.wechat.revokeTokens();
       await api(t.baseUrl, `/api/v1/staff/stall-spots/${spot.id}/suspend`, { json: { reason: '检修' }, token: staff });
-      await t.notifications.runOnce();
+      await t.notifications.drain();
       expect(t.wechat.messages.filter((m) => m.touser === t.wechat.openidFor(keen))).toHaveLength(1);
       expect(t.wechat.messages.filter((m) => m.touser === t.wechat.openidFor(refuser))).toHaveLength(0);
       const statuses = await queryRows<{ status: string }>(t.database.db, sql`

@@ -45,7 +45,7 @@ const backoffSeconds = (attempts: number) => Math.min(3600, 30 * 2 ** (attempts 
  * several BFF instances never send the same row at once; a crash mid-send retries after the lease.
  */
 export class NotificationDispatcher {
-  private readonly job: SerialJob<number>;
+  private readonly job: SerialJob<{ leased: number; settled: number }>;
 
   constructor(
     private readonly deps: {
@@ -55,23 +55,35 @@ export class NotificationDispatcher {
       logger: Logger;
     },
   ) {
-    this.job = new SerialJob('notification dispatch', () => this.dispatch(50), deps.logger);
+    this.job = new SerialJob('notification dispatch', () => this.dispatch(NotificationDispatcher.BATCH), deps.logger);
   }
 
-  /** Sends what is due now; returns how many rows it settled. Concurrent calls share one run. */
-  runOnce(): Promise<number> {
-    return this.job.run();
+  private static readonly BATCH = 50;
+
+  /** Sends one batch of what is due now; returns how many rows it settled. Concurrent calls share one run. */
+  async runOnce(): Promise<number> {
+    return (await this.job.run()).settled;
+  }
+
+  /** Sends batches until nothing is due, so a backlog is not held to one batch per tick. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { leased, settled } = await this.job.run();
+      total += settled;
+      if (leased < NotificationDispatcher.BATCH) return total;
+    }
   }
 
   start(intervalMs: number) {
-    this.job.start(intervalMs);
+    this.job.start(intervalMs, () => this.drain());
   }
 
   stop() {
     return this.job.stop();
   }
 
-  private async dispatch(batch: number): Promise<number> {
+  private async dispatch(batch: number): Promise<{ leased: number; settled: number }> {
     const { db } = this.deps;
     const leased = await queryRows<{ id: string; user_id: string; topic: NotificationTopic; page: string; data: Record<string, string>; attempts: number; openid: string; created_at: string }>(db, sql`
       update ${notifications} n set next_attempt_at = now() + interval '2 minutes', attempts = n.attempts + 1
@@ -112,7 +124,7 @@ export class NotificationDispatcher {
         this.deps.logger.warn({ notificationId: row.id, attempts: row.attempts, error: message }, 'subscribe message not sent');
       }
     }
-    return settled;
+    return { leased: leased.length, settled };
   }
 
   private async finish(id: string, status: 'sent' | 'skipped' | 'failed', lastError: string | null) {
