@@ -33,3 +33,6 @@ export const boundedText = (min: number, max: number) =>
     .trim()
     .refine((s) => Array.from(s).length >= min, `at least ${min} characters`)
     .refine((s) => Array.from(s).length <= max, `at most ${max} characters`);
+
+/** A canonical UUID. Ids from the URL are checked with it before they reach a uuid column, where a malformed one would be a database error. */
+export const isUuid = (s: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);

@@ -6,6 +6,7 @@ import { REPORT_LIMITS } from '@cityloop/shared';
 import type { Database } from '../../db/client';
 import { authOf } from '../../http/auth';
 import { AppError } from '../../http/errors';
+import { isUuid } from '../../http/validate';
 import type { PhotoStorage } from '../../ports/storage/photo-storage';
 import { processPhoto } from './photo-pipeline';
 import { presentPhoto } from './photo.presenter';
@@ -102,7 +103,7 @@ export function photoRoutes(deps: PhotoDeps): Router {
   router.get('/:id/:variant', async (ctx) => {
     const variant = ctx.params.variant as PhotoVariant;
     const id = ctx.params.id;
-    if ((variant !== 'display' && variant !== 'thumb') || !/^[0-9a-f-]{36}$/.test(id)) throw new AppError('NOT_FOUND', '照片不存在');
+    if ((variant !== 'display' && variant !== 'thumb') || !isUuid(id)) throw new AppError('NOT_FOUND', '照片不存在');
     const exp = typeof ctx.query.exp === 'string' ? ctx.query.exp : undefined;
     const sig = typeof ctx.query.sig === 'string' ? ctx.query.sig : undefined;
     if (!deps.signer.verify(id, variant, exp, sig, deps.now().getTime())) throw new AppError('NOT_FOUND', '照片不存在或链接已过期');

@@ -16,7 +16,8 @@ import { caseOutbox } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import { recordAudit } from '../audit/audit';
 import { enqueueForUser, thing } from '../notifications/notifications';
-import { reportsRepository, type ReportRow } from '../reports/reports.repository';
+import { findReportFor, reportsRepository, type ReportRow } from '../reports/reports.repository';
+import { isUuid } from '../../http/validate';
 
 export interface RatingDeps {
   db: Database;
@@ -48,12 +49,7 @@ const iso = (d: Date | string) => new Date(d).toISOString();
 export const ratePage = (reportId: string) => `packages/report/rate/index?id=${reportId}`;
 const detailPage = (reportId: string) => `packages/report/detail/index?id=${reportId}`;
 
-/** The owner's report, or the same 404 as a missing one. */
-async function ownReport(db: Database, userId: string, reportId: string): Promise<ReportRow> {
-  const row = /^[0-9a-f-]{36}$/.test(reportId) ? await reportsRepository(db).findById(reportId) : undefined;
-  if (!row || row.userId !== userId) throw new AppError('NOT_FOUND', '举报不存在');
-  return row;
-}
+const ownReport = (db: Database, userId: string, reportId: string) => findReportFor(db, { userId }, reportId);
 
 /** How many rounds each report has been rated (for list badges). */
 export async function ratedRounds(db: Database, reportIds: string[]): Promise<Map<string, number>> {
@@ -254,6 +250,7 @@ export async function listRatingsForStaff(db: Database, opts: { bad: boolean; li
 }
 
 export async function closeFollowUp(db: Database, staffId: string, followUpRatingId: string, note: string) {
+  if (!isUuid(followUpRatingId)) throw new AppError('NOT_FOUND', '没有待跟进的差评');
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Database;
     const rows = await queryRows<{ id: string; report_id: string }>(
@@ -270,7 +267,7 @@ export async function closeFollowUp(db: Database, staffId: string, followUpRatin
 export async function fileRatingAppeal(db: Database, staffId: string, ratingId: string, reason: string) {
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Database;
-    const [rating] = /^[0-9a-f-]{36}$/.test(ratingId) ? await queryRows<{ id: string }>(tx, sql`select id from report_ratings where id = ${ratingId}`) : [];
+    const [rating] = isUuid(ratingId) ? await queryRows<{ id: string }>(tx, sql`select id from report_ratings where id = ${ratingId}`) : [];
     if (!rating) throw new AppError('NOT_FOUND', '评价不存在');
     const [appeal] = await queryRows<{ id: string }>(
       tx,
@@ -289,7 +286,7 @@ export async function fileRatingAppeal(db: Database, staffId: string, ratingId: 
 export async function decideRatingAppeal(db: Database, staffId: string, appealId: string, uphold: boolean, note: string) {
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Database;
-    const [appeal] = /^[0-9a-f-]{36}$/.test(appealId)
+    const [appeal] = isUuid(appealId)
       ? await queryRows<{ id: string; rating_id: string; filed_by: string; status: string }>(tx, sql`select id, rating_id, filed_by, status from rating_appeals where id = ${appealId} for update`)
       : [];
     if (!appeal) throw new AppError('NOT_FOUND', '申诉不存在');

@@ -1,6 +1,8 @@
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import { reportEvents, reports } from '../../db/schema';
+import { AppError } from '../../http/errors';
+import { isUuid } from '../../http/validate';
 
 export type ReportRow = typeof reports.$inferSelect;
 export type ReportEventRow = typeof reportEvents.$inferSelect;
@@ -58,6 +60,16 @@ export function reportsRepository(db: Database) {
       );
     },
   };
+}
+
+/**
+ * The report as its owner (or staff) may see it; anyone else, and any id that is not a UUID, gets the
+ * same 404 as a missing report, so ids cannot be probed.
+ */
+export async function findReportFor(db: Database, viewer: { userId?: string; staff?: boolean }, id: string): Promise<ReportRow> {
+  const row = isUuid(id) ? await reportsRepository(db).findById(id) : undefined;
+  if (!row || (!viewer.staff && row.userId !== viewer.userId)) throw new AppError('NOT_FOUND', '举报不存在');
+  return row;
 }
 
 export type ReportsRepository = ReturnType<typeof reportsRepository>;

@@ -26,7 +26,8 @@ import { ratedRounds, ratingState } from '../ratings/ratings.usecases';
 import { rewardsForReports } from '../rewards/rewards.usecases';
 import { shouldApplyStatus } from './report-status';
 import { presentReport, presentReportListItem } from './reports.presenter';
-import { reportsRepository, type ReportRow } from './reports.repository';
+import { findReportFor, reportsRepository, type ReportRow } from './reports.repository';
+import { isUuid } from '../../http/validate';
 
 export interface ReportDeps {
   db: Database;
@@ -112,8 +113,7 @@ function replay(previous: ReportRow, hash: string) {
 /** The full report for its owner (or staff): anyone else gets the same 404 as a missing report. */
 export async function getReport(deps: ReportDeps, viewer: { userId?: string; staff?: boolean }, id: string, coordSystem: CoordSystem) {
   const repo = reportsRepository(deps.db);
-  const row = /^[0-9a-f-]{36}$/.test(id) ? await repo.findById(id) : undefined;
-  if (!row || (!viewer.staff && row.userId !== viewer.userId)) throw new AppError('NOT_FOUND', '举报不存在');
+  const row = await findReportFor(deps.db, viewer, id);
   const [events, photos, rewards, rating] = await Promise.all([
     repo.events(row.id),
     photosRepository(deps.db).forReports([row.id]),
@@ -127,7 +127,7 @@ export async function listMyReports(deps: ReportDeps, userId: string, cursor: st
   let before: { createdAt: Date; id: string } | undefined;
   if (cursor) {
     const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-    if (!/^\d{10,16}$/.test(ms ?? '') || !/^[0-9a-f-]{36}$/.test(id ?? '')) throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this API returned');
+    if (!/^\d{10,16}$/.test(ms ?? '') || !isUuid(id ?? '')) throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this API returned');
     before = { createdAt: new Date(Number(ms)), id };
   }
   const rows = await reportsRepository(deps.db).listForUser(userId, limit + 1, before);

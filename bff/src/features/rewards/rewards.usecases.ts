@@ -3,6 +3,8 @@ import { sql } from 'drizzle-orm';
 import { claimAmountProblem, expiringAmountFen, findCategory, maskName, REWARD_REASON_NAMES, type MyRewardsDto, type ReportRewardDto, type RewardReason, type RewardRules } from '@cityloop/shared';
 import { isUniqueViolation, queryRows, type Database } from '../../db/client';
 import { AppError } from '../../http/errors';
+import { isUuid } from '../../http/validate';
+import { findReportFor } from '../reports/reports.repository';
 import { SerialJob } from '../../jobs/serial-job';
 import type { Logger } from '../../logger';
 import { PayoutError, type PayoutProvider, type PayoutState } from '../../ports/payout/payout';
@@ -12,7 +14,6 @@ import { accrueAfterReview, type DecisionRow } from './reward-decisions';
 import { loadRewardRules } from './reward-rules';
 import { presentClaim, presentLedgerEntry, presentReportReward, type AppealRow, type ClaimRow } from './rewards.presenter';
 
-const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(s);
 const inList = (ids: string[]) => sql.join(ids.map((id) => sql`${id}`), sql`, `);
 
 async function tx<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T> {
@@ -250,10 +251,8 @@ export async function recordBatchResults(db: Database, staffId: string, batchId:
 
 /** A resident appeals a "no reward" or held decision, once per report. */
 export async function appealReward(db: Database, userId: string, reportId: string, reason: string): Promise<ReportRewardDto> {
-  if (!isUuid(reportId)) throw new AppError('NOT_FOUND', '举报不存在');
   await tx(db, async (t) => {
-    const [report] = await queryRows<{ user_id: string }>(t, sql`select user_id from reports where id = ${reportId}`);
-    if (!report || report.user_id !== userId) throw new AppError('NOT_FOUND', '举报不存在');
+    await findReportFor(t, { userId }, reportId);
     const [decision] = await queryRows<DecisionRow>(t, sql`select * from reward_decisions where report_id = ${reportId}`);
     if (!decision || (decision.outcome !== 'none' && decision.outcome !== 'held')) {
       throw new AppError('REWARD_APPEAL_NOT_ALLOWED', decision ? '此举报已获得奖励，无需申诉' : '城市管理平台尚未立案，暂不能申诉');

@@ -14,6 +14,7 @@ import {
 } from '@cityloop/shared';
 import { isUniqueViolation, type Database } from '../../db/client';
 import { AppError } from '../../http/errors';
+import { isUuid } from '../../http/validate';
 import { recordAudit } from '../audit/audit';
 import { enqueueForSpotFollowers, thing } from '../notifications/notifications';
 import { toWgs84 } from '../../geo/coords';
@@ -52,7 +53,7 @@ export function encodeCursor(row: { chord: number; id: string }): string {
 export function decodeCursor(cursor: string): { chord: number; id: string } {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown };
-    if (typeof parsed.c === 'number' && Number.isFinite(parsed.c) && typeof parsed.i === 'string' && /^[0-9a-f-]{36}$/.test(parsed.i)) {
+    if (typeof parsed.c === 'number' && Number.isFinite(parsed.c) && typeof parsed.i === 'string' && isUuid(parsed.i)) {
       return { chord: parsed.c, id: parsed.i };
     }
   } catch {
