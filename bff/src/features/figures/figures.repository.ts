@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { FIGURE_DEFINITIONS, type FigureCounts, type FigureDimension } from '@cityloop/shared';
-import { queryRows, type Database } from '../../db/client';
+import { inTransaction, queryRows, type Database } from '../../db/client';
 
 /** The levels 满意率 counts as satisfied (非常满意, 满意, 基本满意); see `isSatisfiedRating`. */
 const SATISFIED_LEVELS = ['very_satisfied', 'satisfied', 'basically_satisfied'] as const;
@@ -94,9 +94,9 @@ export function figuresRepository(db: Database) {
    * saves on this query. SET LOCAL keeps the setting to this transaction.
    */
   const run = (query: SQL) =>
-    db.transaction(async (tx) => {
+    inTransaction(db, async (tx) => {
       await tx.execute(sql`set local jit = off`);
-      return queryRows<Row>(tx as unknown as Database, query);
+      return queryRows<Row>(tx, query);
     });
 
   return {

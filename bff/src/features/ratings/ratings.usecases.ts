@@ -11,7 +11,7 @@ import {
   type ReportRatingStateDto,
   type SubmitRatingBody,
 } from '@cityloop/shared';
-import { isUniqueViolation, queryRows, type Database } from '../../db/client';
+import { inTransaction, isUniqueViolation, queryRows, type Database } from '../../db/client';
 import { caseOutbox } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import { recordAudit } from '../audit/audit';
@@ -102,8 +102,7 @@ function canRequestRework(report: ReportRow, ratings: Pick<RatingRow, 'level'>[]
 export async function submitRating(deps: RatingDeps, userId: string, reportId: string, input: SubmitRatingBody): Promise<ReportRatingStateDto> {
   const comment = input.comment?.trim() || null;
   if (isBadRating(input.level) && !comment) throw new AppError('RATING_COMMENT_REQUIRED');
-  await deps.db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Database;
+  await inTransaction(deps.db, async (tx) => {
     await ownReport(tx, userId, reportId);
     await tx.execute(sql`select id from reports where id = ${reportId} for update`);
     const report = (await reportsRepository(tx).findById(reportId))!;
@@ -138,8 +137,7 @@ export async function submitRating(deps: RatingDeps, userId: string, reportId: s
 
 /** Asks the case system to rework (重办) a closed case, once; the next closure opens a second rating. */
 export async function requestRework(deps: RatingDeps, userId: string, reportId: string, reason: string, opts: { viaFixedQuestion?: boolean } = {}): Promise<ReportRatingStateDto> {
-  await deps.db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Database;
+  await inTransaction(deps.db, async (tx) => {
     await requestReworkInTx(tx, userId, reportId, reason, opts.viaFixedQuestion ?? false);
   });
   return ratingState(deps.db, (await reportsRepository(deps.db).findById(reportId))!, deps.now(), deps.ratingRules);
@@ -159,8 +157,7 @@ async function requestReworkInTx(tx: Database, userId: string, reportId: string,
 
 /** FixMyStreet's "is it fixed?": recorded once; a "no" on a closed case asks for rework. */
 export async function answerFixedQuestion(deps: RatingDeps, userId: string, reportId: string, fixed: boolean): Promise<ReportRatingStateDto> {
-  await deps.db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Database;
+  await inTransaction(deps.db, async (tx) => {
     const report = await ownReport(tx, userId, reportId);
     const updated = await queryRows<{ id: string }>(
       tx,
@@ -180,8 +177,7 @@ export async function answerFixedQuestion(deps: RatingDeps, userId: string, repo
 export async function sendRatingNudges(deps: RatingDeps & { reminderAfterDays: number }): Promise<{ reminders: number; fixedQuestions: number }> {
   const { db } = deps;
   const now = deps.now();
-  return db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Database;
+  return inTransaction(db, async (tx) => {
     const reminders = await queryRows<{ id: string; user_id: string; category: string; closed_at: Date }>(
       tx,
       sql`update reports r set rating_reminder_sent_at = now()
@@ -251,8 +247,7 @@ export async function listRatingsForStaff(db: Database, opts: { bad: boolean; li
 
 export async function closeFollowUp(db: Database, staffId: string, followUpRatingId: string, note: string) {
   if (!isUuid(followUpRatingId)) throw new AppError('NOT_FOUND', '没有待跟进的差评');
-  return db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Database;
+  return inTransaction(db, async (tx) => {
     const rows = await queryRows<{ id: string; report_id: string }>(
       tx,
       sql`update rating_follow_ups set status = 'done', note = ${note}, closed_by = ${staffId}, closed_at = now() where rating_id = ${followUpRatingId} and status = 'open' returning id, report_id`,
@@ -265,8 +260,7 @@ export async function closeFollowUp(db: Database, staffId: string, followUpRatin
 
 /** A staff member contests a rating they consider mistaken or malicious. */
 export async function fileRatingAppeal(db: Database, staffId: string, ratingId: string, reason: string) {
-  return db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Database;
+  return inTransaction(db, async (tx) => {
     const [rating] = isUuid(ratingId) ? await queryRows<{ id: string }>(tx, sql`select id from report_ratings where id = ${ratingId}`) : [];
     if (!rating) throw new AppError('NOT_FOUND', '评价不存在');
     const [appeal] = await queryRows<{ id: string }>(
@@ -284,8 +278,7 @@ export async function fileRatingAppeal(db: Database, staffId: string, ratingId: 
  * kept, and the resident still sees it). The one who filed may not decide it.
  */
 export async function decideRatingAppeal(db: Database, staffId: string, appealId: string, uphold: boolean, note: string) {
-  return db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Database;
+  return inTransaction(db, async (tx) => {
     const [appeal] = isUuid(appealId)
       ? await queryRows<{ id: string; rating_id: string; filed_by: string; status: string }>(tx, sql`select id, rating_id, filed_by, status from rating_appeals where id = ${appealId} for update`)
       : [];

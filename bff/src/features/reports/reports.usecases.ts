@@ -11,7 +11,7 @@ import {
   type NearbyReportDto,
   type ReportStatus,
 } from '@cityloop/shared';
-import { isUniqueViolation, queryRows, type Database } from '../../db/client';
+import { inTransaction, isUniqueViolation, queryRows, type Database } from '../../db/client';
 import { caseOutbox } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import { SerialJob } from '../../jobs/serial-job';
@@ -68,8 +68,7 @@ export async function submitReport(deps: ReportDeps, userId: string, idempotency
 
   const wgs = toWgs84({ lat: input.location.lat, lng: input.location.lng }, input.location.coordSystem);
   try {
-    const report = await deps.db.transaction(async (txRaw) => {
-      const tx = txRaw as unknown as Database;
+    const report = await inTransaction(deps.db, async (tx) => {
       const photos = photosRepository(tx);
       const attachable = await photos.findAttachable(userId, input.photoIds);
       if (attachable.length !== input.photoIds.length) {
@@ -170,8 +169,7 @@ export async function nearbyReports(deps: ReportDeps, q: { category: string; lat
  * status follows it unless a newer update was applied already. Returns whether anything changed.
  */
 export async function applyCaseUpdate(db: Database, reportId: string, update: CaseUpdate): Promise<boolean> {
-  return db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Database;
+  return inTransaction(db, async (tx) => {
     const reports = reportsRepository(tx);
     // Lock the report so two deliveries of different updates serialise.
     const [locked] = await queryRows<{ id: string }>(tx, sql`select id from reports where id = ${reportId} for update`);
@@ -346,8 +344,7 @@ export class CaseDeliveryDispatcher {
       ...(this.deps.shareReporterIdentity ? { reporter: { id: report.userId } } : {}),
     });
     // Record delivery and the case number now; the case system's own steps follow by webhook or polling.
-    await db.transaction(async (txRaw) => {
-      const tx = txRaw as unknown as Database;
+    await inTransaction(db, async (tx) => {
       await queryRows(tx, sql`update reports set case_id = ${caseId}, status = case when status = 'submitted' then 'received' else status end, updated_at = now() where id = ${reportId}`);
       await reportsRepository(tx).addEvent({ reportId, status: 'received', note: `已送达城市管理平台，案件编号 ${caseId}`, updateId: 'cityloop:delivered', occurredAt: this.deps.now() });
     });

@@ -45,12 +45,15 @@ export async function lockRewardBudget(tx: Database): Promise<void> {
 export async function onCaseStatus(tx: Database, report: ReportRow, status: ReportStatus): Promise<void> {
   const signal = REGISTERED.has(status) ? 'registered' : status === 'rejected' ? 'rejected' : status === 'duplicate' ? 'merged' : null;
   if (!signal) return;
-  await lockRewardBudget(tx);
+  // The caller holds the report's row lock, so this report's decision cannot race with itself; only a
+  // new decision, which spends caps and the pool, needs the budget lock. Later steps (dispatch, handle,
+  // close) find the decision made and return without it.
   const [existing] = await queryRows<DecisionRow>(tx, sql`select * from reward_decisions where report_id = ${report.id} for update`);
   if (existing) {
     if (signal === 'merged') await reverseForMerge(tx, existing);
     return;
   }
+  await lockRewardBudget(tx);
   const rules = await loadRewardRules(tx);
   const facts = await gatherFacts(tx, report, signal, rules);
   await recordDecision(tx, report, decideReward(facts, rules), facts);

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { DEFAULT_REWARD_RULES, REWARD_RULE_BOUNDS as B, type RewardRules } from '@cityloop/shared';
 import { z } from 'zod';
-import { queryRows, type Database } from '../../db/client';
+import { inTransaction, queryRows, type Database } from '../../db/client';
 import { recordAudit } from '../audit/audit';
 
 const int = (b: { min: number; max: number }) => z.number().int().min(b.min).max(b.max);
@@ -35,8 +35,7 @@ export async function loadRewardRules(db: Database): Promise<RewardRules> {
 }
 
 export async function saveRewardRules(db: Database, staffId: string, rules: RewardRules): Promise<RewardRules> {
-  return db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Database;
+  return inTransaction(db, async (tx) => {
     const before = await loadRewardRules(tx);
     await tx.execute(sql`insert into reward_rules (id, rules, updated_by, updated_at) values (1, ${JSON.stringify(rules)}::jsonb, ${staffId}, now())
       on conflict (id) do update set rules = excluded.rules, updated_by = excluded.updated_by, updated_at = now()`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { claimAmountProblem, expiringAmountFen, findCategory, maskName, REWARD_REASON_NAMES, type MyRewardsDto, type ReportRewardDto, type RewardReason, type RewardRules } from '@cityloop/shared';
-import { isUniqueViolation, queryRows, type Database } from '../../db/client';
+import { inTransaction, isUniqueViolation, queryRows, type Database } from '../../db/client';
 import { AppError } from '../../http/errors';
 import { isUuid } from '../../http/validate';
 import { findReportFor } from '../reports/reports.repository';
@@ -16,9 +16,6 @@ import { presentClaim, presentLedgerEntry, presentReportReward, type AppealRow, 
 
 const inList = (ids: string[]) => sql.join(ids.map((id) => sql`${id}`), sql`, `);
 
-async function tx<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T> {
-  return db.transaction(async (raw) => fn(raw as unknown as Database));
-}
 
 /** The reward state of each report (pending when the case system has not decided yet). */
 export async function rewardsForReports(db: Database, reportIds: string[]): Promise<Map<string, ReportRewardDto>> {
@@ -83,7 +80,7 @@ const claimHash = (amountFen: number) => createHash('sha256').update(JSON.string
 export async function createClaim(db: Database, userId: string, idempotencyKey: string, amountFen: number, method: 'manual' | 'wechatpay') {
   const hash = claimHash(amountFen);
   try {
-    return await tx(db, async (t) => {
+    return await inTransaction(db, async (t) => {
       await lockUserLedger(t, userId);
       const [previous] = await queryRows<ClaimRow & { request_hash: string }>(t, sql`select * from reward_claims where user_id = ${userId} and idempotency_key = ${idempotencyKey}`);
       if (previous) {
@@ -118,7 +115,7 @@ export async function settleClaim(db: Database, claimId: string, state: PayoutSt
     await db.execute(sql`update reward_claims set status = 'processing', provider_bill_no = coalesce(${state.providerBillNo}, provider_bill_no), updated_at = now() where id = ${claimId} and status = 'pending'`);
     return false;
   }
-  return tx(db, async (t) => {
+  return inTransaction(db, async (t) => {
     const [claim] = await queryRows<ClaimRow & { user_id: string }>(t, sql`select * from reward_claims where id = ${claimId} for update`);
     if (!claim || claim.status === 'paid' || claim.status === 'failed') return false;
     await lockUserLedger(t, claim.user_id);
@@ -200,7 +197,7 @@ export class PayoutDispatcher {
 
 /** Puts every pending manual claim into a new batch for staff to pay; empty when nothing is pending. */
 export async function createPayoutBatch(db: Database, staffId: string) {
-  return tx(db, async (t) => {
+  return inTransaction(db, async (t) => {
     const claims = await queryRows<{ id: string; amount_fen: number }>(t, sql`select id, amount_fen from reward_claims where method = 'manual' and status = 'pending' and batch_id is null order by created_at for update`);
     if (!claims.length) throw new AppError('NOT_FOUND', '没有待发放的提现申请');
     const total = claims.reduce((s, c) => s + Number(c.amount_fen), 0);
@@ -251,7 +248,7 @@ export async function recordBatchResults(db: Database, staffId: string, batchId:
 
 /** A resident appeals a "no reward" or held decision, once per report. */
 export async function appealReward(db: Database, userId: string, reportId: string, reason: string): Promise<ReportRewardDto> {
-  await tx(db, async (t) => {
+  await inTransaction(db, async (t) => {
     await findReportFor(t, { userId }, reportId);
     const [decision] = await queryRows<DecisionRow>(t, sql`select * from reward_decisions where report_id = ${reportId}`);
     if (!decision || (decision.outcome !== 'none' && decision.outcome !== 'held')) {
@@ -300,7 +297,7 @@ export async function reviewQueue(db: Database) {
 /** Staff approve or reject a held reward. Approval pays if the caps still allow it. */
 export async function reviewHeldReward(db: Database, staffId: string, reportId: string, approve: boolean, note: string) {
   if (!isUuid(reportId)) throw new AppError('NOT_FOUND', '奖励记录不存在');
-  return tx(db, async (t) => {
+  return inTransaction(db, async (t) => {
     const [decision] = await queryRows<DecisionRow & { category: string }>(t, sql`select d.*, r.category from reward_decisions d join reports r on r.id = d.report_id where d.report_id = ${reportId} for update of d`);
     if (!decision) throw new AppError('NOT_FOUND', '奖励记录不存在');
     if (decision.outcome !== 'held') throw new AppError('REVIEW_ALREADY_DECIDED');
@@ -316,7 +313,7 @@ export async function reviewHeldReward(db: Database, staffId: string, reportId: 
 /** Staff decide a resident's appeal. Upheld: the reward is paid (caps permitting); rejected: the decision stands. */
 export async function decideRewardAppeal(db: Database, staffId: string, appealId: string, uphold: boolean, note: string) {
   if (!isUuid(appealId)) throw new AppError('NOT_FOUND', '申诉不存在');
-  return tx(db, async (t) => {
+  return inTransaction(db, async (t) => {
     const [appeal] = await queryRows<AppealRow>(t, sql`select * from reward_appeals where id = ${appealId} for update`);
     if (!appeal) throw new AppError('NOT_FOUND', '申诉不存在');
     if (appeal.status !== 'pending') throw new AppError('REVIEW_ALREADY_DECIDED');
@@ -335,7 +332,7 @@ export async function decideRewardAppeal(db: Database, staffId: string, appealId
 /** Staff mark a resident as staff or full-time inspector (no rewards), or clear it. */
 export async function setRewardExclusion(db: Database, staffId: string, userId: string, exclusion: 'staff' | 'inspector' | null) {
   if (!isUuid(userId)) throw new AppError('NOT_FOUND', '用户不存在');
-  return tx(db, async (t) => {
+  return inTransaction(db, async (t) => {
     const rows = await queryRows<{ id: string }>(t, sql`update users set reward_exclusion = ${exclusion}, updated_at = now() where id = ${userId} returning id`);
     if (!rows.length) throw new AppError('NOT_FOUND', '用户不存在');
     await recordAudit(t, { actorKind: 'staff', actorId: staffId, action: 'user.reward_exclusion', entityType: 'user', entityId: userId, details: { exclusion } });
@@ -357,7 +354,7 @@ export async function expireUnclaimedRewards(db: Database, rules: Pick<RewardRul
   let users = 0;
   let expiredFen = 0;
   for (const { user_id } of candidates) {
-    const amount = await tx(db, async (t) => {
+    const amount = await inTransaction(db, async (t) => {
       await lockUserLedger(t, user_id);
       const [sums] = await queryRows<{ old_credits: string; debits: string }>(
         t,

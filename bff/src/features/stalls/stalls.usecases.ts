@@ -12,7 +12,7 @@ import {
   type StallGoods,
   type StallSpotListDto,
 } from '@cityloop/shared';
-import { isUniqueViolation, type Database } from '../../db/client';
+import { inTransaction, isUniqueViolation, type Database } from '../../db/client';
 import { AppError } from '../../http/errors';
 import { isUuid } from '../../http/validate';
 import { recordAudit } from '../audit/audit';
@@ -232,9 +232,9 @@ export interface StaffActor {
 
 export async function createSpot(deps: StallDeps, actor: StaffActor, input: SpotInput) {
   try {
-    return await deps.db.transaction(async (tx) => {
-      const row = await stallsRepository(tx as unknown as Database).insert(inputToRow(input));
-      await recordAudit(tx as unknown as Database, { actorKind: 'staff', actorId: actor.staffId, action: 'stall_spot.create', entityType: 'stall_spot', entityId: row.id, details: { code: row.code, name: row.name } });
+    return await inTransaction(deps.db, async (tx) => {
+      const row = await stallsRepository(tx).insert(inputToRow(input));
+      await recordAudit(tx, { actorKind: 'staff', actorId: actor.staffId, action: 'stall_spot.create', entityType: 'stall_spot', entityId: row.id, details: { code: row.code, name: row.name } });
       return row;
     });
   } catch (err) {
@@ -245,8 +245,7 @@ export async function createSpot(deps: StallDeps, actor: StaffActor, input: Spot
 }
 
 export async function updateSpot(deps: StallDeps, actor: StaffActor, id: string, patch: SpotPatch) {
-  return deps.db.transaction(async (tx) => {
-    const db = tx as unknown as Database;
+  return inTransaction(deps.db, async (db) => {
     const repo = stallsRepository(db);
     const before = await repo.findById(id);
     if (!before) throw new AppError('NOT_FOUND', '摊点不存在');
@@ -261,8 +260,7 @@ export async function updateSpot(deps: StallDeps, actor: StaffActor, id: string,
 export async function suspendSpot(deps: StallDeps, actor: StaffActor, id: string, input: { reason: string; until?: string }) {
   const until = input.until ? new Date(input.until) : null;
   if (until && until <= deps.now()) throw new AppError('VALIDATION_FAILED', 'until: must be in the future');
-  return deps.db.transaction(async (tx) => {
-    const db = tx as unknown as Database;
+  return inTransaction(deps.db, async (db) => {
     const repo = stallsRepository(db);
     if (!(await repo.findById(id))) throw new AppError('NOT_FOUND', '摊点不存在');
     const after = (await repo.update(id, { status: 'suspended', suspendedReason: input.reason, suspendedUntil: until }))!;
@@ -274,8 +272,7 @@ export async function suspendSpot(deps: StallDeps, actor: StaffActor, id: string
 }
 
 export async function resumeSpot(deps: StallDeps, actor: StaffActor, id: string) {
-  return deps.db.transaction(async (tx) => {
-    const db = tx as unknown as Database;
+  return inTransaction(deps.db, async (db) => {
     const repo = stallsRepository(db);
     const before = await repo.findById(id);
     if (!before) throw new AppError('NOT_FOUND', '摊点不存在');
@@ -360,8 +357,7 @@ export async function importSpots(deps: StallDeps, actor: StaffActor, file: { fo
   const { inputs, problems } = parseImport(file.format, file.content);
   if (problems.length) throw new AppError('IMPORT_INVALID', `${problems.length} 行有错误，未导入任何数据`, { rows: problems });
   if (file.dryRun) return { created: 0, updated: 0, valid: inputs.length, dryRun: true };
-  return deps.db.transaction(async (tx) => {
-    const db = tx as unknown as Database;
+  return inTransaction(deps.db, async (db) => {
     const repo = stallsRepository(db);
     let created = 0;
     for (const input of inputs) if ((await repo.upsertByCode(inputToRow(input))).created) created += 1;
