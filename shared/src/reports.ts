@@ -104,6 +104,7 @@ export const REPORT_LIMITS = {
   photoThumbMaxSide: 320,
   nearbyMax: 5,
   idempotencyKeyMaxLength: 100,
+  streetMaxChars: 50,
 } as const;
 
 export interface PhotoDto {

@@ -158,6 +158,14 @@ describe('随手拍 reports through the case system', () => {
       expect(count).toHaveLength(1);
     });
 
+    it('keeps the street (街道) when the client knows it, for the published figures', async () => {
+      const me = await resident();
+      const { res } = await submit(me.token, { street: '吴井街道' });
+      expect(res.status).toBe(201);
+      const [row] = await queryRows<{ street: string | null }>(t.database.db, sql`select street from reports where id = ${res.body.report.id}`);
+      expect(row.street).toBe('吴井街道');
+    });
+
     it.each([
       ['a missing category', { category: undefined }],
       ['an unknown category', { category: 'ufo_sighting' }],
@@ -169,6 +177,8 @@ describe('随手拍 reports through the case system', () => {
       ['a description of 501 Chinese characters', { description: '垃'.repeat(501) }],
       ['a numeric description', { description: 12345 }],
       ['an unknown field', { reward: 100 }],
+      ['a street of 51 characters', { street: '街'.repeat(51) }],
+      ['a numeric street', { street: 7 }],
     ])('%s → 400 VALIDATION_FAILED', async (_label, overrides) => {
       const me = await resident();
       const { res } = await submit(me.token, overrides);

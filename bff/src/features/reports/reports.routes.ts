@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { authOf } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
-import { coordSystemParam, coordSystemSchema, decimalParam, latParam, lngParam, parseInput } from '../../http/validate';
+import { boundedText, coordSystemParam, coordSystemSchema, decimalParam, latParam, lngParam, parseInput } from '../../http/validate';
 import { caseUpdateFromWebhook } from '../../ports/case-system/open311-case-system';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../ports/case-system/webhook-signature';
 import { reportsRepository } from './reports.repository';
@@ -25,6 +25,7 @@ const submitBody = z
     location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), coordSystem: coordSystemSchema }).strict(),
     address: z.string().trim().min(1).refine((s) => codePoints(s) <= REPORT_LIMITS.addressMaxChars, `at most ${REPORT_LIMITS.addressMaxChars} characters`),
     photoIds: z.array(z.string().uuid('not a photo id')).max(REPORT_LIMITS.maxPhotos),
+    street: boundedText(1, REPORT_LIMITS.streetMaxChars).optional(),
   })
   .strict();
 

@@ -42,11 +42,13 @@ export interface SubmitInput {
   location: { lat: number; lng: number; coordSystem: CoordSystem };
   address: string;
   photoIds: string[];
+  street?: string;
 }
 
 /** Same body ⇒ same hash, whatever the key order, so a retried request is recognised as such. */
 export function requestHash(input: SubmitInput): string {
-  const canonical = JSON.stringify([input.category, input.description, input.location.lat, input.location.lng, input.location.coordSystem, input.address, input.photoIds]);
+  // street joins only when sent, so hashes of reports without it are unchanged.
+  const canonical = JSON.stringify([input.category, input.description, input.location.lat, input.location.lng, input.location.coordSystem, input.address, input.photoIds, ...(input.street ? [input.street] : [])]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -85,6 +87,7 @@ export async function submitReport(deps: ReportDeps, userId: string, idempotency
         lat: wgs.lat,
         lng: wgs.lng,
         address: input.address,
+        street: input.street ?? null,
         idempotencyKey,
         requestHash: hash,
       });

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Button, Text, Textarea, View } from '@tarojs/components';
 import { serverMessageZh } from '../../services/request';
 import { charCount } from '../../services/report-draft';
+import { REWARD_LIMITS } from '@cityloop/shared';
 import './index.scss';
 
 export interface ReasonFormProps {
@@ -79,5 +80,20 @@ export function ReasonForm({ id, title, hint, placeholder, minChars, maxChars, s
         </Button>
       </View>
     </View>
+  );
+}
+
+/** The 申诉 form for a reward decision, the same wherever the decision is shown. */
+export function RewardAppealForm(props: Pick<ReasonFormProps, 'id' | 'onSubmit' | 'onCancel'>) {
+  return (
+    <ReasonForm
+      {...props}
+      title='申诉理由'
+      hint='每条举报只能申诉一次，工作人员核实后答复'
+      placeholder={`请说明理由（${REWARD_LIMITS.appealReasonMinChars}–${REWARD_LIMITS.appealReasonMaxChars} 字）`}
+      minChars={REWARD_LIMITS.appealReasonMinChars}
+      maxChars={REWARD_LIMITS.appealReasonMaxChars}
+      submitText='提交申诉'
+    />
   );
 }

@@ -2,7 +2,6 @@ import { useCallback, useRef, useState } from 'react';
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { Button, Input, Switch, Text, View } from '@tarojs/components';
 import {
-  REWARD_LIMITS,
   claimAmountProblem,
   formatShanghai,
   formatYuan,
@@ -12,7 +11,7 @@ import {
   type ReportRewardDto,
 } from '@cityloop/shared';
 import { PageError, PageLoading } from '../../components/page-state';
-import { ReasonForm } from '../../components/reason-form';
+import { RewardAppealForm } from '../../components/reason-form';
 import { reportDetailUrl } from '../../services/reports';
 import { serverMessageZh, toApiError } from '../../services/request';
 import { appealReward, claimReward, getMyRewards, newClaimKey, setLeaderboardOptIn } from '../../services/rewards';
@@ -107,17 +106,7 @@ function DecisionRow({ decision, onAppealed }: { decision: Decision; onAppealed:
         </View>
       )}
       {appealing ? (
-        <ReasonForm
-          id={`rewards-appeal-${decision.reportId}`}
-          title='申诉理由'
-          hint='每条举报只能申诉一次，工作人员核实后答复'
-          placeholder={`请说明理由（${REWARD_LIMITS.appealReasonMinChars}–${REWARD_LIMITS.appealReasonMaxChars} 字）`}
-          minChars={REWARD_LIMITS.appealReasonMinChars}
-          maxChars={REWARD_LIMITS.appealReasonMaxChars}
-          submitText='提交申诉'
-          onSubmit={sendAppeal}
-          onCancel={() => setAppealing(false)}
-        />
+        <RewardAppealForm id={`rewards-appeal-${decision.reportId}`} onSubmit={sendAppeal} onCancel={() => setAppealing(false)} />
       ) : (
         decision.canAppeal &&
         !decision.appeal && (

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
-import { REWARD_LIMITS, formatShanghai, formatYuan, type ReportRewardDto } from '@cityloop/shared';
-import { ReasonForm } from '../../../components/reason-form';
+import { formatShanghai, formatYuan, type ReportRewardDto } from '@cityloop/shared';
+import { RewardAppealForm } from '../../../components/reason-form';
 import { appealReward, MY_REWARDS_URL } from '../../../services/rewards';
 import { APPEAL_STATUS_NAMES, REWARD_STATE_NAMES } from '../../../utils/rewards';
 
@@ -45,17 +45,7 @@ export function RewardSection({ reportId, reward, onChange }: { reportId: string
       )}
 
       {appealing ? (
-        <ReasonForm
-          id='report-reward-appeal-form'
-          title='申诉理由'
-          hint='每条举报只能申诉一次，工作人员核实后答复'
-          placeholder={`请说明理由（${REWARD_LIMITS.appealReasonMinChars}–${REWARD_LIMITS.appealReasonMaxChars} 字）`}
-          minChars={REWARD_LIMITS.appealReasonMinChars}
-          maxChars={REWARD_LIMITS.appealReasonMaxChars}
-          submitText='提交申诉'
-          onSubmit={sendAppeal}
-          onCancel={() => setAppealing(false)}
-        />
+        <RewardAppealForm id='report-reward-appeal-form' onSubmit={sendAppeal} onCancel={() => setAppealing(false)} />
       ) : (
         <View className='report-detail__actions'>
           {reward.canAppeal && (
