@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 const sharp = require('sharp');
 const { processPhoto } = require('../dist/features/photos/photo-pipeline.js');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const photosDir = path.resolve(root, '../shared/data/photos');
+const photosDir = path.resolve(root, 'tests/fixtures/photos');
 
 const freePort = () => new Promise((resolve) => {
   const srv = net.createServer().listen(0, '127.0.0.1', () => {

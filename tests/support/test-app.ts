@@ -184,8 +184,8 @@ export async function uploadPhoto(baseUrl: string, token: string, data: Buffer, 
   return { status: res.status, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
 }
 
-/** The photos in ../shared/data/photos (beside the repository, as in CI). */
-export const PHOTOS_DIR = path.resolve(__dirname, '../../../shared/data/photos');
+/** Real camera files kept in the repository (tests/fixtures/photos, see its README for the licence). */
+export const PHOTOS_DIR = path.resolve(__dirname, '../fixtures/photos');
 
 /** A name no other test (or earlier run against a shared server database) has used. */
 export function uniqueName(prefix: string): string {
