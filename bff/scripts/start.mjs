@@ -39,6 +39,10 @@ if (isStale(at('miniapp/dist/h5/index.html'), [at('shared/src'), at('miniapp/src
   run('building the H5 mini-program (first run takes a minute)', ['run', 'build:h5'], { NODE_ENV: 'production' });
 }
 
-const bff = spawn(process.execPath, [at('bff/dist/main.js')], { cwd: root, stdio: 'inherit', env: process.env });
+// `npm start` is the development command, so it chooses development when nothing else was chosen;
+// the BFF itself refuses to guess (an unset NODE_ENV elsewhere is a refusal that names the key).
+const env = { ...process.env, NODE_ENV: process.env.NODE_ENV || 'development' };
+if (!process.env.NODE_ENV) console.log('[start] NODE_ENV unset: starting in development (dev WeChat, case-system simulator, dev secrets)');
+const bff = spawn(process.execPath, [at('bff/dist/main.js')], { cwd: root, stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => bff.kill(signal));
 bff.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

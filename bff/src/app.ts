@@ -10,6 +10,7 @@ import { authRoutes } from './features/auth/auth.routes';
 import { TokenService } from './features/auth/tokens';
 import { usersRepository } from './features/auth/users.repository';
 import { figuresRoutes } from './features/figures/figures.routes';
+import { residentAdminRoutes } from './features/residents/residents.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { staffRepository } from './features/staff/staff.repository';
 import { staffRoutes } from './features/staff/staff.routes';
@@ -17,11 +18,12 @@ import { PhotoUrlSigner } from './features/photos/photo-urls';
 import { photoRoutes } from './features/photos/photos.routes';
 import { CASE_WEBHOOK_PATH, caseWebhookRoutes, reportRoutes } from './features/reports/reports.routes';
 import { myStallRoutes, stallRoutes, staffStallRoutes } from './features/stalls/stalls.routes';
-import { authOf, refuseBlocked, requireResident, requireStaff } from './http/auth';
+import { authOf, refuseBlocked, requireResident, staffGuardFor } from './http/auth';
 import { h5Static } from './http/h5-static';
 import { errorHandler, jsonBody, requestContext, securityHeaders } from './http/middleware';
 import { rateLimit, RateLimiter } from './http/rate-limit';
 import type { Logger } from './logger';
+import type { RateLimitConfig, StaffLockoutConfig } from './config';
 import type { PhotoStorage } from './ports/storage/photo-storage';
 import type { WechatAuth } from './ports/wechat/wechat-auth';
 
@@ -33,9 +35,12 @@ export interface AppDeps {
   corsOrigins: string[];
   /** Allow any http://localhost:* / 127.0.0.1 origin (Taro's H5 dev server); never in production. */
   corsAllowLocalhost: boolean;
-  rateLimit: { writesPerMinute: number };
+  rateLimit: RateLimitConfig;
+  staffLockout?: StaffLockoutConfig;
   h5Dir?: string;
   trustProxy?: boolean;
+  /** Trusted proxies in front of the BFF; the client address is the entry the outermost of them added. */
+  trustProxyHops?: number;
   version?: string;
   /** The clock, injectable so schedule-dependent answers can be tested at chosen instants. */
   now?: () => Date;
@@ -50,6 +55,8 @@ export interface AppDeps {
   payout?: { method: 'manual' } | { method: 'wechatpay'; provider: PayoutProvider };
 }
 
+export const DEFAULT_STAFF_LOCKOUT: StaffLockoutConfig = { threshold: 5, minutes: 15 };
+
 export const DEFAULT_RATING_RULES: RatingRulesConfig = {
   windowDays: RATING_RULES.windowDays,
   followUpDays: RATING_RULES.followUpDays,
@@ -61,16 +68,19 @@ const RAW_BODY_PATHS = [`${API_PREFIX}/staff/stall-spots/import`, `${API_PREFIX}
 
 /** Builds the Koa app from its dependencies. It does not listen: main.ts and the tests do. */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: deps.trustProxy ?? false });
+  // X-Forwarded-For is written by the client first and appended to by each proxy: only the last
+  // `hops` entries are ours to trust, so Koa reads just those and ctx.ip is the leftmost of them.
+  const app = new Koa({ proxy: deps.trustProxy ?? false, maxIpsCount: deps.trustProxy ? deps.trustProxyHops ?? 1 : 0 });
   // Errors are logged once, by errorHandler; Koa's default stderr printer would log them twice.
   app.silent = true;
 
   const tokens = new TokenService(deps.jwt.secret, deps.jwt.ttlSeconds);
   const users = usersRepository(deps.database.db);
   const staff = staffRepository(deps.database.db);
-  const loginLimiter = new RateLimiter(deps.rateLimit.writesPerMinute, 60_000);
+  const wechatLoginLimiter = new RateLimiter(deps.rateLimit.wechatLoginsPerMinute, 60_000);
+  const staffLoginLimiter = new RateLimiter(deps.rateLimit.staffLoginsPerMinute, 60_000);
   const writeLimiter = new RateLimiter(deps.rateLimit.writesPerMinute, 60_000);
-  const staffGuard = requireStaff(tokens, (id) => staff.findById(id));
+  const staffGuard = staffGuardFor(tokens, (id) => staff.findById(id));
   const residentGuard = requireResident(tokens);
   const now = deps.now ?? (() => new Date());
   const stallDeps = { db: deps.database.db, now };
@@ -86,8 +96,8 @@ export function createApp(deps: AppDeps): Koa {
   api.use(jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
   for (const feature of [
     healthRoutes({ database: deps.database, version: deps.version ?? '0.0.0' }),
-    authRoutes({ wechat: deps.wechat, users, tokens, loginLimiter }),
-    staffRoutes({ staff, tokens, loginLimiter, staffGuard }),
+    authRoutes({ wechat: deps.wechat, users, tokens, loginLimiter: wechatLoginLimiter }),
+    staffRoutes({ staff, tokens, db: deps.database.db, now, lockout: deps.staffLockout ?? DEFAULT_STAFF_LOCKOUT, loginLimiter: staffLoginLimiter, staffGuard }),
     stallRoutes({ ...stallDeps, tokens, residentGuard, writeGuards }),
     myStallRoutes({ ...stallDeps, residentGuard }),
     staffStallRoutes({ ...stallDeps, staffGuard }),
@@ -98,6 +108,7 @@ export function createApp(deps: AppDeps): Koa {
     rewardRoutes({ db: deps.database.db, now, residentGuard, staffGuard, writeGuards, payoutMethod: payout.method, payoutProvider }),
     payoutCallbackRoutes({ db: deps.database.db, provider: payoutProvider }),
     figuresRoutes({ db: deps.database.db, staffGuard, now }),
+    residentAdminRoutes({ db: deps.database.db, staffGuard }),
   ]) {
     api.use(feature.routes(), feature.allowedMethods({ throw: true }));
   }

@@ -8,17 +8,22 @@ import { z } from 'zod';
  */
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+const databaseSchema = z.object({
+  DATA_DIR: z.string().min(1).default(path.resolve(__dirname, '../../.data')),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+});
+
 const envSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    // No default: dev defaults (public JWT secret, dev logins, simulators) apply only when development is chosen.
+    NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be set to development, test or production (npm start sets development)' }),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    DATA_DIR: z.string().min(1).default(path.resolve(__dirname, '../../.data')),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-      .optional(),
+    ...databaseSchema.shape,
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(2 * 3600),
     WECHAT_MODE: z.enum(['real', 'dev']).default('dev'),
@@ -53,7 +58,12 @@ const envSchema = z
     CORS_ORIGINS: z.string().default(''),
     H5_DIR: z.string().default(path.resolve(__dirname, '../../miniapp/dist/h5')),
     TRUST_PROXY: booleanFlag.default(false),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+    RATE_LIMIT_WECHAT_LOGINS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+    RATE_LIMIT_STAFF_LOGINS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+    STAFF_LOCKOUT_THRESHOLD: z.coerce.number().int().min(3).max(50).default(5),
+    STAFF_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
     DEV_STAFF_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     RATING_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     RATING_FOLLOW_UP_DAYS: z.coerce.number().int().min(1).max(90).default(15),
@@ -82,6 +92,10 @@ const envSchema = z
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
       }
     }
+    if (env.JWT_SECRET && env.PHOTO_URL_SECRET && env.JWT_SECRET === env.PHOTO_URL_SECRET) {
+      // One leaked link key must not also mint login tokens.
+      ctx.addIssue({ code: 'custom', path: ['PHOTO_URL_SECRET'], message: 'must differ from JWT_SECRET' });
+    }
     if (env.PHOTO_STORAGE === 's3') {
       for (const key of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when PHOTO_STORAGE=s3' });
@@ -100,6 +114,31 @@ const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Per-minute limits, each with its own counter: resident writes per user, logins per client address. */
+export interface RateLimitConfig {
+  writesPerMinute: number;
+  wechatLoginsPerMinute: number;
+  staffLoginsPerMinute: number;
+}
+
+/** After `threshold` consecutive failed logins an account is locked for `minutes`, whatever address they came from. */
+export interface StaffLockoutConfig {
+  threshold: number;
+  minutes: number;
+}
+
+
+function databaseOf(env: z.infer<typeof databaseSchema>): Config['database'] {
+  return env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR, 'pglite') };
+}
+
+/** Only where the database is, for operator commands (staff:create) that need nothing else. */
+export function databaseConfigFrom(source: NodeJS.ProcessEnv): Config['database'] {
+  const parsed = databaseSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  return databaseOf(parsed.data);
+}
 
 export interface Config {
   env: Env['NODE_ENV'];
@@ -143,8 +182,11 @@ export interface Config {
   };
   corsOrigins: string[];
   h5Dir: string;
+  /** Behind a reverse proxy: read the client address from X-Forwarded-For, counting `hops` trusted proxies from the right. */
   trustProxy: boolean;
-  rateLimit: { writesPerMinute: number };
+  trustProxyHops: number;
+  rateLimit: RateLimitConfig;
+  staffLockout: StaffLockoutConfig;
   /** Development only: ensures a staff account `dev-admin` with this password (demos and the e2e test). */
   devStaffPassword: string | null;
   ratings: { windowDays: number; followUpDays: number; reminderAfterDays: number; fixedQuestionAfterDays: number };
@@ -190,9 +232,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
-    database: env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL }
-      : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR, 'pglite') },
+    database: databaseOf(env),
     jwt: { secret: env.JWT_SECRET ?? DEV_JWT_SECRET, ttlSeconds: env.JWT_TTL_SECONDS },
     wechat: {
       mode: env.WECHAT_MODE,
@@ -242,6 +282,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     h5Dir: path.resolve(env.H5_DIR),
     trustProxy: env.TRUST_PROXY,
+    trustProxyHops: env.TRUST_PROXY_HOPS,
+    staffLockout: { threshold: env.STAFF_LOCKOUT_THRESHOLD, minutes: env.STAFF_LOCKOUT_MINUTES },
     devStaffPassword: env.DEV_STAFF_PASSWORD ?? null,
     ratings: { windowDays: env.RATING_WINDOW_DAYS, followUpDays: env.RATING_FOLLOW_UP_DAYS, reminderAfterDays: env.RATING_REMINDER_AFTER_DAYS, fixedQuestionAfterDays: env.FIXED_QUESTION_AFTER_DAYS },
     payout:
@@ -260,6 +302,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             timeoutMs: env.WECHATPAY_TIMEOUT_MS,
           }
         : { method: 'manual', intervalMs: env.PAYOUT_INTERVAL_MS },
-    rateLimit: { writesPerMinute: env.RATE_LIMIT_WRITES_PER_MINUTE },
+    rateLimit: {
+      writesPerMinute: env.RATE_LIMIT_WRITES_PER_MINUTE,
+      wechatLoginsPerMinute: env.RATE_LIMIT_WECHAT_LOGINS_PER_MINUTE,
+      staffLoginsPerMinute: env.RATE_LIMIT_STAFF_LOGINS_PER_MINUTE,
+    },
   };
 }

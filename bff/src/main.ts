@@ -106,6 +106,8 @@ async function main() {
     rateLimit: config.rateLimit,
     h5Dir: config.h5Dir,
     trustProxy: config.trustProxy,
+    trustProxyHops: config.trustProxyHops,
+    staffLockout: config.staffLockout,
     version,
     photoStorage:
       config.photos.storage.kind === 's3'

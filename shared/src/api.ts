@@ -1,7 +1,8 @@
 /** Shapes that travel over `/api/v1`. Times are ISO-8601 UTC strings; clients show them in Asia/Shanghai. */
 
+import type { StaffPermission, StaffRole } from './permissions';
+
 export type UserRole = 'resident';
-export type StaffRole = 'staff' | 'admin';
 
 export interface UserDto {
   id: string;
@@ -17,6 +18,18 @@ export interface StaffDto {
   username: string;
   displayName: string;
   role: StaffRole;
+  /** What this role may do (shared/src/permissions.ts), so the console can hide the rest. */
+  permissions: StaffPermission[];
+}
+
+/** A staff account as admins manage it (GET /staff/accounts). */
+export interface StaffAccountDto extends StaffDto {
+  disabled: boolean;
+  /** Set while the account is locked after repeated failed logins. */
+  lockedUntil: string | null;
+  failedLoginCount: number;
+  lastLoginAt: string | null;
+  createdAt: string;
 }
 
 export interface LoginResponse {

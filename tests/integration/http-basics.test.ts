@@ -5,7 +5,7 @@ import { api, startTestApp, type TestApp } from '../support/test-app';
 describe('HTTP basics', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ rateLimit: { writesPerMinute: 3 } });
+    t = await startTestApp({ rateLimit: { writesPerMinute: 3, wechatLoginsPerMinute: 3, staffLoginsPerMinute: 3 } });
   });
   afterAll(() => t.close());
 
@@ -90,7 +90,7 @@ describe('HTTP basics', () => {
       last = await api(t.baseUrl, '/api/v1/auth/wechat', { json: { code: 'not-valid' } });
       statuses.push(last.status);
     }
-    // writesPerMinute is 3 here; the malformed and oversized bodies above were refused before the limiter counted them.
+    // wechatLoginsPerMinute is 3 here; the malformed and oversized bodies above were refused before the limiter counted them.
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
     expect(last!.body.error.code).toBe('RATE_LIMITED');
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -166,6 +166,7 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     expect((await api(t.baseUrl, `/api/v1/staff/ratings/${rating.id}/appeals`, { token: filer, json: { reason: '再申诉' } })).status).toBe(409);
     const own = await api(t.baseUrl, `/api/v1/staff/rating-appeals/${appeal.body.appeal.id}/decision`, { token: filer, json: { uphold: true, note: '自审' } });
     expect(own.status).toBe(403);
+    expect(own.body.error.code).toBe('SECOND_STAFF_REQUIRED');
     const decided = await api(t.baseUrl, `/api/v1/staff/rating-appeals/${appeal.body.appeal.id}/decision`, { token: reviewer, json: { uphold: true, note: '核实属恶意评价' } });
     expect(decided.body.appeal.status).toBe('upheld');
     expect((await getReport(me.token, id)).rating.ratings[0]).toMatchObject({ level: 'very_dissatisfied', excludedFromFigures: true });

@@ -21,11 +21,14 @@ const remoteSpot = () => ({ lat: 30 + Math.random() * 10, lng: 80 + Math.random(
 describe('有奖举报: rewards, ledger, claims and appeals', () => {
   let t: TestApp;
   let staff: string;
+  /** 管审分离: a second member confirms what `staff` prepared. */
+  let finance: string;
   const db = () => t.database.db as Database;
 
   beforeAll(async () => {
     t = await startTestApp({ caseSystem: true });
     staff = await t.staffToken();
+    finance = await t.staffToken('finance');
   });
   afterAll(async () => {
     await api(t.baseUrl, '/api/v1/staff/rewards/rules', { method: 'PUT', token: staff, json: DEFAULT_REWARD_RULES });
@@ -311,12 +314,16 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
       expect(csv.body).not.toContain(t.wechat.openidFor(me.name));
       expect((await rewards(me.token)).claims.map((c: { status: string }) => c.status)).toEqual(['processing', 'processing']);
 
+      // The member who prepared the batch cannot confirm it.
+      const self = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: staff, json: { paid: [a.id] } });
+      expect(self.status).toBe(403);
+      expect(self.body.error.code).toBe('SECOND_STAFF_REQUIRED');
       // Another batch's or an unknown claim id is refused as a whole.
-      const stranger = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: staff, json: { paid: [a.id, '00000000-0000-4000-8000-000000000000'] } });
+      const stranger = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: finance, json: { paid: [a.id, '00000000-0000-4000-8000-000000000000'] } });
       expect(stranger.status).toBe(400);
-      const results = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: staff, json: { paid: [a.id], failed: [{ claimId: b.id, reason: '收款账户未实名' }] } });
+      const results = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: finance, json: { paid: [a.id], failed: [{ claimId: b.id, reason: '收款账户未实名' }] } });
       expect(results.body).toEqual({ settled: 2, alreadySettled: 0 });
-      const repeat = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: staff, json: { paid: [a.id], failed: [{ claimId: b.id, reason: '再次' }] } });
+      const repeat = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: finance, json: { paid: [a.id], failed: [{ claimId: b.id, reason: '再次' }] } });
       expect(repeat.body).toEqual({ settled: 0, alreadySettled: 2 });
 
       const mine = await rewards(me.token);
@@ -338,7 +345,7 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
       expect(await decided(me.token, later.id)).toMatchObject({ state: 'accrued', amountFen: 200 });
       const c = (await claim(me.token, { amountFen: 200 })).body.claim;
       const batch = (await api(t.baseUrl, '/api/v1/staff/rewards/payout-batches', { token: staff, method: 'POST' })).body.batch;
-      await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.id}/results`, { token: staff, json: { paid: [c.id] } });
+      await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.id}/results`, { token: finance, json: { paid: [c.id] } });
       // The case system later merges the registered case into an earlier one.
       t.simulator.advance(later.caseId, 'merge', { into: earlier.caseId });
       await waitFor(async () => (await getReport(me.token, later.id)).reward.state === 'reversed', 10_000, 'reversal');

@@ -15,7 +15,7 @@ describe('staff accounts', () => {
   beforeAll(async () => {
     t = await startTestApp();
     username = uniqueName('zhang').toLowerCase();
-    await createStaffAccount({ staff: staffRepository(t.database.db) }, { username, displayName: '张三', password, role: 'staff' });
+    await createStaffAccount({ staff: staffRepository(t.database.db) }, { username, displayName: '张三', password, role: 'operator' });
   });
   afterAll(() => t.close());
 
@@ -27,15 +27,16 @@ describe('staff accounts', () => {
 
   it('refuses weak or malformed account input', async () => {
     const deps = { staff: staffRepository(t.database.db) };
-    await expect(createStaffAccount(deps, { username: 'ok-name', displayName: '', password: 'short', role: 'staff' })).rejects.toThrow(StaffInputError);
-    await expect(createStaffAccount(deps, { username: 'Bad Name!', displayName: '', password, role: 'staff' })).rejects.toThrow(StaffInputError);
-    await expect(createStaffAccount(deps, { username, displayName: '', password, role: 'staff' })).rejects.toThrow(/taken/);
+    await expect(createStaffAccount(deps, { username: 'ok-name', displayName: '', password: 'short', role: 'operator' })).rejects.toThrow(StaffInputError);
+    await expect(createStaffAccount(deps, { username: 'Bad Name!', displayName: '', password, role: 'operator' })).rejects.toThrow(StaffInputError);
+    await expect(createStaffAccount(deps, { username, displayName: '', password, role: 'operator' })).rejects.toThrow(/taken/);
   });
 
   it('logs in with username and password and passes the staff guard', async () => {
     const login = await api(t.baseUrl, '/api/v1/staff/auth/login', { json: { username: username.toUpperCase(), password } });
     expect(login.status).toBe(200);
-    expect(login.body.staff).toEqual({ id: expect.any(String), username, displayName: '张三', role: 'staff' });
+    expect(login.body.staff).toEqual({ id: expect.any(String), username, displayName: '张三', role: 'operator', permissions: expect.arrayContaining(['stalls.manage', 'ratings.follow_up']) });
+    expect(login.body.staff.permissions).not.toContain('rewards.rules.edit');
     expect(JSON.stringify(login.body)).not.toContain('scrypt');
     const me = await api(t.baseUrl, '/api/v1/staff/me', { token: login.body.token });
     expect(me.status).toBe(200);

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { StaffRole } from '@cityloop/shared';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp, type AppDeps } from '../../bff/src/app';
@@ -35,8 +36,8 @@ export interface TestApp {
   logs: string[];
   /** Sends due subscribe messages now (main.ts runs it on a timer). */
   notifications: NotificationDispatcher;
-  /** Creates a staff account and returns a logged-in staff token. */
-  staffToken(role?: 'staff' | 'admin'): Promise<string>;
+  /** Creates a staff account (an admin unless a role is named) and returns a logged-in staff token. */
+  staffToken(role?: StaffRole): Promise<string>;
   /** The case-system simulator (Open311 + signed webhooks to this BFF), when started with `caseSystem: true`. */
   simulator: CaseSimulator;
   /** Delivers queued reports now (main.ts runs it on a timer). */
@@ -77,7 +78,7 @@ export async function startTestApp(
     jwt: { secret: TEST_JWT_SECRET, ttlSeconds: 600 },
     corsOrigins: ['https://h5.cityloop.example'],
     corsAllowLocalhost: true,
-    rateLimit: { writesPerMinute: 1000 },
+    rateLimit: { writesPerMinute: 1000, wechatLoginsPerMinute: 1000, staffLoginsPerMinute: 1000 },
     version: 'test',
     ...overrides,
   });
@@ -114,7 +115,7 @@ export async function startTestApp(
     delivery,
     photoDir,
     pollCases: () => pollOpenCases({ db: database.db, caseSystem, logger }, { olderThanSeconds: 0, batch: 100 }),
-    async staffToken(role = 'staff') {
+    async staffToken(role: StaffRole = 'admin') {
       const username = uniqueName('staff').toLowerCase();
       const password = 'staff-password-for-tests';
       await createStaffAccount({ staff: staffRepository(database.db) }, { username, displayName: '测试员', password, role });

@@ -1,13 +1,15 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config';
+import { STAFF_ROLES, isStaffRole } from '@cityloop/shared';
+import { ConfigError, databaseConfigFrom } from '../config';
 import { openDatabase } from '../db/client';
 import { staffRepository } from '../features/staff/staff.repository';
 import { createStaffAccount, StaffInputError } from '../features/staff/staff.usecases';
 
 const USAGE = `Create a bureau staff account (there is no default account).
 
-  npm run staff:create -- --username <name> [--display-name <name>] [--role staff|admin] [--password-stdin]
+  npm run staff:create -- --username <name> [--display-name <name>] [--role admin|reviewer|finance|operator|viewer] [--password-stdin]
 
+Roles (shared/src/permissions.ts): admin 管理员, reviewer 审核员, finance 财务, operator 业务员, viewer 查看 (the default).
 The password comes from STAFF_PASSWORD, from stdin with --password-stdin, or is asked for at the terminal.
 The database is the one the BFF uses: DATABASE_URL, or the PGlite folder under DATA_DIR.`;
 
@@ -50,7 +52,7 @@ async function main(): Promise<number> {
     options: {
       username: { type: 'string' },
       'display-name': { type: 'string' },
-      role: { type: 'string', default: 'staff' },
+      role: { type: 'string', default: 'viewer' },
       'password-stdin': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -59,14 +61,14 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  if (values.role !== 'staff' && values.role !== 'admin') throw new StaffInputError('role: staff or admin');
-  const config = loadConfig();
+  const role = values.role;
+  if (!isStaffRole(role)) throw new StaffInputError(`role: one of ${STAFF_ROLES.join(', ')}`);
   const password = await readPassword(values['password-stdin']);
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(databaseConfigFrom(process.env));
   try {
     const account = await createStaffAccount(
       { staff: staffRepository(database.db) },
-      { username: values.username.toLowerCase(), displayName: values['display-name'] ?? '', password, role: values.role },
+      { username: values.username.toLowerCase(), displayName: values['display-name'] ?? '', password, role },
     );
     process.stdout.write(`created ${account.role} account "${account.username}" (${account.id})\n`);
     return 0;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { StallSchedule } from '@cityloop/shared';
+import { STAFF_ROLES, type StallSchedule } from '@cityloop/shared';
 import { bigint, bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** All timestamps are `timestamptz` and written in UTC. */
@@ -20,6 +20,8 @@ export const users = pgTable('users', {
   rewardExclusion: text('reward_exclusion', { enum: ['staff', 'inspector'] }),
   /** Opt-in to appear, masked, on the staff's top-reporters figure. */
   leaderboardOptIn: boolean('leaderboard_opt_in').notNull().default(false),
+  /** Set when the resident erased the account (PIPL art. 47): the row stays as an empty tombstone for the ledger and figures. */
+  erasedAt: timestamp('erased_at', { withTimezone: true }),
   lastLoginAt: timestamp('last_login_at', { withTimezone: true }).notNull().defaultNow(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -32,12 +34,17 @@ export const staffAccounts = pgTable('staff_accounts', {
   displayName: text('display_name').notNull(),
   /** `scrypt$N$r$p$salt$hash`, all base64url. */
   passwordHash: text('password_hash').notNull(),
-  role: text('role', { enum: ['staff', 'admin'] }).notNull().default('staff'),
+  /** One of STAFF_ROLES; what each may do is the permission table in shared/src/permissions.ts. */
+  role: text('role', { enum: STAFF_ROLES }).notNull().default('viewer'),
   disabled: boolean('disabled').notNull().default(false),
+  /** Consecutive failed logins; reset by a successful login or an admin unlock. */
+  failedLoginCount: integer('failed_login_count').notNull().default(0),
+  /** While in the future, every login is refused, the right password too. */
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
   lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-}, (t) => [check('staff_accounts_role_check', sql`${t.role} in ('staff', 'admin')`)]);
+}, (t) => [check('staff_accounts_role_check', sql.raw(`"staff_accounts"."role" in (${STAFF_ROLES.map((r) => `'${r}'`).join(', ')})`))]);
 
 /**
  * Legal selling points (引摊入市). Coordinates are WGS-84; `coord_approximate` marks points placed by

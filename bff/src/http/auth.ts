@@ -1,4 +1,5 @@
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
+import { can, type StaffPermission } from '@cityloop/shared';
 import type { Audience, TokenService } from '../features/auth/tokens';
 import { AppError } from './errors';
 
@@ -25,23 +26,26 @@ export function requireResident(tokens: TokenService) {
   };
 }
 
+/** Names the permission a staff route needs (shared/src/permissions.ts), or 'signed-in' for any staff member's own things. */
+export type StaffGuard = (permission: StaffPermission | 'signed-in') => Middleware;
+
 /**
- * Staff routes: a valid staff token. `roles` narrows further (e.g. admin-only). The account's
- * current state is re-checked by `loadStaff`, so a disabled account loses access before its token expires.
+ * Staff routes: a valid staff token, then the permission table. The account's current role and state
+ * are re-read on every request, so a disabled account or a changed role takes effect before the token expires.
  */
-export function requireStaff(
+export function staffGuardFor(
   tokens: TokenService,
   loadStaff: (id: string) => Promise<{ role: string; disabled: boolean } | undefined>,
-  roles?: string[],
-) {
-  return async function requireStaffMiddleware(ctx: Context, next: Next) {
-    const claims = tokens.verify(bearerToken(ctx), 'staff');
-    const staff = await loadStaff(claims.sub);
-    if (!staff || staff.disabled) throw new AppError('TOKEN_INVALID');
-    if (roles && !roles.includes(staff.role)) throw new AppError('FORBIDDEN');
-    ctx.state.auth = { subject: claims.sub, audience: 'staff', role: staff.role } satisfies AuthState;
-    await next();
-  };
+): StaffGuard {
+  return (permission) =>
+    async function requireStaffMiddleware(ctx: Context, next: Next) {
+      const claims = tokens.verify(bearerToken(ctx), 'staff');
+      const staff = await loadStaff(claims.sub);
+      if (!staff || staff.disabled) throw new AppError('TOKEN_INVALID');
+      if (permission !== 'signed-in' && !can(staff.role, permission)) throw new AppError('FORBIDDEN');
+      ctx.state.auth = { subject: claims.sub, audience: 'staff', role: staff.role } satisfies AuthState;
+      await next();
+    };
 }
 
 /** Write routes: blocked residents may still sign in and read, but cannot create anything. */

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
+import type { StaffGuard } from '../../http/auth';
 import { REPORT_CATEGORIES, type FigureDimension } from '@cityloop/shared';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
@@ -52,11 +52,11 @@ function scorecardQuery(currentMonth: string) {
     .strict();
 }
 
-export function figuresRoutes(deps: { db: Database; staffGuard: Middleware; now: () => Date }): Router {
+export function figuresRoutes(deps: { db: Database; staffGuard: StaffGuard; now: () => Date }): Router {
   const router = new Router();
   const scorecard = cachedScorecard(deps);
 
-  router.get('/staff/figures', deps.staffGuard, async (ctx) => {
+  router.get('/staff/figures', deps.staffGuard('figures.read'), async (ctx) => {
     const q = parseInput(figuresQuery(shanghaiDay(deps.now())), ctx.query);
     const dto = await staffFigures(deps, { from: q.from, to: q.to, groupBy: q.groupBy ?? null, street: q.street, category: q.category, department: q.department });
     if (q.format === 'csv') {

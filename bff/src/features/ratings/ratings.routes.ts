@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { RATING_LEVELS, RATING_RULES } from '@cityloop/shared';
 import { z } from 'zod';
-import { authOf } from '../../http/auth';
+import { authOf, type StaffGuard } from '../../http/auth';
 import { boundedText, parseInput } from '../../http/validate';
 import {
   answerFixedQuestion,
@@ -34,7 +34,7 @@ const appealBody = z.object({ reason: text(1, RATING_RULES.appealReasonMaxChars)
 const appealDecisionBody = z.object({ uphold: z.boolean(), note: text(1, 500) }).strict();
 const followUpBody = z.object({ note: text(1, 500) }).strict();
 
-export function ratingRoutes(deps: RatingDeps & { residentGuard: Middleware; staffGuard: Middleware; writeGuards: Middleware[] }): Router {
+export function ratingRoutes(deps: RatingDeps & { residentGuard: Middleware; staffGuard: StaffGuard; writeGuards: Middleware[] }): Router {
   const router = new Router();
 
   router.post('/reports/:id/rating', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
@@ -55,23 +55,23 @@ export function ratingRoutes(deps: RatingDeps & { residentGuard: Middleware; sta
   });
 
   // ---- staff ----
-  router.get('/staff/ratings', deps.staffGuard, async (ctx) => {
+  router.get('/staff/ratings', deps.staffGuard('ratings.read'), async (ctx) => {
     const q = parseInput(staffListQuery, ctx.query);
     ctx.body = { items: await listRatingsForStaff(deps.db, { bad: q.bad === 'true', limit: q.limit }) };
   });
 
-  router.post('/staff/ratings/:id/follow-up', deps.staffGuard, async (ctx) => {
+  router.post('/staff/ratings/:id/follow-up', deps.staffGuard('ratings.follow_up'), async (ctx) => {
     const { note } = parseInput(followUpBody, ctx.request.body);
     ctx.body = { followUp: await closeFollowUp(deps.db, authOf(ctx).subject, ctx.params.id, note) };
   });
 
-  router.post('/staff/ratings/:id/appeals', deps.staffGuard, async (ctx) => {
+  router.post('/staff/ratings/:id/appeals', deps.staffGuard('ratings.appeal.file'), async (ctx) => {
     const { reason } = parseInput(appealBody, ctx.request.body);
     ctx.status = 201;
     ctx.body = { appeal: await fileRatingAppeal(deps.db, authOf(ctx).subject, ctx.params.id, reason) };
   });
 
-  router.post('/staff/rating-appeals/:id/decision', deps.staffGuard, async (ctx) => {
+  router.post('/staff/rating-appeals/:id/decision', deps.staffGuard('ratings.appeal.decide'), async (ctx) => {
     const body = parseInput(appealDecisionBody, ctx.request.body);
     ctx.body = { appeal: await decideRatingAppeal(deps.db, authOf(ctx).subject, ctx.params.id, body.uphold, body.note) };
   });

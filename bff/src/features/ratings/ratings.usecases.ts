@@ -284,7 +284,7 @@ export async function decideRatingAppeal(db: Database, staffId: string, appealId
       : [];
     if (!appeal) throw new AppError('NOT_FOUND', '申诉不存在');
     if (appeal.status !== 'pending') throw new AppError('REVIEW_ALREADY_DECIDED');
-    if (appeal.filed_by === staffId) throw new AppError('FORBIDDEN', '申诉须由另一名工作人员审核');
+    if (appeal.filed_by === staffId) throw new AppError('SECOND_STAFF_REQUIRED', '申诉须由另一名工作人员审核');
     await tx.execute(sql`update rating_appeals set status = ${uphold ? 'upheld' : 'dismissed'}, decided_by = ${staffId}, decision_note = ${note}, decided_at = now() where id = ${appealId}`);
     if (uphold) await tx.execute(sql`update report_ratings set excluded_at = now() where id = ${appeal.rating_id} and excluded_at is null`);
     await recordAudit(tx, { actorKind: 'staff', actorId: staffId, action: uphold ? 'rating_appeal.uphold' : 'rating_appeal.dismiss', entityType: 'rating', entityId: appeal.rating_id, details: { appealId, note } });

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { REPORT_CATEGORIES, REPORT_LIMITS, REPORT_STATUSES } from '@cityloop/shared';
 import { z } from 'zod';
-import { authOf } from '../../http/auth';
+import { authOf, type StaffGuard } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
 import { boundedText, coordSystemParam, coordSystemSchema, decimalParam, latParam, lngParam, parseInput } from '../../http/validate';
@@ -43,11 +43,11 @@ const listQuery = z
   .object({ cursor: z.string().max(200).optional(), limit: decimalParam.pipe(z.number().int().min(1).max(50)).default(20) })
   .strict();
 
-export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; staffGuard: Middleware; writeGuards: Middleware[] }): Router {
+export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; staffGuard: StaffGuard; writeGuards: Middleware[] }): Router {
   const router = new Router();
 
   // Staff read any report, photos included (signed links are issued to them as to the reporter).
-  router.get('/staff/reports/:id', deps.staffGuard, async (ctx) => {
+  router.get('/staff/reports/:id', deps.staffGuard('reports.read'), async (ctx) => {
     const { coordSystem: system } = parseInput(detailQuery, ctx.query);
     ctx.body = { report: await getReport(deps, { staff: true }, ctx.params.id, system) };
   });

@@ -4,7 +4,7 @@ import { formatShanghai, REPORT_LIMITS, REWARD_LIMITS } from '@cityloop/shared';
 import { z } from 'zod';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
-import { authOf } from '../../http/auth';
+import { authOf, type StaffGuard } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
 import { boundedText, decimalParam, parseInput } from '../../http/validate';
@@ -30,7 +30,7 @@ export interface RewardRouteDeps {
   db: Database;
   now: () => Date;
   residentGuard: Middleware;
-  staffGuard: Middleware;
+  staffGuard: StaffGuard;
   writeGuards: Middleware[];
   payoutMethod: 'manual' | 'wechatpay';
   payoutProvider?: PayoutProvider;
@@ -93,52 +93,52 @@ export function rewardRoutes(deps: RewardRouteDeps): Router {
   });
 
   // ---- staff ----
-  router.get('/staff/rewards/rules', deps.staffGuard, async (ctx) => {
+  router.get('/staff/rewards/rules', deps.staffGuard('rewards.read'), async (ctx) => {
     ctx.body = { rules: await loadRewardRules(db) };
   });
 
-  router.put('/staff/rewards/rules', deps.staffGuard, async (ctx) => {
+  router.put('/staff/rewards/rules', deps.staffGuard('rewards.rules.edit'), async (ctx) => {
     const rules = parseInput(rewardRulesSchema, ctx.request.body);
     ctx.body = { rules: await saveRewardRules(db, authOf(ctx).subject, rules) };
   });
 
-  router.get('/staff/rewards/review', deps.staffGuard, async (ctx) => {
+  router.get('/staff/rewards/review', deps.staffGuard('rewards.read'), async (ctx) => {
     ctx.body = await reviewQueue(db);
   });
 
-  router.post('/staff/rewards/held/:reportId/decision', deps.staffGuard, async (ctx) => {
+  router.post('/staff/rewards/held/:reportId/decision', deps.staffGuard('rewards.review'), async (ctx) => {
     const body = parseInput(reviewBody, ctx.request.body);
     ctx.body = { reward: await reviewHeldReward(db, authOf(ctx).subject, ctx.params.reportId, body.approve, body.note) };
   });
 
-  router.post('/staff/rewards/appeals/:id/decision', deps.staffGuard, async (ctx) => {
+  router.post('/staff/rewards/appeals/:id/decision', deps.staffGuard('rewards.review'), async (ctx) => {
     const body = parseInput(reviewBody, ctx.request.body);
     ctx.body = { reward: await decideRewardAppeal(db, authOf(ctx).subject, ctx.params.id, body.approve, body.note) };
   });
 
-  router.put('/staff/users/:id/reward-exclusion', deps.staffGuard, async (ctx) => {
+  router.put('/staff/users/:id/reward-exclusion', deps.staffGuard('residents.manage'), async (ctx) => {
     const { exclusion } = parseInput(exclusionBody, ctx.request.body);
     ctx.body = await setRewardExclusion(db, authOf(ctx).subject, ctx.params.id, exclusion);
   });
 
-  router.get('/staff/rewards/figures', deps.staffGuard, async (ctx) => {
+  router.get('/staff/rewards/figures', deps.staffGuard('rewards.read'), async (ctx) => {
     const q = parseInput(monthQuery, ctx.query);
     ctx.body = { figures: await rewardFigures(db, q.month ?? formatShanghai(deps.now()).slice(0, 7)) };
   });
 
-  router.post('/staff/rewards/payout-batches', deps.staffGuard, async (ctx) => {
+  router.post('/staff/rewards/payout-batches', deps.staffGuard('payouts.prepare'), async (ctx) => {
     ctx.status = 201;
     ctx.body = { batch: await createPayoutBatch(db, authOf(ctx).subject) };
   });
 
-  router.get('/staff/rewards/payout-batches/:id/csv', deps.staffGuard, async (ctx) => {
+  router.get('/staff/rewards/payout-batches/:id/csv', deps.staffGuard('payouts.prepare'), async (ctx) => {
     const csv = await payoutBatchCsv(db, ctx.params.id);
     ctx.set('content-type', 'text/csv; charset=utf-8');
     ctx.set('content-disposition', `attachment; filename="payout-${ctx.params.id}.csv"`);
     ctx.body = csv;
   });
 
-  router.post('/staff/rewards/payout-batches/:id/results', deps.staffGuard, async (ctx) => {
+  router.post('/staff/rewards/payout-batches/:id/results', deps.staffGuard('payouts.confirm'), async (ctx) => {
     const body = parseInput(batchResultsBody, ctx.request.body);
     ctx.body = await recordBatchResults(db, authOf(ctx).subject, ctx.params.id, body);
   });

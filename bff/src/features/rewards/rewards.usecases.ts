@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { claimAmountProblem, expiringAmountFen, findCategory, maskName, REWARD_REASON_NAMES, type MyRewardsDto, type ReportRewardDto, type RewardReason, type RewardRules } from '@cityloop/shared';
 import { inTransaction, isUniqueViolation, queryRows, type Database } from '../../db/client';
+import { payoutBatches } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import { isUuid } from '../../http/validate';
 import { findReportFor } from '../reports/reports.repository';
@@ -233,6 +234,10 @@ export async function payoutBatchCsv(db: Database, batchId: string): Promise<str
 /** Staff report the batch's results; each claim settles once, and unknown or foreign ids are refused as a whole. */
 export async function recordBatchResults(db: Database, staffId: string, batchId: string, results: { paid: string[]; failed: { claimId: string; reason: string }[] }) {
   if (!isUuid(batchId)) throw new AppError('NOT_FOUND', '批次不存在');
+  const [batch] = await db.select({ createdBy: payoutBatches.createdBy }).from(payoutBatches).where(eq(payoutBatches.id, batchId));
+  if (!batch) throw new AppError('NOT_FOUND', '批次不存在');
+  // 管审分离: the member who prepared the batch cannot also say it was paid.
+  if (batch.createdBy === staffId) throw new AppError('SECOND_STAFF_REQUIRED', '发放结果须由制单人以外的工作人员确认');
   const ids = [...results.paid, ...results.failed.map((f) => f.claimId)];
   if (new Set(ids).size !== ids.length) throw new AppError('VALIDATION_FAILED', '同一提现申请不能同时出现两次');
   const inBatch = await queryRows<{ id: string; status: string }>(db, sql`select id, status from reward_claims where batch_id = ${batchId} and id in (${inList(ids)})`);

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { STALL_GOODS, STALL_KINDS, STALL_LIMITS, type StallGoods } from '@cityloop/shared';
 import { z } from 'zod';
-import { authOf } from '../../http/auth';
+import { authOf, type StaffGuard } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
 import { coordSystemParam, decimalParam, keysOf, latParam, lngParam, parseInput } from '../../http/validate';
@@ -140,9 +140,9 @@ export function myStallRoutes(deps: StallDeps & { residentGuard: Middleware }): 
 
 const importQuery = z.object({ dryRun: boolParam.default(false) }).strict();
 
-export function staffStallRoutes(deps: StallDeps & { staffGuard: Middleware }): Router {
+export function staffStallRoutes(deps: StallDeps & { staffGuard: StaffGuard }): Router {
   const router = new Router({ prefix: '/staff/stall-spots' });
-  router.use(deps.staffGuard);
+  router.use(deps.staffGuard('stalls.manage'));
   const actor = (ctx: Context) => ({ staffId: authOf(ctx).subject });
   const present = (row: Parameters<typeof presentSpot>[0]) => ({ spot: presentSpot(row, { at: deps.now(), coordSystem: 'wgs84' }) });
 
