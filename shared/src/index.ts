@@ -8,3 +8,4 @@ export * from './stalls';
 export * from './reports';
 export * from './rewards';
 export * from './ratings';
+export * from './text';

@@ -4,14 +4,15 @@ import { z } from 'zod';
 import { authOf } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { rateLimit, RateLimiter } from '../../http/rate-limit';
-import { parseInput } from '../../http/validate';
+import { boundedText, parseInput } from '../../http/validate';
 import { loginStaff, presentStaff, type StaffDeps } from './staff.usecases';
 import type { Middleware } from 'koa';
 
 const loginBody = z
   .object({
-    username: z.string().trim().toLowerCase().min(1).max(LIMITS.staffUsernameMaxLength),
-    password: z.string().min(1).max(LIMITS.staffPasswordMaxLength),
+    username: boundedText(1, LIMITS.staffUsernameMaxLength).toLowerCase(),
+    // Not trimmed: a passphrase may begin or end with a space.
+    password: boundedText(1, LIMITS.staffPasswordMaxLength, { trim: false }),
   })
   .strict();
 
