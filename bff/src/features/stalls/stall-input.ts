@@ -87,6 +87,8 @@ function fromCodeOrName<K extends string>(table: Record<K, string>, value: strin
   return byName ? byName[0] : trimmed;
 }
 
+const APPROXIMATE_VALUES = new Set(['', 'true', 'false', '1', '0', '是', '否']);
+
 const splitList = (value: string | undefined) => (value ?? '').split(/[|、]/).map((v) => v.trim()).filter(Boolean);
 
 /**
@@ -108,7 +110,8 @@ export function recordToSpotInput(record: Record<string, unknown>, point?: { lat
   }
   const managerName = text('manager_name')?.trim();
   const managerPhone = text('manager_phone')?.trim();
-  const approximate = text('approximate')?.trim().toLowerCase();
+  const approximate = text('approximate')?.trim().toLowerCase() ?? '';
+  if (!APPROXIMATE_VALUES.has(approximate)) problems.push('approximate: true/false, 1/0 or 是/否');
   return {
     problems,
     input: {
