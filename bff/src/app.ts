@@ -83,7 +83,7 @@ export function createApp(deps: AppDeps): Koa {
   const staffGuard = staffGuardFor(tokens, (id) => staff.findById(id));
   const residentGuard = requireResident(tokens);
   const now = deps.now ?? (() => new Date());
-  const stallDeps = { db: deps.database.db, now };
+  const stallDeps = { db: deps.database.db, now, logger: deps.logger };
   const signer = new PhotoUrlSigner(deps.photoUrlSecret);
   // Every resident write: refuse blocked users, then count against the per-user write limit.
   const writeGuards = [refuseBlocked((id) => users.findById(id)), rateLimit(writeLimiter, (ctx) => `write:${authOf(ctx).subject}`)];

@@ -171,7 +171,7 @@ async function main() {
     'rewards and ratings housekeeping',
     async () => {
       const expired = await expireUnclaimedRewards(database.db, await loadRewardRules(database.db));
-      const nudges = await sendRatingNudges({ db: database.db, now: () => new Date(), ratingRules, reminderAfterDays: config.ratings.reminderAfterDays });
+      const nudges = await sendRatingNudges({ db: database.db, now: () => new Date(), ratingRules, reminderAfterDays: config.ratings.reminderAfterDays, logger });
       if (expired.users || nudges.reminders || nudges.fixedQuestions) logger.info({ expired, nudges }, 'housekeeping');
       return expired.users;
     },

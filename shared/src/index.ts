@@ -9,3 +9,4 @@ export * from './reports';
 export * from './rewards';
 export * from './ratings';
 export * from './permissions';
+export * from './text';

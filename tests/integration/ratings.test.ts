@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { RATING_RULES } from '@cityloop/shared';
 import { queryRows } from '../../bff/src/db/client';
 import { sendRatingNudges } from '../../bff/src/features/ratings/ratings.usecases';
+import { createLogger } from '../../bff/src/logger';
 import { api, loginResident, startTestApp, uniqueName, uploadPhoto, waitFor, type TestApp } from '../support/test-app';
 
 const DAY = 86_400_000;
@@ -190,7 +191,7 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     await t.database.db.execute(sql`update reports set dispatched_at = now() - interval '29 days' where id = ${waiting.id}`);
     await t.database.db.execute(sql`update reports set closed_at = now() - interval '4 days' where id = ${closed.id}`);
 
-    const nudgeDeps = { db: t.database.db, now: () => new Date(), ratingRules: { windowDays: 7, followUpDays: 15, fixedQuestionAfterDays: 28 }, reminderAfterDays: 3 };
+    const nudgeDeps = { db: t.database.db, now: () => new Date(), ratingRules: { windowDays: 7, followUpDays: 15, fixedQuestionAfterDays: 28 }, reminderAfterDays: 3, logger: createLogger('silent') };
     const first = await sendRatingNudges(nudgeDeps);
     expect(first.reminders).toBeGreaterThanOrEqual(1);
     expect(first.fixedQuestions).toBeGreaterThanOrEqual(1);

@@ -30,6 +30,8 @@ const APP_SECRET = 'test-wechat-app-secret';
 
 export interface TestApp {
   baseUrl: string;
+  /** The Koa app itself, for suites that enumerate its routes. */
+  app: ReturnType<typeof createApp>;
   database: DatabaseHandle;
   wechat: WechatFakeServer;
   /** Everything the BFF logged, one JSON line per entry. */
@@ -107,6 +109,7 @@ export async function startTestApp(
   });
   return {
     baseUrl,
+    app,
     database,
     wechat,
     logs,

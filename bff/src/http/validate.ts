@@ -1,18 +1,20 @@
-import { COORD_SYSTEMS, type CoordSystem } from '@cityloop/shared';
+import { charCount, COORD_SYSTEMS, isCalendarDay, isCalendarMonth, isErrorCode, isStorableInstant, isStorableText, type CoordSystem, type ErrorCode } from '@cityloop/shared';
 import { z } from 'zod';
 import { AppError } from './errors';
 
-/** Parses untrusted input with a zod schema; failures become VALIDATION_FAILED with field paths. */
+/**
+ * Parses untrusted input with a zod schema; failures become VALIDATION_FAILED with field paths, or
+ * the more specific code a check names in its params (TEXT_NOT_STORABLE), so clients can tell them apart.
+ */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  const first = fields[0];
-  throw new AppError(
-    'VALIDATION_FAILED',
-    first ? `${first.path || 'body'}: ${first.message}` : 'invalid input',
-    { fields },
-  );
+  const issues = result.error.issues;
+  const fields = issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  const codes = issues.map((issue): ErrorCode | undefined => (issue.code === 'custom' && isErrorCode(issue.params?.code) ? issue.params.code : undefined));
+  const specific = codes.findIndex(Boolean);
+  const first = fields[Math.max(specific, 0)];
+  throw new AppError(codes[specific] ?? 'VALIDATION_FAILED', first ? `${first.path || 'body'}: ${first.message}` : 'invalid input', { fields });
 }
 
 /** The keys of a code table (e.g. STALL_GOODS) as a zod enum tuple. */
@@ -26,13 +28,24 @@ export const lngParam = decimalParam.pipe(z.number().min(-180).max(180));
 export const coordSystemSchema = z.enum(COORD_SYSTEMS as [CoordSystem, ...CoordSystem[]]);
 export const coordSystemParam = coordSystemSchema.default('gcj02');
 
-/** Trimmed text whose length is counted in characters (code points), as residents count them, not UTF-16 units. */
-export const boundedText = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .refine((s) => Array.from(s).length >= min, `at least ${min} characters`)
-    .refine((s) => Array.from(s).length <= max, `at most ${max} characters`);
+/**
+ * Every free-text field of every route, body or query: text PostgreSQL can store (no NUL, no lone
+ * surrogate, refused as TEXT_NOT_STORABLE), trimmed unless `trim: false` (passwords), with its length
+ * counted in characters (code points), as residents count them, not UTF-16 units.
+ */
+export const boundedText = (min: number, max: number, options: { trim?: boolean } = {}) => {
+  const storable = z.string().refine(isStorableText, { message: 'contains a NUL byte or a broken character (lone surrogate)', params: { code: 'TEXT_NOT_STORABLE' }, abort: true });
+  return (options.trim === false ? storable : storable.trim())
+    .refine((s) => charCount(s) >= min, `at least ${min} characters`)
+    .refine((s) => charCount(s) <= max, `at most ${max} characters`);
+};
+
+/** An ISO 8601 instant with an offset, within the years PostgreSQL and we can hold (see CALENDAR_YEARS). */
+export const instantSchema = z.iso.datetime({ offset: true }).refine((s) => isStorableInstant(new Date(s)), 'must be a date between 1970 and 9999');
+/** A calendar month YYYY-MM within CALENDAR_YEARS. */
+export const monthParam = z.string().refine(isCalendarMonth, 'must be a month YYYY-MM between 1970 and 9999');
+/** A calendar day YYYY-MM-DD within CALENDAR_YEARS. */
+export const dayParam = z.string().refine(isCalendarDay, 'must be a calendar day YYYY-MM-DD between 1970 and 9999');
 
 /** A canonical UUID. Ids from the URL are checked with it before they reach a uuid column, where a malformed one would be a database error. */
 export const isUuid = (s: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { useDidHide, useDidShow } from '@tarojs/taro';
-import { REPORT_LIMITS, type NearbyReportDto, type ReportDto } from '@cityloop/shared';
+import { cutText, REPORT_LIMITS, type NearbyReportDto, type ReportDto } from '@cityloop/shared';
 import { toApiError } from '../services/request';
 import { UploadCanceller, fetchNearbyReports, reportDetailUrl, submitReport, uploadPhoto } from '../services/reports';
 import {
@@ -297,7 +297,7 @@ export function useReportDraft() {
       update((d) => {
         const own = d.address.trim() !== '' && d.address !== d.addressAuto;
         if (!suggested || own) return { ...d, location };
-        const address = Array.from(suggested).slice(0, REPORT_LIMITS.addressMaxChars).join('');
+        const address = cutText(suggested, REPORT_LIMITS.addressMaxChars, '');
         return { ...d, location, address, addressAuto: address };
       });
     },

@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import { COORD_SYSTEMS, REPORT_LIMITS, findCategory, type PhotoDto, type SubmitReportBody } from '@cityloop/shared';
+import { charCount, COORD_SYSTEMS, REPORT_LIMITS, errorMessageZh, findCategory, isStorableText, type PhotoDto, type SubmitReportBody } from '@cityloop/shared';
 import type { ChosenPosition, PositionSource } from '../utils/location';
 import { NETWORK_ERROR, type ApiError } from './request';
 
@@ -81,9 +81,7 @@ export function newDraft(): ReportDraft {
 }
 
 /** Characters as the BFF counts them: code points, so an emoji is one and 汉字 are one each. */
-export function charCount(text: string): number {
-  return Array.from(text).length;
-}
+export { charCount };
 
 export function photoLimit(category: string | null): { min: number; max: number } {
   const cat = findCategory(category);
@@ -103,6 +101,8 @@ export function draftBlocker(d: ReportDraft): string | null {
   if (d.photos.length < min) return `请至少添加 ${min} 张照片`;
   if (d.photos.length > max) return `最多 ${max} 张照片，请删除多余的`;
   if (!d.location) return '请先定位或选择位置';
+  // The BFF refuses these (TEXT_NOT_STORABLE); say so before sending rather than after.
+  if (!isStorableText(d.description) || !isStorableText(d.address)) return errorMessageZh('TEXT_NOT_STORABLE');
   const desc = charCount(d.description.trim());
   if (desc < REPORT_LIMITS.descriptionMinChars) return `问题描述至少 ${REPORT_LIMITS.descriptionMinChars} 个字（还差 ${REPORT_LIMITS.descriptionMinChars - desc} 个）`;
   if (desc > REPORT_LIMITS.descriptionMaxChars) return `问题描述最多 ${REPORT_LIMITS.descriptionMaxChars} 个字`;

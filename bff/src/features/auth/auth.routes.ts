@@ -3,11 +3,11 @@ import { LIMITS, type LoginResponse } from '@cityloop/shared';
 import { z } from 'zod';
 import { authOf, requireResident } from '../../http/auth';
 import { rateLimit, RateLimiter } from '../../http/rate-limit';
-import { parseInput } from '../../http/validate';
+import { boundedText, parseInput } from '../../http/validate';
 import { currentUser, loginWithWechat, type AuthDeps } from './auth.usecases';
 import { presentUser } from './user.presenter';
 
-const wechatLoginBody = z.object({ code: z.string().trim().min(1).max(LIMITS.wechatCodeMaxLength) }).strict();
+const wechatLoginBody = z.object({ code: boundedText(1, LIMITS.wechatCodeMaxLength) }).strict();
 
 export function authRoutes(deps: AuthDeps & { loginLimiter: RateLimiter }): Router {
   const router = new Router();

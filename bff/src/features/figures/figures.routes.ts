@@ -3,15 +3,14 @@ import type { StaffGuard } from '../../http/auth';
 import { REPORT_CATEGORIES, type FigureDimension } from '@cityloop/shared';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
-import { parseInput } from '../../http/validate';
-import { cachedScorecard, daysInclusive, figuresCsv, isCalendarDay, shanghaiDay, staffFigures } from './figures.usecases';
+import { boundedText, dayParam, monthParam, parseInput } from '../../http/validate';
+import { cachedScorecard, daysInclusive, figuresCsv, shanghaiDay, staffFigures } from './figures.usecases';
 
 /** The longest period one request may cover, in days (a leap year). */
 const MAX_PERIOD_DAYS = 366;
 const DIMENSIONS: [FigureDimension, ...FigureDimension[]] = ['street', 'category', 'department', 'month'];
 
-const dayParam = z.string().refine(isCalendarDay, 'must be a calendar day YYYY-MM-DD');
-const textFilter = z.string().trim().min(1).max(100);
+const textFilter = boundedText(1, 100);
 
 /**
  * The staff figures' query. Days are Shanghai calendar days and `to` is included; without them the
@@ -43,9 +42,7 @@ function figuresQuery(today: string) {
 function scorecardQuery(currentMonth: string) {
   return z
     .object({
-      month: z
-        .string()
-        .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM')
+      month: monthParam
         .refine((m) => m <= currentMonth, 'must not be in the future')
         .default(currentMonth),
     })

@@ -31,14 +31,6 @@ export function shanghaiDay(instant: Date): string {
   return new Date(instant.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
-/** Whether a YYYY-MM-DD string names a real calendar day (no 2023-02-29). */
-export function isCalendarDay(day: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
-  const [y, m, d] = day.split('-').map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
-
 /** Days from `from` to `to`, both included (2024-03-01..2024-03-01 is 1). */
 export function daysInclusive(from: string, to: string): number {
   return Math.round((shanghaiDayStart(to).getTime() - shanghaiDayStart(from).getTime()) / DAY_MS) + 1;

@@ -4,36 +4,61 @@ import { notifications, stallSpotFollows, users } from '../../db/schema';
 import { SerialJob } from '../../jobs/serial-job';
 import type { Logger } from '../../logger';
 import { TransientSendError, type SubscribeMessenger } from '../../ports/notify/subscribe-messenger';
+import { cutText } from '@cityloop/shared';
 
 /** Topics we notify about, each mapped to a WeChat subscribe-message template by configuration. */
 /** The rating reminder and "is it fixed?" reuse the report-status template's fields (thing1, phrase2, thing3, time4). */
 export type NotificationTopic = 'stall_spot_changed' | 'report_status_changed' | 'report_rating_reminder' | 'report_fixed_question';
 
-/** WeChat caps `thing` fields at 20 characters. */
-export const thing = (text: string) => (text.length > 20 ? `${text.slice(0, 19)}…` : text);
+/** WeChat caps `thing` fields at 20 characters; cut whole characters, never half an emoji. */
+export const thing = (text: string) => cutText(text, 20);
 
-/** Queues one notice per follower of a spot, inside the caller's transaction. */
+export type NoticeLog = Pick<Logger, 'error'>;
+
+/**
+ * Runs a notice write in a savepoint of the caller's transaction. The change a notice announces is
+ * the record and must commit even when its notice cannot be written: that failure is logged (the
+ * database's error code only, never the statement's values) and the notice is dropped.
+ */
+async function secondary<T>(tx: Database, log: NoticeLog, what: Record<string, unknown>, fallback: T, write: (sp: Database) => Promise<T>): Promise<T> {
+  try {
+    return await tx.transaction((sp) => write(sp as unknown as Database));
+  } catch (err) {
+    const e = err as { code?: string; cause?: { code?: string } };
+    log.error({ ...what, dbCode: e.cause?.code ?? e.code ?? null }, 'notice not written');
+    return fallback;
+  }
+}
+
+/** Queues one notice per follower of a spot, inside the caller's transaction; returns how many (0 if it could not). */
 export async function enqueueForSpotFollowers(
   tx: Database,
+  log: NoticeLog,
   spotId: string,
   notice: { page: string; data: Record<string, string> },
 ): Promise<number> {
-  const inserted = await queryRows<{ id: string }>(tx, sql`
-    insert into ${notifications} (user_id, topic, page, data)
-    select user_id, 'stall_spot_changed', ${notice.page}, ${JSON.stringify(notice.data)}::jsonb
-    from ${stallSpotFollows} where spot_id = ${spotId}
-    returning id`);
-  return inserted.length;
+  return secondary(tx, log, { topic: 'stall_spot_changed', spotId }, 0, async (sp) => {
+    const inserted = await queryRows<{ id: string }>(sp, sql`
+      insert into ${notifications} (user_id, topic, page, data)
+      select user_id, 'stall_spot_changed', ${notice.page}, ${JSON.stringify(notice.data)}::jsonb
+      from ${stallSpotFollows} where spot_id = ${spotId}
+      returning id`);
+    return inserted.length;
+  });
 }
 
-/** Queues one notice for one user (a report's reporter), inside the caller's transaction. */
+/** Queues one notice for one user (a report's reporter), inside the caller's transaction; returns whether it was written. */
 export async function enqueueForUser(
   tx: Database,
+  log: NoticeLog,
   userId: string,
   topic: NotificationTopic,
   notice: { page: string; data: Record<string, string> },
-): Promise<void> {
-  await tx.insert(notifications).values({ userId, topic, page: notice.page, data: notice.data });
+): Promise<boolean> {
+  return secondary(tx, log, { topic, userId }, false, async (sp) => {
+    await sp.insert(notifications).values({ userId, topic, page: notice.page, data: notice.data });
+    return true;
+  });
 }
 
 const MAX_ATTEMPTS = 8;

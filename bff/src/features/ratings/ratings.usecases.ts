@@ -15,7 +15,7 @@ import { inTransaction, isUniqueViolation, queryRows, type Database } from '../.
 import { caseOutbox } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import { recordAudit } from '../audit/audit';
-import { enqueueForUser, thing } from '../notifications/notifications';
+import { enqueueForUser, thing, type NoticeLog } from '../notifications/notifications';
 import { findReportFor, reportsRepository, type ReportRow } from '../reports/reports.repository';
 import { isUuid } from '../../http/validate';
 
@@ -174,7 +174,7 @@ export async function answerFixedQuestion(deps: RatingDeps, userId: string, repo
  * Background nudges, each at most once per report: one reminder to rate a closed case (never more:
  * rating is voluntary), and "is it fixed?" once a dispatched case has been open for the configured time.
  */
-export async function sendRatingNudges(deps: RatingDeps & { reminderAfterDays: number }): Promise<{ reminders: number; fixedQuestions: number }> {
+export async function sendRatingNudges(deps: RatingDeps & { reminderAfterDays: number; logger: NoticeLog }): Promise<{ reminders: number; fixedQuestions: number }> {
   const { db } = deps;
   const now = deps.now();
   return inTransaction(db, async (tx) => {
@@ -191,7 +191,7 @@ export async function sendRatingNudges(deps: RatingDeps & { reminderAfterDays: n
           returning r.id, r.user_id, r.category, r.closed_at`,
     );
     for (const r of reminders) {
-      await enqueueForUser(tx, r.user_id, 'report_rating_reminder', {
+      await enqueueForUser(tx, deps.logger, r.user_id, 'report_rating_reminder', {
         page: ratePage(r.id),
         data: { thing1: thing(findCategory(r.category)?.name ?? r.category), phrase2: '待评价', thing3: thing('案件已办结，欢迎评价（自愿）'), time4: formatShanghai(new Date(r.closed_at)) },
       });
@@ -207,7 +207,7 @@ export async function sendRatingNudges(deps: RatingDeps & { reminderAfterDays: n
           returning r.id, r.user_id, r.category, r.dispatched_at`,
     );
     for (const r of asked) {
-      await enqueueForUser(tx, r.user_id, 'report_fixed_question', {
+      await enqueueForUser(tx, deps.logger, r.user_id, 'report_fixed_question', {
         page: detailPage(r.id),
         data: { thing1: thing(findCategory(r.category)?.name ?? r.category), phrase2: '问题解决了吗', thing3: thing('请告诉我们问题是否已解决'), time4: formatShanghai(new Date(r.dispatched_at)) },
       });

@@ -5,25 +5,20 @@ import { z } from 'zod';
 import { authOf, type StaffGuard } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
-import { boundedText, coordSystemParam, coordSystemSchema, decimalParam, latParam, lngParam, parseInput } from '../../http/validate';
+import { boundedText, coordSystemParam, coordSystemSchema, decimalParam, instantSchema, latParam, lngParam, parseInput } from '../../http/validate';
 import { caseUpdateFromWebhook } from '../../ports/case-system/open311-case-system';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../ports/case-system/webhook-signature';
 import { reportsRepository } from './reports.repository';
 import { applyCaseUpdate, getReport, listMyReports, nearbyReports, submitReport, type ReportDeps } from './reports.usecases';
 
-const codePoints = (s: string) => Array.from(s).length;
 const categoryCode = z.enum(REPORT_CATEGORIES.map((c) => c.code) as [string, ...string[]]);
 
 const submitBody = z
   .object({
     category: categoryCode,
-    description: z
-      .string()
-      .trim()
-      .refine((s) => codePoints(s) >= REPORT_LIMITS.descriptionMinChars, `at least ${REPORT_LIMITS.descriptionMinChars} characters`)
-      .refine((s) => codePoints(s) <= REPORT_LIMITS.descriptionMaxChars, `at most ${REPORT_LIMITS.descriptionMaxChars} characters`),
+    description: boundedText(REPORT_LIMITS.descriptionMinChars, REPORT_LIMITS.descriptionMaxChars),
     location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), coordSystem: coordSystemSchema }).strict(),
-    address: z.string().trim().min(1).refine((s) => codePoints(s) <= REPORT_LIMITS.addressMaxChars, `at most ${REPORT_LIMITS.addressMaxChars} characters`),
+    address: boundedText(1, REPORT_LIMITS.addressMaxChars),
     photoIds: z.array(z.string().uuid('not a photo id')).max(REPORT_LIMITS.maxPhotos),
     street: boundedText(1, REPORT_LIMITS.streetMaxChars).optional(),
   })
@@ -40,7 +35,7 @@ const nearbyQuery = z
 
 const detailQuery = z.object({ coordSystem: coordSystemParam }).strict();
 const listQuery = z
-  .object({ cursor: z.string().max(200).optional(), limit: decimalParam.pipe(z.number().int().min(1).max(50)).default(20) })
+  .object({ cursor: boundedText(1, 200).optional(), limit: decimalParam.pipe(z.number().int().min(1).max(50)).default(20) })
   .strict();
 
 export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; staffGuard: StaffGuard; writeGuards: Middleware[] }): Router {
@@ -82,16 +77,16 @@ export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; sta
 }
 
 const webhookBody = z.object({
-  update_id: z.string().min(1).max(200),
-  service_request_id: z.string().min(1).max(200),
+  update_id: boundedText(1, 200),
+  service_request_id: boundedText(1, 200),
   client_request_id: z.string().uuid().optional().nullable(),
   status: z.enum(REPORT_STATUSES.filter((s) => s !== 'submitted') as [string, ...string[]]),
-  description: z.string().max(4000).nullable().optional(),
-  agency_responsible: z.string().max(200).nullable().optional(),
-  expected_datetime: z.iso.datetime({ offset: true }).nullable().optional(),
+  description: boundedText(0, 4000).nullable().optional(),
+  agency_responsible: boundedText(0, 200).nullable().optional(),
+  expected_datetime: instantSchema.nullable().optional(),
   media_urls: z.array(z.url().max(2000)).max(20).nullable().optional(),
-  updated_datetime: z.iso.datetime({ offset: true }),
-  merged_into: z.string().max(200).nullable().optional(),
+  updated_datetime: instantSchema,
+  merged_into: boundedText(0, 200).nullable().optional(),
 });
 
 export const CASE_WEBHOOK_PATH = '/hooks/case-system';
@@ -119,7 +114,7 @@ export function caseWebhookRoutes(deps: ReportDeps & { webhookSecret: string }):
     // Read exactly as polled updates are read, so push and pull can never disagree.
     const update = caseUpdateFromWebhook(json);
     if (!update) throw new AppError('VALIDATION_FAILED', 'not a case update');
-    const applied = await applyCaseUpdate(deps.db, report.id, update);
+    const applied = await applyCaseUpdate(deps.db, ctx.state.log, report.id, update);
     ctx.body = { applied };
   });
   return router;

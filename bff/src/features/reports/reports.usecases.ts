@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import {
   findCategory,
   formatShanghai,
+  isStorableInstant,
   OPEN_REPORT_STATUSES,
   ratingEligibility,
   type RatingRulesConfig,
@@ -17,7 +18,7 @@ import { AppError } from '../../http/errors';
 import { SerialJob } from '../../jobs/serial-job';
 import type { Logger } from '../../logger';
 import { CaseSystemError, type CaseSystem, type CaseUpdate } from '../../ports/case-system/case-system';
-import { enqueueForUser, thing } from '../notifications/notifications';
+import { enqueueForUser, thing, type NoticeLog } from '../notifications/notifications';
 import type { PhotoUrlSigner } from '../photos/photo-urls';
 import { photosRepository } from '../photos/photos.repository';
 import { toWgs84 } from '../../geo/coords';
@@ -129,8 +130,10 @@ export async function listMyReports(deps: ReportDeps, userId: string, cursor: st
   let before: { createdAt: Date; id: string } | undefined;
   if (cursor) {
     const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-    if (!/^\d{10,16}$/.test(ms ?? '') || !isUuid(id ?? '')) throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this API returned');
-    before = { createdAt: new Date(Number(ms)), id };
+    const createdAt = new Date(Number(ms));
+    // Any digits are not a time: the instant must be one a report could have been created at.
+    if (!/^\d{1,16}$/.test(ms ?? '') || !isStorableInstant(createdAt) || !isUuid(id ?? '')) throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this API returned');
+    before = { createdAt, id };
   }
   const rows = await reportsRepository(deps.db).listForUser(userId, limit + 1, before);
   const page = rows.slice(0, limit);
@@ -171,7 +174,7 @@ export async function nearbyReports(deps: ReportDeps, q: { category: string; lat
  * Applies one case-system update exactly once: the timeline gets it (unique per update id) and the
  * status follows it unless a newer update was applied already. Returns whether anything changed.
  */
-export async function applyCaseUpdate(db: Database, reportId: string, update: CaseUpdate): Promise<boolean> {
+export async function applyCaseUpdate(db: Database, log: NoticeLog, reportId: string, update: CaseUpdate): Promise<boolean> {
   return inTransaction(db, async (tx) => {
     const reports = reportsRepository(tx);
     // Lock the report so two deliveries of different updates serialise.
@@ -201,7 +204,7 @@ export async function applyCaseUpdate(db: Database, reportId: string, update: Ca
       ...(update.status === 'closed' ? { closedAt: update.updatedAt, closingNote: update.note } : {}),
     });
     const category = findCategory(report.category);
-    await enqueueForUser(tx, report.userId, 'report_status_changed', {
+    await enqueueForUser(tx, log, report.userId, 'report_status_changed', {
       page: reportPage(reportId),
       data: {
         thing1: thing(category?.name ?? report.category),
@@ -368,7 +371,7 @@ export async function pollOpenCases(deps: { db: Database; caseSystem: CaseSystem
   for (const row of due) {
     try {
       const snapshot = await deps.caseSystem.getCase(row.case_id);
-      for (const update of snapshot.updates) if (await applyCaseUpdate(deps.db, row.id, update)) applied += 1;
+      for (const update of snapshot.updates) if (await applyCaseUpdate(deps.db, deps.logger, row.id, update)) applied += 1;
     } catch (err) {
       deps.logger.warn({ reportId: row.id, error: (err as Error).message }, 'case poll failed');
     }

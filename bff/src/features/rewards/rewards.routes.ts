@@ -7,7 +7,7 @@ import { queryRows, type Database } from '../../db/client';
 import { authOf, type StaffGuard } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
-import { boundedText, decimalParam, parseInput } from '../../http/validate';
+import { boundedText, decimalParam, monthParam, parseInput } from '../../http/validate';
 import type { PayoutProvider } from '../../ports/payout/payout';
 import { rewardRulesSchema, loadRewardRules, saveRewardRules } from './reward-rules';
 import {
@@ -54,7 +54,7 @@ const batchResultsBody = z
   .strict()
   .refine((b) => b.paid.length + b.failed.length > 0, 'name at least one claim');
 const exclusionBody = z.object({ exclusion: z.enum(['staff', 'inspector']).nullable() }).strict();
-const monthQuery = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM').optional() }).strict();
+const monthQuery = z.object({ month: monthParam.optional() }).strict();
 
 function idempotencyKey(ctx: { get(name: string): string }): string {
   const key = ctx.get('idempotency-key').trim();

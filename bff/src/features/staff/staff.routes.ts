@@ -16,8 +16,9 @@ import {
   type StaffDeps,
 } from './staff.usecases';
 
-const username = z.string().trim().toLowerCase().min(1).max(LIMITS.staffUsernameMaxLength);
-const password = z.string().min(1).max(LIMITS.staffPasswordMaxLength);
+const username = boundedText(1, LIMITS.staffUsernameMaxLength).toLowerCase();
+// Not trimmed: a passphrase may begin or end with a space.
+const password = boundedText(1, LIMITS.staffPasswordMaxLength, { trim: false });
 const role = z.enum(STAFF_ROLES);
 const loginBody = z.object({ username, password }).strict();
 const passwordBody = z.object({ currentPassword: password, newPassword: password }).strict();

@@ -10,19 +10,19 @@ import {
   type StallSchedule,
 } from '@cityloop/shared';
 import { z } from 'zod';
-import { coordSystemSchema, keysOf } from '../../http/validate';
+import { boundedText, coordSystemSchema, instantSchema, keysOf } from '../../http/validate';
 
 
-const hm = z.string().max(5);
+const hm = boundedText(0, 5);
 const timeWindow = z.object({ open: hm, close: hm }).strict();
 
 /** Shape first (zod), then the schedule rules from shared/ (overlaps, inverted windows, seasons). */
 export const scheduleSchema = z
   .object({
     weekly: z.array(z.object({ days: z.array(z.number().int()).max(7), windows: z.array(timeWindow).max(6) }).strict()).max(14),
-    seasons: z.array(z.object({ from: z.string().max(10), to: z.string().max(10) }).strict()).max(12).optional(),
+    seasons: z.array(z.object({ from: boundedText(0, 10), to: boundedText(0, 10) }).strict()).max(12).optional(),
     exceptions: z
-      .array(z.object({ date: z.string().max(10), closed: z.boolean().optional(), windows: z.array(timeWindow).max(6).optional(), note: z.string().max(100).optional() }).strict())
+      .array(z.object({ date: boundedText(0, 10), closed: z.boolean().optional(), windows: z.array(timeWindow).max(6).optional(), note: boundedText(0, 100).optional() }).strict())
       .max(400)
       .optional(),
   })
@@ -36,11 +36,11 @@ const unique = <T>(list: T[]) => new Set(list).size === list.length;
 export const spotInputSchema = z
   .object({
     code: z.string().trim().regex(/^[A-Za-z0-9_-]{2,40}$/, 'letters, digits, "-" or "_", 2–40 characters'),
-    name: z.string().trim().min(1).max(60),
+    name: boundedText(1, 60),
     kind: z.enum(keysOf(STALL_KINDS)),
-    district: z.string().trim().min(1).max(40),
-    street: z.string().trim().max(40).default(''),
-    address: z.string().trim().min(1).max(200),
+    district: boundedText(1, 40),
+    street: boundedText(0, 40).default(''),
+    address: boundedText(1, 200),
     location: z
       .object({
         lat: z.number().min(-90).max(90),
@@ -53,9 +53,9 @@ export const spotInputSchema = z
     capacity: z.number().int().min(0).max(100_000),
     goods: z.array(z.enum(keysOf(STALL_GOODS))).min(1).refine(unique, 'a goods code is listed twice'),
     facilities: z.array(z.enum(keysOf(STALL_FACILITIES))).default([]).refine(unique, 'a facility is listed twice'),
-    rules: z.string().trim().max(1000).default(''),
+    rules: boundedText(0, 1000).default(''),
     manager: z
-      .object({ name: z.string().trim().min(1).max(40), phone: z.string().trim().regex(/^[0-9+\-() ]{5,20}$/, 'a phone number') })
+      .object({ name: boundedText(1, 40), phone: z.string().trim().regex(/^[0-9+\-() ]{5,20}$/, 'a phone number') })
       .strict()
       .nullable()
       .default(null),
@@ -75,8 +75,8 @@ export type SpotPatch = z.infer<typeof spotPatchSchema>;
 
 export const suspendSchema = z
   .object({
-    reason: z.string().trim().min(1).max(200),
-    until: z.iso.datetime({ offset: true }).optional(),
+    reason: boundedText(1, 200),
+    until: instantSchema.optional(),
   })
   .strict();
 
@@ -86,6 +86,8 @@ function fromCodeOrName<K extends string>(table: Record<K, string>, value: strin
   const byName = (Object.entries(table) as [K, string][]).find(([, zh]) => zh === trimmed);
   return byName ? byName[0] : trimmed;
 }
+
+const APPROXIMATE_VALUES = new Set(['', 'true', 'false', '1', '0', '是', '否']);
 
 const splitList = (value: string | undefined) => (value ?? '').split(/[|、]/).map((v) => v.trim()).filter(Boolean);
 
@@ -108,7 +110,8 @@ export function recordToSpotInput(record: Record<string, unknown>, point?: { lat
   }
   const managerName = text('manager_name')?.trim();
   const managerPhone = text('manager_phone')?.trim();
-  const approximate = text('approximate')?.trim().toLowerCase();
+  const approximate = text('approximate')?.trim().toLowerCase() ?? '';
+  if (!APPROXIMATE_VALUES.has(approximate)) problems.push('approximate: true/false, 1/0 or 是/否');
   return {
     problems,
     input: {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { authOf, type StaffGuard } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
-import { coordSystemParam, decimalParam, keysOf, latParam, lngParam, parseInput } from '../../http/validate';
+import { boundedText, coordSystemParam, decimalParam, instantSchema, keysOf, latParam, lngParam, parseInput } from '../../http/validate';
 import type { TokenService } from '../auth/tokens';
 import { presentSpot } from './stalls.presenter';
 import { stallsRepository } from './stalls.repository';
@@ -23,7 +23,7 @@ import {
 } from './stalls.usecases';
 
 const csvList = <T extends string>(values: [T, ...T[]]) =>
-  z.string().trim().min(1).max(200).transform((v) => v.split(',').map((x) => x.trim())).pipe(z.array(z.enum(values)).max(values.length));
+  boundedText(1, 200).transform((v) => v.split(',').map((x) => x.trim())).pipe(z.array(z.enum(values)).max(values.length));
 const boolParam = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const listQuery = z
@@ -33,11 +33,11 @@ const listQuery = z
     coordSystem: coordSystemParam,
     radius: decimalParam.pipe(z.number().int('must be whole metres').min(1).max(STALL_LIMITS.maxRadiusMeters)).default(STALL_LIMITS.defaultRadiusMeters),
     openNow: boolParam.default(false),
-    at: z.iso.datetime({ offset: true }).optional(),
+    at: instantSchema.optional(),
     goods: csvList(keysOf(STALL_GOODS)).optional(),
     kind: csvList(keysOf(STALL_KINDS)).optional(),
-    q: z.string().trim().min(1).max(STALL_LIMITS.searchTextMaxLength).optional(),
-    cursor: z.string().max(200).optional(),
+    q: boundedText(1, STALL_LIMITS.searchTextMaxLength).optional(),
+    cursor: boundedText(1, 200).optional(),
     limit: decimalParam.pipe(z.number().int().min(1).max(STALL_LIMITS.maxPageSize)).default(STALL_LIMITS.defaultPageSize),
   })
   .strict();

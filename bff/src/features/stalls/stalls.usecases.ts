@@ -16,7 +16,7 @@ import { inTransaction, isUniqueViolation, type Database } from '../../db/client
 import { AppError } from '../../http/errors';
 import { isUuid } from '../../http/validate';
 import { recordAudit } from '../audit/audit';
-import { enqueueForSpotFollowers, thing } from '../notifications/notifications';
+import { enqueueForSpotFollowers, thing, type NoticeLog } from '../notifications/notifications';
 import { toWgs84 } from '../../geo/coords';
 import { parseCsv } from './csv';
 import { presentSpot } from './stalls.presenter';
@@ -26,6 +26,8 @@ import { IMPORT_COLUMNS, recordToSpotInput, spotInputSchema, type SpotInput, typ
 export interface StallDeps {
   db: Database;
   now: () => Date;
+  /** Where a notice that could not be queued is reported (the change itself still commits). */
+  logger: NoticeLog;
 }
 
 export interface ListQuery {
@@ -251,7 +253,7 @@ export async function updateSpot(deps: StallDeps, actor: StaffActor, id: string,
     if (!before) throw new AppError('NOT_FOUND', '摊点不存在');
     const after = (await repo.update(id, patchToRow(patch)))!;
     const hoursChanged = patch.schedule !== undefined && JSON.stringify(before.schedule) !== JSON.stringify(after.schedule);
-    const notified = hoursChanged ? await enqueueForSpotFollowers(db, id, changeNotice(after, '时间调整', '开放时间已调整', deps.now())) : 0;
+    const notified = hoursChanged ? await enqueueForSpotFollowers(db, deps.logger, id, changeNotice(after, '时间调整', '开放时间已调整', deps.now())) : 0;
     await recordAudit(db, { actorKind: 'staff', actorId: actor.staffId, action: 'stall_spot.update', entityType: 'stall_spot', entityId: id, details: { fields: Object.keys(patch), hoursChanged, notified } });
     return after;
   });
@@ -265,7 +267,7 @@ export async function suspendSpot(deps: StallDeps, actor: StaffActor, id: string
     if (!(await repo.findById(id))) throw new AppError('NOT_FOUND', '摊点不存在');
     const after = (await repo.update(id, { status: 'suspended', suspendedReason: input.reason, suspendedUntil: until }))!;
     const note = until ? `${input.reason}，预计${formatShanghai(until)}恢复` : input.reason;
-    const notified = await enqueueForSpotFollowers(db, id, changeNotice(after, '暂停开放', note, deps.now()));
+    const notified = await enqueueForSpotFollowers(db, deps.logger, id, changeNotice(after, '暂停开放', note, deps.now()));
     await recordAudit(db, { actorKind: 'staff', actorId: actor.staffId, action: 'stall_spot.suspend', entityType: 'stall_spot', entityId: id, details: { reason: input.reason, until: until?.toISOString() ?? null, notified } });
     return after;
   });
@@ -278,7 +280,7 @@ export async function resumeSpot(deps: StallDeps, actor: StaffActor, id: string)
     if (!before) throw new AppError('NOT_FOUND', '摊点不存在');
     if (before.status === 'active') return before;
     const after = (await repo.update(id, { status: 'active', suspendedReason: null, suspendedUntil: null }))!;
-    const notified = await enqueueForSpotFollowers(db, id, changeNotice(after, '恢复开放', '摊点已恢复开放', deps.now()));
+    const notified = await enqueueForSpotFollowers(db, deps.logger, id, changeNotice(after, '恢复开放', '摊点已恢复开放', deps.now()));
     await recordAudit(db, { actorKind: 'staff', actorId: actor.staffId, action: 'stall_spot.resume', entityType: 'stall_spot', entityId: id, details: { notified } });
     return after;
   });

@@ -1,4 +1,4 @@
-import type { ReportStatus } from '@cityloop/shared';
+import { cutText, isStorableInstant, toStorableText, type ReportStatus } from '@cityloop/shared';
 import { CaseSystemError, type BadRatingFeedback, type CaseService, type CaseSnapshot, type CaseSystem, type CaseUpdate, type NewCase } from './case-system';
 
 export interface Open311Options {
@@ -116,7 +116,7 @@ export class Open311CaseSystem implements CaseSystem {
     if (this.options.jurisdictionId) form.set('jurisdiction_id', this.options.jurisdictionId);
     form.set('rating', feedback.level);
     form.set('rating_name', feedback.levelName);
-    form.set('comment', feedback.comment.slice(0, 4000));
+    form.set('comment', cutText(feedback.comment, 4000, ''));
     form.set('follow_up_due', feedback.followUpDueAt.toISOString());
     await this.request('POST', `requests/${encodeURIComponent(caseId)}/feedback.json`, { form });
   }
@@ -231,7 +231,7 @@ function errorDescription(text: string): string | null {
   try {
     const body = JSON.parse(text) as unknown;
     const first = Array.isArray(body) ? body[0] : body;
-    if (isObject(first) && typeof first.description === 'string' && first.description) return first.description.slice(0, 500);
+    if (isObject(first) && typeof first.description === 'string' && first.description) return cutText(first.description, 500);
   } catch {
     // not JSON: fall back to the status text
   }
@@ -246,21 +246,25 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// Text from the case system is kept, never refused (an update that cannot be stored would be retried
+// for ever): what PostgreSQL cannot store is replaced with U+FFFD.
+
 /** Open311 ids are strings, but some servers send numbers. */
 function idString(value: unknown): string | null {
-  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value === 'string' && value.length > 0) return toStorableText(value);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;
 }
 
 function nonEmpty(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() ? value : null;
+  return typeof value === 'string' && value.trim() ? toStorableText(value) : null;
 }
 
+/** A date outside CALENDAR_YEARS is no date: PostgreSQL could not store it, so it is read as absent. */
 function parseDate(value: unknown): Date | null {
   if (typeof value !== 'string' || !value) return null;
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
+  return isStorableInstant(date) ? date : null;
 }
 
 function mediaList(list: unknown, single: unknown): string[] {

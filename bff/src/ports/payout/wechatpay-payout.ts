@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import { cutText } from '@cityloop/shared';
 import { PayoutError, type PayoutNotification, type PayoutProvider, type PayoutRequest, type PayoutState } from './payout';
 import { buildAuthorization, decryptResource, verifyWechatpayHeaders } from './wechatpay-signing';
 
@@ -164,7 +165,7 @@ export class WechatPayPayout implements PayoutProvider {
     }
     if (res.status === 404 && code === 'NOT_FOUND' && method === 'GET') return { status: 404, data: null };
     const retryable = res.status >= 500 || res.status === 429 || res.status === 408 || RETRYABLE_CODES.has(code);
-    const detail = redact(`${code || 'no code'} ${message}`.trim().slice(0, 200));
+    const detail = redact(cutText(`${code || 'no code'} ${message}`.trim(), 200, ''));
     throw new PayoutError(`WeChat Pay ${method} ${path}: HTTP ${res.status} ${detail}`, retryable, res.status);
   }
 }

@@ -1,3 +1,4 @@
+import { cutText } from '@cityloop/shared';
 import type { PhotoStorage } from './photo-storage';
 import { sha256Hex, signRequest, uriEncode, type SigV4Credentials } from './sigv4';
 
@@ -37,7 +38,7 @@ export class S3PhotoStorage implements PhotoStorage {
 
   async put(key: string, data: Buffer, contentType: string): Promise<void> {
     const res = await this.send('PUT', key, data, contentType);
-    if (!res.ok) throw new Error(`object storage PUT failed: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+    if (!res.ok) throw new Error(`object storage PUT failed: HTTP ${res.status} ${cutText(await res.text(), 200, '')}`);
   }
 
   async get(key: string): Promise<Buffer | null> {

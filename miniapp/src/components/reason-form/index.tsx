@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Button, Text, Textarea, View } from '@tarojs/components';
 import { serverMessageZh } from '../../services/request';
 import { charCount } from '../../services/report-draft';
-import { REWARD_LIMITS } from '@cityloop/shared';
+import { errorMessageZh, isStorableText, REWARD_LIMITS } from '@cityloop/shared';
 import './index.scss';
 
 export interface ReasonFormProps {
@@ -38,6 +38,10 @@ export function ReasonForm({ id, title, hint, placeholder, minChars, maxChars, s
     }
     if (count > maxChars) {
       setError(`最多 ${maxChars} 个字`);
+      return;
+    }
+    if (!isStorableText(text)) {
+      setError(errorMessageZh('TEXT_NOT_STORABLE'));
       return;
     }
     setError(null);

@@ -9,6 +9,7 @@ import {
   errorMessageZh,
   formatShanghai,
   isBadRating,
+  isStorableText,
   type RatingDimension,
   type RatingLevel,
   type ReportDto,
@@ -110,6 +111,10 @@ export default function RatePage() {
     }
     if (charCount(text) > RATING_RULES.commentMaxChars) {
       setFormError(`评价内容最多 ${RATING_RULES.commentMaxChars} 个字`);
+      return;
+    }
+    if (!isStorableText(text)) {
+      setFormError(errorMessageZh('TEXT_NOT_STORABLE'));
       return;
     }
     const body: SubmitRatingBody = { level };

@@ -1,0 +1,307 @@
+import { ERRORS } from '@cityloop/shared';
+import { signWebhook } from '../../bff/src/ports/case-system/webhook-signature';
+import { api, loginResident, startTestApp, TEST_WEBHOOK_SECRET, uniqueName, type ApiResponse, type TestApp } from '../support/test-app';
+
+/**
+ * The fuzz corpus, kept as a test: every route of the BFF (read from its router, so a new route
+ * without an entry here fails the suite) × eight hostile values in each body field, each query
+ * parameter and each path parameter. Every answer must be below 500, and every refusal must carry
+ * `{ error: { code, message } }` with a registered code. The counts are printed for the release note.
+ */
+
+type Who = 'anonymous' | 'resident' | 'staff' | 'webhook';
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+interface RouteCase {
+  who: Who;
+  /** A body that passes validation, so each fuzzed field is what validation trips on. */
+  body?: Json | ((t: FuzzContext) => Promise<Json>);
+  /** A CSV file instead of JSON (the import). */
+  csv?: Record<string, string>;
+  /** Query parameters that pass validation; each is fuzzed in turn. */
+  query?: Record<string, string>;
+  /** Multipart upload (photos): the file's bytes are fuzzed. */
+  multipart?: true;
+  idempotent?: true;
+}
+
+interface FuzzContext {
+  t: TestApp;
+  staff: string;
+}
+
+const ID = '00000000-0000-4000-8000-000000000000';
+const BIG = 'x'.repeat(10 * 1024);
+
+/** The eight hostile values, as JSON and as a query or path string. */
+const CASES: { name: string; json: Json; text: string }[] = [
+  { name: 'NUL', json: 'a\u0000b', text: encodeURIComponent('a\u0000b') },
+  // A lone surrogate travels in JSON as the escape \ud83d; in a URL only as its (invalid UTF-8) bytes.
+  { name: 'lone surrogate', json: '\ud83dx', text: '%ED%A0%BDx' },
+  { name: '10 kB string', json: BIG, text: BIG },
+  { name: 'wrong type', json: [true], text: '' /* query: the key repeated, so it arrives as an array */ },
+  { name: 'null', json: null, text: 'null' },
+  { name: 'negative', json: -1, text: '-1' },
+  { name: '1e308', json: 1e308, text: '1e308' },
+  { name: 'empty', json: '', text: '' },
+];
+
+const spotBody: Json = {
+  code: 'FUZZ-1',
+  name: '测试夜市',
+  kind: 'night_market',
+  district: '测试区',
+  street: '测试街道',
+  address: '测试路 1 号',
+  location: { lat: 31, lng: 86, coordSystem: 'wgs84', approximate: false },
+  radiusMeters: 100,
+  capacity: 40,
+  goods: ['snacks'],
+  facilities: ['power'],
+  rules: '不得占用盲道',
+  manager: { name: '王经理', phone: '0871-12345678' },
+  photos: ['https://img.cityloop.example/a.jpg'],
+  schedule: {
+    weekly: [{ days: [1, 2, 3], windows: [{ open: '18:00', close: '22:00' }] }],
+    seasons: [{ from: '2026-06-01', to: '2026-09-30' }],
+    exceptions: [{ date: '2026-10-01', closed: true, note: '国庆' }],
+  },
+};
+
+const ROUTES: Record<string, RouteCase> = {
+  'GET /api/v1/health': { who: 'anonymous' },
+  'POST /api/v1/auth/wechat': { who: 'anonymous', body: { code: 'dev:fuzzer' } },
+  'GET /api/v1/me': { who: 'resident' },
+  'POST /api/v1/staff/auth/login': { who: 'anonymous', body: { username: 'nobody', password: 'a long passphrase' } },
+  'GET /api/v1/staff/me': { who: 'staff' },
+  'POST /api/v1/staff/me/password': { who: 'staff', body: { currentPassword: 'not the current one', newPassword: 'a new long passphrase' } },
+  'GET /api/v1/staff/accounts': { who: 'staff' },
+  'POST /api/v1/staff/accounts': { who: 'staff', body: { username: 'fuzz-new-member', displayName: '新同事', password: 'an initial passphrase', role: 'viewer' } },
+  'PATCH /api/v1/staff/accounts/:id': { who: 'staff', body: { displayName: '新名字', role: 'viewer', disabled: false } },
+  'POST /api/v1/staff/accounts/:id/unlock': { who: 'staff' },
+  'PUT /api/v1/staff/users/:id/block': { who: 'staff', body: { blocked: true, reason: '恶意举报' } },
+  'GET /api/v1/stall-spots': {
+    who: 'anonymous',
+    query: { lat: '31', lng: '86', coordSystem: 'wgs84', radius: '1000', openNow: 'true', at: '2026-11-23T19:00:00+08:00', goods: 'snacks', kind: 'night_market', q: '夜市', limit: '10', cursor: 'eyJjIjowLCJpIjoiMDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAwIn0' },
+  },
+  'GET /api/v1/stall-spots/check': { who: 'anonymous', query: { lat: '31', lng: '86', coordSystem: 'wgs84', goods: 'snacks' } },
+  'GET /api/v1/stall-spots/:id': { who: 'anonymous', query: { lat: '31', lng: '86', coordSystem: 'wgs84' } },
+  'PUT /api/v1/stall-spots/:id/follow': { who: 'resident' },
+  'DELETE /api/v1/stall-spots/:id/follow': { who: 'resident' },
+  'GET /api/v1/me/stall-spot-follows': { who: 'resident', query: { coordSystem: 'wgs84' } },
+  'POST /api/v1/staff/stall-spots': { who: 'staff', body: spotBody },
+  'PATCH /api/v1/staff/stall-spots/:id': { who: 'staff', body: { name: '新名字', street: '新街道', capacity: 10, manager: { name: '李经理', phone: '0871-1234567' } } },
+  'POST /api/v1/staff/stall-spots/:id/suspend': { who: 'staff', body: { reason: '道路施工', until: '2099-12-01T00:00:00+08:00' } },
+  'POST /api/v1/staff/stall-spots/:id/resume': { who: 'staff' },
+  'POST /api/v1/staff/stall-spots/import': {
+    who: 'staff',
+    query: { dryRun: 'true' },
+    csv: { code: 'FUZZ-CSV-1', name: '夜市', kind: '夜市', district: '呈贡区', street: '', address: '仕林街', lat: '30.1', lng: '85.1', coord_system: 'wgs84', approximate: '', radius_m: '80', capacity: '10', goods: '小吃', facilities: '', rules: '', manager_name: '', manager_phone: '', photos: '', schedule: '1-7 18:00-22:00' },
+  },
+  'POST /api/v1/photos': { who: 'resident', multipart: true },
+  'GET /api/v1/photos/:id/:variant': { who: 'anonymous', query: { exp: '9999999999', sig: 'abc' } },
+  'GET /api/v1/staff/reports/:id': { who: 'staff', query: { coordSystem: 'wgs84' } },
+  'POST /api/v1/reports': {
+    who: 'resident',
+    idempotent: true,
+    body: { category: 'exposed_garbage', description: '路边堆了很多生活垃圾，已经好几天没人清理', location: { lat: 23, lng: 111, coordSystem: 'wgs84' }, address: '测试路 8 号', photoIds: [ID], street: '仕林街道' },
+  },
+  'GET /api/v1/reports/nearby': { who: 'resident', query: { category: 'exposed_garbage', lat: '23', lng: '111', coordSystem: 'wgs84' } },
+  'GET /api/v1/reports/:id': { who: 'resident', query: { coordSystem: 'wgs84' } },
+  'GET /api/v1/me/reports': { who: 'resident', query: { cursor: Buffer.from(`${Date.now()}|${ID}`).toString('base64url'), limit: '10' } },
+  'POST /api/v1/hooks/case-system': {
+    who: 'webhook',
+    body: {
+      update_id: 'fuzz-update',
+      service_request_id: 'NO-SUCH-CASE',
+      client_request_id: ID,
+      status: 'accepted',
+      description: '已立案',
+      agency_responsible: '市容环境卫生管理处',
+      expected_datetime: '2026-12-01T00:00:00+08:00',
+      media_urls: ['https://city.example/after/1.jpg'],
+      updated_datetime: '2026-11-23T19:00:00+08:00',
+      merged_into: 'CG-1',
+    },
+  },
+  'POST /api/v1/reports/:id/rating': { who: 'resident', body: { level: 'dissatisfied', speed: 2, result: 2, attitude: 3, comment: '处理太慢' } },
+  'POST /api/v1/reports/:id/rework': { who: 'resident', body: { reason: '问题仍在' } },
+  'POST /api/v1/reports/:id/fixed': { who: 'resident', body: { fixed: false } },
+  'GET /api/v1/staff/ratings': { who: 'staff', query: { bad: 'true', limit: '10' } },
+  'POST /api/v1/staff/ratings/:id/follow-up': { who: 'staff', body: { note: '已回访' } },
+  'POST /api/v1/staff/ratings/:id/appeals': { who: 'staff', body: { reason: '恶意评价' } },
+  'POST /api/v1/staff/rating-appeals/:id/decision': { who: 'staff', body: { uphold: true, note: '属实' } },
+  'GET /api/v1/me/rewards': { who: 'resident', query: { cursor: '5', limit: '10' } },
+  'POST /api/v1/me/rewards/claims': { who: 'resident', idempotent: true, body: { amountFen: 100 } },
+  'PUT /api/v1/me/rewards/leaderboard': { who: 'resident', body: { optIn: true } },
+  'POST /api/v1/reports/:id/reward-appeal': { who: 'resident', body: { reason: '这是我先发现的问题' } },
+  'GET /api/v1/staff/rewards/rules': { who: 'staff' },
+  'PUT /api/v1/staff/rewards/rules': {
+    who: 'staff',
+    body: async ({ t, staff }) => (await api(t.baseUrl, '/api/v1/staff/rewards/rules', { token: staff })).body.rules as Json,
+  },
+  'GET /api/v1/staff/rewards/review': { who: 'staff' },
+  'POST /api/v1/staff/rewards/held/:reportId/decision': { who: 'staff', body: { approve: true, note: '照片真实' } },
+  'POST /api/v1/staff/rewards/appeals/:id/decision': { who: 'staff', body: { approve: false, note: '重复举报' } },
+  'PUT /api/v1/staff/users/:id/reward-exclusion': { who: 'staff', body: { exclusion: 'inspector' } },
+  'GET /api/v1/staff/rewards/figures': { who: 'staff', query: { month: '2026-11' } },
+  'POST /api/v1/staff/rewards/payout-batches': { who: 'staff' },
+  'GET /api/v1/staff/rewards/payout-batches/:id/csv': { who: 'staff' },
+  'POST /api/v1/staff/rewards/payout-batches/:id/results': { who: 'staff', body: { paid: [ID], failed: [{ claimId: ID, reason: '账户异常' }] } },
+  // Not configured in this app (PAYOUT_METHOD=manual), so 404 before any body is read; its signed path has its own suite.
+  'POST /api/v1/hooks/wechatpay/transfer': { who: 'anonymous', body: { id: 'n-1', resource: { ciphertext: 'abc', nonce: 'n', associated_data: 'transfer' } } },
+  'GET /api/v1/staff/figures': { who: 'staff', query: { from: '2026-11-01', to: '2026-11-23', groupBy: 'street', street: '仕林街道', category: 'exposed_garbage', department: '市容环境卫生管理处', format: 'json' } },
+  'GET /api/v1/public/scorecard': { who: 'anonymous', query: { month: '2026-11' } },
+};
+
+/** Leaf paths of a JSON value: object keys recursively, and the first element of each array. */
+function leafPaths(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
+  if (Array.isArray(value)) return [prefix, ...(value.length ? leafPaths(value[0], [...prefix, 0]) : [])];
+  if (value && typeof value === 'object') return [...(prefix.length ? [prefix] : []), ...Object.entries(value).flatMap(([k, v]) => leafPaths(v, [...prefix, k]))];
+  return [prefix];
+}
+
+function withValue(body: Json, path: (string | number)[], value: Json): Json {
+  const copy = structuredClone(body);
+  let node: any = copy;
+  for (const key of path.slice(0, -1)) node = node[key];
+  node[path[path.length - 1]] = value;
+  return copy;
+}
+
+const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+describe('fuzz corpus: every route × hostile values → 4xx with the error shape, never 5xx', () => {
+  let t: TestApp;
+  let ctx: FuzzContext;
+  let resident: string;
+  const statuses = new Map<number, number>();
+  let requests = 0;
+  const accepted: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ rateLimit: { writesPerMinute: 1_000_000, wechatLoginsPerMinute: 1_000_000, staffLoginsPerMinute: 1_000_000 } });
+    ctx = { t, staff: await t.staffToken('admin') };
+    resident = (await loginResident(t.baseUrl, uniqueName('fuzz'))).token;
+  });
+  afterAll(async () => {
+    const routes = Object.keys(ROUTES).length;
+    const byStatus = Object.fromEntries([...statuses.entries()].sort(([a], [b]) => a - b));
+    // The figures the release note reports.
+    console.log(`fuzz corpus: ${routes} routes × ${CASES.length} cases in every path parameter, query parameter and body field = ${requests} requests; by status ${JSON.stringify(byStatus)}; accepted as valid (2xx) ${accepted.length}: ${accepted.join('; ')}`);
+    await t?.close();
+  });
+
+  it('covers every route the router has', () => {
+    const dispatch = t.app.middleware.find((m) => 'router' in m) as unknown as { router: { stack: { methods: string[]; path: string }[] } };
+    const live = dispatch.router.stack.filter((l) => l.methods.length).flatMap((l) => l.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${l.path}`));
+    expect(live.sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  const headersFor = (who: Who, route: RouteCase): Record<string, string> => ({
+    ...(who === 'resident' ? { authorization: `Bearer ${resident}` } : who === 'staff' ? { authorization: `Bearer ${ctx.staff}` } : {}),
+    ...(route.idempotent ? { 'idempotency-key': uniqueName('fuzz') } : {}),
+  });
+
+  async function send(method: string, path: string, route: RouteCase, body: { json?: Json; raw?: string | Buffer; type?: string } = {}): Promise<ApiResponse> {
+    const headers = headersFor(route.who, route);
+    let raw: string | Buffer | undefined = body.raw;
+    if (body.json !== undefined) raw = JSON.stringify(body.json);
+    if (raw !== undefined) headers['content-type'] = body.type ?? 'application/json';
+    if (route.who === 'webhook' && raw !== undefined) {
+      const ts = Math.floor(Date.now() / 1000);
+      headers['x-case-timestamp'] = String(ts);
+      headers['x-case-signature'] = signWebhook(TEST_WEBHOOK_SECRET, ts, raw);
+    }
+    if (route.multipart) {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(body.raw as Buffer)], { type: 'image/jpeg' }), 'photo.jpg');
+      const res = await fetch(t.baseUrl + path, { method, headers, body: form });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    }
+    return api(t.baseUrl, path, { method, headers, rawBody: raw });
+  }
+
+  /** Records one answer; returns a problem description, or null when the answer is acceptable. */
+  function judge(label: string, res: ApiResponse): string | null {
+    requests += 1;
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    if (res.status >= 500) return `${label} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`;
+    if (res.status < 400) {
+      accepted.push(`${label} → ${res.status}`);
+      // Some values are valid somewhere (q=null, lat=-1, an optional null); a NUL or 10 kB never is.
+      return /=(NUL|10 kB string)$/.test(label) ? `${label} → ${res.status}: accepted` : null;
+    }
+    const error = (res.body as { error?: { code?: unknown; message?: unknown } })?.error;
+    if (typeof error?.code !== 'string' || !(error.code in ERRORS) || typeof error.message !== 'string') return `${label} → ${res.status} without the error shape: ${String(JSON.stringify(res.body)).slice(0, 200)}`;
+    return null;
+  }
+
+  const queryString = (q: Record<string, string>, fuzzKey?: string, c?: (typeof CASES)[number]) =>
+    Object.entries(q)
+      .map(([k, v]) => {
+        if (k !== fuzzKey || !c) return `${k}=${encodeURIComponent(v)}`;
+        return c.name === 'wrong type' ? `${k}=${encodeURIComponent(v)}&${k}=${encodeURIComponent(v)}` : `${k}=${c.text}`;
+      })
+      .join('&');
+
+  it.each(Object.keys(ROUTES))('%s', async (key) => {
+    const route = ROUTES[key];
+    const [method, template] = key.split(' ');
+    const problems: string[] = [];
+    const pathWith = (params: Record<string, string> = {}) => template.replace(/:(\w+)/g, (_m, name: string) => params[name] ?? (name === 'variant' ? 'display' : ID));
+    const query = route.query ?? {};
+    const withQuery = (path: string, qs: string) => (qs ? `${path}?${qs}` : path);
+    const body = typeof route.body === 'function' ? await route.body(ctx) : route.body;
+    const baseBody = route.csv
+      ? { raw: `${Object.keys(route.csv).join(',')}\n${Object.values(route.csv).map(csvCell).join(',')}\n`, type: 'text/csv' }
+      : route.multipart
+        ? { raw: Buffer.from('not a photo') }
+        : body !== undefined
+          ? { json: body }
+          : {};
+
+    for (const c of CASES) {
+      // Path parameters.
+      for (const name of template.match(/:(\w+)/g) ?? []) {
+        const label = `${key} path ${name}=${c.name}`;
+        const problem = judge(label, await send(method, withQuery(pathWith({ [name.slice(1)]: c.text }), queryString(query)), route, baseBody));
+        if (problem) problems.push(problem);
+      }
+      // Query parameters.
+      for (const param of Object.keys(query)) {
+        const problem = judge(`${key} query ${param}=${c.name}`, await send(method, withQuery(pathWith(), queryString(query, param, c)), route, baseBody));
+        if (problem) problems.push(problem);
+      }
+      // Body fields (JSON leaves), CSV cells, or the uploaded file.
+      if (route.csv) {
+        for (const column of Object.keys(route.csv)) {
+          const cells = Object.entries(route.csv).map(([k, v]) => csvCell(k === column ? (typeof c.json === 'string' ? c.json : JSON.stringify(c.json)) : v));
+          const raw = `${Object.keys(route.csv).join(',')}\n${cells.join(',')}\n`;
+          const problem = judge(`${key} csv ${column}=${c.name}`, await send(method, withQuery(pathWith(), queryString(query)), route, { raw, type: 'text/csv' }));
+          if (problem) problems.push(problem);
+        }
+      } else if (route.multipart) {
+        const bytes = Buffer.from(typeof c.json === 'string' ? c.json : JSON.stringify(c.json));
+        const problem = judge(`${key} file=${c.name}`, await send(method, pathWith(), route, { raw: bytes }));
+        if (problem) problems.push(problem);
+      } else if (body !== undefined) {
+        for (const leaf of leafPaths(body)) {
+          if (!leaf.length) continue;
+          const problem = judge(`${key} body ${leaf.join('.')}=${c.name}`, await send(method, withQuery(pathWith(), queryString(query)), route, { json: withValue(body, leaf, c.json) }));
+          if (problem) problems.push(problem);
+        }
+        // The whole body replaced by the value.
+        const problem = judge(`${key} body=${c.name}`, await send(method, withQuery(pathWith(), queryString(query)), route, { json: c.json }));
+        if (problem) problems.push(problem);
+      }
+    }
+    // A route with no input at all still gets one plain request.
+    if (!template.includes(':') && !route.query && route.body === undefined && !route.csv && !route.multipart) {
+      const problem = judge(`${key} plain`, await send(method, pathWith(), route));
+      if (problem) problems.push(problem);
+    }
+    expect(problems).toEqual([]);
+  });
+});
