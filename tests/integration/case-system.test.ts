@@ -69,6 +69,20 @@ describe('Open311 adapter against the case-system simulator', () => {
   afterAll(() => sim.close());
   afterEach(() => sim.setFailure('none'));
 
+  it('numbers cases apart across restarts, so a restarted simulator never reissues a stored case number', async () => {
+    // The simulator keeps cases in memory: a restart is a new simulator with the same settings.
+    const numbers = new Set<string>();
+    for (let start = 0; start < 3; start += 1) {
+      const restarted = await startCaseSimulator({ apiKey: API_KEY, now: () => new Date('2026-11-22T02:00:00Z') });
+      try {
+        numbers.add((await new Open311CaseSystem({ baseUrl: restarted.url, apiKey: API_KEY, timeoutMs: 2000 }).createCase(newCase())).caseId);
+      } finally {
+        await restarted.close();
+      }
+    }
+    expect(numbers.size).toBe(3);
+  });
+
   it('lists a service for every report category', async () => {
     const services = await cs.listServices();
     for (const cat of REPORT_CATEGORIES) {
@@ -81,7 +95,7 @@ describe('Open311 adapter against the case-system simulator', () => {
   it('creates a case with a city-style number; a repeat with the same clientRequestId is the same case', async () => {
     const input = newCase();
     const first = await cs.createCase(input);
-    expect(first.caseId).toMatch(/^CG2026112\d-\d{6}$/);
+    expect(first.caseId).toMatch(/^CG2026112\d-[0-9A-Z]{5}-\d{6}$/);
     const again = await cs.createCase({ ...input, description: '重复提交' });
     expect(again.caseId).toBe(first.caseId);
     expect([...sim.cases.values()].filter((c) => c.clientRequestId === input.clientRequestId)).toHaveLength(1);

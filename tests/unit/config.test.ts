@@ -11,23 +11,37 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('loadConfig', () => {
-  it('boots with nothing set: port 3000, embedded PGlite under DATA_DIR, dev WeChat', () => {
-    const config = loadConfig({ DATA_DIR: '/tmp/cityloop-x' });
+  it('refuses to guess the mode: NODE_ENV unset is a refusal that names the key', () => {
+    expect(problemsOf({ DATA_DIR: '/tmp/cityloop-x' })).toEqual([expect.stringMatching(/^NODE_ENV: must be set/)]);
+  });
+
+  it('boots in development with nothing else set: port 3000, embedded PGlite under DATA_DIR, dev WeChat', () => {
+    const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: '/tmp/cityloop-x' });
     expect(config.port).toBe(3000);
     expect(config.database).toEqual({ kind: 'pglite', dataDir: '/tmp/cityloop-x/pglite' });
     expect(config.wechat.mode).toBe('dev');
     expect(config.env).toBe('development');
   });
 
+  it('refuses a photo-link secret equal to the JWT secret', () => {
+    expect(problemsOf({ NODE_ENV: 'development', JWT_SECRET: 's'.repeat(40), PHOTO_URL_SECRET: 's'.repeat(40) })).toEqual([expect.stringMatching(/^PHOTO_URL_SECRET: must differ from JWT_SECRET/)]);
+  });
+
+  it('reads the trusted proxy hop count and the separate login limits', () => {
+    const config = loadConfig({ NODE_ENV: 'development', TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '2', RATE_LIMIT_STAFF_LOGINS_PER_MINUTE: '5' });
+    expect(config).toMatchObject({ trustProxy: true, trustProxyHops: 2, rateLimit: { writesPerMinute: 30, wechatLoginsPerMinute: 20, staffLoginsPerMinute: 5 } });
+    expect(problemsOf({ NODE_ENV: 'development', TRUST_PROXY_HOPS: '0' })).toEqual([expect.stringMatching(/^TRUST_PROXY_HOPS:/)]);
+  });
+
   it('selects the PostgreSQL server when DATABASE_URL is set, and splits CORS origins', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', PORT: '8080', CORS_ORIGINS: 'https://a.example, https://b.example' });
+    const config = loadConfig({ NODE_ENV: 'development', DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', PORT: '8080', CORS_ORIGINS: 'https://a.example, https://b.example' });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@127.0.0.1:5432/db' });
     expect(config.port).toBe(8080);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 
   it('treats empty values as unset', () => {
-    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
+    expect(loadConfig({ NODE_ENV: 'development', DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
   });
 
   it.each([
@@ -41,7 +55,7 @@ describe('loadConfig', () => {
     [{ WECHAT_MODE: 'real', WECHAT_APPID: 'wx1234567890abcdef' }, 'WECHAT_SECRET'],
     [{ WECHAT_APPID: 'not-an-appid' }, 'WECHAT_APPID'],
   ])('names the bad key: %j → %s', (env, key) => {
-    expect(problemsOf(env).some((p) => p.startsWith(`${key}:`))).toBe(true);
+    expect(problemsOf({ NODE_ENV: 'development', ...env }).some((p) => p.startsWith(`${key}:`))).toBe(true);
   });
 
   it('refuses production without secrets, without a real case system and with dev WeChat', () => {

@@ -32,4 +32,11 @@ describe('TokenService', () => {
     expect(codeOf(() => tokens.verify(hs512, 'resident'))).toBe('TOKEN_INVALID');
     expect(codeOf(() => tokens.verify('a.b.c', 'resident'))).toBe('TOKEN_INVALID');
   });
+
+  it('refuses a correctly signed token without exp, or with an audience array', () => {
+    const noExp = jwt.sign({}, SECRET, { subject: 'u', audience: 'staff', issuer: 'cityloop-bff' });
+    expect(codeOf(() => tokens.verify(noExp, 'staff'))).toBe('TOKEN_INVALID');
+    const audArray = jwt.sign({}, SECRET, { subject: 'u', audience: ['resident', 'staff'], issuer: 'cityloop-bff', expiresIn: 60 });
+    expect(codeOf(() => tokens.verify(audArray, 'staff'))).toBe('TOKEN_INVALID');
+  });
 });

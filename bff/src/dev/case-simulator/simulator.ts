@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { REPORT_CATEGORIES, type ReportStatus } from '@cityloop/shared';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from '../../ports/case-system/webhook-signature';
@@ -86,6 +87,12 @@ export interface CaseSimulatorOptions {
   /** Case-number prefix (default CG) and first sequence number (default 1). */
   casePrefix?: string;
   firstSequence?: number;
+  /**
+   * Part of every case number that differs per start (default: 5 random characters). The simulator keeps
+   * its cases in memory, so without it a restart would number from 000001 again and collide with the
+   * case numbers the BFF already stored, and every later report would be refused forever.
+   */
+  runTag?: string;
 }
 
 export interface CaseSimulator {
@@ -195,6 +202,7 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
   const departments = options.departments?.length ? options.departments : null;
   const retryDelays = options.webhook?.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   let sequence = options.firstSequence ?? 1;
+  const runTag = options.runTag ?? randomBytes(4).readUInt32BE(0).toString(36).toUpperCase().padStart(5, '0').slice(-5);
   let failure: FailureMode = 'none';
   let closed = false;
 
@@ -438,7 +446,7 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
     }
 
     const at = now();
-    const serviceRequestId = `${prefix}${cityDate(at)}-${String(sequence).padStart(6, '0')}`;
+    const serviceRequestId = `${prefix}${cityDate(at)}-${runTag}-${String(sequence).padStart(6, '0')}`;
     sequence += 1;
     const received: Record<string, string> = {};
     for (const [k, v] of form) if (k !== 'api_key') received[k] = v;

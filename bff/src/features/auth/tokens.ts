@@ -40,7 +40,11 @@ export class TokenService {
   verify(token: string, audience: Audience): TokenClaims {
     try {
       const payload = jwt.verify(token, this.key, { algorithms: ['HS256'], audience, issuer: ISSUER });
-      if (typeof payload === 'string' || typeof payload.sub !== 'string') throw new AppError('TOKEN_INVALID');
+      // jsonwebtoken accepts a token without `exp` (it never expires) and an `aud` array naming any
+      // audience among others; ours always carry one audience and an expiry, so anything else is forged.
+      if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number' || typeof payload.aud !== 'string') {
+        throw new AppError('TOKEN_INVALID');
+      }
       return { sub: payload.sub, aud: audience, role: typeof payload.role === 'string' ? payload.role : undefined };
     } catch (err) {
       if (err instanceof AppError) throw err;
