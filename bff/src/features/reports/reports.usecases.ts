@@ -373,7 +373,7 @@ export async function pollOpenCases(deps: { db: Database; caseSystem: CaseSystem
       const snapshot = await deps.caseSystem.getCase(row.case_id);
       for (const update of snapshot.updates) if (await applyCaseUpdate(deps.db, deps.logger, row.id, update)) applied += 1;
     } catch (err) {
-      deps.logger.warn({ reportId: row.id, error: (err as Error).message }, 'case poll failed');
+      deps.logger.warn({ reportId: row.id, err }, 'case poll failed');
     }
   }
   return applied;
