@@ -11,6 +11,7 @@ import { TokenService } from './features/auth/tokens';
 import { usersRepository } from './features/auth/users.repository';
 import { figuresRoutes } from './features/figures/figures.routes';
 import { residentAdminRoutes } from './features/residents/residents.routes';
+import { privacyRoutes } from './features/privacy/privacy.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { staffRepository } from './features/staff/staff.repository';
 import { staffRoutes } from './features/staff/staff.routes';
@@ -81,12 +82,12 @@ export function createApp(deps: AppDeps): Koa {
   const staffLoginLimiter = new RateLimiter(deps.rateLimit.staffLoginsPerMinute, 60_000);
   const writeLimiter = new RateLimiter(deps.rateLimit.writesPerMinute, 60_000);
   const staffGuard = staffGuardFor(tokens, (id) => staff.findById(id));
-  const residentGuard = requireResident(tokens);
+  const residentGuard = requireResident(tokens, (id) => users.findById(id));
   const now = deps.now ?? (() => new Date());
   const stallDeps = { db: deps.database.db, now, logger: deps.logger };
   const signer = new PhotoUrlSigner(deps.photoUrlSecret);
   // Every resident write: refuse blocked users, then count against the per-user write limit.
-  const writeGuards = [refuseBlocked((id) => users.findById(id)), rateLimit(writeLimiter, (ctx) => `write:${authOf(ctx).subject}`)];
+  const writeGuards = [refuseBlocked(), rateLimit(writeLimiter, (ctx) => `write:${authOf(ctx).subject}`)];
   const ratingRules = deps.ratingRules ?? DEFAULT_RATING_RULES;
   const reportDeps = { db: deps.database.db, signer, now, ratingRules };
   const payout = deps.payout ?? { method: 'manual' as const };
@@ -96,7 +97,7 @@ export function createApp(deps: AppDeps): Koa {
   api.use(jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
   for (const feature of [
     healthRoutes({ database: deps.database, version: deps.version ?? '0.0.0' }),
-    authRoutes({ wechat: deps.wechat, users, tokens, loginLimiter: wechatLoginLimiter }),
+    authRoutes({ wechat: deps.wechat, users, tokens, loginLimiter: wechatLoginLimiter, residentGuard }),
     staffRoutes({ staff, tokens, db: deps.database.db, now, lockout: deps.staffLockout ?? DEFAULT_STAFF_LOCKOUT, loginLimiter: staffLoginLimiter, staffGuard }),
     stallRoutes({ ...stallDeps, tokens, residentGuard, writeGuards }),
     myStallRoutes({ ...stallDeps, residentGuard }),
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): Koa {
     payoutCallbackRoutes({ db: deps.database.db, provider: payoutProvider }),
     figuresRoutes({ db: deps.database.db, staffGuard, now }),
     residentAdminRoutes({ db: deps.database.db, staffGuard }),
+    privacyRoutes({ ...reportDeps, storage: deps.photoStorage, logger: deps.logger, residentGuard, writeGuards }),
   ]) {
     api.use(feature.routes(), feature.allowedMethods({ throw: true }));
   }

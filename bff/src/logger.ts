@@ -12,7 +12,8 @@ export function scrubError(err: unknown, depth = 0): unknown {
   if (!(err instanceof Error) || depth > 4) return err;
   const plain = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  const isPostgresError = typeof (err as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code);
+  const code = (err as { code?: unknown }).code;
+  const isPostgresError = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
   for (const [key, value] of Object.entries(plain)) {
     if (key === 'params') out.paramCount = Array.isArray(value) ? value.length : null;
     else if (key === 'detail' || key === 'where' || key === 'parameters') continue;

@@ -1,6 +1,7 @@
 /** Shapes that travel over `/api/v1`. Times are ISO-8601 UTC strings; clients show them in Asia/Shanghai. */
 
 import type { StaffPermission, StaffRole } from './permissions';
+import type { ReportDto } from './reports';
 
 export type UserRole = 'resident';
 
@@ -53,3 +54,44 @@ export interface HealthDto {
 }
 
 export const API_PREFIX = '/api/v1';
+
+/**
+ * GET /me/data-export (个人信息保护法 art. 45): everything held about the resident. Reports are the same
+ * shape as GET /reports/{id}, with photo links valid for an hour. The openid is never part of it.
+ */
+export interface MyDataExportDto {
+  exportedAt: string;
+  profile: {
+    id: string;
+    nickname: string | null;
+    createdAt: string;
+    lastLoginAt: string;
+    blocked: boolean;
+    blockedReason: string | null;
+    rewardExclusion: string | null;
+    leaderboardOptIn: boolean;
+  };
+  reports: ReportDto[];
+  ratings: { reportId: string; round: number; level: string; speed: number | null; result: number | null; attitude: number | null; comment: string | null; createdAt: string }[];
+  rewards: {
+    ledger: { seq: number; kind: string; amountFen: number; balanceFen: number; reportId: string | null; claimId: string | null; reason: string | null; createdAt: string }[];
+    claims: { id: string; amountFen: number; method: string; status: string; createdAt: string }[];
+    decisions: { reportId: string; outcome: string; amountFen: number; reason: string; decidedAt: string }[];
+    appeals: { reportId: string; reason: string; status: string; decisionNote: string | null; createdAt: string }[];
+  };
+  stallSpotFollows: { spotId: string; name: string; followedAt: string }[];
+  notifications: { topic: string; data: Record<string, string>; status: string; createdAt: string; sentAt: string | null }[];
+}
+
+/** DELETE /me: `confirm` must be true; `forfeitBalance` gives up a remaining reward balance. */
+export interface EraseAccountBody {
+  confirm: true;
+  forfeitBalance?: boolean;
+}
+
+export interface EraseAccountResponse {
+  erased: true;
+  reports: number;
+  photos: number;
+  forfeitedFen: number;
+}

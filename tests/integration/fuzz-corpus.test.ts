@@ -74,6 +74,9 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/v1/me': { who: 'resident' },
   'POST /api/v1/staff/auth/login': { who: 'anonymous', body: { username: 'nobody', password: 'a long passphrase' } },
   'GET /api/v1/staff/me': { who: 'staff' },
+  'GET /api/v1/me/data-export': { who: 'resident' },
+  // A valid body would erase the fuzzing resident; `confirm: false` is refused before anything happens.
+  'DELETE /api/v1/me': { who: 'resident', body: { confirm: false, forfeitBalance: false } },
   'POST /api/v1/staff/me/password': { who: 'staff', body: { currentPassword: 'not the current one', newPassword: 'a new long passphrase' } },
   'GET /api/v1/staff/accounts': { who: 'staff' },
   'POST /api/v1/staff/accounts': { who: 'staff', body: { username: 'fuzz-new-member', displayName: '新同事', password: 'an initial passphrase', role: 'viewer' } },

@@ -29,6 +29,13 @@ function storageContract(name: string, make: () => Promise<{ storage: PhotoStora
       expect((await subject.storage.get('ab/photo-2-thumb.webp'))?.toString()).toBe('second');
       expect(await subject.storage.get('zz/never-written.webp')).toBeNull();
     });
+
+    it('deletes a key (erasure), and deleting a missing one is not an error', async () => {
+      await subject.storage.put('ab/photo-3-display.webp', Buffer.from('gone soon'), 'image/webp');
+      await subject.storage.delete('ab/photo-3-display.webp');
+      expect(await subject.storage.get('ab/photo-3-display.webp')).toBeNull();
+      await expect(subject.storage.delete('ab/photo-3-display.webp')).resolves.toBeUndefined();
+    });
   });
 }
 

@@ -35,6 +35,11 @@ export async function startS3FakeServer(options: { accessKeyId: string; secretAc
         res.writeHead(200, { etag: `"${sha256Hex(body).slice(0, 32)}"` });
         return res.end();
       }
+      if (req.method === 'DELETE') {
+        objects.delete(key);
+        res.writeHead(204);
+        return res.end();
+      }
       if (req.method === 'GET') {
         const object = objects.get(key);
         if (!object) return error(404, 'NoSuchKey');

@@ -17,11 +17,19 @@ function bearerToken(ctx: Context): string {
   return match[1];
 }
 
-/** Resident routes: a valid resident token; the user id lands in `ctx.state.auth.subject`. */
-export function requireResident(tokens: TokenService) {
+type ResidentState = { blockedAt: Date | null; erasedAt: Date | null };
+
+/**
+ * Resident routes: a valid resident token for an account that still exists; the user id lands in
+ * `ctx.state.auth.subject`. An erased account's tokens stop working at once, not when they expire.
+ */
+export function requireResident(tokens: TokenService, loadUser: (id: string) => Promise<ResidentState | undefined>) {
   return async function requireResidentMiddleware(ctx: Context, next: Next) {
     const claims = tokens.verify(bearerToken(ctx), 'resident');
+    const user = await loadUser(claims.sub);
+    if (!user || user.erasedAt) throw new AppError('TOKEN_INVALID');
     ctx.state.auth = { subject: claims.sub, audience: 'resident' } satisfies AuthState;
+    ctx.state.resident = user;
     await next();
   };
 }
@@ -48,10 +56,10 @@ export function staffGuardFor(
     };
 }
 
-/** Write routes: blocked residents may still sign in and read, but cannot create anything. */
-export function refuseBlocked(loadUser: (id: string) => Promise<{ blockedAt: Date | null } | undefined>) {
+/** Write routes: blocked residents may still sign in and read, but cannot create anything. Runs after requireResident, which loaded the account. */
+export function refuseBlocked() {
   return async function refuseBlockedMiddleware(ctx: Context, next: Next) {
-    const user = await loadUser(authOf(ctx).subject);
+    const user = ctx.state.resident as ResidentState | undefined;
     if (!user) throw new AppError('TOKEN_INVALID');
     if (user.blockedAt) throw new AppError('USER_BLOCKED');
     await next();

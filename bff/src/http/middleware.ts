@@ -86,7 +86,7 @@ export function securityHeaders() {
   };
 }
 
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Reads JSON bodies with a hard byte limit. Non-JSON bodies on JSON routes get 415;

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { LIMITS, type LoginResponse } from '@cityloop/shared';
 import { z } from 'zod';
-import { authOf, requireResident } from '../../http/auth';
+import type { Middleware } from 'koa';
+import { authOf } from '../../http/auth';
 import { rateLimit, RateLimiter } from '../../http/rate-limit';
 import { boundedText, parseInput } from '../../http/validate';
 import { currentUser, loginWithWechat, type AuthDeps } from './auth.usecases';
@@ -9,7 +10,7 @@ import { presentUser } from './user.presenter';
 
 const wechatLoginBody = z.object({ code: boundedText(1, LIMITS.wechatCodeMaxLength) }).strict();
 
-export function authRoutes(deps: AuthDeps & { loginLimiter: RateLimiter }): Router {
+export function authRoutes(deps: AuthDeps & { loginLimiter: RateLimiter; residentGuard: Middleware }): Router {
   const router = new Router();
 
   router.post('/auth/wechat', rateLimit(deps.loginLimiter, (ctx) => `wechat-login:${ctx.ip}`), async (ctx) => {
@@ -18,7 +19,7 @@ export function authRoutes(deps: AuthDeps & { loginLimiter: RateLimiter }): Rout
     ctx.body = { token, expiresIn: deps.tokens.ttlSeconds, user: presentUser(user) } satisfies LoginResponse;
   });
 
-  router.get('/me', requireResident(deps.tokens), async (ctx) => {
+  router.get('/me', deps.residentGuard, async (ctx) => {
     const user = await currentUser(deps, authOf(ctx).subject);
     ctx.body = { user: presentUser(user) };
   });

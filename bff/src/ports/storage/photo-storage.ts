@@ -6,6 +6,8 @@ export interface PhotoStorage {
   put(key: string, data: Buffer, contentType: string): Promise<void>;
   /** The bytes, or null when the key is unknown. */
   get(key: string): Promise<Buffer | null>;
+  /** Removes the object; removing one that is not there is not an error (S3 answers 204 either way). */
+  delete(key: string): Promise<void>;
 }
 
 /** The default: files under DATA_DIR/photos, written atomically (temp file + rename). */
@@ -32,5 +34,9 @@ export class LocalPhotoStorage implements PhotoStorage {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    await fs.rm(this.fileOf(key), { force: true });
   }
 }

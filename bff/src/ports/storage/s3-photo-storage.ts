@@ -25,7 +25,7 @@ export class S3PhotoStorage implements PhotoStorage {
     return new URL(`${endpoint.protocol}//${this.options.bucket}.${endpoint.host}/${objectKey}`);
   }
 
-  private async send(method: 'PUT' | 'GET', key: string, body?: Buffer, contentType?: string): Promise<Response> {
+  private async send(method: 'PUT' | 'GET' | 'DELETE', key: string, body?: Buffer, contentType?: string): Promise<Response> {
     const url = this.urlFor(key);
     const headers = signRequest(
       { method, url, headers: contentType ? { 'content-type': contentType } : {}, payloadHash: sha256Hex(body ?? '') },
@@ -46,5 +46,10 @@ export class S3PhotoStorage implements PhotoStorage {
     if (res.status === 404) return null;
     if (!res.ok) throw new Error(`object storage GET failed: HTTP ${res.status}`);
     return Buffer.from(await res.arrayBuffer());
+  }
+
+  async delete(key: string): Promise<void> {
+    const res = await this.send('DELETE', key);
+    if (!res.ok && res.status !== 404) throw new Error(`object storage DELETE failed: HTTP ${res.status}`);
   }
 }
