@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { StallSchedule } from '@cityloop/shared';
-import { bigint, bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** All timestamps are `timestamptz` and written in UTC. */
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -39,6 +39,9 @@ export const staffAccounts = pgTable('staff_accounts', {
   updatedAt: updatedAt(),
 }, (t) => [check('staff_accounts_role_check', sql`${t.role} in ('staff', 'admin')`)]);
 
+/** A PostgreSQL int4multirange, carried as its text literal, e.g. `{[360,1320),[1800,2760)}`. */
+const int4multirange = customType<{ data: string; driverData: string }>({ dataType: () => 'int4multirange' });
+
 /**
  * Legal selling points (引摊入市). Coordinates are WGS-84; `coord_approximate` marks points placed by
  * hand from a street name rather than surveyed. The GiST index on ll_to_earth() serves nearest-first
@@ -70,11 +73,19 @@ export const stallSpots = pgTable(
     status: text('status', { enum: ['active', 'suspended'] }).notNull().default('active'),
     suspendedReason: text('suspended_reason'),
     suspendedUntil: timestamp('suspended_until', { withTimezone: true }),
+    /**
+     * When the schedule can be open, derived from `schedule` on every write (`openHoursMultiranges`
+     * in shared/): minutes of the week, and day numbers (seasons). A superset that lets "open now"
+     * be filtered inside the GiST index below; `stallOpenStatus` confirms each row.
+     */
+    openWeek: int4multirange('open_week'),
+    openDays: int4multirange('open_days'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('stall_spots_earth_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`),
+    index('stall_spots_earth_open_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`, t.openWeek, t.openDays),
     check('stall_spots_lat_check', sql`${t.lat} between -90 and 90`),
     check('stall_spots_lng_check', sql`${t.lng} between -180 and 180`),
     check('stall_spots_radius_check', sql`${t.radiusM} between 5 and 5000`),

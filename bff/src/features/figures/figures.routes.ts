@@ -52,7 +52,7 @@ function scorecardQuery(currentMonth: string) {
     .strict();
 }
 
-export function figuresRoutes(deps: { db: Database; staffGuard: Middleware; now: () => Date }): Router {
+export function figuresRoutes(deps: { db: Database; staffGuard: Middleware; now: () => Date; publicReadGuard: Middleware }): Router {
   const router = new Router();
   const scorecard = cachedScorecard(deps);
 
@@ -69,7 +69,7 @@ export function figuresRoutes(deps: { db: Database; staffGuard: Middleware; now:
   });
 
   // Public and anonymous: aggregates only, cacheable for five minutes (by a CDN as by the client).
-  router.get('/public/scorecard', async (ctx) => {
+  router.get('/public/scorecard', deps.publicReadGuard, async (ctx) => {
     const { month } = parseInput(scorecardQuery(shanghaiDay(deps.now()).slice(0, 7)), ctx.query);
     ctx.body = { scorecard: await scorecard(month) };
     ctx.set('Cache-Control', 'public, max-age=300');

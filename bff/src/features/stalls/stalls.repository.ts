@@ -1,5 +1,5 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
-import type { StallSchedule } from '@cityloop/shared';
+import { and, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { minuteOfWeek, openHoursMultiranges, shanghaiDayNumber, type StallSchedule } from '@cityloop/shared';
 import { queryRows, type Database } from '../../db/client';
 import { stallSpotFollows, stallSpots } from '../../db/schema';
 
@@ -16,7 +16,18 @@ export interface NearbyQuery {
   text?: string;
   /** Continue after this (chord, id) position in nearest-first order. */
   after?: { chord: number; id: string };
+  /**
+   * Only spots that may be open at this instant: not suspended, and the instant inside the
+   * precomputed open hours (a superset the GiST index filters on; the caller confirms each row).
+   */
+  mayBeOpenAt?: Date;
   limit: number;
+}
+
+/** The derived open-hours columns for a schedule; written with every schedule. */
+export function openHoursColumns(schedule: StallSchedule) {
+  const { week, days } = openHoursMultiranges(schedule);
+  return { openWeek: week, openDays: days };
 }
 
 /** Maps a raw `select s.*` row (snake_case) to the Drizzle row shape. */
@@ -46,6 +57,8 @@ function fromSql(r: Record<string, unknown>): SpotWithDistance {
     suspendedUntil: r.suspended_until ? new Date(r.suspended_until as string) : null,
     createdAt: new Date(r.created_at as string),
     updatedAt: new Date(r.updated_at as string),
+    openWeek: r.open_week as string | null,
+    openDays: r.open_days as string | null,
     distanceM: Number(r.distance_m),
     chord: Number(r.chord),
   };
@@ -76,6 +89,15 @@ export function stallsRepository(db: Database) {
         const pattern = `%${escapeLike(q.text)}%`;
         conditions.push(sql`(s.name ilike ${pattern} or s.address ilike ${pattern} or s.street ilike ${pattern})`);
       }
+      if (q.mayBeOpenAt) {
+        const day = shanghaiDayNumber(q.mayBeOpenAt);
+        conditions.push(
+          sql`s.open_week @> ${minuteOfWeek(q.mayBeOpenAt)}::int4`,
+          // The window open now opened today or yesterday (overnight).
+          sql`s.open_days && int4range(${day - 1}, ${day + 1})`,
+          sql`(s.status = 'active' or s.suspended_until <= ${q.mayBeOpenAt.toISOString()}::timestamptz)`,
+        );
+      }
       if (q.after) {
         conditions.push(sql`(${point} <-> ${here} > ${q.after.chord} or (${point} <-> ${here} = ${q.after.chord} and s.id > ${q.after.id}))`);
       }
@@ -104,14 +126,14 @@ export function stallsRepository(db: Database) {
     },
 
     async insert(row: NewSpotRow): Promise<SpotRow> {
-      const [created] = await db.insert(stallSpots).values(row).returning();
+      const [created] = await db.insert(stallSpots).values({ ...row, ...openHoursColumns(row.schedule) }).returning();
       return created;
     },
 
     async update(id: string, changes: Partial<NewSpotRow>): Promise<SpotRow | undefined> {
       const [updated] = await db
         .update(stallSpots)
-        .set({ ...changes, updatedAt: sql`now()` })
+        .set({ ...changes, ...(changes.schedule ? openHoursColumns(changes.schedule) : {}), updatedAt: sql`now()` })
         .where(eq(stallSpots.id, id))
         .returning();
       return updated;
@@ -119,21 +141,30 @@ export function stallsRepository(db: Database) {
 
     /** Insert or update by code; `created` tells which (xmax = 0 only for a freshly inserted row). */
     async upsertByCode(row: NewSpotRow): Promise<{ id: string; created: boolean }> {
+      const open = openHoursColumns(row.schedule);
       const rows = await queryRows<{ id: string; created: boolean }>(db, sql`
         insert into stall_spots
-        (code, name, kind, district, street, address, lat, lng, coord_approximate, radius_m, capacity, goods, facilities, rules, manager_name, manager_phone, photos, schedule)
+        (code, name, kind, district, street, address, lat, lng, coord_approximate, radius_m, capacity, goods, facilities, rules, manager_name, manager_phone, photos, schedule, open_week, open_days)
         values (${row.code}, ${row.name}, ${row.kind}, ${row.district}, ${row.street ?? ''}, ${row.address}, ${row.lat}, ${row.lng},
           ${row.coordApproximate ?? false}, ${row.radiusM ?? 80}, ${row.capacity ?? 0},
           ${textArray(row.goods ?? [])}, ${textArray(row.facilities ?? [])}, ${row.rules ?? ''},
-          ${row.managerName ?? null}, ${row.managerPhone ?? null}, ${textArray(row.photos ?? [])}, ${JSON.stringify(row.schedule)}::jsonb)
+          ${row.managerName ?? null}, ${row.managerPhone ?? null}, ${textArray(row.photos ?? [])}, ${JSON.stringify(row.schedule)}::jsonb,
+          ${open.openWeek}::int4multirange, ${open.openDays}::int4multirange)
         on conflict (code) do update set
           name = excluded.name, kind = excluded.kind, district = excluded.district, street = excluded.street,
           address = excluded.address, lat = excluded.lat, lng = excluded.lng, coord_approximate = excluded.coord_approximate,
           radius_m = excluded.radius_m, capacity = excluded.capacity, goods = excluded.goods, facilities = excluded.facilities,
           rules = excluded.rules, manager_name = excluded.manager_name, manager_phone = excluded.manager_phone,
-          photos = excluded.photos, schedule = excluded.schedule, updated_at = now()
+          photos = excluded.photos, schedule = excluded.schedule, open_week = excluded.open_week, open_days = excluded.open_days, updated_at = now()
         returning id, (xmax = 0) as created`);
       return rows[0];
+    },
+
+    /** Fills the open-hours columns of rows written before they existed (migration 0003); returns how many. */
+    async backfillOpenHours(): Promise<number> {
+      const rows = await db.select({ id: stallSpots.id, schedule: stallSpots.schedule }).from(stallSpots).where(or(isNull(stallSpots.openWeek), isNull(stallSpots.openDays)));
+      for (const row of rows) await db.update(stallSpots).set(openHoursColumns(row.schedule)).where(eq(stallSpots.id, row.id));
+      return rows.length;
     },
 
     async follow(userId: string, spotId: string): Promise<void> {
