@@ -20,7 +20,9 @@ import { myStallRoutes, stallRoutes, staffStallRoutes } from './features/stalls/
 import { authOf, refuseBlocked, requireResident, requireStaff } from './http/auth';
 import { h5Static } from './http/h5-static';
 import { errorHandler, jsonBody, requestContext, securityHeaders } from './http/middleware';
+import { clientIp } from './http/client-ip';
 import { rateLimit, RateLimiter } from './http/rate-limit';
+import { WorkQueue } from './jobs/work-queue';
 import type { Logger } from './logger';
 import type { PhotoStorage } from './ports/storage/photo-storage';
 import type { WechatAuth } from './ports/wechat/wechat-auth';
@@ -48,6 +50,10 @@ export interface AppDeps {
   ratingRules?: RatingRulesConfig;
   /** How claims are paid: manual CSV batches (default) or WeChat Pay transfers through the provider. */
   payout?: { method: 'manual' } | { method: 'wechatpay'; provider: PayoutProvider };
+  /** Anonymous-capable reads (stall spots, the public scorecard) per client IP per minute. */
+  publicReadsPerMinute: number;
+  /** Photos read and processed at once, and uploads allowed to wait for a slot (then 503). */
+  photoQueue: { concurrency: number; maxWaiting: number };
 }
 
 export const DEFAULT_RATING_RULES: RatingRulesConfig = {
@@ -81,23 +87,27 @@ export function createApp(deps: AppDeps): Koa {
   const reportDeps = { db: deps.database.db, signer, now, ratingRules };
   const payout = deps.payout ?? { method: 'manual' as const };
   const payoutProvider = payout.method === 'wechatpay' ? payout.provider : undefined;
+  // Public reads have their own per-IP budget, apart from residents' writes.
+  const publicReadLimiter = new RateLimiter(deps.publicReadsPerMinute, 60_000);
+  const publicReadGuard = rateLimit(publicReadLimiter, (ctx) => `read:${clientIp(ctx)}`);
+  const photoQueue = new WorkQueue(deps.photoQueue.concurrency, deps.photoQueue.maxWaiting);
 
   const api = new Router({ prefix: API_PREFIX });
   api.use(jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
   for (const feature of [
-    healthRoutes({ database: deps.database, version: deps.version ?? '0.0.0' }),
+    healthRoutes({ database: deps.database, version: deps.version ?? '0.0.0', photoQueue }),
     authRoutes({ wechat: deps.wechat, users, tokens, loginLimiter }),
     staffRoutes({ staff, tokens, loginLimiter, staffGuard }),
-    stallRoutes({ ...stallDeps, tokens, residentGuard, writeGuards }),
+    stallRoutes({ ...stallDeps, tokens, residentGuard, writeGuards, publicReadGuard }),
     myStallRoutes({ ...stallDeps, residentGuard }),
     staffStallRoutes({ ...stallDeps, staffGuard }),
-    photoRoutes({ ...reportDeps, storage: deps.photoStorage, residentGuard, writeGuards }),
+    photoRoutes({ ...reportDeps, storage: deps.photoStorage, residentGuard, writeGuards, photoQueue }),
     reportRoutes({ ...reportDeps, residentGuard, staffGuard, writeGuards }),
     caseWebhookRoutes({ ...reportDeps, webhookSecret: deps.caseWebhookSecret }),
     ratingRoutes({ db: deps.database.db, now, ratingRules, residentGuard, staffGuard, writeGuards }),
     rewardRoutes({ db: deps.database.db, now, residentGuard, staffGuard, writeGuards, payoutMethod: payout.method, payoutProvider }),
     payoutCallbackRoutes({ db: deps.database.db, provider: payoutProvider }),
-    figuresRoutes({ db: deps.database.db, staffGuard, now }),
+    figuresRoutes({ db: deps.database.db, staffGuard, now, publicReadGuard }),
   ]) {
     api.use(feature.routes(), feature.allowedMethods({ throw: true }));
   }

@@ -1,4 +1,5 @@
 import type { NotificationTopic } from './features/notifications/notifications';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -54,6 +55,9 @@ const envSchema = z
     H5_DIR: z.string().default(path.resolve(__dirname, '../../miniapp/dist/h5')),
     TRUST_PROXY: booleanFlag.default(false),
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+    RATE_LIMIT_PUBLIC_READS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+    PHOTO_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+    PHOTO_QUEUE_MAX_WAITING: z.coerce.number().int().min(0).max(1000).default(20),
     DEV_STAFF_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     RATING_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     RATING_FOLLOW_UP_DAYS: z.coerce.number().int().min(1).max(90).default(15),
@@ -137,6 +141,8 @@ export interface Config {
   photos: {
     dir: string;
     urlSecret: string;
+    /** Photos processed at once (default: one per core) and uploads that may wait for a slot. */
+    queue: { concurrency: number; maxWaiting: number };
     storage:
       | { kind: 'local' }
       | { kind: 's3'; endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean; prefix: string };
@@ -145,6 +151,7 @@ export interface Config {
   h5Dir: string;
   trustProxy: boolean;
   rateLimit: { writesPerMinute: number };
+  publicReadsPerMinute: number;
   /** Development only: ensures a staff account `dev-admin` with this password (demos and the e2e test). */
   devStaffPassword: string | null;
   ratings: { windowDays: number; followUpDays: number; reminderAfterDays: number; fixedQuestionAfterDays: number };
@@ -225,6 +232,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     photos: {
       dir: path.resolve(env.DATA_DIR, 'photos'),
       urlSecret: env.PHOTO_URL_SECRET ?? `${env.JWT_SECRET ?? DEV_JWT_SECRET}:photo-links`,
+      queue: { concurrency: env.PHOTO_CONCURRENCY ?? os.availableParallelism(), maxWaiting: env.PHOTO_QUEUE_MAX_WAITING },
       storage:
         env.PHOTO_STORAGE === 's3'
           ? {
@@ -261,5 +269,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           }
         : { method: 'manual', intervalMs: env.PAYOUT_INTERVAL_MS },
     rateLimit: { writesPerMinute: env.RATE_LIMIT_WRITES_PER_MINUTE },
+    publicReadsPerMinute: env.RATE_LIMIT_PUBLIC_READS_PER_MINUTE,
   };
 }

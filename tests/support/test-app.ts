@@ -78,6 +78,8 @@ export async function startTestApp(
     corsOrigins: ['https://h5.cityloop.example'],
     corsAllowLocalhost: true,
     rateLimit: { writesPerMinute: 1000 },
+    publicReadsPerMinute: 10_000,
+    photoQueue: { concurrency: 2, maxWaiting: 20 },
     version: 'test',
     ...overrides,
   });
