@@ -51,7 +51,7 @@ const listPath = () => {
 
 async function fill(dataDir, count) {
   const handle = await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
-  const columns = await queryRows(handle.db, sql`select column_name from information_schema.columns where table_name = 'stall_spots' and column_name = 'open_week'`);
+  const tables = await queryRows(handle.db, sql`select 1 from information_schema.tables where table_name = 'stall_spot_open_hours'`);
   const templates = SCHEDULES.length;
   await handle.db.execute(sql`
     insert into stall_spots (code, name, kind, district, address, lat, lng, capacity, goods, schedule)
@@ -59,12 +59,17 @@ async function fill(dataDir, count) {
       ${centre.lat} + (random() - 0.5) * 0.6, ${centre.lng} + (random() - 0.5) * 0.6, 20, array['snacks', 'produce'],
       (${JSON.stringify(SCHEDULES)}::jsonb) -> (g % ${templates})
     from generate_series(1, ${count}) g`);
-  if (columns.length) {
-    // What the BFF writes on every insert and update, set here in bulk.
+  if (tables.length) {
+    // What the BFF writes with every spot (stall_spot_open_hours), here in bulk per schedule.
     for (let i = 0; i < templates; i += 1) {
-      const { week, days } = shared.openHoursMultiranges(SCHEDULES[i]);
-      await handle.db.execute(sql`update stall_spots set open_week = ${week}::int4multirange, open_days = ${days}::int4multirange where code like 'B-%' and schedule = ${JSON.stringify(SCHEDULES[i])}::jsonb`);
+      const { weeks, days } = shared.openHoursLiterals(SCHEDULES[i]);
+      await handle.db.execute(sql`
+        insert into stall_spot_open_hours (spot_id, lat, lng, week, days)
+        select s.id, s.lat, s.lng, w::int4range, ${days}::int4multirange
+        from stall_spots s, unnest(${`{${weeks.map((w) => `"${w}"`).join(',')}}`}::text[]) w
+        where s.code like 'B-%' and s.schedule = ${JSON.stringify(SCHEDULES[i])}::jsonb`);
     }
+    await handle.db.execute(sql`analyze stall_spot_open_hours`);
   }
   await handle.db.execute(sql`analyze stall_spots`);
   await handle.close();

@@ -42,8 +42,8 @@ async function main() {
   const logger = createLogger(config.logLevel);
 
   const database = await openDatabase(config.database);
-  const backfilled = await stallsRepository(database.db).backfillOpenHours();
-  if (backfilled) logger.info({ backfilled }, 'filled stall spots\' open-hours columns');
+  const backfilled = await stallsRepository(database.db).fillMissingOpenHours();
+  if (backfilled) logger.info({ backfilled }, 'wrote open-hours rows for stall spots without them');
   if (config.seedStallSpots) {
     const seeded = await seedStallSpots(database.db);
     if (seeded) logger.info({ seeded }, 'seeded stall spots');

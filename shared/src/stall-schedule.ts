@@ -357,9 +357,8 @@ function mergeSpans(spans: Array<[number, number]>): Array<[number, number]> {
   return merged;
 }
 
-/** `openHoursIndex` as PostgreSQL int4multirange literals; null days means "any day": `{(,)}`. */
-export function openHoursMultiranges(schedule: StallSchedule): { week: string; days: string } {
+/** `openHoursIndex` as PostgreSQL literals: one int4range per week span; days as an int4multirange, `{(,)}` for any day. */
+export function openHoursLiterals(schedule: StallSchedule): { weeks: string[]; days: string } {
   const { week, days } = openHoursIndex(schedule);
-  const literal = (spans: Array<[number, number]>) => `{${spans.map(([s, e]) => `[${s},${e})`).join(',')}}`;
-  return { week: literal(week), days: days ? literal(days) : '{(,)}' };
+  return { weeks: week.map(([s, e]) => `[${s},${e})`), days: days ? `{${days.map(([s, e]) => `[${s},${e})`).join(',')}}` : '{(,)}' };
 }

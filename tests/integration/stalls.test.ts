@@ -213,6 +213,10 @@ describe('stall spots', () => {
       // A Monday in season, before the suspension was set to end.
       expect(await openAt('2026-07-06T19:00:00+08:00')).toEqual([daily.id, summer.id, closedThisMonday.id].sort());
       expect(await openAt('2026-11-24T07:00:00+08:00')).toEqual([edited.id]);
+      // Moving a spot moves its open hours with it.
+      const moved = await api(t.baseUrl, `/api/v1/staff/stall-spots/${daily.id}`, { method: 'PATCH', token: staffToken, json: { location: { lat: centre.lat + 0.05, lng: centre.lng, coordSystem: 'wgs84', approximate: false } } });
+      expect(moved.status).toBe(200);
+      expect(await openAt('2026-11-23T19:00:00+08:00')).toEqual([weekendPlusThisMonday.id]);
     });
   });
 

@@ -39,7 +39,8 @@ export const staffAccounts = pgTable('staff_accounts', {
   updatedAt: updatedAt(),
 }, (t) => [check('staff_accounts_role_check', sql`${t.role} in ('staff', 'admin')`)]);
 
-/** A PostgreSQL int4multirange, carried as its text literal, e.g. `{[360,1320),[1800,2760)}`. */
+/** PostgreSQL range types, carried as their text literals, e.g. `[360,1320)`, `{[20605,20727)}`. */
+const int4range = customType<{ data: string; driverData: string }>({ dataType: () => 'int4range' });
 const int4multirange = customType<{ data: string; driverData: string }>({ dataType: () => 'int4multirange' });
 
 /**
@@ -73,25 +74,40 @@ export const stallSpots = pgTable(
     status: text('status', { enum: ['active', 'suspended'] }).notNull().default('active'),
     suspendedReason: text('suspended_reason'),
     suspendedUntil: timestamp('suspended_until', { withTimezone: true }),
-    /**
-     * When the schedule can be open, derived from `schedule` on every write (`openHoursMultiranges`
-     * in shared/): minutes of the week, and day numbers (seasons). A superset that lets "open now"
-     * be filtered inside the GiST index below; `stallOpenStatus` confirms each row.
-     */
-    openWeek: int4multirange('open_week'),
-    openDays: int4multirange('open_days'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('stall_spots_earth_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`),
-    index('stall_spots_earth_open_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`, t.openWeek, t.openDays),
     check('stall_spots_lat_check', sql`${t.lat} between -90 and 90`),
     check('stall_spots_lng_check', sql`${t.lng} between -180 and 180`),
     check('stall_spots_radius_check', sql`${t.radiusM} between 5 and 5000`),
     check('stall_spots_capacity_check', sql`${t.capacity} >= 0`),
     check('stall_spots_status_check', sql`${t.status} in ('active', 'suspended')`),
     check('stall_spots_kind_check', sql`${t.kind} in ('convenience_market', 'night_market', 'time_slot', 'seasonal_market', 'stall_cluster', 'guidance_point')`),
+  ],
+);
+
+/**
+ * When each spot can be open, derived from its schedule on every write (`openHoursIndex` in shared/):
+ * one row per opening span of the week (`week`, minutes from Monday 00:00 Shanghai, merged, overnight
+ * spans split at Sunday midnight), with the days a window may open on (`days`: seasons and dated
+ * exceptions, or every day) and a copy of the spot's position. The GiST index serves "open now,
+ * nearest first" as one KNN scan that skips spots closed at the instant; it is a superset (a closed
+ * date, out of season), so the schedule rules confirm each row.
+ */
+export const stallSpotOpenHours = pgTable(
+  'stall_spot_open_hours',
+  {
+    spotId: uuid('spot_id').notNull().references(() => stallSpots.id, { onDelete: 'cascade' }),
+    lat: doublePrecision('lat').notNull(),
+    lng: doublePrecision('lng').notNull(),
+    week: int4range('week').notNull(),
+    days: int4multirange('days').notNull(),
+  },
+  (t) => [
+    index('stall_spot_open_hours_knn_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`, t.week, t.days),
+    index('stall_spot_open_hours_spot_idx').on(t.spotId),
   ],
 );
 

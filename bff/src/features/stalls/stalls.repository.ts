@@ -1,7 +1,7 @@
-import { and, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { minuteOfWeek, openHoursMultiranges, shanghaiDayNumber, type StallSchedule } from '@cityloop/shared';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { minuteOfWeek, openHoursLiterals, shanghaiDayNumber, type StallSchedule } from '@cityloop/shared';
 import { queryRows, type Database } from '../../db/client';
-import { stallSpotFollows, stallSpots } from '../../db/schema';
+import { stallSpotFollows, stallSpotOpenHours, stallSpots } from '../../db/schema';
 
 export type SpotRow = typeof stallSpots.$inferSelect;
 export type NewSpotRow = typeof stallSpots.$inferInsert;
@@ -24,10 +24,11 @@ export interface NearbyQuery {
   limit: number;
 }
 
-/** The derived open-hours columns for a schedule; written with every schedule. */
-export function openHoursColumns(schedule: StallSchedule) {
-  const { week, days } = openHoursMultiranges(schedule);
-  return { openWeek: week, openDays: days };
+/** Rewrites a spot's derived open-hours rows (stall_spot_open_hours) from its schedule and position. */
+async function replaceOpenHours(db: Database, spot: { id: string; lat: number; lng: number; schedule: StallSchedule }): Promise<void> {
+  await db.delete(stallSpotOpenHours).where(eq(stallSpotOpenHours.spotId, spot.id));
+  const { weeks, days } = openHoursLiterals(spot.schedule);
+  if (weeks.length) await db.insert(stallSpotOpenHours).values(weeks.map((week) => ({ spotId: spot.id, lat: spot.lat, lng: spot.lng, week, days })));
 }
 
 /** Maps a raw `select s.*` row (snake_case) to the Drizzle row shape. */
@@ -57,8 +58,6 @@ function fromSql(r: Record<string, unknown>): SpotWithDistance {
     suspendedUntil: r.suspended_until ? new Date(r.suspended_until as string) : null,
     createdAt: new Date(r.created_at as string),
     updatedAt: new Date(r.updated_at as string),
-    openWeek: r.open_week as string | null,
-    openDays: r.open_days as string | null,
     distanceM: Number(r.distance_m),
     chord: Number(r.chord),
   };
@@ -78,7 +77,9 @@ export function stallsRepository(db: Database) {
      */
     async nearby(q: NearbyQuery): Promise<{ rows: SpotWithDistance[]; more: boolean }> {
       const here = sql`ll_to_earth(${q.lat}, ${q.lng})`;
-      const point = sql`ll_to_earth(s.lat, s.lng)`;
+      // "Open now" walks the open-hours rows (h, at most one per spot at an instant) nearest first.
+      const point = q.mayBeOpenAt ? sql`ll_to_earth(h.lat, h.lng)` : sql`ll_to_earth(s.lat, s.lng)`;
+      const from = q.mayBeOpenAt ? sql`stall_spot_open_hours h join stall_spots s on s.id = h.spot_id` : sql`stall_spots s`;
       const conditions: SQL[] = [
         sql`earth_box(${here}, ${q.radiusM}) @> ${point}`,
         sql`earth_distance(${point}, ${here}) <= ${q.radiusM}`,
@@ -92,9 +93,9 @@ export function stallsRepository(db: Database) {
       if (q.mayBeOpenAt) {
         const day = shanghaiDayNumber(q.mayBeOpenAt);
         conditions.push(
-          sql`s.open_week @> ${minuteOfWeek(q.mayBeOpenAt)}::int4`,
+          sql`h.week @> ${minuteOfWeek(q.mayBeOpenAt)}::int4`,
           // The window open now opened today or yesterday (overnight).
-          sql`s.open_days && int4range(${day - 1}, ${day + 1})`,
+          sql`h.days && int4range(${day - 1}, ${day + 1})`,
           sql`(s.status = 'active' or s.suspended_until <= ${q.mayBeOpenAt.toISOString()}::timestamptz)`,
         );
       }
@@ -104,7 +105,7 @@ export function stallsRepository(db: Database) {
       const select = (extra: SQL[], orderBy: SQL) =>
         queryRows(db, sql`
           select s.*, earth_distance(${point}, ${here}) as distance_m, ${point} <-> ${here} as chord
-          from stall_spots s
+          from ${from}
           where ${sql.join([...conditions, ...extra], sql` and `)}
           order by ${orderBy}
           limit ${q.limit}`).then((raw) => raw.map(fromSql).sort((a, b) => a.chord - b.chord || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
@@ -126,44 +127,49 @@ export function stallsRepository(db: Database) {
     },
 
     async insert(row: NewSpotRow): Promise<SpotRow> {
-      const [created] = await db.insert(stallSpots).values({ ...row, ...openHoursColumns(row.schedule) }).returning();
+      const [created] = await db.insert(stallSpots).values(row).returning();
+      await replaceOpenHours(db, created);
       return created;
     },
 
     async update(id: string, changes: Partial<NewSpotRow>): Promise<SpotRow | undefined> {
       const [updated] = await db
         .update(stallSpots)
-        .set({ ...changes, ...(changes.schedule ? openHoursColumns(changes.schedule) : {}), updatedAt: sql`now()` })
+        .set({ ...changes, updatedAt: sql`now()` })
         .where(eq(stallSpots.id, id))
         .returning();
+      if (updated && (changes.schedule || changes.lat !== undefined || changes.lng !== undefined)) await replaceOpenHours(db, updated);
       return updated;
     },
 
     /** Insert or update by code; `created` tells which (xmax = 0 only for a freshly inserted row). */
     async upsertByCode(row: NewSpotRow): Promise<{ id: string; created: boolean }> {
-      const open = openHoursColumns(row.schedule);
       const rows = await queryRows<{ id: string; created: boolean }>(db, sql`
         insert into stall_spots
-        (code, name, kind, district, street, address, lat, lng, coord_approximate, radius_m, capacity, goods, facilities, rules, manager_name, manager_phone, photos, schedule, open_week, open_days)
+        (code, name, kind, district, street, address, lat, lng, coord_approximate, radius_m, capacity, goods, facilities, rules, manager_name, manager_phone, photos, schedule)
         values (${row.code}, ${row.name}, ${row.kind}, ${row.district}, ${row.street ?? ''}, ${row.address}, ${row.lat}, ${row.lng},
           ${row.coordApproximate ?? false}, ${row.radiusM ?? 80}, ${row.capacity ?? 0},
           ${textArray(row.goods ?? [])}, ${textArray(row.facilities ?? [])}, ${row.rules ?? ''},
-          ${row.managerName ?? null}, ${row.managerPhone ?? null}, ${textArray(row.photos ?? [])}, ${JSON.stringify(row.schedule)}::jsonb,
-          ${open.openWeek}::int4multirange, ${open.openDays}::int4multirange)
+          ${row.managerName ?? null}, ${row.managerPhone ?? null}, ${textArray(row.photos ?? [])}, ${JSON.stringify(row.schedule)}::jsonb)
         on conflict (code) do update set
           name = excluded.name, kind = excluded.kind, district = excluded.district, street = excluded.street,
           address = excluded.address, lat = excluded.lat, lng = excluded.lng, coord_approximate = excluded.coord_approximate,
           radius_m = excluded.radius_m, capacity = excluded.capacity, goods = excluded.goods, facilities = excluded.facilities,
           rules = excluded.rules, manager_name = excluded.manager_name, manager_phone = excluded.manager_phone,
-          photos = excluded.photos, schedule = excluded.schedule, open_week = excluded.open_week, open_days = excluded.open_days, updated_at = now()
+          photos = excluded.photos, schedule = excluded.schedule, updated_at = now()
         returning id, (xmax = 0) as created`);
+      await replaceOpenHours(db, { id: rows[0].id, lat: row.lat, lng: row.lng, schedule: row.schedule });
       return rows[0];
     },
 
-    /** Fills the open-hours columns of rows written before they existed (migration 0003); returns how many. */
-    async backfillOpenHours(): Promise<number> {
-      const rows = await db.select({ id: stallSpots.id, schedule: stallSpots.schedule }).from(stallSpots).where(or(isNull(stallSpots.openWeek), isNull(stallSpots.openDays)));
-      for (const row of rows) await db.update(stallSpots).set(openHoursColumns(row.schedule)).where(eq(stallSpots.id, row.id));
+    /** Writes the open-hours rows of spots stored before they existed (migration 0003), or seeded in bulk. */
+    async fillMissingOpenHours(): Promise<number> {
+      const rows = await queryRows<{ id: string; lat: number; lng: number; schedule: StallSchedule | string }>(db, sql`
+        select id, lat, lng, schedule from stall_spots s
+        where not exists (select 1 from stall_spot_open_hours h where h.spot_id = s.id)`);
+      for (const r of rows) {
+        await replaceOpenHours(db, { id: r.id, lat: Number(r.lat), lng: Number(r.lng), schedule: typeof r.schedule === 'string' ? JSON.parse(r.schedule) : r.schedule });
+      }
       return rows.length;
     },
 
