@@ -22,7 +22,9 @@ import { myStallRoutes, stallRoutes, staffStallRoutes } from './features/stalls/
 import { authOf, refuseBlocked, requireResident, staffGuardFor } from './http/auth';
 import { h5Static } from './http/h5-static';
 import { errorHandler, jsonBody, requestContext, securityHeaders } from './http/middleware';
+import { clientIp } from './http/client-ip';
 import { rateLimit, RateLimiter } from './http/rate-limit';
+import { WorkQueue } from './jobs/work-queue';
 import type { Logger } from './logger';
 import type { RateLimitConfig, StaffLockoutConfig } from './config';
 import type { PhotoStorage } from './ports/storage/photo-storage';
@@ -54,6 +56,8 @@ export interface AppDeps {
   ratingRules?: RatingRulesConfig;
   /** How claims are paid: manual CSV batches (default) or WeChat Pay transfers through the provider. */
   payout?: { method: 'manual' } | { method: 'wechatpay'; provider: PayoutProvider };
+  /** Photos read and processed at once, and uploads allowed to wait for a slot (then 503). */
+  photoQueue: { concurrency: number; maxWaiting: number };
 }
 
 export const DEFAULT_STAFF_LOCKOUT: StaffLockoutConfig = { threshold: 5, minutes: 15 };
@@ -92,23 +96,27 @@ export function createApp(deps: AppDeps): Koa {
   const reportDeps = { db: deps.database.db, signer, now, ratingRules };
   const payout = deps.payout ?? { method: 'manual' as const };
   const payoutProvider = payout.method === 'wechatpay' ? payout.provider : undefined;
+  // Public reads have their own per-IP budget, apart from residents' writes.
+  const publicReadLimiter = new RateLimiter(deps.rateLimit.publicReadsPerMinute, 60_000);
+  const publicReadGuard = rateLimit(publicReadLimiter, (ctx) => `read:${clientIp(ctx)}`);
+  const photoQueue = new WorkQueue(deps.photoQueue.concurrency, deps.photoQueue.maxWaiting);
 
   const api = new Router({ prefix: API_PREFIX });
   api.use(jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
   for (const feature of [
-    healthRoutes({ database: deps.database, version: deps.version ?? '0.0.0' }),
+    healthRoutes({ database: deps.database, version: deps.version ?? '0.0.0', photoQueue }),
     authRoutes({ wechat: deps.wechat, users, tokens, loginLimiter: wechatLoginLimiter, residentGuard }),
     staffRoutes({ staff, tokens, db: deps.database.db, now, lockout: deps.staffLockout ?? DEFAULT_STAFF_LOCKOUT, loginLimiter: staffLoginLimiter, staffGuard }),
-    stallRoutes({ ...stallDeps, tokens, residentGuard, writeGuards }),
+    stallRoutes({ ...stallDeps, tokens, residentGuard, writeGuards, publicReadGuard }),
     myStallRoutes({ ...stallDeps, residentGuard }),
     staffStallRoutes({ ...stallDeps, staffGuard }),
-    photoRoutes({ ...reportDeps, storage: deps.photoStorage, residentGuard, writeGuards }),
+    photoRoutes({ ...reportDeps, storage: deps.photoStorage, residentGuard, writeGuards, photoQueue }),
     reportRoutes({ ...reportDeps, residentGuard, staffGuard, writeGuards }),
     caseWebhookRoutes({ ...reportDeps, webhookSecret: deps.caseWebhookSecret }),
     ratingRoutes({ db: deps.database.db, now, ratingRules, residentGuard, staffGuard, writeGuards }),
     rewardRoutes({ db: deps.database.db, now, residentGuard, staffGuard, writeGuards, payoutMethod: payout.method, payoutProvider }),
     payoutCallbackRoutes({ db: deps.database.db, provider: payoutProvider }),
-    figuresRoutes({ db: deps.database.db, staffGuard, now }),
+    figuresRoutes({ db: deps.database.db, staffGuard, now, publicReadGuard }),
     residentAdminRoutes({ db: deps.database.db, staffGuard }),
     privacyRoutes({ ...reportDeps, storage: deps.photoStorage, logger: deps.logger, residentGuard, writeGuards }),
   ]) {

@@ -1,4 +1,5 @@
 import type { NotificationTopic } from './features/notifications/notifications';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -64,6 +65,9 @@ const envSchema = z
     RATE_LIMIT_STAFF_LOGINS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
     STAFF_LOCKOUT_THRESHOLD: z.coerce.number().int().min(3).max(50).default(5),
     STAFF_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    RATE_LIMIT_PUBLIC_READS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+    PHOTO_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+    PHOTO_QUEUE_MAX_WAITING: z.coerce.number().int().min(0).max(1000).default(20),
     DEV_STAFF_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     RATING_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     RATING_FOLLOW_UP_DAYS: z.coerce.number().int().min(1).max(90).default(15),
@@ -120,6 +124,8 @@ export interface RateLimitConfig {
   writesPerMinute: number;
   wechatLoginsPerMinute: number;
   staffLoginsPerMinute: number;
+  /** Anonymous reads (stall spots, the scorecard), per client address. */
+  publicReadsPerMinute: number;
 }
 
 /** After `threshold` consecutive failed logins an account is locked for `minutes`, whatever address they came from. */
@@ -176,6 +182,8 @@ export interface Config {
   photos: {
     dir: string;
     urlSecret: string;
+    /** Photos processed at once (default: one per core) and uploads that may wait for a slot. */
+    queue: { concurrency: number; maxWaiting: number };
     storage:
       | { kind: 'local' }
       | { kind: 's3'; endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean; prefix: string };
@@ -265,6 +273,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     photos: {
       dir: path.resolve(env.DATA_DIR, 'photos'),
       urlSecret: env.PHOTO_URL_SECRET ?? `${env.JWT_SECRET ?? DEV_JWT_SECRET}:photo-links`,
+      queue: { concurrency: env.PHOTO_CONCURRENCY ?? os.availableParallelism(), maxWaiting: env.PHOTO_QUEUE_MAX_WAITING },
       storage:
         env.PHOTO_STORAGE === 's3'
           ? {
@@ -306,6 +315,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       writesPerMinute: env.RATE_LIMIT_WRITES_PER_MINUTE,
       wechatLoginsPerMinute: env.RATE_LIMIT_WECHAT_LOGINS_PER_MINUTE,
       staffLoginsPerMinute: env.RATE_LIMIT_STAFF_LOGINS_PER_MINUTE,
+      publicReadsPerMinute: env.RATE_LIMIT_PUBLIC_READS_PER_MINUTE,
     },
   };
 }

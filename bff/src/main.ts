@@ -6,6 +6,7 @@ import { openDatabase } from './db/client';
 import { startWechatFakeServer, type WechatFakeServer } from './dev/wechat-fake-server';
 import { NotificationDispatcher } from './features/notifications/notifications';
 import { seedStallSpots } from './features/stalls/seed';
+import { stallsRepository } from './features/stalls/stalls.repository';
 import { staffRepository } from './features/staff/staff.repository';
 import { createStaffAccount } from './features/staff/staff.usecases';
 import { WechatSubscribeMessenger } from './ports/notify/subscribe-messenger';
@@ -41,6 +42,8 @@ async function main() {
   const logger = createLogger(config.logLevel);
 
   const database = await openDatabase(config.database);
+  const backfilled = await stallsRepository(database.db).fillMissingOpenHours();
+  if (backfilled) logger.info({ backfilled }, 'wrote open-hours rows for stall spots without them');
   if (config.seedStallSpots) {
     const seeded = await seedStallSpots(database.db);
     if (seeded) logger.info({ seeded }, 'seeded stall spots');
@@ -114,6 +117,7 @@ async function main() {
         ? new S3PhotoStorage({ ...config.photos.storage, timeoutMs: 10_000 })
         : new LocalPhotoStorage(config.photos.dir),
     photoUrlSecret: config.photos.urlSecret,
+    photoQueue: config.photos.queue,
     caseWebhookSecret: config.caseSystem.webhookSecret,
     ratingRules,
     payout: payoutProvider ? { method: 'wechatpay', provider: payoutProvider } : { method: 'manual' },

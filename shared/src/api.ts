@@ -50,6 +50,8 @@ export interface HealthDto {
   status: 'ok' | 'degraded';
   version: string;
   database: { status: 'up' | 'down'; driver: 'pglite' | 'postgres'; latencyMs: number | null };
+  /** Work queues' load: uploads being processed and waiting (past maxWaiting they get 503). */
+  queues: { photos: { running: number; waiting: number; concurrency: number; maxWaiting: number } };
   time: string;
 }
 

@@ -47,6 +47,8 @@ export const ERRORS = {
   REWORK_NOT_ALLOWED: { status: 409, zh: '此案件当前不能申请重办' },
   REWORK_ALREADY_REQUESTED: { status: 409, zh: '每个案件只能申请一次重办' },
   PAYOUT_UNAVAILABLE: { status: 503, zh: '支付服务暂时不可用，请稍后再试' },
+  STALL_RADIUS_TOO_LARGE: { status: 400, zh: '搜索范围太大，请缩小到 20 公里以内' },
+  PHOTO_QUEUE_FULL: { status: 503, zh: '照片处理繁忙，请稍后重试' },
   DATABASE_UNAVAILABLE: { status: 503, zh: '服务暂时不可用，请稍后再试' },
   INTERNAL: { status: 500, zh: '服务出错了，请稍后再试' },
 } as const satisfies Record<string, { status: number; zh: string }>;

@@ -299,3 +299,66 @@ function parseDays(spec: string): Weekday[] | null {
   }
   return [...days].sort() as Weekday[];
 }
+
+/** Minutes from Monday 00:00 (Shanghai) of an instant, 0 … 10079. */
+export function minuteOfWeek(instant: Date): number {
+  const { weekday, minute } = shanghaiClock(instant);
+  return (weekday - 1) * MINUTES_PER_DAY + minute;
+}
+
+/** A Shanghai day number (days since 1970-01-01) of an instant. */
+export function shanghaiDayNumber(instant: Date): number {
+  return shanghaiClock(instant).day;
+}
+
+/**
+ * A superset of when a schedule can be open, in two parts an index can hold, so "open now" is
+ * filtered by PostgreSQL and only confirmed by `openStateAt`:
+ * - `week`: minutes of the week (Monday 00:00 = 0) covered by any weekly window or any exception's
+ *   windows (on that exception's weekday), overnight windows split at Sunday midnight;
+ * - `days`: day numbers on which a window may open: the seasons plus the exception dates that have
+ *   windows, or null (every day) when there are no seasons.
+ * A schedule open at instant t has minuteOfWeek(t) in `week`, and the day its current window opened
+ * (today or yesterday) in `days`. The converse need not hold (seasons, closed dates), hence the check.
+ */
+export function openHoursIndex(schedule: StallSchedule): { week: Array<[number, number]>; days: Array<[number, number]> | null } {
+  const WEEK = 7 * MINUTES_PER_DAY;
+  const week: Array<[number, number]> = [];
+  const addWindows = (weekday: number, windows: TimeWindow[]) => {
+    for (const w of windows) {
+      const [s, e] = windowSpan(w);
+      const start = (weekday - 1) * MINUTES_PER_DAY + s;
+      const end = (weekday - 1) * MINUTES_PER_DAY + e;
+      if (end <= WEEK) week.push([start, end]);
+      else week.push([start, WEEK], [0, end - WEEK]);
+    }
+  };
+  for (const rule of schedule.weekly) for (const d of rule.days) addWindows(d, rule.windows);
+  const openExceptions = (schedule.exceptions ?? []).filter((ex) => !ex.closed && ex.windows?.length);
+  for (const ex of openExceptions) addWindows(weekdayOf(parseDate(ex.date)!), ex.windows!);
+  let days: Array<[number, number]> | null = null;
+  if (schedule.seasons?.length) {
+    days = [
+      ...schedule.seasons.map((s): [number, number] => [parseDate(s.from)!, parseDate(s.to)! + 1]),
+      ...openExceptions.map((ex): [number, number] => [parseDate(ex.date)!, parseDate(ex.date)! + 1]),
+    ];
+  }
+  return { week: mergeSpans(week), days: days && mergeSpans(days) };
+}
+
+function mergeSpans(spans: Array<[number, number]>): Array<[number, number]> {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [s, e] of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else merged.push([s, e]);
+  }
+  return merged;
+}
+
+/** `openHoursIndex` as PostgreSQL literals: one int4range per week span; days as an int4multirange, `{(,)}` for any day. */
+export function openHoursLiterals(schedule: StallSchedule): { weeks: string[]; days: string } {
+  const { week, days } = openHoursIndex(schedule);
+  return { weeks: week.map(([s, e]) => `[${s},${e})`), days: days ? `{${days.map(([s, e]) => `[${s},${e})`).join(',')}}` : '{(,)}' };
+}

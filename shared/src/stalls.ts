@@ -31,7 +31,8 @@ export type StallFacility = keyof typeof STALL_FACILITIES;
 
 export const STALL_LIMITS = {
   defaultRadiusMeters: 3000,
-  maxRadiusMeters: 50_000,
+  /** Widest list search; wider is refused with STALL_RADIUS_TOO_LARGE (the mini-program asks for 10 km). */
+  maxRadiusMeters: 20_000,
   defaultPageSize: 20,
   maxPageSize: 50,
   /** How far "can I sell here?" looks for alternatives. */

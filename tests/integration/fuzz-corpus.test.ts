@@ -183,7 +183,7 @@ describe('fuzz corpus: every route × hostile values → 4xx with the error shap
   const accepted: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp({ rateLimit: { writesPerMinute: 1_000_000, wechatLoginsPerMinute: 1_000_000, staffLoginsPerMinute: 1_000_000 } });
+    t = await startTestApp({ rateLimit: { writesPerMinute: 1_000_000, wechatLoginsPerMinute: 1_000_000, staffLoginsPerMinute: 1_000_000, publicReadsPerMinute: 1_000_000 } });
     ctx = { t, staff: await t.staffToken('admin') };
     resident = (await loginResident(t.baseUrl, uniqueName('fuzz'))).token;
   });

@@ -29,7 +29,7 @@ describe('POST /api/v1/photos', () => {
   let t: TestApp;
   let token: string;
   beforeAll(async () => {
-    t = await startTestApp({ rateLimit: { writesPerMinute: 1000, wechatLoginsPerMinute: 1000, staffLoginsPerMinute: 1000 } });
+    t = await startTestApp();
     ({ token } = await loginResident(t.baseUrl, uniqueName('snapper')));
   });
   afterAll(() => t.close());

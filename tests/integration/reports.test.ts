@@ -14,7 +14,7 @@ const randomSpot = () => ({ lat: 22 + Math.random() * 3, lng: 110 + Math.random(
 describe('随手拍 reports through the case system', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ caseSystem: true, rateLimit: { writesPerMinute: 1000, wechatLoginsPerMinute: 1000, staffLoginsPerMinute: 1000 } });
+    t = await startTestApp({ caseSystem: true });
   });
   afterAll(() => t.close());
 

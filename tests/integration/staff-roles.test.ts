@@ -131,7 +131,7 @@ describe('staff login abuse: per-account lockout, separate limits, the real clie
     t = await startTestApp({
       trustProxy: true,
       trustProxyHops: 1,
-      rateLimit: { writesPerMinute: 1000, wechatLoginsPerMinute: 3, staffLoginsPerMinute: 1000 },
+      rateLimit: { wechatLoginsPerMinute: 3 },
       staffLockout: { threshold: 5, minutes: 15 },
     });
   });

@@ -137,7 +137,6 @@ describe('stall spots', () => {
       ['exponent notation', 'lat=2.4e1&lng=102'],
       ['missing position', 'radius=100'],
       ['a negative radius', 'lat=24&lng=102&radius=-5'],
-      ['a huge radius', 'lat=24&lng=102&radius=99999999'],
       ['an unknown goods code', 'lat=24&lng=102&goods=weapons'],
       ['an unknown kind', 'lat=24&lng=102&kind=bazaar'],
       ['a malformed time', 'lat=24&lng=102&openNow=true&at=tomorrow'],
@@ -148,6 +147,101 @@ describe('stall spots', () => {
       const res = await api(t.baseUrl, `/api/v1/stall-spots?${query}`);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    });
+  });
+
+  describe('bounded anonymous reads', () => {
+    it('refuses a radius over 20 km with its own code, and accepts 20 km', async () => {
+      for (const radius of [20_001, 50_000, 99_999_999]) {
+        const res = await api(t.baseUrl, `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=${radius}&openNow=true&limit=50`);
+        expect(res.status).toBe(400);
+        expect(res.body.error).toMatchObject({ code: 'STALL_RADIUS_TOO_LARGE', message: expect.stringContaining('20 公里') });
+      }
+      const widest = await api(t.baseUrl, `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=20000&openNow=true&limit=50`);
+      expect(widest.status).toBe(200);
+    });
+
+    it('finds the nearest open spot behind thousands of nearer closed ones on the first page', async () => {
+      // 2,100 spots closed in the evening within ~300 m, and one open spot 2 km away.
+      const centre = { lat: 30 + Math.random() * 5, lng: 85 + Math.random() * 5 };
+      const tag = uniqueName('N').replace(/[^A-Za-z0-9]/g, '').slice(-10);
+      const header = 'code,name,kind,district,street,address,lat,lng,coord_system,capacity,goods,schedule';
+      const row = (i: number, lat: number, lng: number, schedule: string) => `${tag}-${i},早市${i},time_slot,测试区,测试街道,测试路 ${i} 号,${lat.toFixed(6)},${lng.toFixed(6)},wgs84,10,produce,${schedule}`;
+      const closed = Array.from({ length: 2100 }, (_, i) => row(i, centre.lat + (Math.random() - 0.5) * 0.005, centre.lng + (Math.random() - 0.5) * 0.005, '1-5 06:00-08:00'));
+      const open = row(9999, centre.lat + 0.018, centre.lng, 'daily 18:00-23:00');
+      const imported = await api(t.baseUrl, '/api/v1/staff/stall-spots/import', { token: await t.staffToken('admin'), headers: { 'content-type': 'text/csv' }, rawBody: [header, ...closed, open].join('\n') });
+      expect(imported.status).toBe(200);
+      expect(imported.body).toMatchObject({ created: 2101 });
+
+      clock = sh('2026-11-23 19:00');
+      const res = await api(t.baseUrl, `/api/v1/stall-spots?lat=${centre.lat}&lng=${centre.lng}&coordSystem=wgs84&radius=5000&openNow=true&limit=5`);
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((s: any) => s.code)).toEqual([`${tag}-9999`]);
+      expect(res.body.nextCursor).toBeNull();
+      // Without the filter the same page is all nearby closed spots.
+      const all = await api(t.baseUrl, `/api/v1/stall-spots?lat=${centre.lat}&lng=${centre.lng}&coordSystem=wgs84&radius=5000&limit=5`);
+      expect(all.body.items).toHaveLength(5);
+      expect(all.body.items.every((s: any) => s.openStatus.state === 'closed')).toBe(true);
+    });
+
+    it('agrees with the schedule rules for seasons, dated exceptions, overnight windows, edits and suspensions', async () => {
+      const centre = { lat: 30 + Math.random() * 5, lng: 85 + Math.random() * 5 };
+      const evening = [{ open: '18:00', close: '23:00' }];
+      const at = (i: number) => ({ location: { lat: centre.lat + i * 0.0002, lng: centre.lng, coordSystem: 'wgs84', approximate: false } });
+      const made = async (i: number, schedule: unknown) => (await createSpot({ ...at(i), schedule })).spot;
+      const daily = await made(1, { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: evening }] });
+      const summer = await made(2, { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: evening }], seasons: [{ from: '2026-06-01', to: '2026-09-30' }] });
+      const weekendPlusThisMonday = await made(3, { weekly: [{ days: [6, 7], windows: evening }], exceptions: [{ date: '2026-11-23', windows: [{ open: '18:30', close: '21:00' }] }] });
+      const closedThisMonday = await made(4, { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: evening }], exceptions: [{ date: '2026-11-23', closed: true }] });
+      const sundayNight = await made(5, { weekly: [{ days: [7], windows: [{ open: '22:00', close: '02:00' }] }] });
+      const edited = await made(6, { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: evening }] });
+      const suspended = await made(7, { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: evening }] });
+
+      clock = sh('2026-11-23 19:00'); // Monday
+      const staffToken = await t.staffToken('admin');
+      expect((await api(t.baseUrl, `/api/v1/staff/stall-spots/${edited.id}`, { method: 'PATCH', token: staffToken, json: { schedule: { weekly: [{ days: [1, 2, 3, 4, 5], windows: [{ open: '06:00', close: '08:00' }] }] } } })).status).toBe(200);
+      expect((await api(t.baseUrl, `/api/v1/staff/stall-spots/${suspended.id}/suspend`, { token: staffToken, json: { reason: '道路施工', until: '2026-11-23T20:00:00+08:00' } })).status).toBe(200);
+
+      const openAt = async (instant: string) => {
+        const res = await api(t.baseUrl, `/api/v1/stall-spots?lat=${centre.lat}&lng=${centre.lng}&coordSystem=wgs84&radius=500&openNow=true&limit=50&at=${encodeURIComponent(instant)}`);
+        expect(res.status).toBe(200);
+        return res.body.items.map((s: any) => s.id).sort();
+      };
+      expect(await openAt('2026-11-23T19:00:00+08:00')).toEqual([daily.id, weekendPlusThisMonday.id].sort());
+      expect(await openAt('2026-11-23T20:30:00+08:00')).toEqual([daily.id, weekendPlusThisMonday.id, suspended.id].sort()); // the suspension has lapsed
+      expect(await openAt('2026-11-23T01:00:00+08:00')).toEqual([sundayNight.id]); // Sunday's window, past midnight
+      // A Monday in season, before the suspension was set to end.
+      expect(await openAt('2026-07-06T19:00:00+08:00')).toEqual([daily.id, summer.id, closedThisMonday.id].sort());
+      expect(await openAt('2026-11-24T07:00:00+08:00')).toEqual([edited.id]);
+      // Moving a spot moves its open hours with it.
+      const moved = await api(t.baseUrl, `/api/v1/staff/stall-spots/${daily.id}`, { method: 'PATCH', token: staffToken, json: { location: { lat: centre.lat + 0.05, lng: centre.lng, coordSystem: 'wgs84', approximate: false } } });
+      expect(moved.status).toBe(200);
+      expect(await openAt('2026-11-23T19:00:00+08:00')).toEqual([weekendPlusThisMonday.id]);
+    });
+  });
+
+  describe('the per-client limit on anonymous reads', () => {
+    let limited: TestApp;
+    beforeAll(async () => {
+      limited = await startTestApp({ seed: true, rateLimit: { publicReadsPerMinute: 3 } });
+    });
+    afterAll(() => limited.close());
+
+    it('answers 429 with Retry-After past the limit, counting every public read, and leaves residents\' writes alone', async () => {
+      const list = `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=20000`;
+      const first = await api(limited.baseUrl, list);
+      expect(first.status).toBe(200);
+      expect((await api(limited.baseUrl, `/api/v1/stall-spots/${first.body.items[0].id}`)).status).toBe(200);
+      expect((await api(limited.baseUrl, `/api/v1/stall-spots/check?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84`)).status).toBe(200);
+      for (const path of [list, '/api/v1/public/scorecard']) {
+        const refused = await api(limited.baseUrl, path);
+        expect(refused.status).toBe(429);
+        expect(refused.body.error.code).toBe('RATE_LIMITED');
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      const { token } = await loginResident(limited.baseUrl, uniqueName('reader'));
+      const follow = await api(limited.baseUrl, `/api/v1/stall-spots/${first.body.items[0].id}/follow`, { method: 'PUT', token });
+      expect(follow.status).toBe(200);
     });
   });
 

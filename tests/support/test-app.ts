@@ -55,7 +55,7 @@ export interface TestApp {
  * WeChat stand-in and the BFF on ephemeral 127.0.0.1 ports, wired exactly as main.ts wires them.
  */
 export async function startTestApp(
-  overrides: Partial<AppDeps> & { wechatTimeoutMs?: number; seed?: boolean; caseSystem?: boolean; caseSystemTimeoutMs?: number; shareReporterIdentity?: boolean; simulatorWebhookSecret?: string } = {},
+  overrides: Omit<Partial<AppDeps>, 'rateLimit'> & { rateLimit?: Partial<AppDeps['rateLimit']>; wechatTimeoutMs?: number; seed?: boolean; caseSystem?: boolean; caseSystemTimeoutMs?: number; shareReporterIdentity?: boolean; simulatorWebhookSecret?: string } = {},
 ): Promise<TestApp> {
   const url = process.env.TEST_DATABASE_URL;
   const database = await openDatabase(url ? { kind: 'postgres', url } : { kind: 'pglite-memory' });
@@ -80,9 +80,11 @@ export async function startTestApp(
     jwt: { secret: TEST_JWT_SECRET, ttlSeconds: 600 },
     corsOrigins: ['https://h5.cityloop.example'],
     corsAllowLocalhost: true,
-    rateLimit: { writesPerMinute: 1000, wechatLoginsPerMinute: 1000, staffLoginsPerMinute: 1000 },
+    // Generous unless a suite sets its own (each limit is tested where it matters).
+    photoQueue: { concurrency: 2, maxWaiting: 20 },
     version: 'test',
     ...overrides,
+    rateLimit: { writesPerMinute: 1000, wechatLoginsPerMinute: 1000, staffLoginsPerMinute: 1000, publicReadsPerMinute: 10_000, ...overrides.rateLimit },
   });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

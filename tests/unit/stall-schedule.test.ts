@@ -128,3 +128,38 @@ describe('geo helpers', () => {
     expect(directionZh(bearingDegrees(a, { lat: 24.84, lng: 102.86 }))).toBe('东南');
   });
 });
+
+describe('openHoursIndex: the superset PostgreSQL filters "open now" on', () => {
+  const { minuteOfWeek, openHoursIndex, openStateAt, parseScheduleText, shanghaiDayNumber } = jest.requireActual('@cityloop/shared') as typeof import('@cityloop/shared');
+  const inSpans = (spans: Array<[number, number]>, x: number) => spans.some(([s, e]) => s <= x && x < e);
+  const schedules = [
+    'daily 06:00-22:00',
+    '1-5 06:00-08:30,17:00-21:00; 6,7 18:00-02:00',
+    '7 22:00-02:00',
+    'daily 00:00-24:00',
+    'season 2026-06-01..2026-09-30; daily 18:00-01:00; closed 2026-07-01; 2026-10-02 10:00-14:00',
+    '6 09:00-12:00; 2026-11-25 20:00-03:00; closed 2026-11-28',
+  ].map((text) => parseScheduleText(text).schedule!);
+
+  it('holds every instant at which the rules say open (every 13 minutes over a year)', () => {
+    let open = 0;
+    const misses: string[] = [];
+    for (const schedule of schedules) {
+      const index = openHoursIndex(schedule);
+      for (let t = Date.parse('2026-01-01T00:00:00+08:00'); t < Date.parse('2027-01-01T00:00:00+08:00'); t += 13 * 60_000) {
+        const at = new Date(t);
+        if (!openStateAt(schedule, at, 2).open) continue;
+        open += 1;
+        const day = shanghaiDayNumber(at);
+        const dayOk = !index.days || inSpans(index.days, day) || inSpans(index.days, day - 1);
+        if (!inSpans(index.week, minuteOfWeek(at)) || !dayOk) misses.push(at.toISOString());
+      }
+    }
+    expect(misses).toEqual([]);
+    expect(open).toBeGreaterThan(5_000);
+  });
+
+  it('splits an overnight Sunday window at the end of the week', () => {
+    expect(openHoursIndex(parseScheduleText('7 22:00-02:00').schedule!).week).toEqual([[0, 120], [6 * 1440 + 22 * 60, 7 * 1440]]);
+  });
+});

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { STAFF_ROLES, type StallSchedule } from '@cityloop/shared';
-import { bigint, bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** All timestamps are `timestamptz` and written in UTC. */
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -46,6 +46,10 @@ export const staffAccounts = pgTable('staff_accounts', {
   updatedAt: updatedAt(),
 }, (t) => [check('staff_accounts_role_check', sql.raw(`"staff_accounts"."role" in (${STAFF_ROLES.map((r) => `'${r}'`).join(', ')})`))]);
 
+/** PostgreSQL range types, carried as their text literals, e.g. `[360,1320)`, `{[20605,20727)}`. */
+const int4range = customType<{ data: string; driverData: string }>({ dataType: () => 'int4range' });
+const int4multirange = customType<{ data: string; driverData: string }>({ dataType: () => 'int4multirange' });
+
 /**
  * Legal selling points (引摊入市). Coordinates are WGS-84; `coord_approximate` marks points placed by
  * hand from a street name rather than surveyed. The GiST index on ll_to_earth() serves nearest-first
@@ -88,6 +92,29 @@ export const stallSpots = pgTable(
     check('stall_spots_capacity_check', sql`${t.capacity} >= 0`),
     check('stall_spots_status_check', sql`${t.status} in ('active', 'suspended')`),
     check('stall_spots_kind_check', sql`${t.kind} in ('convenience_market', 'night_market', 'time_slot', 'seasonal_market', 'stall_cluster', 'guidance_point')`),
+  ],
+);
+
+/**
+ * When each spot can be open, derived from its schedule on every write (`openHoursIndex` in shared/):
+ * one row per opening span of the week (`week`, minutes from Monday 00:00 Shanghai, merged, overnight
+ * spans split at Sunday midnight), with the days a window may open on (`days`: seasons and dated
+ * exceptions, or every day) and a copy of the spot's position. The GiST index serves "open now,
+ * nearest first" as one KNN scan that skips spots closed at the instant; it is a superset (a closed
+ * date, out of season), so the schedule rules confirm each row.
+ */
+export const stallSpotOpenHours = pgTable(
+  'stall_spot_open_hours',
+  {
+    spotId: uuid('spot_id').notNull().references(() => stallSpots.id, { onDelete: 'cascade' }),
+    lat: doublePrecision('lat').notNull(),
+    lng: doublePrecision('lng').notNull(),
+    week: int4range('week').notNull(),
+    days: int4multirange('days').notNull(),
+  },
+  (t) => [
+    index('stall_spot_open_hours_knn_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`, t.week, t.days),
+    index('stall_spot_open_hours_spot_idx').on(t.spotId),
   ],
 );
 

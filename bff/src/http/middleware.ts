@@ -51,7 +51,8 @@ export function errorHandler() {
       }
       ctx.status = status;
       ctx.body = { error: details === undefined ? { code, message } : { code, message, details } };
-      if (err instanceof AppError && err.code === 'RATE_LIMITED' && typeof err.details === 'object' && err.details) {
+      // Rate limits (429) and full work queues (503) say when to come back.
+      if (err instanceof AppError && typeof err.details === 'object' && err.details) {
         const retry = (err.details as { retryAfterSeconds?: number }).retryAfterSeconds;
         if (retry) ctx.set('Retry-After', String(retry));
       }

@@ -1,4 +1,6 @@
 import type { Context, Next } from 'koa';
+import type { ErrorCode } from '@cityloop/shared';
+import { QueueFullError, type WorkQueue } from '../jobs/work-queue';
 import { AppError } from './errors';
 
 /**
@@ -37,5 +39,20 @@ export function rateLimit(limiter: RateLimiter, keyOf: (ctx: Context) => string)
     const retryAfterSeconds = limiter.hit(keyOf(ctx));
     if (retryAfterSeconds > 0) throw new AppError('RATE_LIMITED', undefined, { retryAfterSeconds });
     await next();
+  };
+}
+
+/**
+ * Runs the rest of the request as one job of `queue`; when its line is full, answers `code` (a 503)
+ * with Retry-After. Work not yet admitted (e.g. an upload body) is not read meanwhile.
+ */
+export function admitThrough(queue: WorkQueue, code: ErrorCode) {
+  return async function admitThroughMiddleware(ctx: Context, next: Next) {
+    try {
+      await queue.run(next);
+    } catch (err) {
+      if (err instanceof QueueFullError) throw new AppError(code, undefined, { retryAfterSeconds: err.retryAfterSeconds });
+      throw err;
+    }
   };
 }

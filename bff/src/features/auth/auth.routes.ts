@@ -3,6 +3,7 @@ import { LIMITS, type LoginResponse } from '@cityloop/shared';
 import { z } from 'zod';
 import type { Middleware } from 'koa';
 import { authOf } from '../../http/auth';
+import { clientIp } from '../../http/client-ip';
 import { rateLimit, RateLimiter } from '../../http/rate-limit';
 import { boundedText, parseInput } from '../../http/validate';
 import { currentUser, loginWithWechat, type AuthDeps } from './auth.usecases';
@@ -13,7 +14,7 @@ const wechatLoginBody = z.object({ code: boundedText(1, LIMITS.wechatCodeMaxLeng
 export function authRoutes(deps: AuthDeps & { loginLimiter: RateLimiter; residentGuard: Middleware }): Router {
   const router = new Router();
 
-  router.post('/auth/wechat', rateLimit(deps.loginLimiter, (ctx) => `wechat-login:${ctx.ip}`), async (ctx) => {
+  router.post('/auth/wechat', rateLimit(deps.loginLimiter, (ctx) => `wechat-login:${clientIp(ctx)}`), async (ctx) => {
     const { code } = parseInput(wechatLoginBody, ctx.request.body);
     const { token, user } = await loginWithWechat(deps, code);
     ctx.body = { token, expiresIn: deps.tokens.ttlSeconds, user: presentUser(user) } satisfies LoginResponse;

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
 import type { StaffGuard } from '../../http/auth';
 import { REPORT_CATEGORIES, type FigureDimension } from '@cityloop/shared';
 import { z } from 'zod';
@@ -49,7 +50,7 @@ function scorecardQuery(currentMonth: string) {
     .strict();
 }
 
-export function figuresRoutes(deps: { db: Database; staffGuard: StaffGuard; now: () => Date }): Router {
+export function figuresRoutes(deps: { db: Database; staffGuard: StaffGuard; now: () => Date; publicReadGuard: Middleware }): Router {
   const router = new Router();
   const scorecard = cachedScorecard(deps);
 
@@ -66,7 +67,7 @@ export function figuresRoutes(deps: { db: Database; staffGuard: StaffGuard; now:
   });
 
   // Public and anonymous: aggregates only, cacheable for five minutes (by a CDN as by the client).
-  router.get('/public/scorecard', async (ctx) => {
+  router.get('/public/scorecard', deps.publicReadGuard, async (ctx) => {
     const { month } = parseInput(scorecardQuery(shanghaiDay(deps.now()).slice(0, 7)), ctx.query);
     ctx.body = { scorecard: await scorecard(month) };
     ctx.set('Cache-Control', 'public, max-age=300');

@@ -1,8 +1,9 @@
 import Router from '@koa/router';
 import type { HealthDto } from '@cityloop/shared';
 import type { DatabaseHandle } from '../../db/client';
+import type { WorkQueue } from '../../jobs/work-queue';
 
-export function healthRoutes(deps: { database: DatabaseHandle; version: string }): Router {
+export function healthRoutes(deps: { database: DatabaseHandle; version: string; photoQueue: WorkQueue }): Router {
   const router = new Router();
   router.get('/health', async (ctx) => {
     let latencyMs: number | null = null;
@@ -17,6 +18,7 @@ export function healthRoutes(deps: { database: DatabaseHandle; version: string }
       status: up ? 'ok' : 'degraded',
       version: deps.version,
       database: { status: up ? 'up' : 'down', driver: deps.database.driver, latencyMs },
+      queues: { photos: deps.photoQueue.stats() },
       time: new Date().toISOString(),
     } satisfies HealthDto;
   });

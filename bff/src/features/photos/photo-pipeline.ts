@@ -3,6 +3,12 @@ import sharp from 'sharp';
 import { REPORT_LIMITS } from '@cityloop/shared';
 import { AppError } from '../../http/errors';
 
+// Memory over speed for the one-at-a-time-per-core photo queue: libvips' operation cache would keep
+// decoded 12 MP images around after each upload, and one libvips thread per image keeps the number
+// of working buffers at the queue's concurrency instead of concurrency × cores.
+sharp.cache(false);
+sharp.concurrency(1);
+
 export type SourceType = 'jpeg' | 'png' | 'webp';
 
 /** Sniffs the container from its first bytes; the file name and declared MIME type are never trusted. */

@@ -6,6 +6,8 @@ import { REPORT_LIMITS } from '@cityloop/shared';
 import type { Database } from '../../db/client';
 import { authOf } from '../../http/auth';
 import { AppError } from '../../http/errors';
+import { admitThrough } from '../../http/rate-limit';
+import type { WorkQueue } from '../../jobs/work-queue';
 import { isUuid } from '../../http/validate';
 import type { PhotoStorage } from '../../ports/storage/photo-storage';
 import { processPhoto } from './photo-pipeline';
@@ -21,6 +23,8 @@ export interface PhotoDeps {
   residentGuard: Middleware;
   /** Refuses blocked users and rate-limits writes. */
   writeGuards: Middleware[];
+  /** Bounds how many uploads are read and processed at once, and how many may wait. */
+  photoQueue: WorkQueue;
 }
 
 /**
@@ -65,13 +69,19 @@ export function photoRoutes(deps: PhotoDeps): Router {
   const router = new Router({ prefix: '/photos' });
   const repo = photosRepository(deps.db);
 
-  router.post('/', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
+  // Cheap refusals first; then the upload waits for a slot in the photo queue before its body is
+  // read, so only `concurrency` photos are held in memory and decoded at a time.
+  const precheck: Middleware = async (ctx, next) => {
     if (!ctx.is('multipart/form-data')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', '照片须以 multipart/form-data 上传');
     const declared = Number(ctx.get('content-length') || 0);
     if (declared > REPORT_LIMITS.photoMaxBytes + 64 * 1024) {
       ctx.set('Connection', 'close');
       throw new AppError('PAYLOAD_TOO_LARGE', `照片不能超过 ${REPORT_LIMITS.photoMaxBytes / 1024 / 1024} MB`);
     }
+    await next();
+  };
+
+  router.post('/', deps.residentGuard, ...deps.writeGuards, precheck, admitThrough(deps.photoQueue, 'PHOTO_QUEUE_FULL'), async (ctx) => {
     const upload = await readUpload(ctx, REPORT_LIMITS.photoMaxBytes);
     const processed = await processPhoto(upload);
     const id = randomUUID();

@@ -3,6 +3,7 @@ import { LIMITS, STAFF_ROLES, type StaffLoginResponse } from '@cityloop/shared';
 import { z } from 'zod';
 import { authOf, type StaffGuard } from '../../http/auth';
 import { AppError } from '../../http/errors';
+import { clientIp } from '../../http/client-ip';
 import { rateLimit, RateLimiter } from '../../http/rate-limit';
 import { boundedText, isUuid, parseInput } from '../../http/validate';
 import {
@@ -37,7 +38,7 @@ export function staffRoutes(deps: StaffDeps & { loginLimiter: RateLimiter; staff
   const router = new Router({ prefix: '/staff' });
   const admin = deps.staffGuard('staff.manage');
 
-  router.post('/auth/login', rateLimit(deps.loginLimiter, (ctx) => `staff-login:${ctx.ip}`), async (ctx) => {
+  router.post('/auth/login', rateLimit(deps.loginLimiter, (ctx) => `staff-login:${clientIp(ctx)}`), async (ctx) => {
     const body = parseInput(loginBody, ctx.request.body);
     const { token, staff } = await loginStaff(deps, body.username, body.password);
     ctx.body = { token, expiresIn: deps.tokens.ttlSeconds, staff: presentStaff(staff) } satisfies StaffLoginResponse;
@@ -49,7 +50,7 @@ export function staffRoutes(deps: StaffDeps & { loginLimiter: RateLimiter; staff
     ctx.body = { staff: presentStaff(staff) };
   });
 
-  router.post('/me/password', rateLimit(deps.loginLimiter, (ctx) => `staff-login:${ctx.ip}`), deps.staffGuard('signed-in'), async (ctx) => {
+  router.post('/me/password', rateLimit(deps.loginLimiter, (ctx) => `staff-login:${clientIp(ctx)}`), deps.staffGuard('signed-in'), async (ctx) => {
     const body = parseInput(passwordBody, ctx.request.body);
     await changeOwnPassword(deps, authOf(ctx).subject, body.currentPassword, body.newPassword);
     ctx.status = 204;

@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { stallSpots } from '../../db/schema';
 import { spotInputSchema } from './stall-input';
 import { inputToRow } from './stalls.usecases';
+import { stallsRepository } from './stalls.repository';
 
 /**
  * The 14 points named in the bureaus' own notices (Kunming Chenggong: 9; Hohhot Yuquan: 5).
@@ -54,5 +55,6 @@ export function seedSpotInputs() {
 export async function seedStallSpots(db: Database): Promise<number> {
   const rows = seedSpotInputs().map(inputToRow);
   const inserted = await db.insert(stallSpots).values(rows).onConflictDoNothing({ target: stallSpots.code }).returning({ id: stallSpots.id });
+  if (inserted.length) await stallsRepository(db).fillMissingOpenHours();
   return inserted.length;
 }

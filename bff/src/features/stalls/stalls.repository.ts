@@ -1,7 +1,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
-import type { StallSchedule } from '@cityloop/shared';
+import { minuteOfWeek, openHoursLiterals, shanghaiDayNumber, type StallSchedule } from '@cityloop/shared';
 import { queryRows, type Database } from '../../db/client';
-import { stallSpotFollows, stallSpots } from '../../db/schema';
+import { stallSpotFollows, stallSpotOpenHours, stallSpots } from '../../db/schema';
 
 export type SpotRow = typeof stallSpots.$inferSelect;
 export type NewSpotRow = typeof stallSpots.$inferInsert;
@@ -16,7 +16,19 @@ export interface NearbyQuery {
   text?: string;
   /** Continue after this (chord, id) position in nearest-first order. */
   after?: { chord: number; id: string };
+  /**
+   * Only spots that may be open at this instant: not suspended, and the instant inside the
+   * precomputed open hours (a superset the GiST index filters on; the caller confirms each row).
+   */
+  mayBeOpenAt?: Date;
   limit: number;
+}
+
+/** Rewrites a spot's derived open-hours rows (stall_spot_open_hours) from its schedule and position. */
+async function replaceOpenHours(db: Database, spot: { id: string; lat: number; lng: number; schedule: StallSchedule }): Promise<void> {
+  await db.delete(stallSpotOpenHours).where(eq(stallSpotOpenHours.spotId, spot.id));
+  const { weeks, days } = openHoursLiterals(spot.schedule);
+  if (weeks.length) await db.insert(stallSpotOpenHours).values(weeks.map((week) => ({ spotId: spot.id, lat: spot.lat, lng: spot.lng, week, days })));
 }
 
 /** Maps a raw `select s.*` row (snake_case) to the Drizzle row shape. */
@@ -65,7 +77,9 @@ export function stallsRepository(db: Database) {
      */
     async nearby(q: NearbyQuery): Promise<{ rows: SpotWithDistance[]; more: boolean }> {
       const here = sql`ll_to_earth(${q.lat}, ${q.lng})`;
-      const point = sql`ll_to_earth(s.lat, s.lng)`;
+      // "Open now" walks the open-hours rows (h, at most one per spot at an instant) nearest first.
+      const point = q.mayBeOpenAt ? sql`ll_to_earth(h.lat, h.lng)` : sql`ll_to_earth(s.lat, s.lng)`;
+      const from = q.mayBeOpenAt ? sql`stall_spot_open_hours h join stall_spots s on s.id = h.spot_id` : sql`stall_spots s`;
       const conditions: SQL[] = [
         sql`earth_box(${here}, ${q.radiusM}) @> ${point}`,
         sql`earth_distance(${point}, ${here}) <= ${q.radiusM}`,
@@ -76,13 +90,22 @@ export function stallsRepository(db: Database) {
         const pattern = `%${escapeLike(q.text)}%`;
         conditions.push(sql`(s.name ilike ${pattern} or s.address ilike ${pattern} or s.street ilike ${pattern})`);
       }
+      if (q.mayBeOpenAt) {
+        const day = shanghaiDayNumber(q.mayBeOpenAt);
+        conditions.push(
+          sql`h.week @> ${minuteOfWeek(q.mayBeOpenAt)}::int4`,
+          // The window open now opened today or yesterday (overnight).
+          sql`h.days && int4range(${day - 1}, ${day + 1})`,
+          sql`(s.status = 'active' or s.suspended_until <= ${q.mayBeOpenAt.toISOString()}::timestamptz)`,
+        );
+      }
       if (q.after) {
         conditions.push(sql`(${point} <-> ${here} > ${q.after.chord} or (${point} <-> ${here} = ${q.after.chord} and s.id > ${q.after.id}))`);
       }
       const select = (extra: SQL[], orderBy: SQL) =>
         queryRows(db, sql`
           select s.*, earth_distance(${point}, ${here}) as distance_m, ${point} <-> ${here} as chord
-          from stall_spots s
+          from ${from}
           where ${sql.join([...conditions, ...extra], sql` and `)}
           order by ${orderBy}
           limit ${q.limit}`).then((raw) => raw.map(fromSql).sort((a, b) => a.chord - b.chord || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
@@ -105,6 +128,7 @@ export function stallsRepository(db: Database) {
 
     async insert(row: NewSpotRow): Promise<SpotRow> {
       const [created] = await db.insert(stallSpots).values(row).returning();
+      await replaceOpenHours(db, created);
       return created;
     },
 
@@ -114,6 +138,7 @@ export function stallsRepository(db: Database) {
         .set({ ...changes, updatedAt: sql`now()` })
         .where(eq(stallSpots.id, id))
         .returning();
+      if (updated && (changes.schedule || changes.lat !== undefined || changes.lng !== undefined)) await replaceOpenHours(db, updated);
       return updated;
     },
 
@@ -133,7 +158,19 @@ export function stallsRepository(db: Database) {
           rules = excluded.rules, manager_name = excluded.manager_name, manager_phone = excluded.manager_phone,
           photos = excluded.photos, schedule = excluded.schedule, updated_at = now()
         returning id, (xmax = 0) as created`);
+      await replaceOpenHours(db, { id: rows[0].id, lat: row.lat, lng: row.lng, schedule: row.schedule });
       return rows[0];
+    },
+
+    /** Writes the open-hours rows of spots stored before they existed (migration 0003), or seeded in bulk. */
+    async fillMissingOpenHours(): Promise<number> {
+      const rows = await queryRows<{ id: string; lat: number; lng: number; schedule: StallSchedule | string }>(db, sql`
+        select id, lat, lng, schedule from stall_spots s
+        where not exists (select 1 from stall_spot_open_hours h where h.spot_id = s.id)`);
+      for (const r of rows) {
+        await replaceOpenHours(db, { id: r.id, lat: Number(r.lat), lng: Number(r.lng), schedule: typeof r.schedule === 'string' ? JSON.parse(r.schedule) : r.schedule });
+      }
+      return rows.length;
     },
 
     async follow(userId: string, spotId: string): Promise<void> {

@@ -31,7 +31,8 @@ const listQuery = z
     lat: latParam,
     lng: lngParam,
     coordSystem: coordSystemParam,
-    radius: decimalParam.pipe(z.number().int('must be whole metres').min(1).max(STALL_LIMITS.maxRadiusMeters)).default(STALL_LIMITS.defaultRadiusMeters),
+    // The cap is checked after parsing so a too-wide radius gets its own code (STALL_RADIUS_TOO_LARGE).
+    radius: decimalParam.pipe(z.number().int('must be whole metres').min(1)).default(STALL_LIMITS.defaultRadiusMeters),
     openNow: boolParam.default(false),
     at: instantSchema.optional(),
     goods: csvList(keysOf(STALL_GOODS)).optional(),
@@ -71,13 +72,17 @@ function spotId(ctx: Context): string {
   return result.data;
 }
 
-export function stallRoutes(deps: StallDeps & { tokens: TokenService; residentGuard: Middleware; writeGuards: Middleware[] }): Router {
+export function stallRoutes(deps: StallDeps & { tokens: TokenService; residentGuard: Middleware; writeGuards: Middleware[]; publicReadGuard: Middleware }): Router {
   const router = new Router({ prefix: '/stall-spots' });
+  const read = deps.publicReadGuard;
   const viewer = optionalViewer(deps.tokens);
   const repo = stallsRepository(deps.db);
 
-  router.get('/', viewer, async (ctx) => {
+  router.get('/', read, viewer, async (ctx) => {
     const q = parseInput(listQuery, ctx.query);
+    if (q.radius > STALL_LIMITS.maxRadiusMeters) {
+      throw new AppError('STALL_RADIUS_TOO_LARGE', undefined, { maxRadiusMeters: STALL_LIMITS.maxRadiusMeters });
+    }
     ctx.body = await listSpots(deps, {
       lat: q.lat,
       lng: q.lng,
@@ -94,12 +99,12 @@ export function stallRoutes(deps: StallDeps & { tokens: TokenService; residentGu
     });
   });
 
-  router.get('/check', async (ctx) => {
+  router.get('/check', read, async (ctx) => {
     const q = parseInput(checkQuery, ctx.query);
     ctx.body = await checkPosition(deps, q);
   });
 
-  router.get('/:id', viewer, async (ctx) => {
+  router.get('/:id', read, viewer, async (ctx) => {
     const q = parseInput(detailQuery, ctx.query);
     if ((q.lat === undefined) !== (q.lng === undefined)) throw new AppError('VALIDATION_FAILED', 'lat and lng: give both or neither');
     ctx.body = {

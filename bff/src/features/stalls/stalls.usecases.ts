@@ -45,8 +45,12 @@ export interface ListQuery {
   viewerId?: string;
 }
 
-/** Most rows one list request examines when filtering by "open now", so a page costs bounded work. */
-const MAX_SCANNED_ROWS = 2000;
+/**
+ * Most rows one list request examines. With "open now" PostgreSQL already keeps only spots whose
+ * precomputed open hours contain the instant, so rows refused here (out of season, a closed date)
+ * are few; the cap bounds the work when they are not.
+ */
+const MAX_SCANNED_ROWS = 500;
 
 export function encodeCursor(row: { chord: number; id: string }): string {
   return Buffer.from(JSON.stringify({ c: row.chord, i: row.id })).toString('base64url');
@@ -64,7 +68,10 @@ export function decodeCursor(cursor: string): { chord: number; id: string } {
   throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this API returned');
 }
 
-/** Nearest-first list with filters. "Open now" is evaluated in code (schedules are rules, not columns). */
+/**
+ * Nearest-first list with filters. "Open now" is filtered by the index on the precomputed open hours
+ * (a superset) and confirmed by the schedule rules (`stallOpenStatus`) row by row.
+ */
 export async function listSpots(deps: StallDeps, q: ListQuery): Promise<StallSpotListDto> {
   const repo = stallsRepository(deps.db);
   const at = q.at ?? deps.now();
@@ -75,8 +82,11 @@ export async function listSpots(deps: StallDeps, q: ListQuery): Promise<StallSpo
   let exhausted = false;
   let lastScanned: SpotWithDistance | undefined;
   while (page.length <= q.limit && scanned < MAX_SCANNED_ROWS) {
-    const batchSize = q.openNow ? Math.min(200, (q.limit + 1) * 3) : q.limit + 1;
-    const { rows: batch, more } = await repo.nearby({ lat: here.lat, lng: here.lng, radiusM: q.radiusM, kinds: q.kinds, goods: q.goods, text: q.text, after, limit: batchSize });
+    const { rows: batch, more } = await repo.nearby({
+      lat: here.lat, lng: here.lng, radiusM: q.radiusM, kinds: q.kinds, goods: q.goods, text: q.text, after,
+      mayBeOpenAt: q.openNow ? at : undefined,
+      limit: q.limit + 1,
+    });
     for (const row of batch) {
       scanned += 1;
       lastScanned = row;
@@ -150,7 +160,8 @@ export async function checkPosition(
       lng: here.lng,
       radiusM: STALL_LIMITS.checkAlternativesRadiusMeters,
       goods: q.goods ? [q.goods] : undefined,
-      limit: 200,
+      mayBeOpenAt: at,
+      limit: STALL_LIMITS.checkAlternatives + 10,
     });
     alternatives = candidates
       .filter((s) => s.id !== best?.spot.id && stallOpenStatus(s, at).state === 'open')
