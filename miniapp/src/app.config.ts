@@ -7,6 +7,7 @@ export default defineAppConfig({
     { root: 'packages/report', pages: ['mine/index', 'detail/index', 'rate/index'] },
     { root: 'packages/rewards', pages: ['index'] },
     { root: 'packages/scorecard', pages: ['index'] },
+    { root: 'packages/privacy', pages: ['index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

@@ -117,12 +117,15 @@ try {
   page.on('pageerror', (err) => pageErrors.push(err.message));
 
   let loggedInUser;
+  let loggedInToken;
   await check('the app launches and logs in silently', async () => {
     const loginResponse = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/wechat') && r.request().method() === 'POST', { timeout: 30_000 });
     await page.goto(baseUrl + '/', { waitUntil: 'load' });
     const res = await loginResponse;
     if (res.status() !== 200) throw new Error(`login answered ${res.status()}`);
-    loggedInUser = (await res.json()).user;
+    const body = await res.json();
+    loggedInUser = body.user;
+    loggedInToken = body.token;
     if (!loggedInUser?.id) throw new Error('no user in the login response');
   });
 
@@ -346,7 +349,15 @@ try {
     const csvRes = await fetch(`${baseUrl}/api/v1/staff/rewards/payout-batches/${batchId}/csv`, { headers: staff });
     const csv = await csvRes.text();
     if (!csvRes.ok || !csv.includes(claimId)) throw new Error(`batch CSV (${csvRes.status}) lacks claim ${claimId}: ${csv}`);
-    const paidRes = await fetch(`${baseUrl}/api/v1/staff/rewards/payout-batches/${batchId}/results`, { method: 'POST', headers: staff, body: JSON.stringify({ paid: [claimId] }) });
+    // 管审分离: the admin who prepared the batch may not confirm it; a finance member does.
+    const selfConfirm = await fetch(`${baseUrl}/api/v1/staff/rewards/payout-batches/${batchId}/results`, { method: 'POST', headers: staff, body: JSON.stringify({ paid: [claimId] }) });
+    if (selfConfirm.status !== 403) throw new Error(`the preparer confirming answered ${selfConfirm.status}`);
+    const financeAccount = { username: `finance-${Date.now()}`, displayName: '财务', password: 'e2e-finance-password', role: 'finance' };
+    const created = await fetch(`${baseUrl}/api/v1/staff/accounts`, { method: 'POST', headers: staff, body: JSON.stringify(financeAccount) });
+    if (created.status !== 201) throw new Error(`creating the finance member answered ${created.status}: ${await created.text()}`);
+    const financeLogin = await fetch(`${baseUrl}/api/v1/staff/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: financeAccount.username, password: financeAccount.password }) });
+    const finance = { authorization: `Bearer ${(await financeLogin.json()).token}`, 'content-type': 'application/json' };
+    const paidRes = await fetch(`${baseUrl}/api/v1/staff/rewards/payout-batches/${batchId}/results`, { method: 'POST', headers: finance, body: JSON.stringify({ paid: [claimId] }) });
     if (!paidRes.ok) throw new Error(`batch results answered ${paidRes.status}: ${await paidRes.text()}`);
 
     await page.reload({ waitUntil: 'load' });
@@ -372,6 +383,28 @@ try {
     const shownRate = (await closedCard.locator('.scorecard-rate__value').innerText()).trim();
     if (shownRate !== expectedRate) throw new Error(`结案率 shows "${shownRate}", the API says ${expectedRate}`);
     await page.screenshot({ path: path.join(artifacts, 'scorecard.png') });
+  });
+
+  await check('我的 → 个人信息: export my data, then erase the account (a new login starts afresh)', async () => {
+    await page.goto(`${baseUrl}/#/pages/me/index`, { waitUntil: 'load' });
+    await page.locator('#me-privacy >> visible=true').click();
+    await page.locator('#privacy-export >> visible=true').click();
+    const summary = page.locator('#privacy-export-summary >> visible=true');
+    await summary.waitFor({ timeout: 15_000 });
+    const text = await summary.innerText();
+    if (!/举报 [1-9]\d* 条/.test(text)) throw new Error(`export summary shows "${text}"`);
+    await page.screenshot({ path: path.join(artifacts, 'privacy.png') });
+    // Confirm both modals: erase, then give up nothing (the balance was paid out above).
+    await page.locator('#privacy-erase >> visible=true').click();
+    await page.getByText('确定注销', { exact: true }).last().click();
+    await page.locator('#privacy-erased >> visible=true').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(artifacts, 'privacy-erased.png') });
+    const old = await fetch(`${baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${loggedInToken}` } });
+    if (old.status !== 401) throw new Error(`the erased account's token answered ${old.status}`);
+    const relogin = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/wechat') && r.request().method() === 'POST', { timeout: 30_000 });
+    await page.getByText('返回首页', { exact: true }).last().click();
+    const again = await (await relogin).json();
+    if (again.user.id === loggedInUser.id) throw new Error('the same WeChat user got the erased account back');
   });
 
   await check('no uncaught errors in the page', async () => {

@@ -5,6 +5,7 @@ import { useCurrentUser } from '../../hooks/useCurrentUser';
 import { MY_REPORTS_URL } from '../../services/reports';
 import { MY_REWARDS_URL } from '../../services/rewards';
 import { SCORECARD_URL } from '../../services/scorecard';
+import { PRIVACY_URL } from '../../services/privacy';
 import './index.scss';
 
 function UserCard({ user }: { user: UserDto }) {
@@ -69,6 +70,10 @@ export default function MePage() {
         <View id='me-scorecard' className='me-menu__item' onClick={() => Taro.navigateTo({ url: SCORECARD_URL }).catch(() => undefined)}>
           <Text className='me-menu__label'>城市管理成绩单</Text>
           <Text className='me-menu__arrow'>每月公开 ›</Text>
+        </View>
+        <View id='me-privacy' className='me-menu__item' onClick={() => Taro.navigateTo({ url: PRIVACY_URL }).catch(() => undefined)}>
+          <Text className='me-menu__label'>个人信息</Text>
+          <Text className='me-menu__arrow'>导出与注销 ›</Text>
         </View>
       </View>
     </View>

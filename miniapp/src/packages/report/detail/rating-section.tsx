@@ -5,19 +5,13 @@ import { RATING_DIMENSION_NAMES, RATING_RULES, formatShanghai, type RatingDimens
 import { ReasonForm } from '../../../components/reason-form';
 import { serverMessageZh } from '../../../services/request';
 import { answerFixedQuestion, ratePageUrl, requestRework } from '../../../services/ratings';
+import { confirm } from '../../../utils/confirm';
 
 const DIMENSIONS: RatingDimension[] = ['speed', 'result', 'attitude'];
 
 function stars(score: number): string {
   const n = Math.max(0, Math.min(5, Math.round(score)));
   return '★'.repeat(n) + '☆'.repeat(5 - n);
-}
-
-function confirm(title: string, content: string, confirmText: string): Promise<boolean> {
-  return Taro.showModal({ title, content, confirmText, cancelText: '再想想' }).then(
-    (res) => res.confirm,
-    () => false,
-  );
 }
 
 function RatingGiven({ rating, showRound }: { rating: RatingDto; showRound: boolean }) {
