@@ -401,10 +401,13 @@ try {
     await page.screenshot({ path: path.join(artifacts, 'privacy-erased.png') });
     const old = await fetch(`${baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${loggedInToken}` } });
     if (old.status !== 401) throw new Error(`the erased account's token answered ${old.status}`);
-    const relogin = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/wechat') && r.request().method() === 'POST', { timeout: 30_000 });
     await page.getByText('返回首页', { exact: true }).last().click();
-    const again = await (await relogin).json();
-    if (again.user.id === loggedInUser.id) throw new Error('the same WeChat user got the erased account back');
+    // The next signed-in page logs in afresh and shows a new account.
+    await page.getByText('我的', { exact: true }).last().click();
+    const idElement = page.locator('#me-user-id >> visible=true');
+    await idElement.waitFor({ timeout: 15_000 });
+    const shown = (await idElement.innerText()).trim();
+    if (!shown || loggedInUser.id.startsWith(shown)) throw new Error(`我的 shows "${shown}", the erased account was ${loggedInUser.id}`);
   });
 
   await check('no uncaught errors in the page', async () => {
