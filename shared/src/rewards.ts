@@ -64,6 +64,7 @@ export type RewardReason =
   | 'excluded_staff'
   | 'excluded_inspector'
   | 'excluded_blocked'
+  | 'excluded_erased'
   | 'review_photo_old'
   | 'review_photo_far'
   | 'review_photo_reused'
@@ -85,6 +86,7 @@ export const REWARD_REASON_NAMES: Record<RewardReason, string> = {
   excluded_staff: '工作人员举报不计奖励',
   excluded_inspector: '专职巡查员、信息采集员举报不计奖励',
   excluded_blocked: '账号受限，无奖励',
+  excluded_erased: '举报人已注销账号，无奖励',
   review_photo_old: '照片拍摄时间较早，奖励待人工审核',
   review_photo_far: '照片拍摄地点与举报地点相距较远，奖励待人工审核',
   review_photo_reused: '照片与此前的举报相同，奖励待人工审核',
@@ -109,7 +111,8 @@ export interface RewardFacts {
   /** The case system's signal: registered (立案), refused, or merged into another case. */
   caseSignal: 'registered' | 'rejected' | 'merged';
   tier: RewardTier;
-  reporter: { exclusion: 'staff' | 'inspector' | null; blocked: boolean };
+  /** `erased`: the reporter erased the account (个人信息保护法); nobody is left to pay. */
+  reporter: { exclusion: 'staff' | 'inspector' | null; blocked: boolean; erased?: boolean };
   /** An earlier report of the same problem by our own dedupe (category + radius + window, or same photo nearby). */
   earlierSameProblem: boolean;
   photos: { hoursOld: number | null; metersFromReport: number | null; seenOnEarlierReport: boolean }[];
@@ -127,6 +130,7 @@ export function decideReward(facts: RewardFacts, rules: RewardRules): RewardDeci
   if (facts.caseSignal === 'rejected') return none('not_registered');
   if (facts.caseSignal === 'merged') return none('duplicate_in_case_system');
   if (facts.earlierSameProblem) return none('duplicate');
+  if (facts.reporter.erased) return none('excluded_erased');
   if (facts.reporter.blocked) return none('excluded_blocked');
   if (facts.reporter.exclusion === 'staff') return none('excluded_staff');
   if (facts.reporter.exclusion === 'inspector') return none('excluded_inspector');

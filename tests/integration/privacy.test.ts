@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { inTransaction, queryRows } from '../../bff/src/db/client';
 import { appendLedgerEntry, lockUserLedger } from '../../bff/src/features/rewards/ledger';
-import { api, loginResident, PHOTOS_DIR, startTestApp, uniqueName, uploadPhoto, type TestApp } from '../support/test-app';
+import { api, loginResident, PHOTOS_DIR, startTestApp, uniqueName, uploadPhoto, waitFor, type TestApp } from '../support/test-app';
 
 /** 个人信息保护法: a resident reads everything held about them (art. 45) and erases the account (art. 47). */
 describe('personal data: export and erasure', () => {
@@ -19,7 +19,7 @@ describe('personal data: export and erasure', () => {
     const me = await loginResident(t.baseUrl, name);
     const up = await uploadPhoto(t.baseUrl, me.token, photo);
     expect(up.status).toBe(201);
-    const body = { category: 'exposed_garbage', description: '我家楼下垃圾堆了三天，电话 13912345678', location: { lat: 24.88, lng: 102.83, coordSystem: 'wgs84' }, address: '雨花街道 12 号', photoIds: [up.body.id] };
+    const body = { category: 'exposed_garbage', description: '我家楼下垃圾堆了三天，电话 13912345678', location: { lat: 20 + Math.random() * 10, lng: 100 + Math.random() * 10, coordSystem: 'wgs84' } /* apart, so no report is another's duplicate */, address: '雨花街道 12 号', photoIds: [up.body.id] };
     const report = await api(t.baseUrl, '/api/v1/reports', { token: me.token, json: body, headers: { 'idempotency-key': uniqueName('k') } });
     expect(report.status).toBe(201);
     await api(t.baseUrl, '/api/v1/me/rewards/leaderboard', { method: 'PUT', token: me.token, json: { optIn: true } });
@@ -93,6 +93,15 @@ describe('personal data: export and erasure', () => {
     expect(ledger.map((e) => [e.kind, Number(e.amount_fen), Number(e.balance_fen)])).toEqual([['adjustment', 300, 300], ['adjustment', -300, 0]]);
     const audit = await queryRows<{ action: string }>(t.database.db, sql`select action from audit_log where entity_id = ${me.userId} and action = 'user.erase'`);
     expect(audit).toHaveLength(1);
+
+    // The case goes on in the case system; the erased reporter is sent nothing about it.
+    await t.delivery.drain();
+    const [{ case_id: caseId }] = await queryRows<{ case_id: string }>(t.database.db, sql`select case_id from reports where id = ${me.reportId}`);
+    t.simulator.advance(caseId, 'register');
+    await waitFor(async () => (await queryRows<{ status: string }>(t.database.db, sql`select status from reports where id = ${me.reportId}`))[0]?.status === 'accepted', 10_000, 'registration');
+    expect(await queryRows(t.database.db, sql`select 1 from notifications where user_id = ${me.userId}`)).toEqual([]);
+    // Nobody is left to pay: the registration decides no reward, and the ledger does not move.
+    expect(await queryRows(t.database.db, sql`select outcome, reason from reward_decisions where report_id = ${me.reportId}`)).toEqual([{ outcome: 'none', reason: 'excluded_erased' }]);
 
     // Signing in again with the same WeChat identity makes a new, empty account.
     const again = await loginResident(t.baseUrl, me.name);

@@ -43,6 +43,7 @@ describe('decideReward', () => {
 
   it('excludes blocked users, staff and inspectors', () => {
     expect(decideReward(facts({ reporter: { exclusion: null, blocked: true } }), RULES).reason).toBe('excluded_blocked');
+    expect(decideReward(facts({ reporter: { exclusion: null, blocked: false, erased: true } }), RULES)).toMatchObject({ outcome: 'none', reason: 'excluded_erased' });
     expect(decideReward(facts({ reporter: { exclusion: 'staff', blocked: false } }), RULES).reason).toBe('excluded_staff');
     expect(decideReward(facts({ reporter: { exclusion: 'inspector', blocked: false } }), RULES).reason).toBe('excluded_inspector');
   });

@@ -56,8 +56,12 @@ export async function enqueueForUser(
   notice: { page: string; data: Record<string, string> },
 ): Promise<boolean> {
   return secondary(tx, log, { topic, userId }, false, async (sp) => {
-    await sp.insert(notifications).values({ userId, topic, page: notice.page, data: notice.data });
-    return true;
+    // An erased account keeps its reports (for the figures) but is told nothing more.
+    const inserted = await queryRows<{ id: string }>(sp, sql`
+      insert into ${notifications} (user_id, topic, page, data)
+      select id, ${topic}, ${notice.page}, ${JSON.stringify(notice.data)}::jsonb from ${users} where id = ${userId} and erased_at is null
+      returning id`);
+    return inserted.length > 0;
   });
 }
 

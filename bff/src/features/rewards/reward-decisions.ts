@@ -99,7 +99,7 @@ export async function rewardUsage(tx: Database, userId: string): Promise<RewardF
 async function gatherFacts(tx: Database, report: ReportRow, signal: RewardFacts['caseSignal'], rules: RewardRules): Promise<RewardFacts> {
   const category = findCategory(report.category);
   const radius = category?.duplicateRadiusMeters ?? 50;
-  const [user] = await queryRows<{ reward_exclusion: 'staff' | 'inspector' | null; blocked_at: Date | null }>(tx, sql`select reward_exclusion, blocked_at from users where id = ${report.userId}`);
+  const [user] = await queryRows<{ reward_exclusion: 'staff' | 'inspector' | null; blocked_at: Date | null; erased: boolean }>(tx, sql`select reward_exclusion, blocked_at, erased_at is not null as erased from users where id = ${report.userId}`);
   const here = sql`ll_to_earth(${report.lat}, ${report.lng})`;
   // Same problem, reported first: an earlier report of the same category close by within the window
   // (rejected and merged ones do not count), or one of ours nearby carrying a near-identical photo.
@@ -128,7 +128,7 @@ async function gatherFacts(tx: Database, report: ReportRow, signal: RewardFacts[
   return {
     caseSignal: signal,
     tier: category?.rewardTier ?? 'routine',
-    reporter: { exclusion: user?.reward_exclusion ?? null, blocked: Boolean(user?.blocked_at) },
+    reporter: { exclusion: user?.reward_exclusion ?? null, blocked: Boolean(user?.blocked_at), erased: Boolean(user?.erased) },
     earlierSameProblem: Boolean(earlier),
     photos: photos.map((p) => ({
       hoursOld: p.taken_at ? (report.createdAt.getTime() - new Date(p.taken_at).getTime()) / 3_600_000 : null,
