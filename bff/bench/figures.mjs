@@ -38,7 +38,8 @@ if (process.argv[2] === '--serve') {
     jwt: { secret: process.env.BENCH_JWT_SECRET, ttlSeconds: 3600 },
     corsOrigins: [],
     corsAllowLocalhost: false,
-    rateLimit: { writesPerMinute: 10_000 },
+    rateLimit: { writesPerMinute: 10_000, wechatLoginsPerMinute: 10_000, staffLoginsPerMinute: 10_000, publicReadsPerMinute: 1_000_000 },
+    photoQueue: { concurrency: 1, maxWaiting: 0 },
     photoStorage: new LocalPhotoStorage(photoDir),
     photoUrlSecret: `${process.env.BENCH_JWT_SECRET}:photo-links`,
     caseWebhookSecret: 'bench-case-webhook-secret',
@@ -203,7 +204,7 @@ async function main() {
   const staffRepo = staffRepository(db);
   const username = 'bench-figures-staff';
   const password = 'bench-figures-password';
-  if (!(await staffRepo.findByUsername(username))) await createStaffAccount({ staff: staffRepo }, { username, displayName: '基准测试', password, role: 'staff' });
+  if (!(await staffRepo.findByUsername(username))) await createStaffAccount({ staff: staffRepo }, { username, displayName: '基准测试', password, role: 'viewer' });
   await handle.close();
 
   const here = fileURLToPath(import.meta.url);
