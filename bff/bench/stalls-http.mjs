@@ -23,6 +23,10 @@ const QUERIES = Number(process.env.BENCH_STALL_QUERIES ?? 300);
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 20;
 const RADIUS = Number(process.env.BENCH_STALL_RADIUS ?? shared.STALL_LIMITS.maxRadiusMeters);
+// BENCH_STALLS_PG_ADMIN_URL=postgres://postgres@127.0.0.1:5432/postgres runs the same on a PostgreSQL
+// server (a fresh database per size, dropped after): the deployment for load, where queries no longer
+// share the BFF's event loop.
+const PG_ADMIN_URL = process.env.BENCH_STALLS_PG_ADMIN_URL;
 
 // Kunming-sized area: 0.6° × 0.6° (~65 km square) around Chenggong.
 const centre = { lat: 24.85, lng: 102.85 };
@@ -49,8 +53,20 @@ const listPath = () => {
   return `/api/v1/stall-spots?lat=${p.lat.toFixed(5)}&lng=${p.lng.toFixed(5)}&coordSystem=wgs84&radius=${RADIUS}&openNow=true&limit=50&at=${encodeURIComponent(randomAt())}`;
 };
 
-async function fill(dataDir, count) {
-  const handle = await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
+async function pgAdmin(statement) {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+const pgUrlFor = (name) => PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+
+async function fill(dataDir, count, databaseUrl) {
+  const handle = await openDatabase(databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
   const tables = await queryRows(handle.db, sql`select 1 from information_schema.tables where table_name = 'stall_spot_open_hours'`);
   const templates = SCHEDULES.length;
   await handle.db.execute(sql`
@@ -75,10 +91,10 @@ async function fill(dataDir, count) {
   await handle.close();
 }
 
-async function startBff(dataDir) {
+async function startBff(dataDir, databaseUrl) {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
-    env: { ...process.env, PORT: String(port), CASE_SIM_PORT: String(await freePort()), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', NODE_ENV: 'development', DATABASE_URL: '', RATE_LIMIT_PUBLIC_READS_PER_MINUTE: '1000000' },
+    env: { ...process.env, PORT: String(port), CASE_SIM_PORT: String(await freePort()), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', NODE_ENV: 'development', DATABASE_URL: databaseUrl ?? '', SEED_STALL_SPOTS: 'false', RATE_LIMIT_PUBLIC_READS_PER_MINUTE: '1000000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -99,12 +115,15 @@ async function timed(url) {
   return { ms: performance.now() - t0, status: res.status, body };
 }
 
-console.log(`\nGET /api/v1/stall-spots?radius=${RADIUS}&openNow=true&limit=50 through HTTP, embedded PGlite, ${os.cpus().length} cores`);
+console.log(`\nGET /api/v1/stall-spots?radius=${RADIUS}&openNow=true&limit=50 through HTTP, ${PG_ADMIN_URL ? 'PostgreSQL server' : 'embedded PGlite'}, ${os.cpus().length} cores`);
 for (const count of SIZES) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-bench-stalls-'));
+  const dbName = `cityloop_bench_stalls_${count}_${process.pid}`;
+  const databaseUrl = PG_ADMIN_URL ? pgUrlFor(dbName) : undefined;
+  if (PG_ADMIN_URL) await pgAdmin(`create database ${dbName}`);
   try {
-    await fill(dataDir, count);
-    const bff = await startBff(dataDir);
+    await fill(dataDir, count, databaseUrl);
+    const bff = await startBff(dataDir, databaseUrl);
     for (let i = 0; i < 20; i += 1) await timed(bff.base + listPath()); // warm-up
     const times = [];
     let items = 0;
@@ -131,11 +150,12 @@ for (const count of SIZES) {
     loading = false;
     await prober;
     await bff.stop();
-    const total = count + 14;
+    const total = count;
     console.log(`${String(total).padStart(7)} spots  sequential ×${QUERIES}: p50 ${pct(times, 0.5).toFixed(1)} ms   p99 ${pct(times, 0.99).toFixed(1)} ms   max ${Math.max(...times).toFixed(1)} ms   (${(items / QUERIES).toFixed(1)} open spots per page, ${failures} non-200)`);
     console.log(`${''.padStart(13)}${CONNECTIONS} connections: ${Math.round(load.requests.average)} req/s   p50 ${load.latency.p50} ms   p99 ${load.latency.p99} ms   non-2xx ${load.non2xx}`);
     console.log(`${''.padStart(13)}GET /health: idle p50 ${pct(idleHealth, 0.5).toFixed(1)} ms p99 ${pct(idleHealth, 0.99).toFixed(1)} ms;  under load p50 ${pct(health, 0.5).toFixed(1)} ms p99 ${pct(health, 0.99).toFixed(1)} ms (${health.length} checks)`);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
+    if (PG_ADMIN_URL) await pgAdmin(`drop database if exists ${dbName} with (force)`);
   }
 }
