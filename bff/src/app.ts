@@ -20,6 +20,7 @@ import { photoRoutes } from './features/photos/photos.routes';
 import { CASE_WEBHOOK_PATH, caseWebhookRoutes, reportRoutes } from './features/reports/reports.routes';
 import { myStallRoutes, stallRoutes, staffStallRoutes } from './features/stalls/stalls.routes';
 import { authOf, refuseBlocked, requireResident, staffGuardFor } from './http/auth';
+import { consoleStatic } from './http/console-static';
 import { h5Static } from './http/h5-static';
 import { errorHandler, jsonBody, requestContext, securityHeaders } from './http/middleware';
 import { clientIp } from './http/client-ip';
@@ -41,6 +42,10 @@ export interface AppDeps {
   rateLimit: RateLimitConfig;
   staffLockout?: StaffLockoutConfig;
   h5Dir?: string;
+  /** The staff console's build, served at /console/ (bff/src/http/console-static.ts). */
+  consoleDir?: string;
+  /** The console's map tiles: a URL template with {z}/{x}/{y} ({s} for subdomains), attribution and subdomains. */
+  consoleTiles?: { url?: string; attribution?: string; subdomains?: string };
   trustProxy?: boolean;
   /** Trusted proxies in front of the BFF; the client address is the entry the outermost of them added. */
   trustProxyHops?: number;
@@ -141,6 +146,7 @@ export function createApp(deps: AppDeps): Koa {
   );
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
+  if (deps.consoleDir) app.use(consoleStatic({ dir: deps.consoleDir, tileUrl: deps.consoleTiles?.url, tileAttribution: deps.consoleTiles?.attribution, tileSubdomains: deps.consoleTiles?.subdomains }));
   if (deps.h5Dir) app.use(h5Static(deps.h5Dir));
   return app;
 }
