@@ -11,6 +11,9 @@ import { TokenService } from './features/auth/tokens';
 import { usersRepository } from './features/auth/users.repository';
 import { figuresRoutes } from './features/figures/figures.routes';
 import { residentAdminRoutes } from './features/residents/residents.routes';
+import { auditRoutes } from './features/audit/audit.routes';
+import { dashboardRoutes } from './features/dashboard/dashboard.routes';
+import { staffReportRoutes } from './features/staff-reports/staff-reports.routes';
 import { privacyRoutes } from './features/privacy/privacy.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { staffRepository } from './features/staff/staff.repository';
@@ -116,6 +119,8 @@ export function createApp(deps: AppDeps): Koa {
     myStallRoutes({ ...stallDeps, residentGuard }),
     staffStallRoutes({ ...stallDeps, staffGuard }),
     photoRoutes({ ...reportDeps, storage: deps.photoStorage, residentGuard, writeGuards, photoQueue }),
+    // Before reportRoutes: /staff/reports/map-points must not be read as /staff/reports/:id.
+    staffReportRoutes({ db: deps.database.db, staffGuard }),
     reportRoutes({ ...reportDeps, residentGuard, staffGuard, writeGuards }),
     caseWebhookRoutes({ ...reportDeps, webhookSecret: deps.caseWebhookSecret }),
     ratingRoutes({ db: deps.database.db, now, ratingRules, residentGuard, staffGuard, writeGuards }),
@@ -123,6 +128,8 @@ export function createApp(deps: AppDeps): Koa {
     payoutCallbackRoutes({ db: deps.database.db, provider: payoutProvider }),
     figuresRoutes({ db: deps.database.db, staffGuard, now, publicReadGuard }),
     residentAdminRoutes({ db: deps.database.db, staffGuard }),
+    dashboardRoutes({ db: deps.database.db, now, staffGuard }),
+    auditRoutes({ db: deps.database.db, staffGuard }),
     privacyRoutes({ ...reportDeps, storage: deps.photoStorage, logger: deps.logger, residentGuard, writeGuards }),
   ]) {
     api.use(feature.routes(), feature.allowedMethods({ throw: true }));
