@@ -14,6 +14,7 @@ import { residentAdminRoutes } from './features/residents/residents.routes';
 import { auditRoutes } from './features/audit/audit.routes';
 import { dashboardRoutes } from './features/dashboard/dashboard.routes';
 import { staffReportRoutes } from './features/staff-reports/staff-reports.routes';
+import { openApiRoutes } from './openapi/openapi.routes';
 import { privacyRoutes } from './features/privacy/privacy.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { staffRepository } from './features/staff/staff.repository';
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps): Koa {
   api.use(jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
   for (const feature of [
     healthRoutes({ database: deps.database, version: deps.version ?? '0.0.0', photoQueue }),
+    openApiRoutes({ version: deps.version ?? '0.0.0' }),
     authRoutes({ wechat: deps.wechat, users, tokens, loginLimiter: wechatLoginLimiter, residentGuard }),
     staffRoutes({ staff, tokens, db: deps.database.db, now, lockout: deps.staffLockout ?? DEFAULT_STAFF_LOCKOUT, loginLimiter: staffLoginLimiter, staffGuard }),
     stallRoutes({ ...stallDeps, tokens, residentGuard, writeGuards, publicReadGuard }),

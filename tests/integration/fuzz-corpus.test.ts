@@ -70,6 +70,7 @@ const spotBody: Json = {
 
 const ROUTES: Record<string, RouteCase> = {
   'GET /api/v1/health': { who: 'anonymous' },
+  'GET /api/v1/openapi.json': { who: 'anonymous' },
   'POST /api/v1/auth/wechat': { who: 'anonymous', body: { code: 'dev:fuzzer' } },
   'GET /api/v1/me': { who: 'resident' },
   'POST /api/v1/staff/auth/login': { who: 'anonymous', body: { username: 'nobody', password: 'a long passphrase' } },

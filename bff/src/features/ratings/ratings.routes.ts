@@ -78,3 +78,6 @@ export function ratingRoutes(deps: RatingDeps & { residentGuard: Middleware; sta
 
   return router;
 }
+
+/** The schemas these routes validate with, for the OpenAPI document. */
+export const ratingSchemas = { ratingBody, reworkBody, fixedBody, staffListQuery, appealBody, appealDecisionBody, followUpBody };

@@ -180,3 +180,6 @@ export function payoutCallbackRoutes(deps: { db: Database; provider?: PayoutProv
   });
   return router;
 }
+
+/** The schemas these routes validate with, for the OpenAPI document. */
+export const rewardSchemas = { claimBody, appealBody, optInBody, listQuery, reviewBody, batchResultsBody, exclusionBody, monthQuery, payoutBatchListQuery, rewardRulesSchema };

@@ -86,3 +86,6 @@ export function staffRoutes(deps: StaffDeps & { loginLimiter: RateLimiter; staff
 
   return router;
 }
+
+/** The schemas these routes validate with, for the OpenAPI document. */
+export const staffSchemas = { loginBody, passwordBody, createBody, patchBody, resetPasswordBody };

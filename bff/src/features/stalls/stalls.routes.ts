@@ -50,6 +50,7 @@ const checkQuery = z
   .strict();
 
 const detailQuery = z.object({ lat: latParam.optional(), lng: lngParam.optional(), coordSystem: coordSystemParam }).strict();
+const followsQuery = z.object({ coordSystem: coordSystemParam }).strict();
 const idParam = z.string().uuid('not a spot id');
 
 /** Resident token is optional on public reads: with one, results say which spots you follow. */
@@ -138,7 +139,7 @@ export function stallRoutes(deps: StallDeps & { tokens: TokenService; residentGu
 export function myStallRoutes(deps: StallDeps & { residentGuard: Middleware }): Router {
   const router = new Router();
   router.get('/me/stall-spot-follows', deps.residentGuard, async (ctx) => {
-    const coordSystem = parseInput(z.object({ coordSystem: coordSystemParam }).strict(), ctx.query).coordSystem;
+    const coordSystem = parseInput(followsQuery, ctx.query).coordSystem;
     const rows = await stallsRepository(deps.db).followedSpots(authOf(ctx).subject);
     ctx.body = { items: rows.map((row) => presentSpot(row, { at: deps.now(), coordSystem, followed: true })) };
   });
@@ -207,3 +208,6 @@ export function staffStallRoutes(deps: StallDeps & { staffGuard: StaffGuard }): 
 
   return router;
 }
+
+/** The schemas these routes validate with, for the OpenAPI document. */
+export const stallSchemas = { listQuery, checkQuery, detailQuery, followsQuery, importQuery, staffSpotListQuery, spotInputSchema, spotPatchSchema, suspendSchema };
