@@ -5,6 +5,7 @@ import { Outlet, useLocation, useNavigate } from 'react-router';
 import { api, messageOf } from './api';
 import { PAGES } from './App';
 import { useAuth } from './auth';
+import { ErrorBoundary } from './ErrorBoundary';
 
 const { Header, Sider, Content } = Layout;
 
@@ -64,7 +65,7 @@ export function ConsoleLayout() {
   const items = PAGES.filter((p) => (p.path === '/people' ? can('staff.manage') || can('residents.manage') : !p.permission || can(p.permission))).map((p) => ({ key: p.path, label: p.label }));
 
   return (
-    <Layout style={{ minHeight: '100%' }}>
+    <Layout style={{ minHeight: '100vh' }}>
       <Sider width={176} theme="dark" breakpoint="lg" collapsedWidth={64}>
         <div style={{ color: '#fff', fontSize: 16, fontWeight: 600, padding: '18px 16px', whiteSpace: 'nowrap', overflow: 'hidden' }}>城管工作台</div>
         <Menu theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items} onClick={(e) => navigate(e.key)} />
@@ -95,7 +96,9 @@ export function ConsoleLayout() {
           </Space>
         </Header>
         <Content style={{ margin: 16, minWidth: 0 }}>
-          <Outlet />
+          <ErrorBoundary resetKey={location.pathname}>
+            <Outlet />
+          </ErrorBoundary>
         </Content>
       </Layout>
       <PasswordDialog open={passwordOpen} onClose={() => setPasswordOpen(false)} />

@@ -109,6 +109,7 @@ export function consoleStatic(options: ConsoleOptions) {
     ctx.set('Cache-Control', isIndex ? 'no-cache' : 'public, max-age=31536000, immutable');
     ctx.type = TYPES[path.extname(file)] ?? 'application/octet-stream';
     ctx.length = fs.statSync(file).size;
-    ctx.body = ctx.method === 'HEAD' ? null : fs.createReadStream(file);
+    // Koa sends no body for HEAD but keeps the headers (as koa-send does).
+    ctx.body = fs.createReadStream(file);
   };
 }

@@ -42,8 +42,9 @@ export function MapView(props: { points: MapPoint[]; onSelect?: (id: string) => 
 
   useEffect(() => {
     if (!box.current) return;
-    const m = L.map(box.current, { center: [30.0, 110.0], zoom: 4, attributionControl: true });
+    const m = L.map(box.current, { center: [30.0, 110.0], zoom: 4, minZoom: 3, maxZoom: 18, attributionControl: true });
     map.current = m;
+    m.attributionControl.setPrefix('Leaflet');
     cluster.current = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
     m.addLayer(cluster.current);
     m.on('click', (e: L.LeafletMouseEvent) => handlers.current.onPick?.(Number(e.latlng.lat.toFixed(6)), Number(e.latlng.lng.toFixed(6))));

@@ -8,8 +8,8 @@ import { useApi } from '../useApi';
 export default function Dashboard() {
   const { can, staff } = useAuth();
   const navigate = useNavigate();
-  const dash = useApi<StaffDashboardDto>('/staff/dashboard');
-  const d = dash.data;
+  const dash = useApi<{ dashboard: StaffDashboardDto }>('/staff/dashboard');
+  const d = dash.data?.dashboard;
   const tiles: { key: string; title: string; value: number | undefined; to: string; permission: StaffPermission; extra?: string; danger?: boolean }[] = [
     { key: 'reports', title: '今日新举报', value: d?.newReportsToday, to: `/reports?from=${d?.day ?? ''}&to=${d?.day ?? ''}`, permission: 'reports.read' },
     { key: 'held', title: '待审核奖励', value: d?.rewardsAwaitingReview, to: '/rewards/review', permission: 'rewards.read' },

@@ -45,10 +45,10 @@ export default function Reports() {
       <h2 className="page-title">举报</h2>
       <Card size="small" style={{ marginBottom: 12 }}>
         <Space wrap>
-          <Input.Search placeholder="案件编号" allowClear style={{ width: 200 }} defaultValue={filters.caseNumber} onSearch={(v) => set({ caseNumber: v.trim() || undefined })} />
-          <Select mode="multiple" allowClear placeholder="状态" style={{ minWidth: 160 }} maxTagCount={2} value={filters.status?.split(',') ?? []} onChange={(v: string[]) => set({ status: v.join(',') || undefined })} options={Object.entries(REPORT_STATUS_NAMES).map(([value, label]) => ({ value, label }))} />
-          <Select mode="multiple" allowClear placeholder="类别" style={{ minWidth: 180 }} maxTagCount={1} value={filters.category?.split(',') ?? []} onChange={(v: string[]) => set({ category: v.join(',') || undefined })} options={REPORT_CATEGORIES.map((c) => ({ value: c.code, label: c.name }))} showSearch optionFilterProp="label" />
-          <Input.Search placeholder="街道" allowClear style={{ width: 150 }} defaultValue={filters.street} onSearch={(v) => set({ street: v.trim() || undefined })} />
+          <Input.Search placeholder="案件编号" allowClear style={{ width: 170 }} defaultValue={filters.caseNumber} onSearch={(v) => set({ caseNumber: v.trim() || undefined })} />
+          <Select mode="multiple" allowClear placeholder="状态" style={{ minWidth: 130 }} maxTagCount={2} value={filters.status?.split(',') ?? []} onChange={(v: string[]) => set({ status: v.join(',') || undefined })} options={Object.entries(REPORT_STATUS_NAMES).map(([value, label]) => ({ value, label }))} />
+          <Select mode="multiple" allowClear placeholder="类别" style={{ minWidth: 150 }} maxTagCount={1} value={filters.category?.split(',') ?? []} onChange={(v: string[]) => set({ category: v.join(',') || undefined })} options={REPORT_CATEGORIES.map((c) => ({ value: c.code, label: c.name }))} showSearch optionFilterProp="label" />
+          <Input.Search placeholder="街道" allowClear style={{ width: 130 }} defaultValue={filters.street} onSearch={(v) => set({ street: v.trim() || undefined })} />
           <DatePicker.RangePicker
             value={filters.from && filters.to ? [dayjs(filters.from), dayjs(filters.to)] : null}
             onChange={(v) => set({ from: v?.[0]?.format('YYYY-MM-DD'), to: v?.[1]?.format('YYYY-MM-DD') })}

@@ -19,9 +19,9 @@ const FIELDS: { path: string[]; label: string; bound: Bound; money?: boolean; un
   { path: ['claimMinFen'], label: '单次提现最低', bound: REWARD_RULE_BOUNDS.claimFen, money: true },
   { path: ['claimMaxFen'], label: '单次提现最高', bound: REWARD_RULE_BOUNDS.claimFen, money: true },
   { path: ['dedupeWindowHours'], label: '重复举报判定时长', bound: REWARD_RULE_BOUNDS.hours, unit: '小时' },
-  { path: ['photoMaxAgeHours'], label: '照片拍摄时间超过', bound: REWARD_RULE_BOUNDS.hours, unit: '小时转人工' },
-  { path: ['photoMaxDistanceMeters'], label: '照片拍摄地点距离超过', bound: REWARD_RULE_BOUNDS.meters, unit: '米转人工' },
-  { path: ['photoHashMaxDistance'], label: '相似照片判定（位差）', bound: REWARD_RULE_BOUNDS.hashDistance, unit: '位以内' },
+  { path: ['photoMaxAgeHours'], label: '照片拍摄早于举报（转人工）', bound: REWARD_RULE_BOUNDS.hours, unit: '小时' },
+  { path: ['photoMaxDistanceMeters'], label: '照片拍摄地点偏离（转人工）', bound: REWARD_RULE_BOUNDS.meters, unit: '米' },
+  { path: ['photoHashMaxDistance'], label: '相似照片判定（指纹位差）', bound: REWARD_RULE_BOUNDS.hashDistance, unit: '位' },
   { path: ['expiryDays'], label: '未提现奖励过期', bound: REWARD_RULE_BOUNDS.days, unit: '天' },
 ];
 
@@ -30,7 +30,7 @@ const get = (o: unknown, path: string[]) => path.reduce<unknown>((v, k) => (v as
 /** A change from the audit log as "每月预算 ¥30,000.00 → ¥40,000.00". */
 function describeChange(c: RewardRulesChangeDto): string[] {
   return FIELDS.filter((f) => get(c.before, f.path) !== get(c.after, f.path)).map((f) => {
-    const show = (v: unknown) => (typeof v !== 'number' ? '—' : f.money ? yuan(v) : `${v}${f.unit ? ` ${f.unit.replace(/转人工|以内/, '')}` : ''}`);
+    const show = (v: unknown) => (typeof v !== 'number' ? '—' : f.money ? yuan(v) : `${v}${f.unit ? ` ${f.unit}` : ''}`);
     return `${f.label}：${show(get(c.before, f.path))} → ${show(get(c.after, f.path))}`;
   });
 }
@@ -82,10 +82,10 @@ export default function RewardRulesPage() {
       <Row gutter={16}>
         <Col span={15}>
           <Card title="金额、上限与时限" extra={editable ? <Button type="primary" onClick={save} loading={saving} id="rules-save">保存</Button> : <Typography.Text type="secondary">仅管理员可修改</Typography.Text>}>
-            <Form form={form} layout="horizontal" labelCol={{ span: 9 }} wrapperCol={{ span: 15 }} disabled={!editable}>
+            <Form form={form} layout="vertical" disabled={!editable}>
               <Row gutter={12}>
                 {FIELDS.map((fd) => (
-                  <Col span={12} key={fd.path.join('.')}>
+                  <Col span={8} key={fd.path.join('.')}>
                     <Form.Item
                       name={fd.path.join('.')}
                       label={fd.label}
