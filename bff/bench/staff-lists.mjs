@@ -192,9 +192,12 @@ async function main() {
     const street = encodeURIComponent(STREETS[4]);
     const targets = [
       ['reports: first page', '/staff/reports?limit=20'],
-      ['reports: status+category+street', `/staff/reports?limit=20&status=received&category=${REPORT_CATEGORIES[3].code}&street=${street}`],
+      ['reports: status+category+street', `/staff/reports?limit=20&status=closed&category=${REPORT_CATEGORIES[4].code}&street=${street}`],
+      // The seed never puts category 3 on street 5: every matching index range is read to the end.
+      ['reports: filters matching nothing', `/staff/reports?limit=20&status=received&category=${REPORT_CATEGORIES[3].code}&street=${street}`],
       ['reports: one Shanghai day', `/staff/reports?limit=20&from=${day}&to=${day}`],
       ['reports: rewardState=held', '/staff/reports?limit=20&rewardState=held'],
+      ['reports: rewardState=none', '/staff/reports?limit=20&rewardState=none'],
       ['reports: hasBadRating=true', '/staff/reports?limit=20&hasBadRating=true'],
       ['reports: case number prefix', '/staff/reports?limit=20&caseNumber=SL-77777'],
       ['reports: sort=updatedAt:asc', '/staff/reports?limit=20&sort=updatedAt:asc'],

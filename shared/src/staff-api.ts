@@ -29,6 +29,7 @@ export const STAFF_SORTS = {
   payoutBatches: { fields: ['createdAt'], default: 'createdAt:desc' },
   stallSpots: { fields: ['code', 'updatedAt'], default: 'code:asc' },
   rewardRulesHistory: { fields: ['createdAt'], default: 'createdAt:desc' },
+  ratings: { fields: ['createdAt'], default: 'createdAt:desc' },
 } as const;
 
 export type StaffReportRewardState = 'pending' | RewardOutcome;

@@ -181,6 +181,19 @@ describe('staff console API', () => {
       expect(await code(`&limit=1&cursor=${first.body.nextCursor}`)).toEqual([200, undefined]);
     });
 
+    it('GET /staff/ratings follows the same convention', async () => {
+      const first = await get('/staff/ratings?limit=1');
+      expect(first.status).toBe(200);
+      expect(first.body.items).toHaveLength(1);
+      const second = await get(`/staff/ratings?limit=1&cursor=${first.body.nextCursor}`);
+      expect(second.body.items).toHaveLength(1);
+      expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
+      expect(Date.parse(second.body.items[0].at)).toBeLessThanOrEqual(Date.parse(first.body.items[0].at));
+      expect((await get(`/staff/ratings?bad=true&limit=200`)).body.items.every((r: { level: string }) => r.level === 'dissatisfied' || r.level === 'very_dissatisfied')).toBe(true);
+      expect((await get('/staff/ratings?cursor=bogus')).body.error.code).toBe('CURSOR_INVALID');
+      expect((await get('/staff/ratings?sort=level:asc')).body.error.code).toBe('SORT_INVALID');
+    });
+
     it('is refused to roles without reports.read', async () => {
       for (const token of [viewer, finance]) expect((await get(ofStreet(), token)).body.error.code).toBe('FORBIDDEN');
       expect((await get(ofStreet(), operator)).status).toBe(200);

@@ -224,6 +224,7 @@ export const reports = pgTable(
     index('reports_category_created_idx').on(t.category, t.createdAt, t.id),
     index('reports_street_created_idx').on(t.street, t.createdAt, t.id),
     index('reports_updated_idx').on(t.updatedAt, t.id),
+    index('reports_created_id_idx').on(t.createdAt, t.id),
     index('reports_case_id_prefix_idx').using('btree', t.caseId.op('text_pattern_ops')),
     index('reports_closed_idx').on(t.closedAt).where(sql`${t.closedAt} is not null`),
     index('reports_dispatched_open_idx').on(t.dispatchedAt).where(sql`${t.fixedAskedAt} is null and ${t.status} not in ('closed', 'rejected', 'duplicate')`),
@@ -323,6 +324,8 @@ export const rewardDecisions = pgTable(
     check('reward_decisions_amount_check', sql`${t.amountFen} >= 0`),
     index('reward_decisions_user_idx').on(t.userId, t.decidedAt),
     index('reward_decisions_held_idx').on(t.decidedAt).where(sql`${t.outcome} = 'held'`),
+    // The staff list's rewardState=reversed filter (held has the index above): rare states are looked up first.
+    index('reward_decisions_reversed_idx').on(t.reportId).where(sql`${t.outcome} = 'reversed'`),
   ],
 );
 
