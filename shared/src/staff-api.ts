@@ -8,6 +8,7 @@
  * Each list names the fields it sorts by; a cursor from another sort or list is refused with 400
  * `CURSOR_INVALID`, an unknown sort field with 400 `SORT_INVALID`.
  */
+import type { RatingLevel } from './ratings';
 import type { ReportStatus } from './reports';
 import type { RewardOutcome } from './rewards';
 import type { StallSpotDto } from './stalls';
@@ -143,3 +144,86 @@ export interface RewardRulesChangeDto {
 }
 
 export type RewardRulesHistoryDto = Page<RewardRulesChangeDto>;
+
+// ---- Shapes of the older staff routes, published here so the console need not derive them ----------
+
+/** GET /staff/rewards/review: held rewards and pending reward appeals, oldest first (at most 200 each). */
+export interface RewardReviewQueueDto {
+  held: {
+    reportId: string;
+    userId: string;
+    categoryName: string;
+    amountFen: number;
+    reason: string;
+    reasonName: string;
+    /** What the hold was decided on (EXIF age, GPS distance, the matched earlier report). */
+    facts: Record<string, unknown>;
+    decidedAt: string;
+  }[];
+  appeals: {
+    id: string;
+    reportId: string;
+    userId: string;
+    categoryName: string;
+    decision: { outcome: string; reason: string; reasonName: string };
+    reason: string;
+    filedAt: string;
+  }[];
+}
+
+/** One row of GET /staff/ratings (the rater stays anonymous). */
+export interface StaffRatingItemDto {
+  id: string;
+  reportId: string;
+  caseNumber: string | null;
+  categoryName: string;
+  round: number;
+  level: RatingLevel;
+  levelName: string;
+  comment: string | null;
+  excludedFromFigures: boolean;
+  appealStatus: string | null;
+  followUp: { status: string; dueAt: string; overdue: boolean } | null;
+  at: string;
+}
+
+export type StaffRatingListDto = Page<StaffRatingItemDto>;
+
+/** POST /staff/rewards/payout-batches. */
+export interface PayoutBatchCreatedDto {
+  id: string;
+  claimCount: number;
+  totalFen: number;
+  createdAt: string;
+}
+
+/** POST /staff/rewards/payout-batches/{id}/results. */
+export interface PayoutBatchResultsDto {
+  settled: number;
+  alreadySettled: number;
+}
+
+/** GET /staff/rewards/figures. */
+export interface RewardFiguresDto {
+  month: string;
+  budgetFen: number;
+  budgetUsedFen: number;
+  byCategory: { category: string; categoryName: string; rewards: number; amountFen: number }[];
+  topReporters: { rank: number; name: string; rewards: number; amountFen: number }[];
+  backlog: { pendingAppeals: number; oldestPendingAppealAt: string | null; heldRewards: number };
+}
+
+/** POST /staff/stall-spots/import (a refusal is 422 IMPORT_INVALID with `details.rows`). */
+export interface StallImportResultDto {
+  created: number;
+  updated: number;
+  valid: number;
+  dryRun: boolean;
+}
+
+/** One bad row of a refused import: CSV line number (header is line 1) or GeoJSON feature index. */
+export interface StallImportRowProblemDto {
+  row: number;
+  code?: string;
+  errors: string[];
+}

@@ -9,6 +9,8 @@ import {
   type RatingLevel,
   type RatingRulesConfig,
   type ReportRatingStateDto,
+  type StaffRatingItemDto,
+  type StaffRatingListDto,
   type SubmitRatingBody,
 } from '@cityloop/shared';
 import { inTransaction, isUniqueViolation, queryRows, type Database } from '../../db/client';
@@ -235,7 +237,7 @@ async function staffRatingRows(db: Database, opts: { bad: boolean; limit: number
   );
 }
 
-function presentStaffRating(r: StaffRatingRow) {
+function presentStaffRating(r: StaffRatingRow): StaffRatingItemDto {
   return {
     id: r.id,
     reportId: r.report_id,
@@ -253,12 +255,12 @@ function presentStaffRating(r: StaffRatingRow) {
 }
 
 /** Recent ratings for staff, 差评 only when asked; the rater stays anonymous (no user id). */
-export async function listRatingsForStaff(db: Database, opts: { bad: boolean; limit: number }) {
+export async function listRatingsForStaff(db: Database, opts: { bad: boolean; limit: number }): Promise<StaffRatingItemDto[]> {
   return (await staffRatingRows(db, opts)).map(presentStaffRating);
 }
 
 /** The same, in the staff list convention: newest first, keyset-paged (`{ items, nextCursor }`). */
-export async function pageRatingsForStaff(db: Database, opts: { bad: boolean; limit: number; cursor?: string }) {
+export async function pageRatingsForStaff(db: Database, opts: { bad: boolean; limit: number; cursor?: string }): Promise<StaffRatingListDto> {
   const sort = { field: 'createdAt', direction: 'desc' } as const;
   const after = opts.cursor ? decodeCursor(opts.cursor, 'staff-ratings', sort, isUuid, isTimestampText) : undefined;
   const rows = await staffRatingRows(db, { bad: opts.bad, limit: opts.limit + 1, after });
