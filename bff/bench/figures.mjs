@@ -203,7 +203,7 @@ async function main() {
   const staffRepo = staffRepository(db);
   const username = 'bench-figures-staff';
   const password = 'bench-figures-password';
-  if (!(await staffRepo.findByUsername(username))) await createStaffAccount({ staff: staffRepo }, { username, displayName: '基准测试', password, role: 'staff' });
+  if (!(await staffRepo.findByUsername(username))) await createStaffAccount({ staff: staffRepo }, { username, displayName: '基准测试', password, role: 'viewer' });
   await handle.close();
 
   const here = fileURLToPath(import.meta.url);
