@@ -41,10 +41,10 @@ function Loading() {
 }
 
 function RequireStaff({ children }: { children: ReactNode }) {
-  const { staff, checking } = useAuth();
+  const { staff, checking, leftOnPurpose } = useAuth();
   const location = useLocation();
   if (checking) return <Loading />;
-  if (!staff) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (!staff) return <Navigate to="/login" replace state={leftOnPurpose ? {} : { from: location.pathname + location.search }} />;
   return <>{children}</>;
 }
 
@@ -54,8 +54,9 @@ export function App() {
 
   useEffect(() => {
     setSignedOutHandler((code) => {
-      logout();
-      navigate('/login', { replace: true, state: { reason: code } });
+      // Expired or revoked: back to 登录, then back to this page after signing in again.
+      navigate('/login', { replace: true, state: { reason: code, from: window.location.pathname.replace(/^\/console/, '') || '/' } });
+      logout(false);
     });
   }, [logout, navigate]);
 

@@ -83,8 +83,9 @@ export function ConsoleLayout() {
                 onClick: (e) => {
                   if (e.key === 'password') setPasswordOpen(true);
                   else {
-                    logout();
+                    // Leave first, so the next person to sign in starts at 工作台, not on this page.
                     navigate('/login', { replace: true });
+                    logout();
                   }
                 },
               }}

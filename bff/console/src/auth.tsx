@@ -6,9 +6,11 @@ interface AuthValue {
   staff: StaffDto | null;
   /** True until the stored token (if any) has been checked with /staff/me. */
   checking: boolean;
+  /** True after the member chose 退出登录 (the next sign-in starts at 工作台, not where they left). */
+  leftOnPurpose: boolean;
   can: (permission: StaffPermission) => boolean;
   login: (username: string, password: string) => Promise<StaffDto>;
-  logout: () => void;
+  logout: (onPurpose?: boolean) => void;
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
@@ -16,6 +18,7 @@ const AuthContext = createContext<AuthValue | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [staff, setStaff] = useState<StaffDto | null>(null);
   const [checking, setChecking] = useState(() => tokenStore.get() !== null);
+  const [leftOnPurpose, setLeftOnPurpose] = useState(false);
 
   useEffect(() => {
     if (!tokenStore.get()) return;
@@ -28,18 +31,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const login = useCallback(async (username: string, password: string) => {
     const r = await api<StaffLoginResponse>('/staff/auth/login', { body: { username, password } });
     tokenStore.set(r.token);
+    setLeftOnPurpose(false);
     setStaff(r.staff);
     return r.staff;
   }, []);
 
-  const logout = useCallback(() => {
+  const logout = useCallback((onPurpose = true) => {
     tokenStore.clear();
+    setLeftOnPurpose(onPurpose);
     setStaff(null);
   }, []);
 
   const value = useMemo<AuthValue>(
-    () => ({ staff, checking, login, logout, can: (p) => Boolean(staff?.permissions.includes(p)) }),
-    [staff, checking, login, logout],
+    () => ({ staff, checking, leftOnPurpose, login, logout, can: (p) => Boolean(staff?.permissions.includes(p)) }),
+    [staff, checking, leftOnPurpose, login, logout],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
