@@ -323,7 +323,7 @@ try {
 
   await check('stall import: a CSV with one bad row is refused, listing the row; then a good one', async () => {
     const header = 'code,name,kind,district,street,address,lat,lng,coord_system,approximate,radius_m,capacity,goods,facilities,rules,manager_name,manager_phone,photos,schedule';
-    const good = 'E2E-01,端到端测试夜市,夜市,呈贡区,吴家营街道,呈贡区春融街与彩云路口,24.8802,102.8571,wgs84,false,80,30,小吃|蔬果,,,,,,1-5 17:00-21:00; 6,7 10:00-22:00';
+    const good = 'E2E-01,端到端测试夜市,夜市,呈贡区,吴家营街道,呈贡区春融街与彩云路口,24.8802,102.8571,wgs84,false,80,30,小吃|蔬果,,,,,,"1-5 17:00-21:00; 6,7 10:00-22:00"';
     const bad = 'E2E-02,坐标错误的摊点,夜市,呈贡区,吴家营街道,呈贡区某路,124.88,102.85,wgs84,false,80,30,小吃,,,,,,1-5 17:00-21:00';
     await openPage(page, '摊点管理');
     const fileInput = page.locator('input[type=file]').first();
@@ -333,7 +333,7 @@ try {
     const alert = page.locator('#import-problems');
     await alert.waitFor({ timeout: 10_000 });
     const text = await alert.innerText();
-    if (!text.includes('第 3 行') || !text.includes('E2E-02')) throw new Error(`the refusal does not list row 3: ${text}`);
+    if (!text.includes('第 3 行') || !text.includes('E2E-02') || text.includes('第 2 行')) throw new Error(`the refusal should list row 3 only: ${text}`);
     await shot(page, 'stalls-refused');
     await page.locator('.ant-upload-list-item').first().hover();
     await fileInput.setInputFiles({ name: 'spots-good.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${good}\n`) });
