@@ -1,3 +1,14 @@
+import {
+  AccountBookOutlined,
+  AuditOutlined,
+  BarChartOutlined,
+  CommentOutlined,
+  DashboardOutlined,
+  EnvironmentOutlined,
+  FileSearchOutlined,
+  SettingOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
 import { Spin } from 'antd';
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
@@ -20,16 +31,16 @@ const Figures = lazy(() => import('./pages/Figures'));
 const People = lazy(() => import('./pages/People'));
 
 /** The console's pages: path, menu label, and the permission that shows it (null: every signed-in member). */
-export const PAGES: { path: string; label: string; permission: StaffPermission | null; element: ReactNode }[] = [
-  { path: '/', label: '工作台', permission: null, element: <Dashboard /> },
-  { path: '/reports', label: '举报', permission: 'reports.read', element: <Reports /> },
-  { path: '/rewards/review', label: '奖励审核', permission: 'rewards.read', element: <RewardReview /> },
-  { path: '/rewards/payouts', label: '提现发放', permission: 'payouts.prepare', element: <Payouts /> },
-  { path: '/rewards/rules', label: '奖励规则', permission: 'rewards.read', element: <RewardRules /> },
-  { path: '/ratings', label: '差评回访', permission: 'ratings.read', element: <Ratings /> },
-  { path: '/stalls', label: '摊点管理', permission: 'stalls.manage', element: <Stalls /> },
-  { path: '/figures', label: '数据统计', permission: 'figures.read', element: <Figures /> },
-  { path: '/people', label: '人员与权限', permission: null, element: <People /> },
+export const PAGES: { path: string; label: string; icon: ReactNode; permission: StaffPermission | null; element: ReactNode }[] = [
+  { path: '/', label: '工作台', icon: <DashboardOutlined />, permission: null, element: <Dashboard /> },
+  { path: '/reports', label: '举报', icon: <FileSearchOutlined />, permission: 'reports.read', element: <Reports /> },
+  { path: '/rewards/review', label: '奖励审核', icon: <AuditOutlined />, permission: 'rewards.read', element: <RewardReview /> },
+  { path: '/rewards/payouts', label: '提现发放', icon: <AccountBookOutlined />, permission: 'payouts.prepare', element: <Payouts /> },
+  { path: '/rewards/rules', label: '奖励规则', icon: <SettingOutlined />, permission: 'rewards.read', element: <RewardRules /> },
+  { path: '/ratings', label: '差评回访', icon: <CommentOutlined />, permission: 'ratings.read', element: <Ratings /> },
+  { path: '/stalls', label: '摊点管理', icon: <EnvironmentOutlined />, permission: 'stalls.manage', element: <Stalls /> },
+  { path: '/figures', label: '数据统计', icon: <BarChartOutlined />, permission: 'figures.read', element: <Figures /> },
+  { path: '/people', label: '人员与权限', icon: <TeamOutlined />, permission: null, element: <People /> },
 ];
 
 function Loading() {

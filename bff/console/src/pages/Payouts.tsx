@@ -89,7 +89,7 @@ function ConfirmDialog({ batch, onClose, onDone }: { batch: PayoutBatchDto; onCl
         loading={rows === null && !error}
         dataSource={rows ?? []}
         pagination={false}
-        scroll={{ y: 360 }}
+        scroll={{ x: 760, y: 360 }}
         columns={[
           { title: '申请', dataIndex: 'claimId', width: 100, render: (v: string) => <span className="mono">{v.slice(0, 8)}</span> },
           { title: '收款人', dataIndex: 'name', width: 100 },
@@ -173,6 +173,7 @@ export default function Payouts() {
         <Table<PayoutBatchDto>
           id="batch-table"
           rowKey="id"
+          scroll={{ x: 950 }}
           size="middle"
           loading={batches.loading}
           dataSource={batches.data?.items ?? []}

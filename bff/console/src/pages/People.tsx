@@ -99,6 +99,7 @@ function Accounts() {
       {list.error ? <Alert type="error" showIcon message={messageOf(list.error)} /> : null}
       <Table<StaffAccountDto>
         rowKey="id"
+        scroll={{ x: 1000 }}
         size="middle"
         loading={list.loading}
         dataSource={list.data?.items ?? []}
@@ -304,6 +305,7 @@ function AuditLog() {
       {log.error ? <Alert type="error" showIcon message={messageOf(log.error)} /> : null}
       <Table<AuditLogEntryDto>
         rowKey="id"
+        scroll={{ x: 1000 }}
         size="small"
         loading={log.loading}
         dataSource={log.data?.items ?? []}

@@ -75,6 +75,7 @@ export default function Ratings() {
         <Table<StaffRatingItemDto>
           id="ratings-table"
           rowKey="id"
+          scroll={{ x: 1050 }}
           size="middle"
           loading={list.loading}
           dataSource={items}

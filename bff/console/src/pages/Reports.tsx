@@ -72,6 +72,7 @@ export default function Reports() {
             <Table<StaffReportListItemDto>
               id="reports-table"
               rowKey="id"
+              scroll={{ x: 1100 }}
               size="middle"
               loading={list.loading}
               dataSource={list.data?.items ?? []}

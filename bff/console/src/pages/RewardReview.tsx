@@ -125,6 +125,7 @@ export default function RewardReview() {
                   <Table<HeldRewardDto>
                     id="held-table"
                     rowKey="reportId"
+                    scroll={{ x: 1000 }}
                     size="middle"
                     loading={queue.loading}
                     dataSource={held}
@@ -172,6 +173,7 @@ export default function RewardReview() {
                   )}
                   <Table<RewardAppealItemDto>
                     rowKey="id"
+                    scroll={{ x: 1000 }}
                     size="middle"
                     loading={queue.loading}
                     dataSource={appeals}

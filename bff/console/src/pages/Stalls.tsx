@@ -345,6 +345,7 @@ export default function Stalls() {
           <Table<StaffStallSpotDto>
             id="stalls-table"
             rowKey="id"
+            scroll={{ x: 1050 }}
             size="middle"
             loading={list.loading}
             dataSource={spots}
