@@ -23,7 +23,8 @@ const DIMENSIONS: { value: FigureDimension; label: string }[] = [
 ];
 
 function chartOf(rows: FigureRow[], groupBy: FigureDimension): ChartOption {
-  const line = groupBy === 'month';
+  // Lines for a run of months; bars for groups, and for too few months to draw a line through.
+  const line = groupBy === 'month' && rows.length >= 3;
   return {
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? `${v.toFixed(1)}%` : '—') },
     legend: { top: 0 },
