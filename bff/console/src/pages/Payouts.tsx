@@ -1,9 +1,8 @@
 import { App as AntApp, Alert, Button, Card, Input, Modal, Radio, Space, Table, Tag, Typography, Upload } from 'antd';
-import type { PayoutBatchDto, PayoutBatchListDto } from '@cityloop/shared';
+import type { PayoutBatchCreatedDto, PayoutBatchDto, PayoutBatchListDto, PayoutBatchResultsDto } from '@cityloop/shared';
 import { useEffect, useState } from 'react';
 import { api, messageOf } from '../api';
 import { useAuth } from '../auth';
-import type { BatchResultsDto, CreatedPayoutBatchDto } from '../bff-types';
 import { csvRecords, downloadText } from '../csv';
 import { shTime, yuan } from '../format';
 import { useApi } from '../useApi';
@@ -59,7 +58,7 @@ function ConfirmDialog({ batch, onClose, onDone }: { batch: PayoutBatchDto; onCl
     if (missingReason) return message.error('标记为失败的请填写原因');
     setBusy(true);
     try {
-      const res = await api<BatchResultsDto>(`/staff/rewards/payout-batches/${batch.id}/results`, {
+      const res = await api<PayoutBatchResultsDto>(`/staff/rewards/payout-batches/${batch.id}/results`, {
         body: { paid: marked.filter((r) => r.result === 'paid').map((r) => r.claimId), failed: marked.filter((r) => r.result === 'failed').map((r) => ({ claimId: r.claimId, reason: r.reason.trim() })) },
       });
       message.success(`已登记 ${res.settled} 条发放结果`);
@@ -131,7 +130,7 @@ export default function Payouts() {
       onOk: async () => {
         setCreating(true);
         try {
-          const { batch } = await api<{ batch: CreatedPayoutBatchDto }>('/staff/rewards/payout-batches', { method: 'POST' });
+          const { batch } = await api<{ batch: PayoutBatchCreatedDto }>('/staff/rewards/payout-batches', { method: 'POST' });
           message.success(`已生成批次：${batch.claimCount} 笔，共 ${yuan(batch.totalFen)}`);
           batches.reload();
         } catch (err) {

@@ -1,10 +1,9 @@
 import { App as AntApp, Alert, Button, Card, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
-import { isBadRating, type RatingLevel } from '@cityloop/shared';
+import { isBadRating, type StaffRatingItemDto, type StaffRatingListDto } from '@cityloop/shared';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, messageOf } from '../api';
 import { useAuth } from '../auth';
-import type { StaffRatingItemDto } from '../bff-types';
 import { shTime } from '../format';
 import { useApi } from '../useApi';
 
@@ -38,12 +37,12 @@ export default function Ratings() {
   const { can } = useAuth();
   const { message } = AntApp.useApp();
   const [filter, setFilter] = useState<'bad' | 'all'>('bad');
-  const list = useApi<{ items: StaffRatingItemDto[] }>('/staff/ratings', { query: { bad: filter === 'bad', limit: 200 } });
+  const list = useApi<StaffRatingListDto>('/staff/ratings', { query: { bad: filter === 'bad', limit: 200 } });
   const [dialog, setDialog] = useState<{ kind: 'close' | 'appeal'; rating: StaffRatingItemDto } | null>(null);
 
   // Bad ratings first, then open follow-ups by deadline (overdue first), then newest.
   const items = [...(list.data?.items ?? [])].sort((a, b) => {
-    const bad = Number(isBadRating(b.level as RatingLevel)) - Number(isBadRating(a.level as RatingLevel));
+    const bad = Number(isBadRating(b.level)) - Number(isBadRating(a.level));
     if (bad) return bad;
     const openA = a.followUp?.status === 'open' ? a.followUp.dueAt : '9999';
     const openB = b.followUp?.status === 'open' ? b.followUp.dueAt : '9999';
@@ -85,7 +84,7 @@ export default function Ratings() {
           columns={[
             { title: '案件', width: 150, render: (_: unknown, r) => (can('reports.read') ? <Link to={`/reports/${r.reportId}`}>{r.caseNumber ?? r.reportId.slice(0, 8)}</Link> : r.caseNumber ?? '—') },
             { title: '类别', dataIndex: 'categoryName', width: 130 },
-            { title: '评价', width: 130, render: (_: unknown, r) => <Tag color={isBadRating(r.level as RatingLevel) ? 'red' : 'green'}>{r.levelName}{r.round > 1 ? ` · 第${r.round}轮` : ''}</Tag> },
+            { title: '评价', width: 130, render: (_: unknown, r) => <Tag color={isBadRating(r.level) ? 'red' : 'green'}>{r.levelName}{r.round > 1 ? ` · 第${r.round}轮` : ''}</Tag> },
             { title: '意见', dataIndex: 'comment', render: (v: string | null) => v || '—' },
             {
               title: '回访期限',

@@ -1,12 +1,16 @@
 import { App as AntApp, Alert, Button, Card, Form, Input, Modal, Space, Table, Tabs, Tag, Typography } from 'antd';
-import type { RewardFacts } from '@cityloop/shared';
+import type { RewardFacts, RewardReviewQueueDto } from '@cityloop/shared';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, messageOf } from '../api';
 import { useAuth } from '../auth';
-import type { HeldRewardDto, ReviewQueueDto, RewardAppealItemDto } from '../bff-types';
+
 import { shTime, yuan } from '../format';
 import { useApi } from '../useApi';
+
+type HeldRewardDto = RewardReviewQueueDto['held'][number];
+type RewardAppealItemDto = RewardReviewQueueDto['appeals'][number];
+
 
 /** Why a reward was held, in words a reviewer checks against the photo: its age, its distance, a match. */
 function heldEvidence(facts: Partial<RewardFacts> | Record<string, unknown>): string[] {
@@ -58,7 +62,7 @@ function DecisionDialog(props: { title: string; approve: boolean; count: number;
 export default function RewardReview() {
   const { can } = useAuth();
   const { message } = AntApp.useApp();
-  const queue = useApi<ReviewQueueDto>('/staff/rewards/review');
+  const queue = useApi<RewardReviewQueueDto>('/staff/rewards/review');
   const [heldSelected, setHeldSelected] = useState<string[]>([]);
   const [appealSelected, setAppealSelected] = useState<string[]>([]);
   const [dialog, setDialog] = useState<{ kind: 'held' | 'appeal'; approve: boolean; ids: string[] } | null>(null);

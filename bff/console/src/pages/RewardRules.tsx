@@ -1,9 +1,8 @@
 import { App as AntApp, Alert, Button, Card, Col, Form, InputNumber, Progress, Row, Statistic, Table, Typography } from 'antd';
-import { REWARD_RULE_BOUNDS, type RewardRules, type RewardRulesChangeDto, type RewardRulesHistoryDto } from '@cityloop/shared';
+import { REWARD_RULE_BOUNDS, type RewardFiguresDto, type RewardRules, type RewardRulesChangeDto, type RewardRulesHistoryDto } from '@cityloop/shared';
 import { useEffect, useState } from 'react';
 import { api, messageOf } from '../api';
 import { useAuth } from '../auth';
-import type { RewardFiguresDto } from '../bff-types';
 import { shTime, yuan } from '../format';
 import { useApi } from '../useApi';
 

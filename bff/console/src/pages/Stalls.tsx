@@ -6,10 +6,11 @@ import {
   STALL_KINDS,
   type StaffStallSpotDto,
   type StaffStallSpotListDto,
+  type StallImportResultDto,
+  type StallImportRowProblemDto,
 } from '@cityloop/shared';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { ApiError, api, messageOf } from '../api';
-import type { ImportResultDto } from '../bff-types';
 import { shTime } from '../format';
 import { readableWeek, scheduleToText } from '../schedule-text';
 import { useApi } from '../useApi';
@@ -176,11 +177,7 @@ function SpotDialog({ spot, onClose, onSaved }: { spot: StaffStallSpotDto | null
   );
 }
 
-interface RowProblem {
-  row: number;
-  code?: string;
-  errors: string[];
-}
+type RowProblem = StallImportRowProblemDto;
 
 function ImportCard({ onImported }: { onImported: () => void }) {
   const { message } = AntApp.useApp();
@@ -196,8 +193,8 @@ function ImportCard({ onImported }: { onImported: () => void }) {
     setResult(null);
     const isGeo = /\.(geo)?json$/i.test(file.name);
     try {
-      const r = await api<ImportResultDto>('/staff/stall-spots/import', { query: { dryRun: dryRun || undefined }, raw: { contentType: isGeo ? 'application/geo+json' : 'text/csv', data: await file.text() } });
-      const text = 'dryRun' in r && r.dryRun ? `试导入通过：${r.valid} 行均有效，尚未写入` : `已导入：新建 ${r.created} 个，更新 ${r.updated} 个`;
+      const r = await api<StallImportResultDto>('/staff/stall-spots/import', { query: { dryRun: dryRun || undefined }, raw: { contentType: isGeo ? 'application/geo+json' : 'text/csv', data: await file.text() } });
+      const text = r.dryRun ? `试导入通过：${r.valid} 行均有效，尚未写入` : `已导入：新建 ${r.created} 个，更新 ${r.updated} 个`;
       setResult(text);
       if (!dryRun) {
         message.success(text);
