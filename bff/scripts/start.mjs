@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: build whatever is missing or older than its sources, then run the BFF, which also
-// serves the H5 build at http://localhost:3000. Plain Node so it works right after `npm install`.
+// serves the H5 build at http://localhost:3000 and the staff console at /console/. Plain Node so it works right after `npm install`.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,7 @@ const at = (...p) => path.join(root, ...p);
 function newestMtime(dir) {
   let newest = 0;
   if (!fs.existsSync(dir)) return newest;
+  if (!fs.statSync(dir).isDirectory()) return fs.statSync(dir).mtimeMs;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
@@ -37,6 +38,10 @@ function run(label, args, env = {}) {
 if (isStale(at('bff/dist/main.js'), [at('shared/src'), at('bff/src')])) run('building the BFF', ['run', 'build:bff']);
 if (isStale(at('miniapp/dist/h5/index.html'), [at('shared/src'), at('miniapp/src'), at('miniapp/config')])) {
   run('building the H5 mini-program (first run takes a minute)', ['run', 'build:h5'], { NODE_ENV: 'production' });
+}
+
+if (isStale(at('bff/console/dist/index.html'), [at('shared/src'), at('bff/console/src'), at('bff/console/index.html'), at('bff/console/vite.config.ts')])) {
+  run('building the staff console (/console/)', ['run', 'build:console']);
 }
 
 // `npm start` is the development command, so it chooses development when nothing else was chosen;

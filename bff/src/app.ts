@@ -11,6 +11,10 @@ import { TokenService } from './features/auth/tokens';
 import { usersRepository } from './features/auth/users.repository';
 import { figuresRoutes } from './features/figures/figures.routes';
 import { residentAdminRoutes } from './features/residents/residents.routes';
+import { auditRoutes } from './features/audit/audit.routes';
+import { dashboardRoutes } from './features/dashboard/dashboard.routes';
+import { staffReportRoutes } from './features/staff-reports/staff-reports.routes';
+import { openApiRoutes } from './openapi/openapi.routes';
 import { privacyRoutes } from './features/privacy/privacy.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { staffRepository } from './features/staff/staff.repository';
@@ -20,6 +24,7 @@ import { photoRoutes } from './features/photos/photos.routes';
 import { CASE_WEBHOOK_PATH, caseWebhookRoutes, reportRoutes } from './features/reports/reports.routes';
 import { myStallRoutes, stallRoutes, staffStallRoutes } from './features/stalls/stalls.routes';
 import { authOf, refuseBlocked, requireResident, staffGuardFor } from './http/auth';
+import { consoleStatic } from './http/console-static';
 import { h5Static } from './http/h5-static';
 import { errorHandler, jsonBody, requestContext, securityHeaders } from './http/middleware';
 import { clientIp } from './http/client-ip';
@@ -41,6 +46,10 @@ export interface AppDeps {
   rateLimit: RateLimitConfig;
   staffLockout?: StaffLockoutConfig;
   h5Dir?: string;
+  /** The staff console's build, served at /console/ (bff/src/http/console-static.ts). */
+  consoleDir?: string;
+  /** The console's map tiles: a URL template with {z}/{x}/{y} ({s} for subdomains), attribution and subdomains. */
+  consoleTiles?: { url?: string; attribution?: string; subdomains?: string };
   trustProxy?: boolean;
   /** Trusted proxies in front of the BFF; the client address is the entry the outermost of them added. */
   trustProxyHops?: number;
@@ -105,12 +114,15 @@ export function createApp(deps: AppDeps): Koa {
   api.use(jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
   for (const feature of [
     healthRoutes({ database: deps.database, version: deps.version ?? '0.0.0', photoQueue }),
+    openApiRoutes({ version: deps.version ?? '0.0.0' }),
     authRoutes({ wechat: deps.wechat, users, tokens, loginLimiter: wechatLoginLimiter, residentGuard }),
     staffRoutes({ staff, tokens, db: deps.database.db, now, lockout: deps.staffLockout ?? DEFAULT_STAFF_LOCKOUT, loginLimiter: staffLoginLimiter, staffGuard }),
     stallRoutes({ ...stallDeps, tokens, residentGuard, writeGuards, publicReadGuard }),
     myStallRoutes({ ...stallDeps, residentGuard }),
     staffStallRoutes({ ...stallDeps, staffGuard }),
     photoRoutes({ ...reportDeps, storage: deps.photoStorage, residentGuard, writeGuards, photoQueue }),
+    // Before reportRoutes: /staff/reports/map-points must not be read as /staff/reports/:id.
+    staffReportRoutes({ db: deps.database.db, staffGuard }),
     reportRoutes({ ...reportDeps, residentGuard, staffGuard, writeGuards }),
     caseWebhookRoutes({ ...reportDeps, webhookSecret: deps.caseWebhookSecret }),
     ratingRoutes({ db: deps.database.db, now, ratingRules, residentGuard, staffGuard, writeGuards }),
@@ -118,6 +130,8 @@ export function createApp(deps: AppDeps): Koa {
     payoutCallbackRoutes({ db: deps.database.db, provider: payoutProvider }),
     figuresRoutes({ db: deps.database.db, staffGuard, now, publicReadGuard }),
     residentAdminRoutes({ db: deps.database.db, staffGuard }),
+    dashboardRoutes({ db: deps.database.db, now, staffGuard }),
+    auditRoutes({ db: deps.database.db, staffGuard }),
     privacyRoutes({ ...reportDeps, storage: deps.photoStorage, logger: deps.logger, residentGuard, writeGuards }),
   ]) {
     api.use(feature.routes(), feature.allowedMethods({ throw: true }));
@@ -141,6 +155,7 @@ export function createApp(deps: AppDeps): Koa {
   );
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
+  if (deps.consoleDir) app.use(consoleStatic({ dir: deps.consoleDir, tileUrl: deps.consoleTiles?.url, tileAttribution: deps.consoleTiles?.attribution, tileSubdomains: deps.consoleTiles?.subdomains }));
   if (deps.h5Dir) app.use(h5Static(deps.h5Dir));
   return app;
 }

@@ -58,6 +58,14 @@ const envSchema = z
     PHOTO_URL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     CORS_ORIGINS: z.string().default(''),
     H5_DIR: z.string().default(path.resolve(__dirname, '../../miniapp/dist/h5')),
+    CONSOLE_DIR: z.string().default(path.resolve(__dirname, '../console/dist')),
+    CONSOLE_TILE_URL: z
+      .string()
+      .regex(/^https?:\/\/[^/?#\s]+[^\s]*$/, 'must be an http(s) URL template')
+      .refine((t) => ['{z}', '{x}', '{y}'].every((p) => t.includes(p)), 'must contain {z}, {x} and {y}')
+      .optional(),
+    CONSOLE_TILE_ATTRIBUTION: z.string().max(300).optional(),
+    CONSOLE_TILE_SUBDOMAINS: z.string().regex(/^[A-Za-z0-9]{0,16}$/, 'must be letters or digits, one per subdomain (01234567)').optional(),
     TRUST_PROXY: booleanFlag.default(false),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
@@ -190,6 +198,10 @@ export interface Config {
   };
   corsOrigins: string[];
   h5Dir: string;
+  /** The staff console's build, served at /console/. */
+  consoleDir: string;
+  /** Map tiles for the console; without a URL, development starts a local tile stand-in. */
+  consoleTiles: { url: string | null; attribution: string; subdomains: string };
   /** Behind a reverse proxy: read the client address from X-Forwarded-For, counting `hops` trusted proxies from the right. */
   trustProxy: boolean;
   trustProxyHops: number;
@@ -290,6 +302,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     h5Dir: path.resolve(env.H5_DIR),
+    consoleDir: path.resolve(env.CONSOLE_DIR),
+    consoleTiles: { url: env.CONSOLE_TILE_URL ?? null, attribution: env.CONSOLE_TILE_ATTRIBUTION ?? '', subdomains: env.CONSOLE_TILE_SUBDOMAINS ?? '' },
     trustProxy: env.TRUST_PROXY,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     staffLockout: { threshold: env.STAFF_LOCKOUT_THRESHOLD, minutes: env.STAFF_LOCKOUT_MINUTES },

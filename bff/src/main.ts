@@ -14,6 +14,7 @@ import { CaseDeliveryDispatcher, pollOpenCases } from './features/reports/report
 import { PhotoUrlSigner } from './features/photos/photo-urls';
 import { Open311CaseSystem } from './ports/case-system/open311-case-system';
 import { startCaseSimulator, type CaseSimulator } from './dev/case-simulator/simulator';
+import { startTileFakeServer, type TileFakeServer } from './dev/tile-fake-server';
 import { LocalPhotoStorage } from './ports/storage/photo-storage';
 import { S3PhotoStorage } from './ports/storage/s3-photo-storage';
 import { createLogger } from './logger';
@@ -97,6 +98,16 @@ async function main() {
           timeoutMs: config.payout.timeoutMs,
         })
       : undefined;
+  // The console's maps: the configured tile source, or in development a local stand-in (no internet needed).
+  let tileFake: TileFakeServer | undefined;
+  let tileUrl = config.consoleTiles.url;
+  if (!tileUrl && config.env !== 'production') {
+    tileFake = await startTileFakeServer({ port: process.env.TILE_FAKE_PORT ? Number(process.env.TILE_FAKE_PORT) : 0 });
+    tileUrl = tileFake.template;
+    logger.warn({ tileUrl }, 'CONSOLE_TILE_URL unset: the console maps use the local tile stand-in');
+  } else if (!tileUrl) {
+    logger.warn('CONSOLE_TILE_URL unset: the console maps show no base map (the tile stand-in never runs in production)');
+  }
   const ratingRules = { windowDays: config.ratings.windowDays, followUpDays: config.ratings.followUpDays, fixedQuestionAfterDays: config.ratings.fixedQuestionAfterDays };
 
   const app = createApp({
@@ -108,6 +119,8 @@ async function main() {
     corsAllowLocalhost: config.env !== 'production',
     rateLimit: config.rateLimit,
     h5Dir: config.h5Dir,
+    consoleDir: config.consoleDir,
+    consoleTiles: { url: tileUrl ?? undefined, attribution: config.consoleTiles.attribution || (tileFake ? '本地测试底图' : ''), subdomains: config.consoleTiles.subdomains },
     trustProxy: config.trustProxy,
     trustProxyHops: config.trustProxyHops,
     staffLockout: config.staffLockout,
@@ -199,6 +212,7 @@ async function main() {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await Promise.all([dispatcher.stop(), delivery.stop(), poller.stop(), housekeeping.stop(), payouts?.stop()]);
     await wechatFake?.close();
+    await tileFake?.close();
     await simulator?.close();
     await database.close();
     process.exit(0);

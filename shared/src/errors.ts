@@ -6,6 +6,10 @@
 export const ERRORS = {
   VALIDATION_FAILED: { status: 400, zh: '提交的内容有误，请检查后重试' },
   MALFORMED_JSON: { status: 400, zh: '请求格式有误' },
+  /** A list's cursor that this list (with this sort) did not hand out. */
+  CURSOR_INVALID: { status: 400, zh: '翻页参数无效，请从第一页重新加载' },
+  /** A sort field the list does not offer, or a direction other than asc / desc. */
+  SORT_INVALID: { status: 400, zh: '不支持的排序方式' },
   /** Text with a NUL byte or a lone surrogate (half an emoji): nothing can store or show it. */
   TEXT_NOT_STORABLE: { status: 400, zh: '内容含有无法识别的字符（如空字符或残缺的表情），请删除后重试' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型' },

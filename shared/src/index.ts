@@ -10,3 +10,4 @@ export * from './rewards';
 export * from './ratings';
 export * from './permissions';
 export * from './text';
+export * from './staff-api';

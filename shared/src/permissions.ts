@@ -48,6 +48,8 @@ export const STAFF_PERMISSIONS = {
   'residents.manage': ['admin', 'reviewer'],
   /** Staff accounts: create, change role, disable, unlock. */
   'staff.manage': ['admin'],
+  /** Read the audit log (who changed what, when). */
+  'audit.read': ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type StaffPermission = keyof typeof STAFF_PERMISSIONS;

@@ -38,3 +38,19 @@ export function isCalendarDay(day: string): boolean {
   const date = new Date(Date.UTC(y, m - 1, d));
   return inYears(y) && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
+
+/** A Shanghai calendar day (YYYY-MM-DD) as the UTC instant it starts at. */
+export function shanghaiDayStart(day: string): Date {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d) - SHANGHAI_OFFSET_MS);
+}
+
+/** The Shanghai calendar day (YYYY-MM-DD) an instant falls on. */
+export function shanghaiDay(instant: Date): string {
+  return new Date(instant.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** Shanghai days `from`..`to` (both included, either optional) as a half-open [start, end) UTC range. */
+export function shanghaiDayRange(from?: string, to?: string): { start?: Date; end?: Date } {
+  return { start: from ? shanghaiDayStart(from) : undefined, end: to ? new Date(shanghaiDayStart(to).getTime() + 86_400_000) : undefined };
+}

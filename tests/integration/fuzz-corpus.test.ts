@@ -70,6 +70,7 @@ const spotBody: Json = {
 
 const ROUTES: Record<string, RouteCase> = {
   'GET /api/v1/health': { who: 'anonymous' },
+  'GET /api/v1/openapi.json': { who: 'anonymous' },
   'POST /api/v1/auth/wechat': { who: 'anonymous', body: { code: 'dev:fuzzer' } },
   'GET /api/v1/me': { who: 'resident' },
   'POST /api/v1/staff/auth/login': { who: 'anonymous', body: { username: 'nobody', password: 'a long passphrase' } },
@@ -155,6 +156,19 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/v1/hooks/wechatpay/transfer': { who: 'anonymous', body: { id: 'n-1', resource: { ciphertext: 'abc', nonce: 'n', associated_data: 'transfer' } } },
   'GET /api/v1/staff/figures': { who: 'staff', query: { from: '2026-11-01', to: '2026-11-23', groupBy: 'street', street: '仕林街道', category: 'exposed_garbage', department: '市容环境卫生管理处', format: 'json' } },
   'GET /api/v1/public/scorecard': { who: 'anonymous', query: { month: '2026-11' } },
+  'GET /api/v1/staff/reports': {
+    who: 'staff',
+    query: { status: 'received,closed', category: 'exposed_garbage', street: '仕林街道', from: '2026-11-01', to: '2026-11-23', rewardState: 'held', hasBadRating: 'true', caseNumber: 'CG-1', coordSystem: 'wgs84', limit: '10', sort: 'createdAt:desc' },
+  },
+  'GET /api/v1/staff/reports/map-points': { who: 'staff', query: { status: 'received', category: 'exposed_garbage', street: '仕林街道', from: '2026-11-01', to: '2026-11-23', rewardState: 'pending', hasBadRating: 'false', caseNumber: 'CG', coordSystem: 'gcj02', limit: '100' } },
+  'GET /api/v1/staff/dashboard': { who: 'staff' },
+  'GET /api/v1/staff/audit-log': { who: 'staff', query: { actorKind: 'staff', actorId: ID, action: 'user.block', entityType: 'user', entityId: ID, from: '2026-11-01', to: '2026-11-23', limit: '10', sort: 'createdAt:asc' } },
+  'GET /api/v1/staff/rewards/rules/history': { who: 'staff', query: { limit: '5', sort: 'createdAt:desc' } },
+  'GET /api/v1/staff/users/lookup': { who: 'staff', query: { caseNumber: 'CG-1' } },
+  'GET /api/v1/staff/users/:id': { who: 'staff' },
+  'GET /api/v1/staff/rewards/payout-batches': { who: 'staff', query: { state: 'awaiting_confirmation', limit: '10', sort: 'createdAt:desc' } },
+  'POST /api/v1/staff/accounts/:id/password': { who: 'staff', body: { newPassword: 'a new long passphrase' } },
+  'GET /api/v1/staff/stall-spots': { who: 'staff', query: { status: 'suspended', district: '呈贡区', street: '仕林街道', q: '夜市', coordSystem: 'wgs84', limit: '10', sort: 'code:asc' } },
 };
 
 /** Leaf paths of a JSON value: object keys recursively, and the first element of each array. */

@@ -35,7 +35,22 @@ const STAFF_ROUTES: [method: string, path: string, permission: StaffPermission |
   ['POST', '/api/v1/staff/accounts', 'staff.manage', {}],
   ['PATCH', `/api/v1/staff/accounts/${NO_ID}`, 'staff.manage', { disabled: true }],
   ['POST', `/api/v1/staff/accounts/${NO_ID}/unlock`, 'staff.manage'],
+  ['POST', `/api/v1/staff/accounts/${NO_ID}/password`, 'staff.manage', { newPassword: 'a-new-password-123' }],
+  ['POST', '/api/v1/staff/me/password', 'signed-in', { currentPassword: 'not-the-password', newPassword: 'a-new-password-123' }],
+  ['GET', '/api/v1/staff/reports', 'reports.read'],
+  ['GET', '/api/v1/staff/reports/map-points', 'reports.read'],
+  ['GET', '/api/v1/staff/dashboard', 'signed-in'],
+  ['GET', '/api/v1/staff/audit-log', 'audit.read'],
+  ['GET', '/api/v1/staff/rewards/rules/history', 'rewards.read'],
+  ['GET', `/api/v1/staff/users/${NO_ID}`, 'residents.manage'],
+  ['GET', '/api/v1/staff/users/lookup?caseNumber=NO-SUCH-CASE', 'residents.manage'],
+  ['GET', '/api/v1/staff/rewards/payout-batches', 'payouts.confirm'],
+  ['GET', '/api/v1/staff/stall-spots', 'stalls.manage'],
+  ['POST', '/api/v1/staff/stall-spots/import', 'stalls.manage', {}],
 ];
+
+/** Staff routes open to anyone: the login itself. */
+const STAFF_PUBLIC = ['POST /api/v1/staff/auth/login'];
 
 describe('staff roles: one permission table, enforced on every staff route', () => {
   let t: TestApp;
@@ -45,6 +60,19 @@ describe('staff roles: one permission table, enforced on every staff route', () 
     for (const role of STAFF_ROLES) tokens[role] = await t.staffToken(role);
   });
   afterAll(() => t.close());
+
+  it('lists every live staff route (a new one without a row here fails)', () => {
+    const dispatch = t.app.middleware.find((m) => 'router' in m) as unknown as { router: { stack: { methods: string[]; path: string }[] } };
+    const live = dispatch.router.stack
+      .filter((l) => l.methods.length && l.path.startsWith('/api/v1/staff/'))
+      .flatMap((l) => l.methods.filter((m) => m !== 'HEAD').map((m) => ({ method: m, path: l.path })))
+      .filter((r) => !STAFF_PUBLIC.includes(`${r.method} ${r.path}`));
+    const missing = live.filter(({ method, path }) => {
+      const pattern = new RegExp(`^${path.replace(/:\w+/g, '[^/]+')}$`);
+      return !STAFF_ROUTES.some(([m, p]) => m === method && pattern.test(p.split('?')[0]));
+    });
+    expect(missing).toEqual([]);
+  });
 
   it('uses every permission of the table on some route', () => {
     const permissionsUsed = new Set(STAFF_ROUTES.map(([, , p]) => p));

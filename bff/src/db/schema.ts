@@ -141,7 +141,13 @@ export const auditLog = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
-  (t) => [index('audit_log_entity_idx').on(t.entityType, t.entityId, t.createdAt)],
+  (t) => [
+    index('audit_log_entity_idx').on(t.entityType, t.entityId, t.createdAt),
+    // The staff audit-log page: newest first, by actor or by action.
+    index('audit_log_created_idx').on(t.createdAt, t.id),
+    index('audit_log_actor_idx').on(t.actorId, t.createdAt, t.id),
+    index('audit_log_action_idx').on(t.action, t.createdAt, t.id),
+  ],
 );
 
 /**
@@ -213,6 +219,13 @@ export const reports = pgTable(
     index('reports_user_created_idx').on(t.userId, t.createdAt),
     index('reports_earth_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`),
     index('reports_created_idx').on(t.createdAt),
+    // The staff report list (GET /staff/reports): keyset pages per filter, and case-number prefix search.
+    index('reports_status_created_idx').on(t.status, t.createdAt, t.id),
+    index('reports_category_created_idx').on(t.category, t.createdAt, t.id),
+    index('reports_street_created_idx').on(t.street, t.createdAt, t.id),
+    index('reports_updated_idx').on(t.updatedAt, t.id),
+    index('reports_created_id_idx').on(t.createdAt, t.id),
+    index('reports_case_id_prefix_idx').using('btree', t.caseId.op('text_pattern_ops')),
     index('reports_closed_idx').on(t.closedAt).where(sql`${t.closedAt} is not null`),
     index('reports_dispatched_open_idx').on(t.dispatchedAt).where(sql`${t.fixedAskedAt} is null and ${t.status} not in ('closed', 'rejected', 'duplicate')`),
     check('reports_fixed_answer_check', sql`${t.fixedAnswer} in ('fixed', 'not_fixed')`),
@@ -311,6 +324,8 @@ export const rewardDecisions = pgTable(
     check('reward_decisions_amount_check', sql`${t.amountFen} >= 0`),
     index('reward_decisions_user_idx').on(t.userId, t.decidedAt),
     index('reward_decisions_held_idx').on(t.decidedAt).where(sql`${t.outcome} = 'held'`),
+    // The staff list's rewardState=reversed filter (held has the index above): rare states are looked up first.
+    index('reward_decisions_reversed_idx').on(t.reportId).where(sql`${t.outcome} = 'reversed'`),
   ],
 );
 
@@ -394,6 +409,7 @@ export const rewardClaims = pgTable(
   (t) => [
     uniqueIndex('reward_claims_user_idempotency_idx').on(t.userId, t.idempotencyKey),
     index('reward_claims_user_idx').on(t.userId, t.createdAt),
+    index('reward_claims_batch_idx').on(t.batchId, t.status),
     index('reward_claims_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'processing') and ${t.method} = 'wechatpay'`),
     check('reward_claims_amount_check', sql`${t.amountFen} > 0`),
     check('reward_claims_status_check', sql`${t.status} in ('pending', 'processing', 'paid', 'failed')`),

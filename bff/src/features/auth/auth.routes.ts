@@ -27,3 +27,6 @@ export function authRoutes(deps: AuthDeps & { loginLimiter: RateLimiter; residen
 
   return router;
 }
+
+/** The schemas these routes validate with, for the OpenAPI document. */
+export const authSchemas = { wechatLoginBody };

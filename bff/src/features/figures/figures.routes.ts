@@ -75,3 +75,6 @@ export function figuresRoutes(deps: { db: Database; staffGuard: StaffGuard; now:
 
   return router;
 }
+
+/** The schemas these routes validate with (built for a given day), for the OpenAPI document. */
+export const figureSchemas = { figuresQuery, scorecardQuery };

@@ -2,6 +2,8 @@ import {
   FIGURE_DEFINITION_TEXT,
   findCategory,
   ratePercent,
+  shanghaiDay,
+  shanghaiDayStart,
   type FigureDimension,
   type FigureRow,
   type FiguresDto,
@@ -20,16 +22,7 @@ export const SCORECARD_MIN_GROUP_SIZE = 5;
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 86_400_000;
 
-/** A Shanghai calendar day (YYYY-MM-DD) as the UTC instant it starts at. */
-export function shanghaiDayStart(day: string): Date {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d) - SHANGHAI_OFFSET_MS);
-}
-
-/** The Shanghai calendar day (YYYY-MM-DD) an instant falls on. */
-export function shanghaiDay(instant: Date): string {
-  return new Date(instant.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
-}
+export { shanghaiDay, shanghaiDayStart };
 
 /** Days from `from` to `to`, both included (2024-03-01..2024-03-01 is 1). */
 export function daysInclusive(from: string, to: string): number {

@@ -36,3 +36,6 @@ export function privacyRoutes(deps: ReportDeps & { storage: PhotoStorage; logger
 
   return router;
 }
+
+/** The schemas these routes validate with, for the OpenAPI document. */
+export const privacySchemas = { eraseBody };

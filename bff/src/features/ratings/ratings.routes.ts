@@ -1,15 +1,16 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { RATING_LEVELS, RATING_RULES } from '@cityloop/shared';
+import { RATING_LEVELS, RATING_RULES, STAFF_SORTS } from '@cityloop/shared';
 import { z } from 'zod';
 import { authOf, type StaffGuard } from '../../http/auth';
+import { cursorParam, limitParam, sortParam } from '../../http/paging';
 import { boundedText, parseInput } from '../../http/validate';
 import {
   answerFixedQuestion,
   closeFollowUp,
   decideRatingAppeal,
   fileRatingAppeal,
-  listRatingsForStaff,
+  pageRatingsForStaff,
   requestRework,
   submitRating,
   type RatingDeps,
@@ -29,7 +30,7 @@ const ratingBody = z
   .strict();
 const reworkBody = z.object({ reason: text(1, RATING_RULES.reworkReasonMaxChars) }).strict();
 const fixedBody = z.object({ fixed: z.boolean() }).strict();
-const staffListQuery = z.object({ bad: z.enum(['true', 'false']).default('false'), limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
+const staffListQuery = z.object({ bad: z.enum(['true', 'false']).default('false'), cursor: cursorParam.optional(), limit: limitParam(50, 200), sort: sortParam(STAFF_SORTS.ratings) }).strict();
 const appealBody = z.object({ reason: text(1, RATING_RULES.appealReasonMaxChars) }).strict();
 const appealDecisionBody = z.object({ uphold: z.boolean(), note: text(1, 500) }).strict();
 const followUpBody = z.object({ note: text(1, 500) }).strict();
@@ -57,7 +58,7 @@ export function ratingRoutes(deps: RatingDeps & { residentGuard: Middleware; sta
   // ---- staff ----
   router.get('/staff/ratings', deps.staffGuard('ratings.read'), async (ctx) => {
     const q = parseInput(staffListQuery, ctx.query);
-    ctx.body = { items: await listRatingsForStaff(deps.db, { bad: q.bad === 'true', limit: q.limit }) };
+    ctx.body = await pageRatingsForStaff(deps.db, { bad: q.bad === 'true', limit: q.limit, cursor: q.cursor });
   });
 
   router.post('/staff/ratings/:id/follow-up', deps.staffGuard('ratings.follow_up'), async (ctx) => {
@@ -78,3 +79,6 @@ export function ratingRoutes(deps: RatingDeps & { residentGuard: Middleware; sta
 
   return router;
 }
+
+/** The schemas these routes validate with, for the OpenAPI document. */
+export const ratingSchemas = { ratingBody, reworkBody, fixedBody, staffListQuery, appealBody, appealDecisionBody, followUpBody };

@@ -9,6 +9,8 @@ import {
   type RatingLevel,
   type RatingRulesConfig,
   type ReportRatingStateDto,
+  type StaffRatingItemDto,
+  type StaffRatingListDto,
   type SubmitRatingBody,
 } from '@cityloop/shared';
 import { inTransaction, isUniqueViolation, queryRows, type Database } from '../../db/client';
@@ -18,6 +20,7 @@ import { recordAudit } from '../audit/audit';
 import { enqueueForUser, thing, type NoticeLog } from '../notifications/notifications';
 import { findReportFor, reportsRepository, type ReportRow } from '../reports/reports.repository';
 import { isUuid } from '../../http/validate';
+import { decodeCursor, encodeCursor, isTimestampText, pageOf } from '../../http/paging';
 
 export interface RatingDeps {
   db: Database;
@@ -218,18 +221,24 @@ export async function sendRatingNudges(deps: RatingDeps & { reminderAfterDays: n
 
 // ---- staff ------------------------------------------------------------------------------------
 
-/** Recent ratings for staff, 差评 first when asked; the rater stays anonymous (no user id). */
-export async function listRatingsForStaff(db: Database, opts: { bad: boolean; limit: number }) {
-  const rows = await queryRows<RatingRow & { case_id: string | null; category: string; appeal_status: string | null; follow_up_status: string | null; follow_up_due: Date | null }>(
+type StaffRatingRow = RatingRow & { case_id: string | null; category: string; appeal_status: string | null; follow_up_status: string | null; follow_up_due: Date | null; sort_value: string };
+
+async function staffRatingRows(db: Database, opts: { bad: boolean; limit: number; after?: { value: string; id: string } }): Promise<StaffRatingRow[]> {
+  return queryRows<StaffRatingRow>(
     db,
-    sql`select rr.*, r.case_id, r.category, ra.status as appeal_status, f.status as follow_up_status, f.due_at as follow_up_due
+    sql`select rr.*, r.case_id, r.category, ra.status as appeal_status, f.status as follow_up_status, f.due_at as follow_up_due,
+          to_char(rr.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as sort_value
         from report_ratings rr join reports r on r.id = rr.report_id
         left join rating_appeals ra on ra.rating_id = rr.id
         left join rating_follow_ups f on f.rating_id = rr.id
         where ${opts.bad ? sql`rr.level in ('dissatisfied', 'very_dissatisfied')` : sql`true`}
-        order by rr.created_at desc limit ${opts.limit}`,
+          ${opts.after ? sql`and (rr.created_at, rr.id) < (${opts.after.value}::timestamptz, ${opts.after.id}::uuid)` : sql``}
+        order by rr.created_at desc, rr.id desc limit ${opts.limit}`,
   );
-  return rows.map((r) => ({
+}
+
+function presentStaffRating(r: StaffRatingRow): StaffRatingItemDto {
+  return {
     id: r.id,
     reportId: r.report_id,
     caseNumber: r.case_id,
@@ -242,7 +251,20 @@ export async function listRatingsForStaff(db: Database, opts: { bad: boolean; li
     appealStatus: r.appeal_status,
     followUp: r.follow_up_status ? { status: r.follow_up_status, dueAt: iso(r.follow_up_due!), overdue: r.follow_up_status === 'open' && new Date(r.follow_up_due!) < new Date() } : null,
     at: iso(r.created_at),
-  }));
+  };
+}
+
+/** Recent ratings for staff, 差评 only when asked; the rater stays anonymous (no user id). */
+export async function listRatingsForStaff(db: Database, opts: { bad: boolean; limit: number }): Promise<StaffRatingItemDto[]> {
+  return (await staffRatingRows(db, opts)).map(presentStaffRating);
+}
+
+/** The same, in the staff list convention: newest first, keyset-paged (`{ items, nextCursor }`). */
+export async function pageRatingsForStaff(db: Database, opts: { bad: boolean; limit: number; cursor?: string }): Promise<StaffRatingListDto> {
+  const sort = { field: 'createdAt', direction: 'desc' } as const;
+  const after = opts.cursor ? decodeCursor(opts.cursor, 'staff-ratings', sort, isUuid, isTimestampText) : undefined;
+  const rows = await staffRatingRows(db, { bad: opts.bad, limit: opts.limit + 1, after });
+  return pageOf(rows, opts.limit, presentStaffRating, (r) => encodeCursor('staff-ratings', sort, r.sort_value, r.id));
 }
 
 export async function closeFollowUp(db: Database, staffId: string, followUpRatingId: string, note: string) {

@@ -119,3 +119,6 @@ export function caseWebhookRoutes(deps: ReportDeps & { webhookSecret: string }):
   });
   return router;
 }
+
+/** The schemas these routes validate with, for the OpenAPI document. */
+export const reportSchemas = { submitBody, nearbyQuery, detailQuery, listQuery, webhookBody };

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { formatShanghai, REPORT_LIMITS, REWARD_LIMITS } from '@cityloop/shared';
+import { formatShanghai, REPORT_LIMITS, REWARD_LIMITS, STAFF_SORTS } from '@cityloop/shared';
 import { z } from 'zod';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
@@ -9,6 +9,8 @@ import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
 import { boundedText, decimalParam, monthParam, parseInput } from '../../http/validate';
 import type { PayoutProvider } from '../../ports/payout/payout';
+import { cursorParam, limitParam, sortParam } from '../../http/paging';
+import { listPayoutBatches } from './payout-batches';
 import { rewardRulesSchema, loadRewardRules, saveRewardRules } from './reward-rules';
 import {
   appealReward,
@@ -55,6 +57,9 @@ const batchResultsBody = z
   .refine((b) => b.paid.length + b.failed.length > 0, 'name at least one claim');
 const exclusionBody = z.object({ exclusion: z.enum(['staff', 'inspector']).nullable() }).strict();
 const monthQuery = z.object({ month: monthParam.optional() }).strict();
+export const payoutBatchListQuery = z
+  .object({ state: z.enum(['awaiting_confirmation', 'settled']).optional(), cursor: cursorParam.optional(), limit: limitParam(), sort: sortParam(STAFF_SORTS.payoutBatches) })
+  .strict();
 
 function idempotencyKey(ctx: { get(name: string): string }): string {
   const key = ctx.get('idempotency-key').trim();
@@ -126,6 +131,12 @@ export function rewardRoutes(deps: RewardRouteDeps): Router {
     ctx.body = { figures: await rewardFigures(db, q.month ?? formatShanghai(deps.now()).slice(0, 7)) };
   });
 
+  // Both who prepare and who confirm need the list (the confirmer finds the batch awaiting them here).
+  router.get('/staff/rewards/payout-batches', deps.staffGuard('payouts.confirm'), async (ctx) => {
+    const q = parseInput(payoutBatchListQuery, ctx.query);
+    ctx.body = await listPayoutBatches(db, q);
+  });
+
   router.post('/staff/rewards/payout-batches', deps.staffGuard('payouts.prepare'), async (ctx) => {
     ctx.status = 201;
     ctx.body = { batch: await createPayoutBatch(db, authOf(ctx).subject) };
@@ -169,3 +180,6 @@ export function payoutCallbackRoutes(deps: { db: Database; provider?: PayoutProv
   });
   return router;
 }
+
+/** The schemas these routes validate with, for the OpenAPI document. */
+export const rewardSchemas = { claimBody, appealBody, optInBody, listQuery, reviewBody, batchResultsBody, exclusionBody, monthQuery, payoutBatchListQuery, rewardRulesSchema };

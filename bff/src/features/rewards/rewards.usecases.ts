@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { claimAmountProblem, expiringAmountFen, findCategory, maskName, REWARD_REASON_NAMES, type MyRewardsDto, type ReportRewardDto, type RewardReason, type RewardRules } from '@cityloop/shared';
+import { claimAmountProblem, expiringAmountFen, findCategory, maskName, REWARD_REASON_NAMES, type MyRewardsDto, type PayoutBatchCreatedDto, type PayoutBatchResultsDto, type ReportRewardDto, type RewardFiguresDto, type RewardReviewQueueDto, type RewardReason, type RewardRules } from '@cityloop/shared';
 import { inTransaction, isUniqueViolation, queryRows, type Database } from '../../db/client';
 import { payoutBatches } from '../../db/schema';
 import { AppError } from '../../http/errors';
@@ -197,7 +197,7 @@ export class PayoutDispatcher {
 // ---- manual payout batches --------------------------------------------------------------------
 
 /** Puts every pending manual claim into a new batch for staff to pay; empty when nothing is pending. */
-export async function createPayoutBatch(db: Database, staffId: string) {
+export async function createPayoutBatch(db: Database, staffId: string): Promise<PayoutBatchCreatedDto> {
   return inTransaction(db, async (t) => {
     const claims = await queryRows<{ id: string; amount_fen: number }>(t, sql`select id, amount_fen from reward_claims where method = 'manual' and status = 'pending' and batch_id is null order by created_at for update`);
     if (!claims.length) throw new AppError('NOT_FOUND', '没有待发放的提现申请');
@@ -232,7 +232,7 @@ export async function payoutBatchCsv(db: Database, batchId: string): Promise<str
 }
 
 /** Staff report the batch's results; each claim settles once, and unknown or foreign ids are refused as a whole. */
-export async function recordBatchResults(db: Database, staffId: string, batchId: string, results: { paid: string[]; failed: { claimId: string; reason: string }[] }) {
+export async function recordBatchResults(db: Database, staffId: string, batchId: string, results: { paid: string[]; failed: { claimId: string; reason: string }[] }): Promise<PayoutBatchResultsDto> {
   if (!isUuid(batchId)) throw new AppError('NOT_FOUND', '批次不存在');
   const [batch] = await db.select({ createdBy: payoutBatches.createdBy }).from(payoutBatches).where(eq(payoutBatches.id, batchId));
   if (!batch) throw new AppError('NOT_FOUND', '批次不存在');
@@ -267,7 +267,7 @@ export async function appealReward(db: Database, userId: string, reportId: strin
 }
 
 /** Held rewards and pending appeals, oldest first: the staff's review queue. */
-export async function reviewQueue(db: Database) {
+export async function reviewQueue(db: Database): Promise<RewardReviewQueueDto> {
   const [held, appeals] = await Promise.all([
     queryRows<DecisionRow & { category: string; facts: Record<string, unknown> }>(db, sql`select d.*, r.category from reward_decisions d join reports r on r.id = d.report_id where d.outcome = 'held' order by d.decided_at limit 200`),
     queryRows<AppealRow & { outcome: string; decision_reason: string; category: string }>(
@@ -382,7 +382,7 @@ export async function expireUnclaimedRewards(db: Database, rules: Pick<RewardRul
 }
 
 /** The staff's monthly figures: budget used, rewards by category, top reporters (opt-in, masked), appeals backlog. */
-export async function rewardFigures(db: Database, month: string) {
+export async function rewardFigures(db: Database, month: string): Promise<RewardFiguresDto> {
   const rules = await loadRewardRules(db);
   // The month's bounds in Asia/Shanghai, as instants.
   const start = sql`(${month + '-01'}::timestamp at time zone 'Asia/Shanghai')`;

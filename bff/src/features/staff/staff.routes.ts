@@ -12,6 +12,7 @@ import {
   loginStaff,
   presentStaff,
   presentStaffAccount,
+  resetStaffPasswordByAdmin,
   unlockStaffByAdmin,
   updateStaffByAdmin,
   type StaffDeps,
@@ -24,6 +25,7 @@ const role = z.enum(STAFF_ROLES);
 const loginBody = z.object({ username, password }).strict();
 const passwordBody = z.object({ currentPassword: password, newPassword: password }).strict();
 const createBody = z.object({ username, displayName: boundedText(0, 50).default(''), password, role }).strict();
+export const resetPasswordBody = z.object({ newPassword: password }).strict();
 const patchBody = z
   .object({ role: role.optional(), disabled: z.boolean().optional(), displayName: boundedText(1, 50).optional() })
   .strict()
@@ -57,7 +59,8 @@ export function staffRoutes(deps: StaffDeps & { loginLimiter: RateLimiter; staff
   });
 
   router.get('/accounts', admin, async (ctx) => {
-    ctx.body = { items: (await deps.staff.list()).map((row) => presentStaffAccount(row, deps.now())) };
+    // Fewer than 500 accounts, one page: the staff list convention's shape with no next page.
+    ctx.body = { items: (await deps.staff.list()).map((row) => presentStaffAccount(row, deps.now())), nextCursor: null };
   });
 
   router.post('/accounts', admin, async (ctx) => {
@@ -71,9 +74,18 @@ export function staffRoutes(deps: StaffDeps & { loginLimiter: RateLimiter; staff
     ctx.body = { account: presentStaffAccount(await updateStaffByAdmin(deps, authOf(ctx).subject, staffIdOf(ctx), patch), deps.now()) };
   });
 
+  router.post('/accounts/:id/password', admin, async (ctx) => {
+    const { newPassword } = parseInput(resetPasswordBody, ctx.request.body);
+    await resetStaffPasswordByAdmin(deps, authOf(ctx).subject, staffIdOf(ctx), newPassword);
+    ctx.status = 204;
+  });
+
   router.post('/accounts/:id/unlock', admin, async (ctx) => {
     ctx.body = { account: presentStaffAccount(await unlockStaffByAdmin(deps, authOf(ctx).subject, staffIdOf(ctx)), deps.now()) };
   });
 
   return router;
 }
+
+/** The schemas these routes validate with, for the OpenAPI document. */
+export const staffSchemas = { loginBody, passwordBody, createBody, patchBody, resetPasswordBody };

@@ -115,6 +115,23 @@ export async function unlockStaffByAdmin(deps: Pick<StaffDeps, 'db'>, adminId: s
   });
 }
 
+/**
+ * An admin sets a new initial password for another member (who forgot theirs); the lock and failure
+ * count are cleared too. Their own password goes through 修改密码, which asks for the current one.
+ */
+export async function resetStaffPasswordByAdmin(deps: Pick<StaffDeps, 'db'>, adminId: string, staffId: string, newPassword: string) {
+  if (staffId === adminId) throw new AppError('FORBIDDEN', '请通过“修改密码”更改自己的密码');
+  if (passwordProblem(newPassword)) throw new AppError('VALIDATION_FAILED', '新密码至少 12 个字符');
+  const hash = await hashPassword(newPassword);
+  await inTransaction(deps.db, async (tx) => {
+    const staff = staffRepository(tx);
+    if (!(await staff.findById(staffId))) throw new AppError('NOT_FOUND', '工作人员账号不存在');
+    await staff.setPasswordHash(staffId, hash);
+    await staff.unlock(staffId);
+    await recordAudit(tx, { actorKind: 'staff', actorId: adminId, action: 'staff.password_reset', entityType: 'staff_account', entityId: staffId });
+  });
+}
+
 /** 修改密码: the current password is asked again, so a borrowed session cannot take the account over. */
 export async function changeOwnPassword(deps: Pick<StaffDeps, 'db' | 'staff'>, staffId: string, currentPassword: string, newPassword: string) {
   const account = await deps.staff.findById(staffId);

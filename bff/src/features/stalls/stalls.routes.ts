@@ -1,12 +1,14 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { STALL_GOODS, STALL_KINDS, STALL_LIMITS, type StallGoods } from '@cityloop/shared';
+import { STAFF_SORTS, STALL_GOODS, STALL_KINDS, STALL_LIMITS, type StallGoods } from '@cityloop/shared';
 import { z } from 'zod';
 import { authOf, type StaffGuard } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { readLimitedBody } from '../../http/middleware';
-import { boundedText, coordSystemParam, decimalParam, instantSchema, keysOf, latParam, lngParam, parseInput } from '../../http/validate';
+import { boundedText, coordSystemParam, coordSystemSchema, decimalParam, instantSchema, keysOf, latParam, lngParam, parseInput } from '../../http/validate';
 import type { TokenService } from '../auth/tokens';
+import { cursorParam, limitParam, sortParam } from '../../http/paging';
+import { listSpotsForStaff } from './staff-stalls';
 import { presentSpot } from './stalls.presenter';
 import { stallsRepository } from './stalls.repository';
 import { spotInputSchema, spotPatchSchema, suspendSchema } from './stall-input';
@@ -48,6 +50,7 @@ const checkQuery = z
   .strict();
 
 const detailQuery = z.object({ lat: latParam.optional(), lng: lngParam.optional(), coordSystem: coordSystemParam }).strict();
+const followsQuery = z.object({ coordSystem: coordSystemParam }).strict();
 const idParam = z.string().uuid('not a spot id');
 
 /** Resident token is optional on public reads: with one, results say which spots you follow. */
@@ -136,20 +139,37 @@ export function stallRoutes(deps: StallDeps & { tokens: TokenService; residentGu
 export function myStallRoutes(deps: StallDeps & { residentGuard: Middleware }): Router {
   const router = new Router();
   router.get('/me/stall-spot-follows', deps.residentGuard, async (ctx) => {
-    const coordSystem = parseInput(z.object({ coordSystem: coordSystemParam }).strict(), ctx.query).coordSystem;
+    const coordSystem = parseInput(followsQuery, ctx.query).coordSystem;
     const rows = await stallsRepository(deps.db).followedSpots(authOf(ctx).subject);
     ctx.body = { items: rows.map((row) => presentSpot(row, { at: deps.now(), coordSystem, followed: true })) };
   });
   return router;
 }
 
-const importQuery = z.object({ dryRun: boolParam.default(false) }).strict();
+export const importQuery = z.object({ dryRun: boolParam.default(false) }).strict();
+export const staffSpotListQuery = z
+  .object({
+    status: z.enum(['active', 'suspended']).optional(),
+    district: boundedText(1, 100).optional(),
+    street: boundedText(1, 100).optional(),
+    q: boundedText(1, 50).optional(),
+    coordSystem: coordSystemSchema.default('wgs84'),
+    cursor: cursorParam.optional(),
+    limit: limitParam(),
+    sort: sortParam(STAFF_SORTS.stallSpots),
+  })
+  .strict();
 
 export function staffStallRoutes(deps: StallDeps & { staffGuard: StaffGuard }): Router {
   const router = new Router({ prefix: '/staff/stall-spots' });
   router.use(deps.staffGuard('stalls.manage'));
   const actor = (ctx: Context) => ({ staffId: authOf(ctx).subject });
   const present = (row: Parameters<typeof presentSpot>[0]) => ({ spot: presentSpot(row, { at: deps.now(), coordSystem: 'wgs84' }) });
+
+  router.get('/', async (ctx) => {
+    const q = parseInput(staffSpotListQuery, ctx.query);
+    ctx.body = await listSpotsForStaff(deps.db, { filter: { status: q.status, district: q.district, street: q.street, q: q.q }, sort: q.sort, limit: q.limit, cursor: q.cursor, coordSystem: q.coordSystem, now: deps.now() });
+  });
 
   router.post('/', async (ctx) => {
     const input = parseInput(spotInputSchema, ctx.request.body);
@@ -188,3 +208,6 @@ export function staffStallRoutes(deps: StallDeps & { staffGuard: StaffGuard }): 
 
   return router;
 }
+
+/** The schemas these routes validate with, for the OpenAPI document. */
+export const stallSchemas = { listQuery, checkQuery, detailQuery, followsQuery, importQuery, staffSpotListQuery, spotInputSchema, spotPatchSchema, suspendSchema };

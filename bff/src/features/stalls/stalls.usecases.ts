@@ -10,6 +10,7 @@ import {
   type StallCheckDto,
   type StallCheckVerdict,
   type StallGoods,
+  type StallImportResultDto,
   type StallSpotListDto,
 } from '@cityloop/shared';
 import { inTransaction, isUniqueViolation, type Database } from '../../db/client';
@@ -366,7 +367,7 @@ export function parseImport(format: 'csv' | 'geojson', content: string): { input
 }
 
 /** All or nothing: any bad row refuses the whole file, listing every bad row. */
-export async function importSpots(deps: StallDeps, actor: StaffActor, file: { format: 'csv' | 'geojson'; content: string; dryRun: boolean }) {
+export async function importSpots(deps: StallDeps, actor: StaffActor, file: { format: 'csv' | 'geojson'; content: string; dryRun: boolean }): Promise<StallImportResultDto> {
   const { inputs, problems } = parseImport(file.format, file.content);
   if (problems.length) throw new AppError('IMPORT_INVALID', `${problems.length} 行有错误，未导入任何数据`, { rows: problems });
   if (file.dryRun) return { created: 0, updated: 0, valid: inputs.length, dryRun: true };

@@ -1,0 +1,2 @@
+CREATE INDEX "reports_created_id_idx" ON "reports" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "reward_decisions_reversed_idx" ON "reward_decisions" USING btree ("report_id") WHERE "reward_decisions"."outcome" = 'reversed';

@@ -1,0 +1,419 @@
+// End-to-end in Chromium against the staff console (城管工作台) served by the BFF at /console/, with dev
+// WeChat, embedded PostgreSQL, the case-system simulator and the local tile stand-in. Residents act over
+// HTTP; staff act in the console. Covers: log in; approve a held reward (a photo with a 2008 EXIF date);
+// a finance member made in 人员与权限; a payout batch created by one member and confirmed by another;
+// closing a 差评 follow-up; a stall CSV with one bad row refused (the row listed), then a good one; the
+// figures chart; and screenshots at 1366×768 and at 200%. Fails on any console error or page error
+// other than the HTTP refusals a check expects. Needs `npm run build:bff && npm run build:console`.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const artifacts = path.join(root, 'tests/e2e/artifacts');
+fs.mkdirSync(artifacts, { recursive: true });
+const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
+
+const ADMIN = { username: 'dev-admin', password: 'e2e-console-password-123' };
+const FINANCE = { username: 'e2e-finance', displayName: '财务小王', password: 'finance-password-456' };
+const OPERATOR_HEADERS = { 'x-operator-key': 'dev-case-system-key', 'content-type': 'application/json' };
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+if (!fs.existsSync(path.join(root, 'bff/console/dist/index.html'))) {
+  console.error('The console is not built: run `npm run build:console` first.');
+  process.exit(1);
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const results = [];
+async function check(name, fn) {
+  try {
+    await fn();
+    results.push([name, true]);
+    console.log(`  ✓ ${name}`);
+  } catch (err) {
+    results.push([name, false]);
+    console.log(`  ✗ ${name}\n    ${err instanceof Error ? err.message.split('\n')[0] : err}`);
+    await failurePage?.screenshot({ path: path.join(artifacts, `console-failed-${results.length}.png`) }).catch(() => undefined);
+    await failurePage?.keyboard.press('Escape').catch(() => undefined);
+  }
+}
+let failurePage;
+
+const port = await freePort();
+const simulatorPort = await freePort();
+const baseUrl = `http://127.0.0.1:${port}`;
+const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-console-e2e-'));
+const bffLog = fs.createWriteStream(path.join(artifacts, 'console-bff.log'));
+const bff = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
+  cwd: root,
+  env: {
+    ...process.env,
+    PORT: String(port),
+    CASE_SIM_PORT: String(simulatorPort),
+    CASE_DELIVERY_INTERVAL_MS: '300',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    NODE_ENV: 'development',
+    DATABASE_URL: '',
+    CONSOLE_TILE_URL: '',
+    DEV_STAFF_PASSWORD: ADMIN.password,
+  },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+bff.stdout.pipe(bffLog);
+bff.stderr.pipe(bffLog);
+
+async function waitForHealth() {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    if (bff.exitCode !== null) throw new Error(`BFF exited with ${bff.exitCode}`);
+    try {
+      if ((await fetch(`${baseUrl}/api/v1/health`)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await delay(200);
+  }
+  throw new Error('BFF did not become healthy');
+}
+
+// ---- the resident side and the case system, over HTTP --------------------------------------------
+
+async function json(res, expected) {
+  const text = await res.text();
+  if (res.status !== expected) throw new Error(`${res.url} answered ${res.status}: ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function residentLogin(name) {
+  const body = await json(await fetch(`${baseUrl}/api/v1/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: `dev:${name}` }) }), 200);
+  return { id: body.user.id, headers: { authorization: `Bearer ${body.token}` } };
+}
+
+async function uploadPhoto(resident, bytes, filename) {
+  const form = new FormData();
+  form.append('file', new Blob([bytes], { type: 'image/jpeg' }), filename);
+  const res = await fetch(`${baseUrl}/api/v1/photos`, { method: 'POST', headers: resident.headers, body: form });
+  return (await json(res, 201)).id;
+}
+
+async function submitReport(resident, photoId, place) {
+  const body = { category: 'exposed_garbage', description: `控制台端到端测试：${place.address}`, location: { lat: place.lat, lng: place.lng, coordSystem: 'wgs84' }, address: place.address, street: place.street, photoIds: [photoId] };
+  const res = await fetch(`${baseUrl}/api/v1/reports`, { method: 'POST', headers: { ...resident.headers, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify(body) });
+  return (await json(res, 201)).report;
+}
+
+async function findCase(reportId) {
+  for (let i = 0; i < 150; i += 1) {
+    const cases = await (await fetch(`${simulatorUrl}/operator/requests`, { headers: OPERATOR_HEADERS })).json();
+    const found = cases.find((c) => c.extended_attributes?.client_request_id === reportId)?.service_request_id;
+    if (found) return found;
+    await delay(200);
+  }
+  throw new Error(`report ${reportId} never reached the case system`);
+}
+
+async function operate(caseId, action, body = {}) {
+  const res = await fetch(`${simulatorUrl}/operator/requests/${caseId}/${action}`, { method: 'POST', headers: OPERATOR_HEADERS, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${action} answered ${res.status}: ${await res.text()}`);
+}
+
+async function waitForReport(resident, reportId, test, what) {
+  for (let i = 0; i < 100; i += 1) {
+    const { report } = await json(await fetch(`${baseUrl}/api/v1/reports/${reportId}`, { headers: resident.headers }), 200);
+    if (test(report)) return report;
+    await delay(200);
+  }
+  throw new Error(`report ${reportId} never reached: ${what}`);
+}
+
+// ---- the browser ---------------------------------------------------------------------------------
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-console-chromium-'));
+let browser;
+/** HTTP refusals a check provokes on purpose (Chromium logs each as a console error). */
+const expectedRefusals = [];
+const problems = [];
+
+function expectRefusal(urlPart, status) {
+  expectedRefusals.push({ urlPart, status });
+}
+
+function watch(page) {
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    const url = msg.location()?.url ?? '';
+    const m = /status of (\d{3})/.exec(text);
+    if (m && expectedRefusals.some((e) => url.includes(e.urlPart) && Number(m[1]) === e.status)) return;
+    problems.push(`console error: ${text} ${url}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400 && !expectedRefusals.some((e) => res.url().includes(e.urlPart) && res.status() === e.status)) problems.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`);
+  });
+}
+
+async function shot(page, name) {
+  await delay(400); // let antd's fades and the menu highlight settle
+  await page.screenshot({ path: path.join(artifacts, `console-${name}.png`) });
+}
+
+async function login(page, who) {
+  await page.goto(`${baseUrl}/console/login`);
+  await page.fill('#login-username', who.username);
+  await page.fill('#login-password', who.password);
+  await page.click('#login-submit');
+  await page.locator('#staff-menu').waitFor({ timeout: 15_000 });
+  await page.locator('h2.page-title', { hasText: '工作台' }).waitFor();
+}
+
+async function logout(page) {
+  await page.click('#staff-menu');
+  await page.getByText('退出登录', { exact: true }).click();
+  await page.locator('#login-username').waitFor({ timeout: 10_000 });
+}
+
+async function openPage(page, label) {
+  await page.locator('.ant-menu-item', { hasText: label }).click();
+  await page.locator('h2.page-title', { hasText: label }).waitFor({ timeout: 15_000 });
+}
+
+try {
+  await waitForHealth();
+  browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1366, height: 768 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    acceptDownloads: true,
+  });
+  const page = await browser.newPage();
+  page.setDefaultTimeout(10_000);
+  failurePage = page;
+  watch(page);
+
+  // Residents and the case system first: a report held for review (old EXIF date) that is then
+  // closed and rated 非常不满意, which opens a 差评 follow-up.
+  const resident = await residentLogin('console-e2e-resident');
+  let heldReport;
+  await check('setup: a report with a 2008 photo is registered and its reward held for review', async () => {
+    const photoId = await uploadPhoto(resident, fs.readFileSync(path.join(root, 'tests/fixtures/photos/Canon_40D.jpg')), 'Canon_40D.jpg');
+    heldReport = await submitReport(resident, photoId, { lat: 24.8861, lng: 102.8217, address: '呈贡区斗南街道斗南湿地公园北门', street: '斗南街道' });
+    const caseId = await findCase(heldReport.id);
+    await operate(caseId, 'register');
+    await waitForReport(resident, heldReport.id, (r) => r.reward.state === 'held', 'reward held');
+    heldReport.caseId = caseId;
+  });
+
+  await check('log in to the console', async () => {
+    await page.goto(`${baseUrl}/console/`);
+    await page.locator('#login-username').waitFor({ timeout: 15_000 });
+    await shot(page, 'login');
+    await login(page, ADMIN);
+    await page.locator('#tile-held').waitFor({ timeout: 10_000 });
+    const held = await page.locator('#tile-held .ant-statistic-content-value').innerText();
+    if (held.trim() !== '1') throw new Error(`工作台 shows ${held} rewards awaiting review, expected 1`);
+    await shot(page, 'dashboard');
+  });
+
+  await check('CSP: script-src self only, no inline script in index.html', async () => {
+    const res = await fetch(`${baseUrl}/console/`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    if (!csp.includes("script-src 'self'") || csp.includes("script-src 'self' 'unsafe")) throw new Error(`CSP is "${csp}"`);
+    const html = await res.text();
+    if (/<script(?![^>]*\bsrc=)[^>]*>/i.test(html)) throw new Error('index.html has an inline script');
+    const fallback = await fetch(`${baseUrl}/console/rewards/review`);
+    if (fallback.status !== 200 || !(await fallback.text()).includes('<div id="root">')) throw new Error('no SPA fallback for /console/rewards/review');
+  });
+
+  await check('approve a held reward in 奖励审核', async () => {
+    await openPage(page, '奖励审核');
+    const row = page.locator('#held-table tr', { hasText: heldReport.id.slice(0, 8) });
+    await row.waitFor({ timeout: 10_000 });
+    const text = await row.innerText();
+    if (!text.includes('EXIF')) throw new Error(`the held row does not say why: ${text}`);
+    await shot(page, 'review');
+    await row.getByRole('button', { name: '通过' }).click();
+    await page.fill('#decision-note', '照片为现场补拍，经核实问题属实');
+    await page.click('#decision-ok');
+    await page.getByText('已处理 1 条').waitFor({ timeout: 10_000 });
+    await waitForReport(resident, heldReport.id, (r) => r.reward.state === 'accrued', 'reward accrued after approval');
+  });
+
+  await check('a finance member is created in 人员与权限', async () => {
+    await openPage(page, '人员与权限');
+    await page.click('#account-create');
+    await page.fill('#account-username', FINANCE.username);
+    await page.fill('#account-display-name', FINANCE.displayName);
+    await page.locator('.ant-modal .ant-select-selector').click();
+    await page.locator('.ant-select-item-option', { hasText: '财务' }).click();
+    await page.fill('#account-password', FINANCE.password);
+    await page.click('#account-create-ok');
+    await page.locator('td', { hasText: FINANCE.username }).waitFor({ timeout: 10_000 });
+    await shot(page, 'people');
+  });
+
+  let claimId;
+  await check('a payout batch is created by one member (admin)', async () => {
+    const claim = await json(await fetch(`${baseUrl}/api/v1/me/rewards/claims`, { method: 'POST', headers: { ...resident.headers, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify({ amountFen: 200 }) }), 201);
+    claimId = claim.claim?.id;
+    await openPage(page, '提现发放');
+    await page.click('#create-batch');
+    await page.locator('.ant-modal-confirm .ant-btn-primary').click();
+    await page.getByText('已生成批次：1 笔，共 ¥2.00').waitFor({ timeout: 10_000 });
+    const row = page.locator('#batch-table tr.ant-table-row').first();
+    await row.getByText('须由他人确认').waitFor({ timeout: 10_000 });
+    await shot(page, 'payouts-created');
+  });
+
+  await check('… and confirmed by another (finance), who cannot see 摊点管理', async () => {
+    await logout(page);
+    await login(page, FINANCE);
+    const menu = await page.locator('.ant-menu').innerText();
+    if (menu.includes('摊点管理') || menu.includes('奖励审核') === false) throw new Error(`finance sees the menu: ${menu.replace(/\n/g, ' ')}`);
+    await openPage(page, '提现发放');
+    await page.locator('#batch-table .confirm-batch').first().click();
+    await page.click('#mark-all-paid');
+    await shot(page, 'payouts-confirming');
+    await page.click('#results-submit');
+    await page.getByText('已登记 1 条发放结果').waitFor({ timeout: 10_000 });
+    await page.locator('#batch-table tr.ant-table-row').first().getByText('已完成').waitFor({ timeout: 10_000 });
+    await shot(page, 'payouts-confirmed');
+    const rewards = await json(await fetch(`${baseUrl}/api/v1/me/rewards`, { headers: resident.headers }), 200);
+    const claim = rewards.claims.find((c) => c.id === claimId);
+    if (claim?.status !== 'paid') throw new Error(`the claim is ${claim?.status}`);
+    await logout(page);
+    await login(page, ADMIN);
+  });
+
+  await check('close a 差评 follow-up in 差评回访', async () => {
+    await operate(heldReport.caseId, 'dispatch', { department: '市容环境卫生管理处' });
+    await operate(heldReport.caseId, 'handle', { note: '已清运' });
+    await operate(heldReport.caseId, 'close', { note: '经核查已解决' });
+    await waitForReport(resident, heldReport.id, (r) => r.status === 'closed' && r.rating.canRate, 'closed and open for rating');
+    await json(await fetch(`${baseUrl}/api/v1/reports/${heldReport.id}/rating`, { method: 'POST', headers: { ...resident.headers, 'content-type': 'application/json' }, body: JSON.stringify({ level: 'very_dissatisfied', comment: '垃圾第二天又堆起来了' }) }), 201);
+    await openPage(page, '差评回访');
+    const row = page.locator('#ratings-table tr', { hasText: '非常不满意' });
+    await row.waitFor({ timeout: 10_000 });
+    await shot(page, 'ratings');
+    await row.locator('.close-follow-up').click();
+    await page.fill('#note-text', '已电话回访，安排每日巡查清运');
+    await page.click('#note-ok');
+    await page.getByText('回访已办结').waitFor({ timeout: 10_000 });
+    await row.getByText('已办结').waitFor({ timeout: 10_000 });
+  });
+
+  await check('stall import: a CSV with one bad row is refused, listing the row; then a good one', async () => {
+    const header = 'code,name,kind,district,street,address,lat,lng,coord_system,approximate,radius_m,capacity,goods,facilities,rules,manager_name,manager_phone,photos,schedule';
+    const good = 'E2E-01,端到端测试夜市,夜市,呈贡区,吴家营街道,呈贡区春融街与彩云路口,24.8802,102.8571,wgs84,false,80,30,小吃|蔬果,,,,,,"1-5 17:00-21:00; 6,7 10:00-22:00"';
+    const bad = 'E2E-02,坐标错误的摊点,夜市,呈贡区,吴家营街道,呈贡区某路,124.88,102.85,wgs84,false,80,30,小吃,,,,,,1-5 17:00-21:00';
+    await openPage(page, '摊点管理');
+    const fileInput = page.locator('input[type=file]').first();
+    await fileInput.setInputFiles({ name: 'spots-bad.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${good}\n${bad}\n`) });
+    expectRefusal('/api/v1/staff/stall-spots/import', 422);
+    await page.click('#import-dry-run');
+    const alert = page.locator('#import-problems');
+    await alert.waitFor({ timeout: 10_000 });
+    const text = await alert.innerText();
+    if (!text.includes('第 3 行') || !text.includes('E2E-02') || text.includes('第 2 行')) throw new Error(`the refusal should list row 3 only: ${text}`);
+    await shot(page, 'stalls-refused');
+    await page.locator('.ant-upload-list-item').first().hover();
+    await fileInput.setInputFiles({ name: 'spots-good.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${good}\n`) });
+    await page.click('#import-dry-run');
+    await page.locator('#import-result', { hasText: '试导入通过' }).waitFor({ timeout: 10_000 });
+    await page.click('#import-run');
+    await page.locator('#import-result', { hasText: '新建 1 个' }).waitFor({ timeout: 10_000 });
+    await page.locator('#stalls-table td', { hasText: 'E2E-01' }).waitFor({ timeout: 10_000 });
+    await shot(page, 'stalls-imported');
+  });
+
+  await check('举报: the list and the clustered map show the report', async () => {
+    await openPage(page, '举报');
+    await page.locator('#reports-table td', { hasText: heldReport.caseId }).first().waitFor({ timeout: 10_000 });
+    await shot(page, 'reports');
+    await page.getByText('地图', { exact: true }).click();
+    await page.locator('#reports-map .leaflet-interactive, #reports-map .marker-cluster').first().waitFor({ timeout: 10_000 });
+    await page.locator('#reports-map img.leaflet-tile-loaded').first().waitFor({ timeout: 10_000 });
+    await shot(page, 'reports-map');
+  });
+
+  await check('see the figures chart in 数据统计', async () => {
+    await openPage(page, '数据统计');
+    const canvas = page.locator('#figures-chart canvas');
+    await canvas.waitFor({ timeout: 10_000 });
+    await page.locator('.ant-table-row').first().waitFor({ timeout: 10_000 });
+    const reports = await page.locator('.ant-table-row').first().locator('td').nth(1).innerText();
+    if (Number(reports) < 1) throw new Error(`the figures table counts ${reports} reports`);
+    await delay(800); // the chart animates in
+    // The chart drew something: the canvas is not one flat colour.
+    const png = await canvas.screenshot();
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    const colours = new Set();
+    for (let i = 0; i < data.length; i += info.channels * 7) colours.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+    if (colours.size < 8) throw new Error(`the chart canvas looks empty (${colours.size} colours)`);
+    await shot(page, 'figures');
+  });
+
+  await check('at 200% zoom (a 1366×768 screen shown at 683×384 CSS pixels, device scale 2) the pages stay usable', async () => {
+    const zoomDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-console-zoom-'));
+    const zoomed = await chromium.launchPersistentContext(zoomDir, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 683, height: 384 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    try {
+      const zpage = await zoomed.newPage();
+      zpage.setDefaultTimeout(10_000);
+      watch(zpage);
+      await login(zpage, ADMIN);
+      await shot(zpage, 'zoom200-dashboard');
+      for (const [label, name] of [['奖励审核', 'review'], ['提现发放', 'payouts'], ['差评回访', 'ratings'], ['摊点管理', 'stalls'], ['数据统计', 'figures']]) {
+        await zpage.goto(`${baseUrl}/console/`);
+        await openPage(zpage, label);
+        await shot(zpage, `zoom200-${name}`);
+      }
+    } finally {
+      await zoomed.close();
+      fs.rmSync(zoomDir, { recursive: true, force: true });
+    }
+  });
+
+  await check('a 1920×1080 screen is used to its width', async () => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await openPage(page, '摊点管理');
+    await shot(page, 'stalls-1920');
+    await page.setViewportSize({ width: 1366, height: 768 });
+  });
+
+  await check('no console errors, page errors or unexpected HTTP refusals', async () => {
+    if (problems.length) throw new Error(problems.join('\n    '));
+  });
+} catch (err) {
+  results.push(['setup', false]);
+  console.error(err);
+} finally {
+  await browser?.close().catch(() => undefined);
+  bff.kill('SIGTERM');
+  fs.rmSync(userDataDir, { recursive: true, force: true });
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+const passed = results.filter(([, ok]) => ok).length;
+const failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
