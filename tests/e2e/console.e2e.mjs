@@ -73,6 +73,8 @@ const bff = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
     DATABASE_URL: '',
     CONSOLE_TILE_URL: '',
     DEV_STAFF_PASSWORD: ADMIN.password,
+    // This test signs in a dozen times and provokes a lockout; the per-address limit is not under test.
+    RATE_LIMIT_STAFF_LOGINS_PER_MINUTE: '100',
   },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
@@ -251,6 +253,12 @@ try {
     await row.waitFor({ timeout: 10_000 });
     const text = await row.innerText();
     if (!text.includes('EXIF')) throw new Error(`the held row does not say why: ${text}`);
+    // Expanded, the row shows the report's photo with its capture time.
+    await row.locator('.ant-table-row-expand-icon').click();
+    const img = page.locator('#held-table .photo-pair img').first();
+    await img.waitFor();
+    await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+    if (!(await page.locator('#held-table .photo-pair').innerText()).includes('拍摄：2008-')) throw new Error('the photo does not show its 2008 capture time');
     await shot(page, 'review');
     await row.getByRole('button', { name: '通过' }).click();
     await page.fill('#decision-note', '照片为现场补拍，经核实问题属实');
@@ -290,6 +298,8 @@ try {
     await login(page, FINANCE);
     const menu = await page.locator('.ant-menu').innerText();
     if (menu.includes('摊点管理') || menu.includes('奖励审核') === false) throw new Error(`finance sees the menu: ${menu.replace(/\n/g, ' ')}`);
+    await page.goto(`${baseUrl}/console/stalls`);
+    await page.locator('h2.page-title', { hasText: '工作台' }).waitFor();
     await openPage(page, '提现发放');
     await page.locator('#batch-table .confirm-batch').first().click();
     await page.click('#mark-all-paid');
@@ -398,6 +408,22 @@ try {
     await openPage(page, '摊点管理');
     await shot(page, 'stalls-1920');
     await page.setViewportSize({ width: 1366, height: 768 });
+  });
+
+  await check('登录: five wrong passwords lock the account, and the page says until when', async () => {
+    await logout(page);
+    expectRefusal('/api/v1/staff/auth/login', 401);
+    expectRefusal('/api/v1/staff/auth/login', 423);
+    for (let i = 0; i < 5; i += 1) {
+      await page.fill('#login-username', FINANCE.username);
+      await page.fill('#login-password', `wrong-password-${i}`);
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/staff/auth/login'));
+      await page.click('#login-submit');
+      await answered;
+    }
+    const message = await page.locator('#login-error').innerText();
+    if (!/账号已锁定至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(message)) throw new Error(`the lockout message is "${message}"`);
+    await shot(page, 'login-locked');
   });
 
   await check('no console errors, page errors or unexpected HTTP refusals', async () => {
