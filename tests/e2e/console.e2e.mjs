@@ -173,7 +173,11 @@ function watch(page) {
 }
 
 async function shot(page, name) {
-  await delay(400); // let antd's fades and the menu highlight settle
+  // Pointer off the menu (no tooltip), page at its top, antd's fades and the menu highlight settled.
+  const size = page.viewportSize();
+  if (size) await page.mouse.move(size.width - 4, size.height - 4);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await delay(400);
   await page.screenshot({ path: path.join(artifacts, `console-${name}.png`) });
 }
 
