@@ -1,7 +1,7 @@
 import { App as AntApp, Alert, Button, Card, Form, Image, Input, Modal, Space, Spin, Table, Tabs, Tag, Typography } from 'antd';
 import type { ReportDto, RewardFacts, RewardReviewQueueDto } from '@cityloop/shared';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api, messageOf } from '../api';
 import { useAuth } from '../auth';
 
@@ -92,6 +92,7 @@ export default function RewardReview() {
   const [appealSelected, setAppealSelected] = useState<string[]>([]);
   const [dialog, setDialog] = useState<{ kind: 'held' | 'appeal'; approve: boolean; ids: string[] } | null>(null);
   const canDecide = can('rewards.review');
+  const [params, setParams] = useSearchParams();
 
   const decide = async (note: string) => {
     if (!dialog) return;
@@ -135,6 +136,8 @@ export default function RewardReview() {
       {!canDecide && <Alert type="info" showIcon message="您的角色只能查看审核队列，不能作出审核决定。" style={{ marginBottom: 12 }} />}
       <Card>
         <Tabs
+          activeKey={params.get('tab') === 'appeals' ? 'appeals' : 'held'}
+          onChange={(key) => setParams(key === 'appeals' ? { tab: 'appeals' } : {}, { replace: true })}
           items={[
             {
               key: 'held',
