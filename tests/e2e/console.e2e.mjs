@@ -360,6 +360,29 @@ try {
     await shot(page, 'stalls-imported');
   });
 
+  await check('摊点管理: a new spot with its point picked on the map and a schedule typed in the text form', async () => {
+    await page.getByRole('button', { name: '新建摊点' }).click();
+    const dialog = page.locator('.ant-modal', { hasText: '新建摊点' });
+    await dialog.waitFor();
+    await dialog.locator('#code').fill('E2E-MAP');
+    await dialog.locator('#name').fill('地图选点测试摊点');
+    await dialog.locator('#district').fill('呈贡区');
+    await dialog.locator('#address').fill('呈贡区彩云北路');
+    await dialog.locator('.ant-form-item', { hasText: '允许经营' }).locator('.ant-select-selector').click();
+    await page.locator('.ant-select-item-option', { hasText: '小吃' }).click();
+    await page.keyboard.press('Escape');
+    await dialog.locator('#schedule-text').fill('1-5 17:00-21:00; 6,7 18:00-02:00');
+    await dialog.getByText('次日02:00').first().waitFor();
+    await dialog.locator('.map-box img.leaflet-tile-loaded').first().waitFor();
+    const box = await dialog.locator('.map-box').boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await dialog.getByText(/位置（点击地图选点，WGS-84）：-?\d/).waitFor();
+    await shot(page, 'stalls-create');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await page.getByText('摊点已保存').waitFor();
+    await page.locator('#stalls-table td', { hasText: 'E2E-MAP' }).waitFor();
+  });
+
   await check('举报: the list and the clustered map show the report', async () => {
     await openPage(page, '举报');
     await page.locator('#reports-table td', { hasText: heldReport.caseId }).first().waitFor({ timeout: 10_000 });
@@ -368,6 +391,13 @@ try {
     await page.locator('#reports-map .leaflet-interactive, #reports-map .marker-cluster').first().waitFor({ timeout: 10_000 });
     await page.locator('#reports-map img.leaflet-tile-loaded').first().waitFor({ timeout: 10_000 });
     await shot(page, 'reports-map');
+    // The detail: photo, timeline to 结案, the approved reward and the 差评.
+    await page.getByText('列表', { exact: true }).click();
+    await page.locator('#reports-table a', { hasText: heldReport.caseId }).first().click();
+    await page.locator('.ant-timeline').getByText('已结案').first().waitFor();
+    const detail = await page.locator('.ant-layout-content').innerText();
+    for (const want of ['拍摄：2008-', '¥2.00', '非常不满意']) if (!detail.includes(want)) throw new Error(`the detail lacks ${want}`);
+    await shot(page, 'report-detail');
   });
 
   await check('see the figures chart in 数据统计', async () => {
