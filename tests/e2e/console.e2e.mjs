@@ -22,6 +22,8 @@ const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
 
 const ADMIN = { username: 'dev-admin', password: 'e2e-console-password-123' };
 const FINANCE = { username: 'e2e-finance', displayName: '财务小王', password: 'finance-password-456' };
+/** The BFF's development JWT secret (bff/src/config.ts), public by design: only to mint an expired token. */
+const DEV_JWT_SECRET = 'cityloop-dev-only-secret-never-use-in-production';
 const OPERATOR_HEADERS = { 'x-operator-key': 'dev-case-system-key', 'content-type': 'application/json' };
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -442,6 +444,25 @@ try {
     await openPage(page, '摊点管理');
     await shot(page, 'stalls-1920');
     await page.setViewportSize({ width: 1366, height: 768 });
+  });
+
+  await check('an expired token returns to 登录 with the reason, and signing in again returns to the page', async () => {
+    await openPage(page, '差评回访');
+    // A token for the same member that expired a minute ago, signed with the public development secret.
+    const jwt = createRequire(path.join(root, 'bff/package.json'))('jsonwebtoken');
+    const token = await page.evaluate(() => sessionStorage.getItem('cityloop.console.token'));
+    const { sub, role } = jwt.decode(token);
+    const now = Math.floor(Date.now() / 1000);
+    const expired = jwt.sign({ role, exp: now - 60, iat: now - 3600 }, DEV_JWT_SECRET, { algorithm: 'HS256', audience: 'staff', issuer: 'cityloop-bff', subject: sub });
+    await page.evaluate((t) => sessionStorage.setItem('cityloop.console.token', t), expired);
+    expectRefusal('/api/v1/staff/ratings', 401);
+    await page.getByText('全部评价', { exact: true }).click();
+    await page.getByText('登录已过期，请重新登录').waitFor();
+    await shot(page, 'login-expired');
+    await page.fill('#login-username', ADMIN.username);
+    await page.fill('#login-password', ADMIN.password);
+    await page.click('#login-submit');
+    await page.locator('h2.page-title', { hasText: '差评回访' }).waitFor();
   });
 
   await check('登录: five wrong passwords lock the account, and the page says until when', async () => {

@@ -31,7 +31,7 @@ export function LoginPage() {
   };
 
   return (
-    <div style={{ minHeight: '100%', display: 'flex', alignItems: 'center', justifyContent: 'center', background: 'linear-gradient(160deg, #0f3d7a 0%, #1d5fbf 100%)' }}>
+    <div style={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', background: 'linear-gradient(160deg, #0f3d7a 0%, #1d5fbf 100%)' }}>
       <Card style={{ width: 380 }}>
         <Typography.Title level={3} style={{ marginTop: 0, textAlign: 'center' }}>
           城管工作台
