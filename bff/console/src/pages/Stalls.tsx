@@ -328,7 +328,7 @@ export default function Stalls() {
       <ImportCard onImported={list.reload} />
       <Card
         title={
-          <Space>
+          <Space wrap style={{ padding: '8px 0' }}>
             <Segmented value={view} onChange={(v) => setView(v as 'list' | 'map')} options={[{ label: '列表', value: 'list' }, { label: '地图', value: 'map' }]} />
             <Input.Search placeholder="名称、编号或地址" allowClear onSearch={setQ} style={{ width: 240 }} />
             <Select allowClear placeholder="状态" style={{ width: 120 }} value={status} onChange={setStatus} options={[{ value: 'active', label: '正常' }, { value: 'suspended', label: '已暂停' }]} />
