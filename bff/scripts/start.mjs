@@ -40,7 +40,7 @@ if (isStale(at('miniapp/dist/h5/index.html'), [at('shared/src'), at('miniapp/src
   run('building the H5 mini-program (first run takes a minute)', ['run', 'build:h5'], { NODE_ENV: 'production' });
 }
 
-if (isStale(at('bff/console/dist/index.html'), [at('shared/src'), at('bff/console/src'), at('bff/console/index.html'), at('bff/console/vite.config.ts')])) {
+if (isStale(at('bff/console/dist/index.html'), [at('shared/src'), at('bff/console/src'), at('bff/console/index.html'), at('bff/console/vite.config.mts')])) {
   run('building the staff console (/console/)', ['run', 'build:console']);
 }
 

@@ -22,6 +22,8 @@ const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
 
 const ADMIN = { username: 'dev-admin', password: 'e2e-console-password-123' };
 const FINANCE = { username: 'e2e-finance', displayName: '财务小王', password: 'finance-password-456' };
+/** The BFF's development JWT secret (bff/src/config.ts), public by design: only to mint an expired token. */
+const DEV_JWT_SECRET = 'cityloop-dev-only-secret-never-use-in-production';
 const OPERATOR_HEADERS = { 'x-operator-key': 'dev-case-system-key', 'content-type': 'application/json' };
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -73,6 +75,8 @@ const bff = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
     DATABASE_URL: '',
     CONSOLE_TILE_URL: '',
     DEV_STAFF_PASSWORD: ADMIN.password,
+    // This test signs in a dozen times and provokes a lockout; the per-address limit is not under test.
+    RATE_LIMIT_STAFF_LOGINS_PER_MINUTE: '100',
   },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
@@ -171,7 +175,11 @@ function watch(page) {
 }
 
 async function shot(page, name) {
-  await delay(400); // let antd's fades and the menu highlight settle
+  // Pointer off the menu (no tooltip), page at its top, antd's fades and the menu highlight settled.
+  const size = page.viewportSize();
+  if (size) await page.mouse.move(size.width - 4, size.height - 4);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await delay(400);
   await page.screenshot({ path: path.join(artifacts, `console-${name}.png`) });
 }
 
@@ -251,6 +259,12 @@ try {
     await row.waitFor({ timeout: 10_000 });
     const text = await row.innerText();
     if (!text.includes('EXIF')) throw new Error(`the held row does not say why: ${text}`);
+    // Expanded, the row shows the report's photo with its capture time.
+    await row.locator('.ant-table-row-expand-icon').click();
+    const img = page.locator('#held-table .photo-pair img').first();
+    await img.waitFor();
+    await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+    if (!(await page.locator('#held-table .photo-pair').innerText()).includes('拍摄：2008-')) throw new Error('the photo does not show its 2008 capture time');
     await shot(page, 'review');
     await row.getByRole('button', { name: '通过' }).click();
     await page.fill('#decision-note', '照片为现场补拍，经核实问题属实');
@@ -290,6 +304,8 @@ try {
     await login(page, FINANCE);
     const menu = await page.locator('.ant-menu').innerText();
     if (menu.includes('摊点管理') || menu.includes('奖励审核') === false) throw new Error(`finance sees the menu: ${menu.replace(/\n/g, ' ')}`);
+    await page.goto(`${baseUrl}/console/stalls`);
+    await page.locator('h2.page-title', { hasText: '工作台' }).waitFor();
     await openPage(page, '提现发放');
     await page.locator('#batch-table .confirm-batch').first().click();
     await page.click('#mark-all-paid');
@@ -346,6 +362,29 @@ try {
     await shot(page, 'stalls-imported');
   });
 
+  await check('摊点管理: a new spot with its point picked on the map and a schedule typed in the text form', async () => {
+    await page.getByRole('button', { name: '新建摊点' }).click();
+    const dialog = page.locator('.ant-modal', { hasText: '新建摊点' });
+    await dialog.waitFor();
+    await dialog.locator('#code').fill('E2E-MAP');
+    await dialog.locator('#name').fill('地图选点测试摊点');
+    await dialog.locator('#district').fill('呈贡区');
+    await dialog.locator('#address').fill('呈贡区彩云北路');
+    await dialog.locator('.ant-form-item', { hasText: '允许经营' }).locator('.ant-select-selector').click();
+    await page.locator('.ant-select-item-option', { hasText: '小吃' }).click();
+    await page.keyboard.press('Escape');
+    await dialog.locator('#schedule-text').fill('1-5 17:00-21:00; 6,7 18:00-02:00');
+    await dialog.getByText('次日02:00').first().waitFor();
+    await dialog.locator('.map-box img.leaflet-tile-loaded').first().waitFor();
+    const box = await dialog.locator('.map-box').boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await dialog.getByText(/位置（点击地图选点，WGS-84）：-?\d/).waitFor();
+    await shot(page, 'stalls-create');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await page.getByText('摊点已保存').waitFor();
+    await page.locator('#stalls-table td', { hasText: 'E2E-MAP' }).waitFor();
+  });
+
   await check('举报: the list and the clustered map show the report', async () => {
     await openPage(page, '举报');
     await page.locator('#reports-table td', { hasText: heldReport.caseId }).first().waitFor({ timeout: 10_000 });
@@ -354,6 +393,13 @@ try {
     await page.locator('#reports-map .leaflet-interactive, #reports-map .marker-cluster').first().waitFor({ timeout: 10_000 });
     await page.locator('#reports-map img.leaflet-tile-loaded').first().waitFor({ timeout: 10_000 });
     await shot(page, 'reports-map');
+    // The detail: photo, timeline to 结案, the approved reward and the 差评.
+    await page.getByText('列表', { exact: true }).click();
+    await page.locator('#reports-table a', { hasText: heldReport.caseId }).first().click();
+    await page.locator('.ant-timeline').getByText('已结案').first().waitFor();
+    const detail = await page.locator('.ant-layout-content').innerText();
+    for (const want of ['拍摄：2008-', '¥2.00', '非常不满意']) if (!detail.includes(want)) throw new Error(`the detail lacks ${want}`);
+    await shot(page, 'report-detail');
   });
 
   await check('see the figures chart in 数据统计', async () => {
@@ -398,6 +444,41 @@ try {
     await openPage(page, '摊点管理');
     await shot(page, 'stalls-1920');
     await page.setViewportSize({ width: 1366, height: 768 });
+  });
+
+  await check('an expired token returns to 登录 with the reason, and signing in again returns to the page', async () => {
+    await openPage(page, '差评回访');
+    // A token for the same member that expired a minute ago, signed with the public development secret.
+    const jwt = createRequire(path.join(root, 'bff/package.json'))('jsonwebtoken');
+    const token = await page.evaluate(() => sessionStorage.getItem('cityloop.console.token'));
+    const { sub, role } = jwt.decode(token);
+    const now = Math.floor(Date.now() / 1000);
+    const expired = jwt.sign({ role, exp: now - 60, iat: now - 3600 }, DEV_JWT_SECRET, { algorithm: 'HS256', audience: 'staff', issuer: 'cityloop-bff', subject: sub });
+    await page.evaluate((t) => sessionStorage.setItem('cityloop.console.token', t), expired);
+    expectRefusal('/api/v1/staff/ratings', 401);
+    await page.getByText('全部评价', { exact: true }).click();
+    await page.getByText('登录已过期，请重新登录').waitFor();
+    await shot(page, 'login-expired');
+    await page.fill('#login-username', ADMIN.username);
+    await page.fill('#login-password', ADMIN.password);
+    await page.click('#login-submit');
+    await page.locator('h2.page-title', { hasText: '差评回访' }).waitFor();
+  });
+
+  await check('登录: five wrong passwords lock the account, and the page says until when', async () => {
+    await logout(page);
+    expectRefusal('/api/v1/staff/auth/login', 401);
+    expectRefusal('/api/v1/staff/auth/login', 423);
+    for (let i = 0; i < 5; i += 1) {
+      await page.fill('#login-username', FINANCE.username);
+      await page.fill('#login-password', `wrong-password-${i}`);
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/staff/auth/login'));
+      await page.click('#login-submit');
+      await answered;
+    }
+    const message = await page.locator('#login-error').innerText();
+    if (!/账号已锁定至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(message)) throw new Error(`the lockout message is "${message}"`);
+    await shot(page, 'login-locked');
   });
 
   await check('no console errors, page errors or unexpected HTTP refusals', async () => {

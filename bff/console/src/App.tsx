@@ -11,7 +11,7 @@ import {
 } from '@ant-design/icons';
 import { Spin } from 'antd';
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
-import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
 import type { StaffPermission } from '@cityloop/shared';
 import { setSignedOutHandler } from './api';
 import { useAuth } from './auth';
@@ -52,24 +52,20 @@ function Loading() {
 }
 
 function RequireStaff({ children }: { children: ReactNode }) {
-  const { staff, checking, leftOnPurpose } = useAuth();
+  const { staff, checking, leftOnPurpose, signedOutReason } = useAuth();
   const location = useLocation();
   if (checking) return <Loading />;
-  if (!staff) return <Navigate to="/login" replace state={leftOnPurpose ? {} : { from: location.pathname + location.search }} />;
+  if (!staff) return <Navigate to="/login" replace state={leftOnPurpose ? {} : { from: location.pathname + location.search, reason: signedOutReason ?? undefined }} />;
   return <>{children}</>;
 }
 
 export function App() {
-  const navigate = useNavigate();
   const { logout, can } = useAuth();
 
   useEffect(() => {
-    setSignedOutHandler((code) => {
-      // Expired or revoked: back to 登录, then back to this page after signing in again.
-      navigate('/login', { replace: true, state: { reason: code, from: window.location.pathname.replace(/^\/console/, '') || '/' } });
-      logout(false);
-    });
-  }, [logout, navigate]);
+    // Expired or revoked: RequireStaff sends the member to 登录 with the reason, and back here after.
+    setSignedOutHandler((code) => logout(false, code));
+  }, [logout]);
 
   return (
     <Routes>

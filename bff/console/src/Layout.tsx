@@ -62,12 +62,13 @@ export function ConsoleLayout() {
   const navigate = useNavigate();
   const location = useLocation();
   const [passwordOpen, setPasswordOpen] = useState(false);
+  const [collapsed, setCollapsed] = useState(false);
   const items = PAGES.filter((p) => (p.path === '/people' ? can('staff.manage') || can('residents.manage') : !p.permission || can(p.permission))).map((p) => ({ key: p.path, label: p.label, icon: p.icon }));
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Sider width={176} theme="dark" breakpoint="lg" collapsedWidth={64} style={{ position: 'sticky', top: 0, height: '100vh', overflowY: 'auto' }}>
-        <div style={{ color: '#fff', fontSize: 16, fontWeight: 600, padding: '18px 16px', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'clip' }}>城管工作台</div>
+      <Sider width={176} theme="dark" breakpoint="lg" collapsedWidth={64} onBreakpoint={setCollapsed} style={{ position: 'sticky', top: 0, height: '100vh', overflowY: 'auto' }}>
+        <div style={{ color: '#fff', fontSize: 16, fontWeight: 600, padding: '18px 16px', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'clip' }}>{collapsed ? '城管' : '城管工作台'}</div>
         <Menu theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items} onClick={(e) => navigate(e.key)} />
       </Sider>
       <Layout>

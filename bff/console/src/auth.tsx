@@ -8,9 +8,11 @@ interface AuthValue {
   checking: boolean;
   /** True after the member chose 退出登录 (the next sign-in starts at 工作台, not where they left). */
   leftOnPurpose: boolean;
+  /** Why the session ended without the member choosing it (TOKEN_EXPIRED, TOKEN_INVALID …). */
+  signedOutReason: string | null;
   can: (permission: StaffPermission) => boolean;
   login: (username: string, password: string) => Promise<StaffDto>;
-  logout: (onPurpose?: boolean) => void;
+  logout: (onPurpose?: boolean, reason?: string | null) => void;
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
@@ -19,6 +21,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [staff, setStaff] = useState<StaffDto | null>(null);
   const [checking, setChecking] = useState(() => tokenStore.get() !== null);
   const [leftOnPurpose, setLeftOnPurpose] = useState(false);
+  const [signedOutReason, setSignedOutReason] = useState<string | null>(null);
 
   useEffect(() => {
     if (!tokenStore.get()) return;
@@ -32,19 +35,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const r = await api<StaffLoginResponse>('/staff/auth/login', { body: { username, password } });
     tokenStore.set(r.token);
     setLeftOnPurpose(false);
+    setSignedOutReason(null);
     setStaff(r.staff);
     return r.staff;
   }, []);
 
-  const logout = useCallback((onPurpose = true) => {
+  const logout = useCallback((onPurpose = true, reason: string | null = null) => {
     tokenStore.clear();
     setLeftOnPurpose(onPurpose);
+    setSignedOutReason(reason);
     setStaff(null);
   }, []);
 
   const value = useMemo<AuthValue>(
-    () => ({ staff, checking, leftOnPurpose, login, logout, can: (p) => Boolean(staff?.permissions.includes(p)) }),
-    [staff, checking, leftOnPurpose, login, logout],
+    () => ({ staff, checking, leftOnPurpose, signedOutReason, login, logout, can: (p) => Boolean(staff?.permissions.includes(p)) }),
+    [staff, checking, leftOnPurpose, signedOutReason, login, logout],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -32,7 +32,7 @@ function tileConfig(): Promise<TileConfig> {
  * A Leaflet map on the configured tiles, with clustered circle markers. Coordinates are WGS-84
  * (TianDiTu's CGCS2000 agrees with it to centimetres). `onPick` makes a click choose a point.
  */
-export function MapView(props: { points: MapPoint[]; onSelect?: (id: string) => void; onPick?: (lat: number, lng: number) => void; picked?: { lat: number; lng: number } | null; height?: number; id?: string }) {
+export function MapView(props: { points: MapPoint[]; onSelect?: (id: string) => void; onPick?: (lat: number, lng: number) => void; picked?: { lat: number; lng: number } | null; height?: number; id?: string; center?: { lat: number; lng: number; zoom: number } }) {
   const box = useRef<HTMLDivElement>(null);
   const map = useRef<L.Map | null>(null);
   const cluster = useRef<L.MarkerClusterGroup | null>(null);
@@ -42,7 +42,8 @@ export function MapView(props: { points: MapPoint[]; onSelect?: (id: string) => 
 
   useEffect(() => {
     if (!box.current) return;
-    const m = L.map(box.current, { center: [30.0, 110.0], zoom: 4, minZoom: 3, maxZoom: 18, attributionControl: true });
+    const start = handlers.current.center;
+    const m = L.map(box.current, { center: start ? [start.lat, start.lng] : [30.0, 110.0], zoom: start?.zoom ?? 4, minZoom: 3, maxZoom: 18, attributionControl: true });
     map.current = m;
     m.attributionControl.setPrefix('Leaflet');
     cluster.current = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
@@ -71,7 +72,7 @@ export function MapView(props: { points: MapPoint[]; onSelect?: (id: string) => 
         .on('click', () => handlers.current.onSelect?.(p.id)),
     );
     group.addLayers(markers);
-    if (markers.length) m.fitBounds(L.latLngBounds(props.points.map((p) => [p.lat, p.lng] as [number, number])).pad(0.2), { maxZoom: 15 });
+    if (markers.length && !handlers.current.center) m.fitBounds(L.latLngBounds(props.points.map((p) => [p.lat, p.lng] as [number, number])).pad(0.2), { maxZoom: 15 });
   }, [props.points]);
 
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { ApiError, messageOf } from '../api';
 import { useAuth } from '../auth';
@@ -10,7 +10,7 @@ export function LoginPage() {
   const navigate = useNavigate();
   const location = useLocation();
   const state = (location.state ?? {}) as { from?: string; reason?: string };
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ReactNode>(null);
   const [busy, setBusy] = useState(false);
   if (staff) return <Navigate to={state.from ?? '/'} replace />;
 
@@ -23,7 +23,11 @@ export function LoginPage() {
     } catch (err) {
       if (err instanceof ApiError && err.code === 'STAFF_ACCOUNT_LOCKED') {
         const until = (err.details as { lockedUntil?: string } | undefined)?.lockedUntil;
-        setError(`密码错误次数过多，账号已锁定${until ? `至 ${shTime(until)}` : ''}。请到时再试，或联系管理员解锁。`);
+        setError(
+          <>
+            密码错误次数过多，账号已锁定{until ? <>至 <span style={{ whiteSpace: 'nowrap' }}>{shTime(until)}</span></> : ''}。请到时再试，或联系管理员解锁。
+          </>,
+        );
       } else setError(messageOf(err));
     } finally {
       setBusy(false);
@@ -31,7 +35,7 @@ export function LoginPage() {
   };
 
   return (
-    <div style={{ minHeight: '100%', display: 'flex', alignItems: 'center', justifyContent: 'center', background: 'linear-gradient(160deg, #0f3d7a 0%, #1d5fbf 100%)' }}>
+    <div style={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', background: 'linear-gradient(160deg, #0f3d7a 0%, #1d5fbf 100%)' }}>
       <Card style={{ width: 380 }}>
         <Typography.Title level={3} style={{ marginTop: 0, textAlign: 'center' }}>
           城管工作台

@@ -1,7 +1,7 @@
-import { App as AntApp, Alert, Button, Card, Form, Input, Modal, Space, Table, Tabs, Tag, Typography } from 'antd';
-import type { RewardFacts, RewardReviewQueueDto } from '@cityloop/shared';
+import { App as AntApp, Alert, Button, Card, Form, Image, Input, Modal, Space, Spin, Table, Tabs, Tag, Typography } from 'antd';
+import type { ReportDto, RewardFacts, RewardReviewQueueDto } from '@cityloop/shared';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api, messageOf } from '../api';
 import { useAuth } from '../auth';
 
@@ -25,6 +25,31 @@ function heldEvidence(facts: Partial<RewardFacts> | Record<string, unknown>): st
   });
   if ((facts as Partial<RewardFacts>).tier === 'major') lines.push('重大类别奖励，须人工确认');
   return lines;
+}
+
+/** The held report's photos with their EXIF times, for the reviewer to judge against the reason. */
+function HeldPhotos({ reportId }: { reportId: string }) {
+  const res = useApi<{ report: ReportDto }>(`/staff/reports/${reportId}`);
+  if (res.error) return <Typography.Text type="secondary">{messageOf(res.error)}</Typography.Text>;
+  const r = res.data?.report;
+  if (!r) return <Spin size="small" />;
+  return (
+    <Space wrap className="photo-pair">
+      {r.photos.map((p) => (
+        <div key={p.id} style={{ textAlign: 'center' }}>
+          <Image src={p.thumbUrl} preview={{ src: p.url }} width={200} height={150} style={{ objectFit: 'cover' }} />
+          <div style={{ fontSize: 12, color: '#666' }}>
+            拍摄：{p.takenAt ? shTime(p.takenAt) : '无 EXIF 时间'} · 举报：{shTime(r.createdAt)}
+          </div>
+        </div>
+      ))}
+      <div style={{ fontSize: 12, color: '#666', maxWidth: 360 }}>
+        {r.categoryName} · {r.address}
+        <br />
+        {r.description}
+      </div>
+    </Space>
+  );
 }
 
 function DecisionDialog(props: { title: string; approve: boolean; count: number; open: boolean; onCancel: () => void; onSubmit: (note: string) => Promise<void> }) {
@@ -67,6 +92,7 @@ export default function RewardReview() {
   const [appealSelected, setAppealSelected] = useState<string[]>([]);
   const [dialog, setDialog] = useState<{ kind: 'held' | 'appeal'; approve: boolean; ids: string[] } | null>(null);
   const canDecide = can('rewards.review');
+  const [params, setParams] = useSearchParams();
 
   const decide = async (note: string) => {
     if (!dialog) return;
@@ -110,6 +136,8 @@ export default function RewardReview() {
       {!canDecide && <Alert type="info" showIcon message="您的角色只能查看审核队列，不能作出审核决定。" style={{ marginBottom: 12 }} />}
       <Card>
         <Tabs
+          activeKey={params.get('tab') === 'appeals' ? 'appeals' : 'held'}
+          onChange={(key) => setParams(key === 'appeals' ? { tab: 'appeals' } : {}, { replace: true })}
           items={[
             {
               key: 'held',
@@ -135,6 +163,7 @@ export default function RewardReview() {
                     dataSource={held}
                     pagination={{ pageSize: 20 }}
                     rowSelection={canDecide ? { selectedRowKeys: heldSelected, onChange: (keys) => setHeldSelected(keys as string[]) } : undefined}
+                    expandable={can('reports.read') ? { expandedRowRender: (r) => <HeldPhotos reportId={r.reportId} />, rowExpandable: () => true } : undefined}
                     locale={{ emptyText: '没有待审核的奖励' }}
                     columns={[
                       { title: '举报', dataIndex: 'reportId', width: 120, render: (id: string) => (can('reports.read') ? <Link to={`/reports/${id}`}>{id.slice(0, 8)}</Link> : id.slice(0, 8)) },

@@ -49,7 +49,7 @@ function ScheduleEditor({ value, onChange }: { value?: string; onChange?: (v: st
   );
 }
 
-function SpotDialog({ spot, onClose, onSaved }: { spot: StaffStallSpotDto | null; onClose: () => void; onSaved: () => void }) {
+function SpotDialog({ spot, near, onClose, onSaved }: { spot: StaffStallSpotDto | null; near?: StaffStallSpotDto; onClose: () => void; onSaved: () => void }) {
   const { message } = AntApp.useApp();
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
@@ -164,11 +164,18 @@ function SpotDialog({ spot, onClose, onSaved }: { spot: StaffStallSpotDto | null
         <Col span={12}>
           <Typography.Text>位置（点击地图选点，WGS-84）：{picked ? `${picked.lat}, ${picked.lng}` : '未选'}</Typography.Text>
           <Suspense fallback={<div className="map-box" style={{ height: 300 }} />}>
-            <MapView height={300} points={spot ? [{ id: spot.id, lat: spot.location.lat, lng: spot.location.lng, label: spot.name }] : []} picked={picked} onPick={(lat, lng) => setPicked({ lat, lng })} />
+            <MapView
+              height={300}
+              // Editing: at the spot, street level. New: near the latest spot, at city level.
+              center={spot ? { lat: spot.location.lat, lng: spot.location.lng, zoom: 16 } : near ? { lat: near.location.lat, lng: near.location.lng, zoom: 13 } : undefined}
+              points={spot ? [{ id: spot.id, lat: spot.location.lat, lng: spot.location.lng, label: spot.name }] : []}
+              picked={picked}
+              onPick={(lat, lng) => setPicked({ lat, lng })}
+            />
           </Suspense>
         </Col>
       </Row>
-      <Form form={form} component={false}>
+      <Form form={form} component={false} layout="vertical">
         <Form.Item name="scheduleText" label="营业时间" style={{ marginTop: 8 }} rules={[{ required: true, message: '请填写营业时间' }]}>
           <ScheduleEditor />
         </Form.Item>
@@ -321,7 +328,7 @@ export default function Stalls() {
       <ImportCard onImported={list.reload} />
       <Card
         title={
-          <Space>
+          <Space wrap style={{ padding: '8px 0' }}>
             <Segmented value={view} onChange={(v) => setView(v as 'list' | 'map')} options={[{ label: '列表', value: 'list' }, { label: '地图', value: 'map' }]} />
             <Input.Search placeholder="名称、编号或地址" allowClear onSearch={setQ} style={{ width: 240 }} />
             <Select allowClear placeholder="状态" style={{ width: 120 }} value={status} onChange={setStatus} options={[{ value: 'active', label: '正常' }, { value: 'suspended', label: '已暂停' }]} />
@@ -396,6 +403,7 @@ export default function Stalls() {
       {editing && (
         <SpotDialog
           spot={editing === 'new' ? null : editing}
+          near={[...spots].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0]}
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
