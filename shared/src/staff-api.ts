@@ -182,7 +182,8 @@ export interface StaffRatingItemDto {
   levelName: string;
   comment: string | null;
   excludedFromFigures: boolean;
-  appealStatus: string | null;
+  /** The staff appeal against this rating, if any; `filedBy` is a staff id, so the console can offer the decision only to someone else. */
+  appeal: { id: string; status: 'pending' | 'upheld' | 'dismissed'; reason: string; filedBy: string } | null;
   followUp: { status: string; dueAt: string; overdue: boolean } | null;
   at: string;
 }

@@ -338,6 +338,27 @@ try {
     await row.getByText('已办结').waitFor({ timeout: 10_000 });
   });
 
+  await check('a rating appeal filed by a reviewer is decided in 差评回访 by another member (admin)', async () => {
+    // The reviewer files over HTTP; the admin in the console is the second member who decides.
+    const adminToken = (await json(await fetch(`${baseUrl}/api/v1/staff/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) }), 200)).token;
+    const reviewer = { username: 'e2e-reviewer', displayName: '审核员小李', password: 'reviewer-password-789', role: 'reviewer' };
+    await json(await fetch(`${baseUrl}/api/v1/staff/accounts`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(reviewer) }), 201);
+    const reviewerToken = (await json(await fetch(`${baseUrl}/api/v1/staff/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: reviewer.username, password: reviewer.password }) }), 200)).token;
+    const ratings = await json(await fetch(`${baseUrl}/api/v1/staff/ratings?bad=true`, { headers: { authorization: `Bearer ${reviewerToken}` } }), 200);
+    const rating = ratings.items.find((r) => r.reportId === heldReport.id);
+    if (!rating) throw new Error('the 差评 is not in the staff ratings list');
+    await json(await fetch(`${baseUrl}/api/v1/staff/ratings/${rating.id}/appeals`, { method: 'POST', headers: { authorization: `Bearer ${reviewerToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: '居民与商户有纠纷，评价与处置无关' }) }), 201);
+    await page.reload({ waitUntil: 'load' });
+    const row = page.locator('#ratings-table tr', { hasText: '非常不满意' });
+    await row.getByText('申诉待决定').waitFor({ timeout: 10_000 });
+    await row.locator('.appeal-uphold').click();
+    await page.fill('#note-text', '核实属实，不计入满意率');
+    await page.click('#note-ok');
+    await page.getByText('申诉成立，该评价不计入统计').waitFor({ timeout: 10_000 });
+    await row.getByText('不计入统计').waitFor({ timeout: 10_000 });
+    await shot(page, 'ratings-appeal');
+  });
+
   await check('stall import: a CSV with one bad row is refused, listing the row; then a good one', async () => {
     const header = 'code,name,kind,district,street,address,lat,lng,coord_system,approximate,radius_m,capacity,goods,facilities,rules,manager_name,manager_phone,photos,schedule';
     const good = 'E2E-01,端到端测试夜市,夜市,呈贡区,吴家营街道,呈贡区春融街与彩云路口,24.8802,102.8571,wgs84,false,80,30,小吃|蔬果,,,,,,"1-5 17:00-21:00; 6,7 10:00-22:00"';

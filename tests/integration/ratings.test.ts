@@ -165,6 +165,10 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     const appeal = await api(t.baseUrl, `/api/v1/staff/ratings/${rating.id}/appeals`, { token: filer, json: { reason: '该居民与施工方有纠纷，评价与处置无关' } });
     expect(appeal.status).toBe(201);
     expect((await api(t.baseUrl, `/api/v1/staff/ratings/${rating.id}/appeals`, { token: filer, json: { reason: '再申诉' } })).status).toBe(409);
+    // The list names the pending appeal and who filed it, so the console offers the decision to someone else.
+    const filerId = (await api(t.baseUrl, '/api/v1/staff/me', { token: filer })).body.staff.id;
+    const listed = (await api(t.baseUrl, '/api/v1/staff/ratings?bad=true&limit=100', { token: reviewer })).body.items.find((r: { id: string }) => r.id === rating.id);
+    expect(listed.appeal).toEqual({ id: appeal.body.appeal.id, status: 'pending', reason: '该居民与施工方有纠纷，评价与处置无关', filedBy: filerId });
     const own = await api(t.baseUrl, `/api/v1/staff/rating-appeals/${appeal.body.appeal.id}/decision`, { token: filer, json: { uphold: true, note: '自审' } });
     expect(own.status).toBe(403);
     expect(own.body.error.code).toBe('SECOND_STAFF_REQUIRED');

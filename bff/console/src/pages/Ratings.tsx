@@ -33,12 +33,21 @@ function NoteDialog(props: { title: string; label: string; okText: string; onCan
   );
 }
 
+const APPEAL_STATUS: Record<'pending' | 'upheld' | 'dismissed', string> = { pending: '申诉待决定', upheld: '申诉成立', dismissed: '申诉驳回' };
+
+const DIALOGS = {
+  close: { title: '办结差评回访', label: '请写明回访情况和处理结果（记入审计日志）。', ok: '办结', done: '回访已办结' },
+  appeal: { title: '对评价提出申诉', label: '认为评价有误或恶意时可申诉，须由另一名审核员决定；成立的申诉不计入满意率。', ok: '提交申诉', done: '申诉已提交，须由另一名审核员决定' },
+  uphold: { title: '申诉成立', label: '成立后该评价不计入满意率（评价本身保留，居民仍可看到）。请写明核实情况。', ok: '确认成立', done: '申诉成立，该评价不计入统计' },
+  dismiss: { title: '驳回申诉', label: '驳回后评价照常计入满意率。请写明理由。', ok: '确认驳回', done: '申诉已驳回' },
+} as const;
+
 export default function Ratings() {
-  const { can } = useAuth();
+  const { can, staff } = useAuth();
   const { message } = AntApp.useApp();
   const [filter, setFilter] = useState<'bad' | 'all'>('bad');
   const list = useApi<StaffRatingListDto>('/staff/ratings', { query: { bad: filter === 'bad', limit: 200 } });
-  const [dialog, setDialog] = useState<{ kind: 'close' | 'appeal'; rating: StaffRatingItemDto } | null>(null);
+  const [dialog, setDialog] = useState<{ kind: 'close' | 'appeal' | 'uphold' | 'dismiss'; rating: StaffRatingItemDto } | null>(null);
 
   // Bad ratings first, then open follow-ups by deadline (overdue first), then newest.
   const items = [...(list.data?.items ?? [])].sort((a, b) => {
@@ -52,9 +61,11 @@ export default function Ratings() {
   const submit = async (text: string) => {
     if (!dialog) return;
     try {
-      if (dialog.kind === 'close') await api(`/staff/ratings/${dialog.rating.id}/follow-up`, { body: { note: text } });
-      else await api(`/staff/ratings/${dialog.rating.id}/appeals`, { body: { reason: text } });
-      message.success(dialog.kind === 'close' ? '回访已办结' : '申诉已提交，须由另一名审核员决定');
+      const { kind, rating } = dialog;
+      if (kind === 'close') await api(`/staff/ratings/${rating.id}/follow-up`, { body: { note: text } });
+      else if (kind === 'appeal') await api(`/staff/ratings/${rating.id}/appeals`, { body: { reason: text } });
+      else await api(`/staff/rating-appeals/${rating.appeal!.id}/decision`, { body: { uphold: kind === 'uphold', note: text } });
+      message.success(DIALOGS[kind].done);
       setDialog(null);
       list.reload();
     } catch (err) {
@@ -114,12 +125,23 @@ export default function Ratings() {
                       办结回访
                     </Button>
                   )}
-                  {!r.appealStatus && can('ratings.appeal.file') && (
+                  {!r.appeal && can('ratings.appeal.file') && (
                     <Button size="small" onClick={() => setDialog({ kind: 'appeal', rating: r })}>
                       申诉
                     </Button>
                   )}
-                  {r.appealStatus && <Tag>{r.appealStatus === 'pending' ? '申诉待决定' : r.appealStatus === 'upheld' ? '申诉成立' : '申诉驳回'}</Tag>}
+                  {r.appeal && <Tag title={r.appeal.reason}>{APPEAL_STATUS[r.appeal.status]}</Tag>}
+                  {/* 管审分离: the member who filed the appeal does not see the decision buttons (the BFF refuses them anyway). */}
+                  {r.appeal?.status === 'pending' && r.appeal.filedBy !== staff?.id && can('ratings.appeal.decide') && (
+                    <>
+                      <Button size="small" className="appeal-uphold" onClick={() => setDialog({ kind: 'uphold', rating: r })}>
+                        申诉成立
+                      </Button>
+                      <Button size="small" className="appeal-dismiss" onClick={() => setDialog({ kind: 'dismiss', rating: r })}>
+                        驳回
+                      </Button>
+                    </>
+                  )}
                   {r.excludedFromFigures && <Tag color="default">不计入统计</Tag>}
                 </Space>
               ),
@@ -129,9 +151,9 @@ export default function Ratings() {
       </Card>
       {dialog && (
         <NoteDialog
-          title={dialog.kind === 'close' ? '办结差评回访' : '对评价提出申诉'}
-          label={dialog.kind === 'close' ? '请写明回访情况和处理结果（记入审计日志）。' : '认为评价有误或恶意时可申诉，须由另一名审核员决定；成立的申诉不计入满意率。'}
-          okText={dialog.kind === 'close' ? '办结' : '提交申诉'}
+          title={DIALOGS[dialog.kind].title}
+          label={dialog.kind === 'uphold' || dialog.kind === 'dismiss' ? `申诉理由：${dialog.rating.appeal?.reason ?? ''}。${DIALOGS[dialog.kind].label}` : DIALOGS[dialog.kind].label}
+          okText={DIALOGS[dialog.kind].ok}
           onCancel={() => setDialog(null)}
           onSubmit={submit}
         />

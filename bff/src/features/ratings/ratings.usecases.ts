@@ -221,12 +221,12 @@ export async function sendRatingNudges(deps: RatingDeps & { reminderAfterDays: n
 
 // ---- staff ------------------------------------------------------------------------------------
 
-type StaffRatingRow = RatingRow & { case_id: string | null; category: string; appeal_status: string | null; follow_up_status: string | null; follow_up_due: Date | null; sort_value: string };
+type StaffRatingRow = RatingRow & { case_id: string | null; category: string; appeal_id: string | null; appeal_status: 'pending' | 'upheld' | 'dismissed' | null; appeal_reason: string | null; appeal_filed_by: string | null; follow_up_status: string | null; follow_up_due: Date | null; sort_value: string };
 
 async function staffRatingRows(db: Database, opts: { bad: boolean; limit: number; after?: { value: string; id: string } }): Promise<StaffRatingRow[]> {
   return queryRows<StaffRatingRow>(
     db,
-    sql`select rr.*, r.case_id, r.category, ra.status as appeal_status, f.status as follow_up_status, f.due_at as follow_up_due,
+    sql`select rr.*, r.case_id, r.category, ra.id as appeal_id, ra.status as appeal_status, ra.reason as appeal_reason, ra.filed_by as appeal_filed_by, f.status as follow_up_status, f.due_at as follow_up_due,
           to_char(rr.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as sort_value
         from report_ratings rr join reports r on r.id = rr.report_id
         left join rating_appeals ra on ra.rating_id = rr.id
@@ -248,7 +248,7 @@ function presentStaffRating(r: StaffRatingRow): StaffRatingItemDto {
     levelName: RATING_LEVEL_NAMES[r.level],
     comment: r.comment,
     excludedFromFigures: Boolean(r.excluded_at),
-    appealStatus: r.appeal_status,
+    appeal: r.appeal_id ? { id: r.appeal_id, status: r.appeal_status!, reason: r.appeal_reason ?? '', filedBy: r.appeal_filed_by! } : null,
     followUp: r.follow_up_status ? { status: r.follow_up_status, dueAt: iso(r.follow_up_due!), overdue: r.follow_up_status === 'open' && new Date(r.follow_up_due!) < new Date() } : null,
     at: iso(r.created_at),
   };
