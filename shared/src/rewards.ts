@@ -115,7 +115,8 @@ export interface RewardFacts {
   reporter: { exclusion: 'staff' | 'inspector' | null; blocked: boolean; erased?: boolean };
   /** An earlier report of the same problem by our own dedupe (category + radius + window, or same photo nearby). */
   earlierSameProblem: boolean;
-  photos: { hoursOld: number | null; metersFromReport: number | null; seenOnEarlierReport: boolean }[];
+  /** `earlierReportId`: the earliest other report carrying a near-identical photo, for the reviewer to compare (the rule reads only the boolean). */
+  photos: { hoursOld: number | null; metersFromReport: number | null; seenOnEarlierReport: boolean; earlierReportId?: string | null }[];
   /** Already accrued to this reporter today / this month (Asia/Shanghai), and from the pool this month. */
   usage: { userDayFen: number; userMonthFen: number; budgetMonthFen: number };
 }

@@ -200,6 +200,10 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
     t.simulator.advance(b.caseId, 'register');
     expect(await decided(me.token, a.id)).toMatchObject({ state: 'accrued' });
     expect(await decided(me.token, b.id)).toMatchObject({ state: 'held', reason: 'review_photo_reused' });
+    // The review queue names the earlier report, so the reviewer can put the two photos side by side.
+    const queue = await api(t.baseUrl, '/api/v1/staff/rewards/review', { token: staff });
+    const held = queue.body.held.find((h: { reportId: string }) => h.reportId === b.id);
+    expect(held.facts.photos).toEqual([expect.objectContaining({ seenOnEarlierReport: true, earlierReportId: a.id })]);
   });
 
   it('applies the daily cap and the monthly budget pool, all or nothing', async () => {

@@ -27,21 +27,44 @@ function heldEvidence(facts: Partial<RewardFacts> | Record<string, unknown>): st
   return lines;
 }
 
-/** The held report's photos with their EXIF times, for the reviewer to judge against the reason. */
-function HeldPhotos({ reportId }: { reportId: string }) {
+/** One report's photos with their EXIF times; `label` names whose they are when two are compared. */
+function ReportPhotos({ report, label }: { report: ReportDto; label?: string }) {
+  return (
+    <>
+      {report.photos.map((p) => (
+        <div key={p.id} style={{ textAlign: 'center' }} className={label ? 'photo-earlier' : undefined}>
+          <Image src={p.thumbUrl} preview={{ src: p.url }} width={200} height={150} style={{ objectFit: 'cover' }} />
+          <div style={{ fontSize: 12, color: '#666' }}>
+            {label ? `${label}（${report.caseNumber ?? report.id.slice(0, 8)}）· ` : ''}拍摄：{p.takenAt ? shTime(p.takenAt) : '无 EXIF 时间'} · 举报：{shTime(report.createdAt)}
+          </div>
+        </div>
+      ))}
+    </>
+  );
+}
+
+function EarlierReportPhotos({ reportId }: { reportId: string }) {
+  const res = useApi<{ report: ReportDto }>(`/staff/reports/${reportId}`);
+  if (res.error) return <Typography.Text type="secondary">{messageOf(res.error)}</Typography.Text>;
+  return res.data ? <ReportPhotos report={res.data.report} label="较早的举报" /> : <Spin size="small" />;
+}
+
+/**
+ * The held report's photos, and beside them the earlier report's when the hold is a photo match,
+ * for the reviewer to judge against the reason.
+ */
+function HeldPhotos({ reportId, facts }: { reportId: string; facts: Partial<RewardFacts> | Record<string, unknown> }) {
   const res = useApi<{ report: ReportDto }>(`/staff/reports/${reportId}`);
   if (res.error) return <Typography.Text type="secondary">{messageOf(res.error)}</Typography.Text>;
   const r = res.data?.report;
   if (!r) return <Spin size="small" />;
+  const photoFacts = ((facts as Partial<RewardFacts>).photos ?? []) as RewardFacts['photos'];
+  const earlier = [...new Set(photoFacts.map((p) => p.earlierReportId).filter((id): id is string => Boolean(id)))];
   return (
     <Space wrap className="photo-pair">
-      {r.photos.map((p) => (
-        <div key={p.id} style={{ textAlign: 'center' }}>
-          <Image src={p.thumbUrl} preview={{ src: p.url }} width={200} height={150} style={{ objectFit: 'cover' }} />
-          <div style={{ fontSize: 12, color: '#666' }}>
-            拍摄：{p.takenAt ? shTime(p.takenAt) : '无 EXIF 时间'} · 举报：{shTime(r.createdAt)}
-          </div>
-        </div>
+      <ReportPhotos report={r} />
+      {earlier.map((id) => (
+        <EarlierReportPhotos key={id} reportId={id} />
       ))}
       <div style={{ fontSize: 12, color: '#666', maxWidth: 360 }}>
         {r.categoryName} · {r.address}
@@ -163,7 +186,7 @@ export default function RewardReview() {
                     dataSource={held}
                     pagination={{ pageSize: 20 }}
                     rowSelection={canDecide ? { selectedRowKeys: heldSelected, onChange: (keys) => setHeldSelected(keys as string[]) } : undefined}
-                    expandable={can('reports.read') ? { expandedRowRender: (r) => <HeldPhotos reportId={r.reportId} />, rowExpandable: () => true } : undefined}
+                    expandable={can('reports.read') ? { expandedRowRender: (r) => <HeldPhotos reportId={r.reportId} facts={r.facts} />, rowExpandable: () => true } : undefined}
                     locale={{ emptyText: '没有待审核的奖励' }}
                     columns={[
                       { title: '举报', dataIndex: 'reportId', width: 120, render: (id: string) => (can('reports.read') ? <Link to={`/reports/${id}`}>{id.slice(0, 8)}</Link> : id.slice(0, 8)) },

@@ -116,13 +116,14 @@ async function gatherFacts(tx: Database, report: ReportRow, signal: RewardFacts[
             where p.report_id = r.id and bit_count(('x' || p.phash)::bit(64) # ('x' || mine.phash)::bit(64)) <= ${rules.photoHashMaxDistance}))
         limit 1`,
   );
-  const photos = await queryRows<{ taken_at: Date | null; gps_lat: number | null; gps_lng: number | null; reused: boolean }>(
+  const photos = await queryRows<{ taken_at: Date | null; gps_lat: number | null; gps_lng: number | null; reused_from: string | null }>(
     tx,
     sql`select mine.taken_at, mine.gps_lat, mine.gps_lng,
-          exists (select 1 from photos p join reports r on r.id = p.report_id
+          (select r.id from photos p join reports r on r.id = p.report_id
                   where p.report_id <> ${report.id} and r.created_at < ${report.createdAt}
                     and r.created_at >= ${report.createdAt}::timestamptz - make_interval(days => ${PHOTO_REUSE_LOOKBACK_DAYS})
-                    and bit_count(('x' || p.phash)::bit(64) # ('x' || mine.phash)::bit(64)) <= ${rules.photoHashMaxDistance}) as reused
+                    and bit_count(('x' || p.phash)::bit(64) # ('x' || mine.phash)::bit(64)) <= ${rules.photoHashMaxDistance}
+                  order by r.created_at limit 1) as reused_from
         from photos mine where mine.report_id = ${report.id}`,
   );
   return {
@@ -133,7 +134,8 @@ async function gatherFacts(tx: Database, report: ReportRow, signal: RewardFacts[
     photos: photos.map((p) => ({
       hoursOld: p.taken_at ? (report.createdAt.getTime() - new Date(p.taken_at).getTime()) / 3_600_000 : null,
       metersFromReport: p.gps_lat !== null && p.gps_lng !== null ? distanceMeters({ lat: p.gps_lat, lng: p.gps_lng }, report) : null,
-      seenOnEarlierReport: p.reused,
+      seenOnEarlierReport: p.reused_from !== null,
+      earlierReportId: p.reused_from,
     })),
     usage: await rewardUsage(tx, report.userId),
   };
