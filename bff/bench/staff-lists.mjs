@@ -7,12 +7,10 @@
 // million reports sensibly). The seed stays there (a marker row says it completed), so the next run
 // goes straight to measuring; a half-done seed is cleared and redone.
 import { fork } from 'node:child_process';
-import fs from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serveBenchApp } from './serve-app.mjs';
 
 const require = createRequire(import.meta.url);
 const url = process.env.DATABASE_URL;
@@ -24,36 +22,7 @@ if (!url) {
 const { openDatabase } = require('../dist/db/client.js');
 
 if (process.argv[2] === '--serve') {
-  // The BFF in its own process (no background jobs), so the load generator does not share its event loop.
-  const { createApp } = require('../dist/app.js');
-  const { createLogger } = require('../dist/logger.js');
-  const { WechatHttpAuth } = require('../dist/ports/wechat/wechat-auth.js');
-  const { LocalPhotoStorage } = require('../dist/ports/storage/photo-storage.js');
-  const database = await openDatabase({ kind: 'postgres', url });
-  const photoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-bench-staff-'));
-  const app = createApp({
-    database,
-    wechat: new WechatHttpAuth({ apiBase: 'http://127.0.0.1:9', appId: 'wx0000000000000000', secret: 'bench', timeoutMs: 1000 }),
-    logger: createLogger('error'),
-    jwt: { secret: process.env.BENCH_JWT_SECRET, ttlSeconds: 3600 },
-    corsOrigins: [],
-    corsAllowLocalhost: false,
-    rateLimit: { writesPerMinute: 10_000, wechatLoginsPerMinute: 100, staffLoginsPerMinute: 100, publicReadsPerMinute: 1_000_000 },
-    photoStorage: new LocalPhotoStorage(photoDir),
-    photoUrlSecret: `${process.env.BENCH_JWT_SECRET}:photo-links`,
-    caseWebhookSecret: 'bench-case-webhook-secret',
-    photoQueue: { concurrency: 1, maxWaiting: 1 },
-  });
-  const server = http.createServer(app.callback());
-  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
-  process.on('disconnect', () => {
-    server.closeAllConnections();
-    server.close(async () => {
-      await database.close();
-      fs.rmSync(photoDir, { recursive: true, force: true });
-      process.exit(0);
-    });
-  });
+  await serveBenchApp(url, 'staff');
 } else {
   await main();
 }
