@@ -5,19 +5,14 @@
 // closing a 差评 follow-up; a stall CSV with one bad row refused (the row listed), then a good one; the
 // figures chart; and screenshots at 1366×768 and at 200%. Fails on any console error or page error
 // other than the HTTP refusals a check expects. Needs `npm run build:bff && npm run build:console`.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { artifacts, CHROMIUM_ARGS, CHROMIUM_PATH, delay, root, startBff } from './support.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const artifacts = path.join(root, 'tests/e2e/artifacts');
-fs.mkdirSync(artifacts, { recursive: true });
 const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
 
 const ADMIN = { username: 'dev-admin', password: 'e2e-console-password-123' };
@@ -25,21 +20,12 @@ const FINANCE = { username: 'e2e-finance', displayName: '财务小王', password
 /** The BFF's development JWT secret (bff/src/config.ts), public by design: only to mint an expired token. */
 const DEV_JWT_SECRET = 'cityloop-dev-only-secret-never-use-in-production';
 const OPERATOR_HEADERS = { 'x-operator-key': 'dev-case-system-key', 'content-type': 'application/json' };
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 if (!fs.existsSync(path.join(root, 'bff/console/dist/index.html'))) {
   console.error('The console is not built: run `npm run build:console` first.');
   process.exit(1);
 }
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const results = [];
 async function check(name, fn) {
@@ -56,46 +42,17 @@ async function check(name, fn) {
 }
 let failurePage;
 
-const port = await freePort();
-const simulatorPort = await freePort();
-const baseUrl = `http://127.0.0.1:${port}`;
-const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-console-e2e-'));
-const bffLog = fs.createWriteStream(path.join(artifacts, 'console-bff.log'));
-const bff = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
-  cwd: root,
+const bff = await startBff({
+  logName: 'console-bff.log',
   env: {
-    ...process.env,
-    PORT: String(port),
-    CASE_SIM_PORT: String(simulatorPort),
-    CASE_DELIVERY_INTERVAL_MS: '300',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    NODE_ENV: 'development',
-    DATABASE_URL: '',
     CONSOLE_TILE_URL: '',
     DEV_STAFF_PASSWORD: ADMIN.password,
     // This test signs in a dozen times and provokes a lockout; the per-address limit is not under test.
     RATE_LIMIT_STAFF_LOGINS_PER_MINUTE: '100',
   },
-  stdio: ['ignore', 'pipe', 'pipe'],
 });
-bff.stdout.pipe(bffLog);
-bff.stderr.pipe(bffLog);
+const { baseUrl, simulatorUrl } = bff;
 
-async function waitForHealth() {
-  const until = Date.now() + 60_000;
-  while (Date.now() < until) {
-    if (bff.exitCode !== null) throw new Error(`BFF exited with ${bff.exitCode}`);
-    try {
-      if ((await fetch(`${baseUrl}/api/v1/health`)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await delay(200);
-  }
-  throw new Error('BFF did not become healthy');
-}
 
 // ---- the resident side and the case system, over HTTP --------------------------------------------
 
@@ -204,9 +161,8 @@ async function openPage(page, label) {
 }
 
 try {
-  await waitForHealth();
   browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1366, height: 768 },
@@ -442,7 +398,7 @@ try {
 
   await check('at 200% zoom (a 1366×768 screen shown at 683×384 CSS pixels, device scale 2) the pages stay usable', async () => {
     const zoomDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-console-zoom-'));
-    const zoomed = await chromium.launchPersistentContext(zoomDir, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 683, height: 384 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const zoomed = await chromium.launchPersistentContext(zoomDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 683, height: 384 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     try {
       const zpage = await zoomed.newPage();
       zpage.setDefaultTimeout(10_000);
@@ -510,9 +466,8 @@ try {
   console.error(err);
 } finally {
   await browser?.close().catch(() => undefined);
-  bff.kill('SIGTERM');
+  bff.stop();
   fs.rmSync(userDataDir, { recursive: true, force: true });
-  fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
 const passed = results.filter(([, ok]) => ok).length;

@@ -3,19 +3,14 @@
 // a fresh photo driven through the case system's steps, its ¥2.00 reward, a 差评 with 申请重办, a
 // duplicate report and its appeal, claiming the reward and paying it through the staff's manual batch,
 // and the public 城市管理成绩单. Needs `npm run build:bff && npm run build:h5`.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { artifacts, CHROMIUM_ARGS, CHROMIUM_PATH, delay, root, startBff } from './support.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const artifacts = path.join(root, 'tests/e2e/artifacts');
-fs.mkdirSync(artifacts, { recursive: true });
 // The BFF's own sharp (this script does not install anything of its own).
 const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
 
@@ -23,28 +18,6 @@ const STAFF_USERNAME = 'dev-admin';
 const STAFF_PASSWORD = 'e2e-staff-password-123';
 const OPERATOR_HEADERS = { 'x-operator-key': 'dev-case-system-key', 'content-type': 'application/json' };
 const CLOSING_NOTE = '经核查已解决';
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-
-async function waitForHealth(baseUrl, bff, deadlineMs = 60_000) {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    if (bff.exitCode !== null) throw new Error(`BFF exited with ${bff.exitCode}`);
-    try {
-      if ((await fetch(`${baseUrl}/api/v1/health`)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('BFF did not become healthy');
-}
 
 const photoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-e2e-photos-'));
 let photoCount = 0;
@@ -61,8 +34,6 @@ async function freshPhoto() {
   return file;
 }
 
-const delay = (ms) => new Promise((r) => setTimeout(r, ms));
-
 const results = [];
 async function check(name, fn) {
   try {
@@ -75,40 +46,18 @@ async function check(name, fn) {
   }
 }
 
-const port = await freePort();
-const simulatorPort = await freePort();
-const baseUrl = `http://127.0.0.1:${port}`;
-const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-e2e-'));
-const bffLog = fs.createWriteStream(path.join(artifacts, 'bff.log'));
-const bff = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
-  cwd: root,
-  env: {
-    ...process.env,
-    PORT: String(port),
-    CASE_SIM_PORT: String(simulatorPort),
-    CASE_DELIVERY_INTERVAL_MS: '300',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    NODE_ENV: 'development',
-    DATABASE_URL: '',
-    // Creates the staff account dev-admin, which pays the claim below.
-    DEV_STAFF_PASSWORD: STAFF_PASSWORD,
-  },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-bff.stdout.pipe(bffLog);
-bff.stderr.pipe(bffLog);
+// Creates the staff account dev-admin, which pays the claim below.
+const bff = await startBff({ logName: 'bff.log', env: { DEV_STAFF_PASSWORD: STAFF_PASSWORD } });
+const { baseUrl, simulatorUrl } = bff;
 
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-chromium-'));
 let browser;
 try {
-  await waitForHealth(baseUrl, bff);
   // A fresh profile per run; Playwright takes it as userDataDir rather than a --user-data-dir flag.
   browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
     viewport: { width: 390, height: 844 },
     locale: 'zh-CN',
   });
@@ -418,9 +367,8 @@ try {
   console.error(err);
 } finally {
   await browser?.close().catch(() => undefined);
-  bff.kill('SIGTERM');
+  bff.stop();
   fs.rmSync(userDataDir, { recursive: true, force: true });
-  fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(photoDir, { recursive: true, force: true });
 }
 

@@ -1,0 +1,64 @@
+// What both Chromium end-to-end tests need: a free port, the built BFF started in development on
+// fresh embedded PostgreSQL with the case-system simulator beside it, and Chromium's flags.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const artifacts = path.join(root, 'tests/e2e/artifacts');
+fs.mkdirSync(artifacts, { recursive: true });
+
+/** The closed network refuses Chromium's background connections; these keep it quiet (DESIGN §8). */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export const freePort = () =>
+  new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+
+/**
+ * Starts bff/dist/main.js on free ports with its log in artifacts/`logName`; `env` adds settings.
+ * Resolves once /api/v1/health answers; `stop()` ends it and removes its data.
+ */
+export async function startBff({ logName, env = {} }) {
+  const port = await freePort();
+  const simulatorPort = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-e2e-'));
+  const log = fs.createWriteStream(path.join(artifacts, logName));
+  const bff = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), CASE_SIM_PORT: String(simulatorPort), CASE_DELIVERY_INTERVAL_MS: '300', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'development', DATABASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  bff.stdout.pipe(log);
+  bff.stderr.pipe(log);
+  const stop = () => {
+    bff.kill('SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (bff.exitCode !== null) throw new Error(`BFF exited with ${bff.exitCode} (see ${logName})`);
+    try {
+      if ((await fetch(`${baseUrl}/api/v1/health`)).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > until) {
+      stop();
+      throw new Error('BFF did not become healthy');
+    }
+    await delay(200);
+  }
+  return { baseUrl, simulatorUrl: `http://127.0.0.1:${simulatorPort}`, stop };
+}
