@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { artifacts, CHROMIUM_ARGS, CHROMIUM_PATH, delay, root, startBff } from './support.mjs';
+import { artifacts, caseOperator, CHROMIUM_ARGS, CHROMIUM_PATH, delay, root, startBff } from './support.mjs';
 
 const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
 
@@ -19,7 +19,6 @@ const ADMIN = { username: 'dev-admin', password: 'e2e-console-password-123' };
 const FINANCE = { username: 'e2e-finance', displayName: '财务小王', password: 'finance-password-456' };
 /** The BFF's development JWT secret (bff/src/config.ts), public by design: only to mint an expired token. */
 const DEV_JWT_SECRET = 'cityloop-dev-only-secret-never-use-in-production';
-const OPERATOR_HEADERS = { 'x-operator-key': 'dev-case-system-key', 'content-type': 'application/json' };
 
 if (!fs.existsSync(path.join(root, 'bff/console/dist/index.html'))) {
   console.error('The console is not built: run `npm run build:console` first.');
@@ -80,20 +79,7 @@ async function submitReport(resident, photoId, place) {
   return (await json(res, 201)).report;
 }
 
-async function findCase(reportId) {
-  for (let i = 0; i < 150; i += 1) {
-    const cases = await (await fetch(`${simulatorUrl}/operator/requests`, { headers: OPERATOR_HEADERS })).json();
-    const found = cases.find((c) => c.extended_attributes?.client_request_id === reportId)?.service_request_id;
-    if (found) return found;
-    await delay(200);
-  }
-  throw new Error(`report ${reportId} never reached the case system`);
-}
-
-async function operate(caseId, action, body = {}) {
-  const res = await fetch(`${simulatorUrl}/operator/requests/${caseId}/${action}`, { method: 'POST', headers: OPERATOR_HEADERS, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${action} answered ${res.status}: ${await res.text()}`);
-}
+const { findCase, operate } = caseOperator(simulatorUrl);
 
 async function waitForReport(resident, reportId, test, what) {
   for (let i = 0; i < 100; i += 1) {

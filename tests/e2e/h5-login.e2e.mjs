@@ -9,14 +9,13 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { artifacts, CHROMIUM_ARGS, CHROMIUM_PATH, delay, root, startBff } from './support.mjs';
+import { artifacts, caseOperator, CHROMIUM_ARGS, CHROMIUM_PATH, delay, OPERATOR_HEADERS, root, startBff } from './support.mjs';
 
 // The BFF's own sharp (this script does not install anything of its own).
 const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
 
 const STAFF_USERNAME = 'dev-admin';
 const STAFF_PASSWORD = 'e2e-staff-password-123';
-const OPERATOR_HEADERS = { 'x-operator-key': 'dev-case-system-key', 'content-type': 'application/json' };
 const CLOSING_NOTE = '经核查已解决';
 
 const photoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-e2e-photos-'));
@@ -122,22 +121,7 @@ try {
 
   // ---- helpers for the report checks -------------------------------------------------------------
 
-  /** The case the BFF opened in the simulator for a report (delivered through its outbox). */
-  async function findCase(reportId) {
-    for (let i = 0; i < 100; i += 1) {
-      const cases = await (await fetch(`${simulatorUrl}/operator/requests`, { headers: OPERATOR_HEADERS })).json();
-      const found = cases.find((c) => c.extended_attributes?.client_request_id === reportId)?.service_request_id;
-      if (found) return found;
-      await delay(200);
-    }
-    throw new Error(`report ${reportId} never reached the case system`);
-  }
-
-  /** One step in the case system's operator console. */
-  async function operate(caseId, action, body = {}) {
-    const res = await fetch(`${simulatorUrl}/operator/requests/${caseId}/${action}`, { method: 'POST', headers: OPERATOR_HEADERS, body: JSON.stringify(body) });
-    if (!res.ok) throw new Error(`${action} answered ${res.status}: ${await res.text()}`);
-  }
+  const { findCase, operate } = caseOperator(simulatorUrl);
 
   /**
    * Fills in 随手拍 (a fresh photo, 暴露垃圾, the first preset city since headless Chromium cannot

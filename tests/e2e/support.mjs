@@ -62,3 +62,27 @@ export async function startBff({ logName, env = {} }) {
   }
   return { baseUrl, simulatorUrl: `http://127.0.0.1:${simulatorPort}`, stop };
 }
+
+/** The simulator's operator key in development (bff/src/config.ts). */
+export const OPERATOR_HEADERS = { 'x-operator-key': 'dev-case-system-key', 'content-type': 'application/json' };
+
+/** What the city's operator does in the case-system simulator, for the e2e tests to drive a case. */
+export function caseOperator(simulatorUrl) {
+  return {
+    /** The case the BFF opened for a report (delivered through its outbox, so it is waited for). */
+    async findCase(reportId) {
+      for (let i = 0; i < 150; i += 1) {
+        const cases = await (await fetch(`${simulatorUrl}/operator/requests`, { headers: OPERATOR_HEADERS })).json();
+        const found = cases.find((c) => c.extended_attributes?.client_request_id === reportId)?.service_request_id;
+        if (found) return found;
+        await delay(200);
+      }
+      throw new Error(`report ${reportId} never reached the case system`);
+    },
+    /** One step in the operator console: register, dispatch, handle, close, reject, merge, reopen. */
+    async operate(caseId, action, body = {}) {
+      const res = await fetch(`${simulatorUrl}/operator/requests/${caseId}/${action}`, { method: 'POST', headers: OPERATOR_HEADERS, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${action} answered ${res.status}: ${await res.text()}`);
+    },
+  };
+}
