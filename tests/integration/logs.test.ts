@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { api, startTestApp, uniqueName, type TestApp } from '../support/test-app';
+import { api, stallSpotInput, startTestApp, uniqueName, type TestApp } from '../support/test-app';
 
 /**
  * A failed query is logged with its statement and parameter count, never the parameter values.
@@ -30,20 +30,7 @@ describe('logs carry no personal data', () => {
     const staff = await t.staffToken('operator');
     const res = await api(t.baseUrl, '/api/v1/staff/stall-spots', {
       token: staff,
-      json: {
-        code: uniqueName('LOG').toUpperCase(),
-        name: '日志测试夜市',
-        kind: 'night_market',
-        district: '呈贡区',
-        address: '测试路 1 号',
-        location: { lat: 24.88, lng: 102.82, coordSystem: 'wgs84', approximate: false },
-        radiusMeters: 100,
-        capacity: 10,
-        goods: ['snacks'],
-        facilities: [],
-        manager: { name: '王经理', phone },
-        schedule: { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: [{ open: '18:00', close: '22:00' }] }] },
-      },
+      json: stallSpotInput({ manager: { name: '王经理', phone } }),
     });
     expect(res.status).toBe(500);
     const failure = t.logs.find((line) => line.includes('unhandled error'));

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../bff/src/db/client';
 import { payoutBatches, ratingFollowUps, reportRatings, reports, rewardAppeals, rewardClaims, rewardDecisions } from '../../bff/src/db/schema';
-import { api, loginResident, startTestApp, uniqueName, type TestApp } from '../support/test-app';
+import { api, loginResident, stallSpotInput, startTestApp, uniqueName, type TestApp } from '../support/test-app';
 
 const NO_ID = '00000000-0000-4000-8000-000000000000';
 const HOUR = 3_600_000;
@@ -398,21 +398,7 @@ describe('staff console API', () => {
   describe('GET /staff/stall-spots', () => {
     it('lists every spot, suspended ones too, with followers, filtered and paged by code', async () => {
       const tag = uniqueName('SP').toUpperCase();
-      const body = (i: number) => ({
-        code: `${tag}-${i}`,
-        name: `测试夜市${i}`,
-        kind: 'night_market',
-        district: tag,
-        street: '测试街道',
-        address: '测试路 1 号',
-        location: { lat: 31, lng: 86, coordSystem: 'wgs84', approximate: false },
-        radiusMeters: 100,
-        capacity: 40,
-        goods: ['snacks'],
-        facilities: [],
-        rules: '',
-        schedule: { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: [{ open: '18:00', close: '22:00' }] }] },
-      });
+      const body = (i: number) => stallSpotInput({ code: `${tag}-${i}`, name: `测试夜市${i}`, district: tag });
       const ids: string[] = [];
       for (let i = 0; i < 3; i += 1) {
         const res = await api(t.baseUrl, '/api/v1/staff/stall-spots', { token: operator, json: body(i) });

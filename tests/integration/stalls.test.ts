@@ -1,7 +1,7 @@
 import gcoord from 'gcoord';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../bff/src/db/client';
-import { api, loginResident, startTestApp, uniqueName, type TestApp } from '../support/test-app';
+import { api, loginResident, stallSpotInput, startTestApp, uniqueName, type TestApp } from '../support/test-app';
 
 /** Shanghai wall-clock time → instant. */
 const sh = (local: string) => new Date(`${local}:00+08:00`);
@@ -9,27 +9,6 @@ const sh = (local: string) => new Date(`${local}:00+08:00`);
 const CHENGGONG = { lat: 24.85, lng: 102.85 };
 
 /** A spot in an empty corner of the map, so suites sharing one PostgreSQL database never see each other's spots. */
-function remoteSpot(overrides: Record<string, unknown> = {}) {
-  const lat = 30 + Math.random() * 5;
-  const lng = 85 + Math.random() * 5;
-  return {
-    code: uniqueName('T').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40),
-    name: '测试夜市',
-    kind: 'night_market',
-    district: '测试区',
-    street: '测试街道',
-    address: '测试路 1 号',
-    location: { lat, lng, coordSystem: 'wgs84', approximate: false },
-    radiusMeters: 100,
-    capacity: 40,
-    goods: ['snacks', 'produce'],
-    facilities: ['power'],
-    rules: '不得占用盲道',
-    manager: { name: '王经理', phone: '0871-12345678' },
-    schedule: { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: [{ open: '18:00', close: '02:00' }] }] },
-    ...overrides,
-  };
-}
 
 describe('stall spots', () => {
   let t: TestApp;
@@ -42,7 +21,7 @@ describe('stall spots', () => {
   afterAll(() => t.close());
 
   async function createSpot(overrides: Record<string, unknown> = {}) {
-    const body = remoteSpot(overrides);
+    const body = stallSpotInput(overrides);
     const res = await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: body, token: staff });
     expect(res.status).toBe(201);
     return { spot: res.body.spot, body };
@@ -354,21 +333,21 @@ describe('stall spots', () => {
 
     it('refuses bad spots: overlapping or inverted schedules, unknown goods, duplicate codes', async () => {
       const post = (body: unknown) => api(t.baseUrl, '/api/v1/staff/stall-spots', { json: body, token: staff });
-      const overlapping = await post(remoteSpot({ schedule: { weekly: [{ days: [1], windows: [{ open: '06:00', close: '10:00' }, { open: '09:00', close: '11:00' }] }] } }));
+      const overlapping = await post(stallSpotInput({ schedule: { weekly: [{ days: [1], windows: [{ open: '06:00', close: '10:00' }, { open: '09:00', close: '11:00' }] }] } }));
       expect(overlapping.status).toBe(400);
       expect(JSON.stringify(overlapping.body.error)).toContain('overlaps');
-      const inverted = await post(remoteSpot({ schedule: { weekly: [{ days: [1], windows: [{ open: '21:00', close: '18:00' }] }] } }));
+      const inverted = await post(stallSpotInput({ schedule: { weekly: [{ days: [1], windows: [{ open: '21:00', close: '18:00' }] }] } }));
       expect(inverted.status).toBe(400);
       expect(JSON.stringify(inverted.body.error)).toContain('closes before it opens');
-      const goods = await post(remoteSpot({ goods: ['weapons'] }));
+      const goods = await post(stallSpotInput({ goods: ['weapons'] }));
       expect(goods.status).toBe(400);
-      const types = await post(remoteSpot({ capacity: '40', location: { lat: 'north', lng: 90, coordSystem: 'wgs84' } }));
+      const types = await post(stallSpotInput({ capacity: '40', location: { lat: 'north', lng: 90, coordSystem: 'wgs84' } }));
       expect(types.status).toBe(400);
       const { body } = await createSpot();
-      const dup = await post(remoteSpot({ code: body.code }));
+      const dup = await post(stallSpotInput({ code: body.code }));
       expect(dup.status).toBe(409);
       expect(dup.body.error.code).toBe('CONFLICT');
-      const racing = remoteSpot();
+      const racing = stallSpotInput();
       const statuses = (await Promise.all([post(racing), post(racing), post(racing)])).map((r) => r.status).sort();
       expect(statuses).toEqual([201, 409, 409]);
       const past = await api(t.baseUrl, `/api/v1/staff/stall-spots/${(await createSpot()).spot.id}/suspend`, { json: { reason: 'x', until: '2020-01-01T00:00:00Z' }, token: staff });
@@ -377,8 +356,8 @@ describe('stall spots', () => {
 
     it('keeps residents and anonymous callers out of staff routes, and unknown ids are 404', async () => {
       const resident = await loginResident(t.baseUrl, uniqueName('r'));
-      expect((await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: remoteSpot(), token: resident.token })).status).toBe(401);
-      expect((await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: remoteSpot() })).status).toBe(401);
+      expect((await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: stallSpotInput(), token: resident.token })).status).toBe(401);
+      expect((await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: stallSpotInput() })).status).toBe(401);
       expect((await api(t.baseUrl, '/api/v1/stall-spots/00000000-0000-0000-0000-000000000000')).status).toBe(404);
       expect((await api(t.baseUrl, '/api/v1/stall-spots/not-a-uuid')).status).toBe(404);
       expect((await api(t.baseUrl, '/api/v1/stall-spots/00000000-0000-0000-0000-000000000000/follow', { method: 'PUT', token: resident.token })).status).toBe(404);

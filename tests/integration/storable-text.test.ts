@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../bff/src/db/client';
 import { signWebhook } from '../../bff/src/ports/case-system/webhook-signature';
-import { api, loginResident, PHOTOS_DIR, startTestApp, TEST_CASE_API_KEY, TEST_WEBHOOK_SECRET, uniqueName, uploadPhoto, waitFor, type TestApp } from '../support/test-app';
+import { api, loginResident, PHOTOS_DIR, stallSpotInput, startTestApp, TEST_CASE_API_KEY, TEST_WEBHOOK_SECRET, uniqueName, uploadPhoto, waitFor, type TestApp } from '../support/test-app';
 
 const JPEG = fs.readFileSync(path.join(PHOTOS_DIR, 'gps_DSCN0010.jpg'));
 const NUL = 'a\u0000b';
@@ -15,20 +15,6 @@ const randomSpot = () => ({ lat: 22 + Math.random() * 3, lng: 110 + Math.random(
 /** Has a lone (unpaired) surrogate: what PostgreSQL's jsonb refuses and a text column silently corrupts. */
 const hasLoneSurrogate = (s: string) => /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 
-function remoteSpot() {
-  return {
-    code: uniqueName('T').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40),
-    name: '测试夜市',
-    kind: 'night_market',
-    district: '测试区',
-    street: '测试街道',
-    address: '测试路 1 号',
-    location: { lat: 30 + Math.random() * 5, lng: 85 + Math.random() * 5, coordSystem: 'wgs84', approximate: false },
-    capacity: 40,
-    goods: ['snacks'],
-    schedule: { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: [{ open: '18:00', close: '02:00' }] }] },
-  };
-}
 
 describe('text PostgreSQL cannot store, cut text, and out-of-range dates', () => {
   let t: TestApp;
@@ -69,12 +55,12 @@ describe('text PostgreSQL cannot store, cut text, and out-of-range dates', () =>
     });
 
     it.each(['name', 'district', 'street', 'address', 'rules'])('stall spot %s', async (field) => {
-      const res = await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: { ...remoteSpot(), [field]: `测试${NUL}` }, token: staff });
+      const res = await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: { ...stallSpotInput(), [field]: `测试${NUL}` }, token: staff });
       expectUnstorable(res, field);
     });
 
     it('suspend reason, search q, figures street and department, staff login, appeal and note fields', async () => {
-      const spot = (await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: remoteSpot(), token: staff })).body.spot;
+      const spot = (await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: stallSpotInput(), token: staff })).body.spot;
       expectUnstorable(await api(t.baseUrl, `/api/v1/staff/stall-spots/${spot.id}/suspend`, { json: { reason: `施工${NUL}` }, token: staff }), 'suspend');
       expectUnstorable(await api(t.baseUrl, `/api/v1/stall-spots?lat=30&lng=85&q=${encodeURIComponent(NUL)}`), 'q');
       expectUnstorable(await api(t.baseUrl, `/api/v1/staff/figures?street=${encodeURIComponent(NUL)}`, { token: staff }), 'figures street');
@@ -144,7 +130,7 @@ describe('text PostgreSQL cannot store, cut text, and out-of-range dates', () =>
     });
 
     it('suspending a followed spot with an emoji at the cut point notifies the follower with whole text', async () => {
-      const spot = (await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: remoteSpot(), token: staff })).body.spot;
+      const spot = (await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: stallSpotInput(), token: staff })).body.spot;
       const name = uniqueName('vendor');
       const vendor = await loginResident(t.baseUrl, name);
       expect((await api(t.baseUrl, `/api/v1/stall-spots/${spot.id}/follow`, { method: 'PUT', token: vendor.token })).status).toBe(200);
@@ -186,7 +172,7 @@ describe('text PostgreSQL cannot store, cut text, and out-of-range dates', () =>
     });
 
     it('stall times in year 9999 with a negative offset (the following year in UTC)', async () => {
-      const spot = (await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: remoteSpot(), token: staff })).body.spot;
+      const spot = (await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: stallSpotInput(), token: staff })).body.spot;
       const until = await api(t.baseUrl, `/api/v1/staff/stall-spots/${spot.id}/suspend`, { json: { reason: '施工', until: '9999-12-31T23:00:00-05:00' }, token: staff });
       expect([until.status, until.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
       const at = await api(t.baseUrl, `/api/v1/stall-spots?lat=30&lng=85&openNow=true&at=${encodeURIComponent('9999-12-31T23:00:00-05:00')}`);

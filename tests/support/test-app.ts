@@ -197,3 +197,29 @@ export const PHOTOS_DIR = path.resolve(__dirname, '../fixtures/photos');
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/**
+ * A valid body for POST /staff/stall-spots, placed at random far from the seeded cities (so nearest-first
+ * queries elsewhere never meet it), open every evening across midnight; `overrides` replaces fields.
+ */
+export function stallSpotInput(overrides: Record<string, unknown> = {}) {
+  const lat = 30 + Math.random() * 5;
+  const lng = 85 + Math.random() * 5;
+  return {
+    code: uniqueName('T').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40),
+    name: '测试夜市',
+    kind: 'night_market',
+    district: '测试区',
+    street: '测试街道',
+    address: '测试路 1 号',
+    location: { lat, lng, coordSystem: 'wgs84', approximate: false },
+    radiusMeters: 100,
+    capacity: 40,
+    goods: ['snacks', 'produce'],
+    facilities: ['power'],
+    rules: '不得占用盲道',
+    manager: { name: '王经理', phone: '0871-12345678' },
+    schedule: { weekly: [{ days: [1, 2, 3, 4, 5, 6, 7], windows: [{ open: '18:00', close: '02:00' }] }] },
+    ...overrides,
+  };
+}
