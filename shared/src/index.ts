@@ -11,3 +11,4 @@ export * from './ratings';
 export * from './permissions';
 export * from './text';
 export * from './staff-api';
+export * from './csv';

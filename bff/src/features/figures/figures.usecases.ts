@@ -1,4 +1,5 @@
 import {
+  csvCell,
   FIGURE_DEFINITION_TEXT,
   findCategory,
   ratePercent,
@@ -185,16 +186,6 @@ export function cachedScorecard(deps: FigureDeps & { now: () => Date }, ttlMs = 
 
 export const FIGURES_CSV_HEADER = ['分组', '案件数', '已送达', '按时响应', '已立案', '已处置', '已结案', '已评价', '满意', '响应率', '处置率', '结案率', '满意率'];
 
-/**
- * One CSV cell. A cell a spreadsheet would read as a formula (leading =, +, -, @, tab or CR) gets a
- * leading apostrophe (OWASP "CSV injection"); then cells with a quote, comma or line break are quoted.
- */
-export function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = typeof value === 'number' ? String(value) : value;
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 const rateCell = (rate: number | null) => (rate === null ? '' : rate.toFixed(1));
 

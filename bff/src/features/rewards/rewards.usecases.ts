@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { claimAmountProblem, expiringAmountFen, findCategory, maskName, REWARD_REASON_NAMES, type MyRewardsDto, type PayoutBatchCreatedDto, type PayoutBatchResultsDto, type ReportRewardDto, type RewardFiguresDto, type RewardReviewQueueDto, type RewardReason, type RewardRules } from '@cityloop/shared';
+import { claimAmountProblem, csvCell, expiringAmountFen, findCategory, maskName, REWARD_REASON_NAMES, type MyRewardsDto, type PayoutBatchCreatedDto, type PayoutBatchResultsDto, type ReportRewardDto, type RewardFiguresDto, type RewardReviewQueueDto, type RewardReason, type RewardRules } from '@cityloop/shared';
 import { inTransaction, isUniqueViolation, queryRows, type Database } from '../../db/client';
 import { payoutBatches } from '../../db/schema';
 import { AppError } from '../../http/errors';
@@ -209,11 +209,6 @@ export async function createPayoutBatch(db: Database, staffId: string): Promise<
   });
 }
 
-const csvCell = (v: string | number) => {
-  const s = String(v);
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
 
 /**
  * The batch as CSV for the person paying it. It names the resident by our user id and masked

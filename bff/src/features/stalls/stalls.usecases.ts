@@ -1,5 +1,6 @@
 import {
   bearingDegrees,
+  parseCsv,
   directionZh,
   distanceMeters,
   formatShanghai,
@@ -19,7 +20,6 @@ import { isUuid } from '../../http/validate';
 import { recordAudit } from '../audit/audit';
 import { enqueueForSpotFollowers, thing, type NoticeLog } from '../notifications/notifications';
 import { toWgs84 } from '../../geo/coords';
-import { parseCsv } from './csv';
 import { presentSpot } from './stalls.presenter';
 import { stallsRepository, type NewSpotRow, type SpotRow, type SpotWithDistance } from './stalls.repository';
 import { IMPORT_COLUMNS, recordToSpotInput, spotInputSchema, type SpotInput, type SpotPatch } from './stall-input';
