@@ -1,3 +1,4 @@
+import { ROUTE_DOCS } from '../../bff/src/openapi/openapi';
 import { STAFF_PERMISSIONS, STAFF_ROLES, type StaffPermission, type StaffRole } from '@cityloop/shared';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../bff/src/db/client';
@@ -72,6 +73,13 @@ describe('staff roles: one permission table, enforced on every staff route', () 
       return !STAFF_ROUTES.some(([m, p]) => m === method && pattern.test(p.split('?')[0]));
     });
     expect(missing).toEqual([]);
+  });
+
+  it('the OpenAPI document names the same permission for each staff route as the guard enforces', () => {
+    const documented = (method: string, path: string) =>
+      ROUTE_DOCS.find((d) => d.method === method && new RegExp(`^/api/v1${d.path.replace(/:\w+/g, '[^/]+')}$`).test(path.split('?')[0]))?.access;
+    const mismatches = STAFF_ROUTES.filter(([method, path, permission]) => documented(method, path) !== permission).map(([m, p, perm]) => `${m} ${p}: guard ${perm}, documented ${documented(m, p)}`);
+    expect(mismatches).toEqual([]);
   });
 
   it('uses every permission of the table on some route', () => {
