@@ -5,11 +5,11 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { freePort, startBuiltBff } from './spawn-bff.mjs';
 
 const require = createRequire(import.meta.url);
 const sharp = require('sharp');
@@ -17,12 +17,6 @@ const { processPhoto } = require('../dist/features/photos/photo-pipeline.js');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const photosDir = path.resolve(root, 'tests/fixtures/photos');
 
-const freePort = () => new Promise((resolve) => {
-  const srv = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = srv.address();
-    srv.close(() => resolve(port));
-  });
-});
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // 1. Pipeline vs bare sharp, same file, same process, alternating to share any warm-up.
@@ -46,20 +40,9 @@ console.log(`photo pipeline   ${median(pipeline).toFixed(0)} ms per photo (displ
 console.log(`bare sharp       ${median(bare).toFixed(0)} ms per photo (decode + resize 1600 + WebP)   → pipeline is ${(median(pipeline) / median(bare)).toFixed(2)}× bare sharp`);
 
 // 2. The BFF with its simulator, for RSS, submissions and the outage drain.
-const port = await freePort();
-const simPort = await freePort();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-bench-reports-'));
-const bff = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
-  env: { ...process.env, PORT: String(port), CASE_SIM_PORT: String(simPort), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_MINUTE: '10000', CASE_DELIVERY_INTERVAL_MS: '200', DATABASE_URL: process.env.DATABASE_URL ?? '' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const base = `http://127.0.0.1:${port}`;
-for (;;) {
-  try {
-    if ((await fetch(`${base}/api/v1/health`)).ok) break;
-  } catch {}
-  await new Promise((r) => setTimeout(r, 50));
-}
+const bff = await startBuiltBff({ DATA_DIR: dataDir, RATE_LIMIT_WRITES_PER_MINUTE: '10000', CASE_DELIVERY_INTERVAL_MS: '200', DATABASE_URL: process.env.DATABASE_URL ?? '' });
+const { base } = bff;
 const { token } = await (await fetch(`${base}/api/v1/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'dev:bench-reporter' }) })).json();
 const auth = { authorization: `Bearer ${token}` };
 const rssKb = () => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${bff.pid}/status`, 'utf8'))[1]);
@@ -82,27 +65,16 @@ const submitted = await new Promise((resolve, reject) => autocannon({
   requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': randomUUID() }, body: reportBody() }) }],
 }, (err, r) => (err ? reject(err) : resolve(r))));
 console.log(`POST /api/v1/reports   ${Math.round(submitted.requests.average)} req/s   p50 ${submitted.latency.p50} ms   p99 ${submitted.latency.p99} ms   non-2xx ${submitted.non2xx}   (delivery to the simulator running alongside)`);
-bff.kill('SIGTERM');
-await new Promise((r) => bff.once('exit', r));
+await bff.stop();
 fs.rmSync(dataDir, { recursive: true, force: true });
 
 // 3. Outage: the case system is down while 1,000 reports arrive; then it comes back.
 const QUEUED = Number(process.env.BENCH_QUEUED ?? 1000);
-const port2 = await freePort();
 const simPort2 = await freePort();
 const dataDir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-bench-outage-'));
 const secret = 'bench-webhook-secret-0123456789';
-const bff2 = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
-  env: { ...process.env, PORT: String(port2), HOST: '127.0.0.1', DATA_DIR: dataDir2, LOG_LEVEL: 'fatal', NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_MINUTE: '10000', CASE_DELIVERY_INTERVAL_MS: '500', CASE_SYSTEM_URL: `http://127.0.0.1:${simPort2}`, CASE_WEBHOOK_SECRET: secret, DATABASE_URL: process.env.DATABASE_URL ?? '' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const base2 = `http://127.0.0.1:${port2}`;
-for (;;) {
-  try {
-    if ((await fetch(`${base2}/api/v1/health`)).ok) break;
-  } catch {}
-  await new Promise((r) => setTimeout(r, 50));
-}
+const bff2 = await startBuiltBff({ DATA_DIR: dataDir2, LOG_LEVEL: 'fatal', RATE_LIMIT_WRITES_PER_MINUTE: '10000', CASE_DELIVERY_INTERVAL_MS: '500', CASE_SYSTEM_URL: `http://127.0.0.1:${simPort2}`, CASE_WEBHOOK_SECRET: secret, DATABASE_URL: process.env.DATABASE_URL ?? '' });
+const base2 = bff2.base;
 const login2 = await (await fetch(`${base2}/api/v1/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'dev:bench-outage' }) })).json();
 const auth2 = { authorization: `Bearer ${login2.token}`, 'content-type': 'application/json' };
 for (let i = 0; i < QUEUED; i += 8) {
@@ -128,6 +100,5 @@ let done = 0;
 while ((done = await delivered()) < QUEUED && performance.now() - back < 600_000) await new Promise((r) => setTimeout(r, 250));
 console.log(`outage: ${QUEUED} reports queued while the case system was down (${before} delivered meanwhile); all ${done} delivered ${((performance.now() - back) / 1000).toFixed(1)} s after it came back`);
 sim.kill('SIGTERM');
-bff2.kill('SIGTERM');
-await new Promise((r) => bff2.once('exit', r));
+await bff2.stop();
 fs.rmSync(dataDir2, { recursive: true, force: true });

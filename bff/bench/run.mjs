@@ -1,45 +1,21 @@
 // `npm run bench`: prints figures, asserts nothing. Starts the built BFF as a child process (embedded
 // PGlite in a throwaway folder, or DATABASE_URL) and loads it from this process with autocannon.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { freePort, startBuiltBff } from './spawn-bff.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-
 async function startBff(dataDir) {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_MINUTE: '10000' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('BFF exited during start');
-    try {
-      if ((await fetch(`${baseUrl}/api/v1/health`)).ok) break;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const readyMs = performance.now() - started;
-  return { baseUrl, readyMs, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
+  const { base, readyMs, stop } = await startBuiltBff({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT_WRITES_PER_MINUTE: '10000', DATABASE_URL: process.env.DATABASE_URL ?? '' });
+  return { baseUrl: base, readyMs, stop };
 }
 
 function load(url, headers = {}) {

@@ -3,14 +3,13 @@
 // the widest radius the API accepts, at 5,000 and 100,000 spots, sequential p50/p99, then the health
 // check's latency while 20 connections run that query. Opening times are spread over the week so
 // some queries land when most spots are closed (the case that used to scan 2,000 rows).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { startBuiltBff } from './spawn-bff.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,12 +37,6 @@ const SCHEDULES = [
   ['season 2026-06-01..2026-09-30; daily 09:00-17:00', 1],
 ].flatMap(([text, weight]) => Array.from({ length: weight }, () => shared.parseScheduleText(text).schedule));
 
-const freePort = () => new Promise((resolve) => {
-  const srv = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = srv.address();
-    srv.close(() => resolve(port));
-  });
-});
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 // A random instant in the week of 2026-11-23 (Monday), Shanghai time.
 const randomAt = () => new Date(Date.parse('2026-11-23T00:00:00+08:00') + Math.random() * 7 * 86_400_000).toISOString();
@@ -91,22 +84,8 @@ async function fill(dataDir, count, databaseUrl) {
   await handle.close();
 }
 
-async function startBff(dataDir, databaseUrl) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
-    env: { ...process.env, PORT: String(port), CASE_SIM_PORT: String(await freePort()), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', NODE_ENV: 'development', DATABASE_URL: databaseUrl ?? '', SEED_STALL_SPOTS: 'false', RATE_LIMIT_PUBLIC_READS_PER_MINUTE: '1000000' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('BFF exited during start');
-    try {
-      if ((await fetch(`${base}/api/v1/health`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { base, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
-}
+const startBff = (dataDir, databaseUrl) =>
+  startBuiltBff({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? '', SEED_STALL_SPOTS: 'false', RATE_LIMIT_PUBLIC_READS_PER_MINUTE: '1000000' });
 
 async function timed(url) {
   const t0 = performance.now();
