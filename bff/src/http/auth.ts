@@ -19,11 +19,18 @@ function bearerToken(ctx: Context): string {
 
 type ResidentState = { blockedAt: Date | null; erasedAt: Date | null };
 
+/** The account requireResident loaded for this request (later middleware and handlers reuse it, never re-read it). */
+export function residentOf<T extends ResidentState>(ctx: Context): T {
+  const user = ctx.state.resident as T | undefined;
+  if (!user) throw new AppError('TOKEN_INVALID');
+  return user;
+}
+
 /**
  * Resident routes: a valid resident token for an account that still exists; the user id lands in
  * `ctx.state.auth.subject`. An erased account's tokens stop working at once, not when they expire.
  */
-export function requireResident(tokens: TokenService, loadUser: (id: string) => Promise<ResidentState | undefined>) {
+export function requireResident<T extends ResidentState>(tokens: TokenService, loadUser: (id: string) => Promise<T | undefined>) {
   return async function requireResidentMiddleware(ctx: Context, next: Next) {
     const claims = tokens.verify(bearerToken(ctx), 'resident');
     const user = await loadUser(claims.sub);
@@ -59,9 +66,7 @@ export function staffGuardFor(
 /** Write routes: blocked residents may still sign in and read, but cannot create anything. Runs after requireResident, which loaded the account. */
 export function refuseBlocked() {
   return async function refuseBlockedMiddleware(ctx: Context, next: Next) {
-    const user = ctx.state.resident as ResidentState | undefined;
-    if (!user) throw new AppError('TOKEN_INVALID');
-    if (user.blockedAt) throw new AppError('USER_BLOCKED');
+    if (residentOf(ctx).blockedAt) throw new AppError('USER_BLOCKED');
     await next();
   };
 }

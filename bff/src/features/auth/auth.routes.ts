@@ -2,11 +2,12 @@ import Router from '@koa/router';
 import { LIMITS, type LoginResponse } from '@cityloop/shared';
 import { z } from 'zod';
 import type { Middleware } from 'koa';
-import { authOf } from '../../http/auth';
+import { residentOf } from '../../http/auth';
 import { clientIp } from '../../http/client-ip';
 import { rateLimit, RateLimiter } from '../../http/rate-limit';
 import { boundedText, parseInput } from '../../http/validate';
-import { currentUser, loginWithWechat, type AuthDeps } from './auth.usecases';
+import { loginWithWechat, type AuthDeps } from './auth.usecases';
+import type { UserRow } from './users.repository';
 import { presentUser } from './user.presenter';
 
 const wechatLoginBody = z.object({ code: boundedText(1, LIMITS.wechatCodeMaxLength) }).strict();
@@ -21,8 +22,8 @@ export function authRoutes(deps: AuthDeps & { loginLimiter: RateLimiter; residen
   });
 
   router.get('/me', deps.residentGuard, async (ctx) => {
-    const user = await currentUser(deps, authOf(ctx).subject);
-    ctx.body = { user: presentUser(user) };
+    // The guard has just loaded the account; no second read.
+    ctx.body = { user: presentUser(residentOf<UserRow>(ctx)) };
   });
 
   return router;

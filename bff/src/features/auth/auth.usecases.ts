@@ -16,10 +16,4 @@ export async function loginWithWechat(deps: AuthDeps, code: string): Promise<{ t
   return { token: deps.tokens.issue(user.id, 'resident'), user };
 }
 
-export async function currentUser(deps: Pick<AuthDeps, 'users'>, userId: string): Promise<UserRow> {
-  const user = await deps.users.findById(userId);
-  // A token for a user that no longer exists is as good as a forged one.
-  if (!user) throw new AppError('TOKEN_INVALID');
-  return user;
-}
 
