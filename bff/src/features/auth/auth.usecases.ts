@@ -1,4 +1,3 @@
-import { AppError } from '../../http/errors';
 import type { WechatAuth } from '../../ports/wechat/wechat-auth';
 import type { TokenService } from './tokens';
 import type { UserRow, UsersRepository } from './users.repository';
