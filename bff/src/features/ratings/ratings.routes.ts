@@ -58,7 +58,7 @@ export function ratingRoutes(deps: RatingDeps & { residentGuard: Middleware; sta
   // ---- staff ----
   router.get('/staff/ratings', deps.staffGuard('ratings.read'), async (ctx) => {
     const q = parseInput(staffListQuery, ctx.query);
-    ctx.body = await pageRatingsForStaff(deps.db, { bad: q.bad === 'true', limit: q.limit, cursor: q.cursor });
+    ctx.body = await pageRatingsForStaff(deps.db, deps.now(), { bad: q.bad === 'true', limit: q.limit, cursor: q.cursor });
   });
 
   router.post('/staff/ratings/:id/follow-up', deps.staffGuard('ratings.follow_up'), async (ctx) => {

@@ -237,7 +237,7 @@ async function staffRatingRows(db: Database, opts: { bad: boolean; limit: number
   );
 }
 
-function presentStaffRating(r: StaffRatingRow): StaffRatingItemDto {
+function presentStaffRating(r: StaffRatingRow, now: Date): StaffRatingItemDto {
   return {
     id: r.id,
     reportId: r.report_id,
@@ -249,22 +249,17 @@ function presentStaffRating(r: StaffRatingRow): StaffRatingItemDto {
     comment: r.comment,
     excludedFromFigures: Boolean(r.excluded_at),
     appeal: r.appeal_id ? { id: r.appeal_id, status: r.appeal_status!, reason: r.appeal_reason ?? '', filedBy: r.appeal_filed_by! } : null,
-    followUp: r.follow_up_status ? { status: r.follow_up_status, dueAt: iso(r.follow_up_due!), overdue: r.follow_up_status === 'open' && new Date(r.follow_up_due!) < new Date() } : null,
+    followUp: r.follow_up_status ? { status: r.follow_up_status, dueAt: iso(r.follow_up_due!), overdue: r.follow_up_status === 'open' && new Date(r.follow_up_due!) < now } : null,
     at: iso(r.created_at),
   };
 }
 
-/** Recent ratings for staff, 差评 only when asked; the rater stays anonymous (no user id). */
-export async function listRatingsForStaff(db: Database, opts: { bad: boolean; limit: number }): Promise<StaffRatingItemDto[]> {
-  return (await staffRatingRows(db, opts)).map(presentStaffRating);
-}
-
-/** The same, in the staff list convention: newest first, keyset-paged (`{ items, nextCursor }`). */
-export async function pageRatingsForStaff(db: Database, opts: { bad: boolean; limit: number; cursor?: string }): Promise<StaffRatingListDto> {
+/** Ratings for staff, 差评 only when asked, newest first and keyset-paged (`{ items, nextCursor }`); the rater stays anonymous (no user id). */
+export async function pageRatingsForStaff(db: Database, now: Date, opts: { bad: boolean; limit: number; cursor?: string }): Promise<StaffRatingListDto> {
   const sort = { field: 'createdAt', direction: 'desc' } as const;
   const after = opts.cursor ? decodeCursor(opts.cursor, 'staff-ratings', sort, isUuid, isTimestampText) : undefined;
   const rows = await staffRatingRows(db, { bad: opts.bad, limit: opts.limit + 1, after });
-  return pageOf(rows, opts.limit, presentStaffRating, (r) => encodeCursor('staff-ratings', sort, r.sort_value, r.id));
+  return pageOf(rows, opts.limit, (r) => presentStaffRating(r, now), (r) => encodeCursor('staff-ratings', sort, r.sort_value, r.id));
 }
 
 export async function closeFollowUp(db: Database, staffId: string, followUpRatingId: string, note: string) {
