@@ -12,3 +12,4 @@ export * from './permissions';
 export * from './text';
 export * from './staff-api';
 export * from './csv';
+export * from './map';
