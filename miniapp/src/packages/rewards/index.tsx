@@ -11,6 +11,7 @@ import {
   type ReportRewardDto,
 } from '@cityloop/shared';
 import { PageError, PageLoading } from '../../components/page-state';
+import { Page } from '../../components/page';
 import { RewardAppealForm } from '../../components/reason-form';
 import { reportDetailUrl } from '../../services/reports';
 import { serverMessageZh, toApiError } from '../../services/request';
@@ -277,16 +278,16 @@ export default function MyRewardsPage() {
     );
   }, []);
 
-  if (state.status === 'loading') return <PageLoading block='rewards' text='正在加载我的奖励…' />;
+  if (state.status === 'loading') return <PageLoading block='rewards' title='我的奖励' text='正在加载我的奖励…' />;
 
-  if (state.status === 'error') return <PageError block='rewards' message={state.message} onRetry={() => void loadFirst()} />;
+  if (state.status === 'error') return <PageError block='rewards' title='我的奖励' message={state.message} onRetry={() => void loadFirst()} />;
 
   const { data, entries } = state;
   const { claimMinFen, claimMaxFen } = data.rules;
   const maxNow = Math.min(data.balanceFen, claimMaxFen);
 
   return (
-    <View className='page rewards'>
+    <Page block='rewards' title='我的奖励' back>
       <BalanceCard data={data} />
 
       <View className='card' id='rewards-claim'>
@@ -358,6 +359,6 @@ export default function MyRewardsPage() {
           entries.length > 0 && <Text className='rewards__end'>没有更多了</Text>
         )}
       </View>
-    </View>
+    </Page>
   );
 }

@@ -9,6 +9,7 @@ import { CITY_PRESETS, cityPosition } from '../../utils/location';
 import { CATEGORY_SECTIONS, reportStatusClass } from '../../utils/reports';
 import { formatDistance } from '../../utils/stalls';
 import './index.scss';
+import { Page } from '../../components/page';
 
 const IS_H5 = process.env.TARO_ENV === 'h5';
 const IS_WEAPP = process.env.TARO_ENV === 'weapp';
@@ -193,7 +194,7 @@ export default function ReportPage() {
           : '';
 
   return (
-    <View className='page report'>
+    <Page block='report'>
       <View className='hero report__hero'>
         <Text className='hero__title'>随手拍</Text>
         <Text className='hero__text'>拍下身边的城市问题，相关部门会跟进处理，进度可在「我的举报」查看。</Text>
@@ -398,6 +399,6 @@ export default function ReportPage() {
       </View>
 
       {sheetOpen && <CategorySheet current={draft.category} onPick={pickCategory} onClose={() => setSheetOpen(false)} />}
-    </View>
+    </Page>
   );
 }

@@ -8,6 +8,7 @@ import { RATING_CHANGED_EVENT } from '../../../services/ratings';
 import { REPORT_STEPS, reportStatusClass, reportStepIndex } from '../../../utils/reports';
 import './index.scss';
 import { PageError, PageLoading } from '../../../components/page-state';
+import { Page } from '../../../components/page';
 import { RatingSection } from './rating-section';
 import { RewardSection } from './reward-section';
 
@@ -133,10 +134,10 @@ export default function ReportDetailPage() {
     load().then(stop, stop);
   });
 
-  if (state.status === 'loading') return <PageLoading block='report-detail' text='正在加载举报详情…' />;
+  if (state.status === 'loading') return <PageLoading block='report-detail' title='举报详情' text='正在加载举报详情…' />;
 
   if (state.status === 'error') {
-    return <PageError block='report-detail' message={state.message} onRetry={id ? () => void load() : undefined} />;
+    return <PageError block='report-detail' title='举报详情' message={state.message} onRetry={id ? () => void load() : undefined} />;
   }
 
   const { report, refreshing } = state;
@@ -145,7 +146,7 @@ export default function ReportDetailPage() {
   const afterUrls = report.afterPhotos.map(photoSrc);
 
   return (
-    <View className='page report-detail'>
+    <Page block='report-detail' title='举报详情' back>
       <View className='card'>
         <View className='report-detail__top'>
           <Text className='report-detail__category'>{report.categoryName}</Text>
@@ -218,6 +219,6 @@ export default function ReportDetailPage() {
       </View>
 
       <Steps report={report} />
-    </View>
+    </Page>
   );
 }

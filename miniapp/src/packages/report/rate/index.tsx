@@ -16,6 +16,7 @@ import {
   type SubmitRatingBody,
 } from '@cityloop/shared';
 import { PageError, PageLoading } from '../../../components/page-state';
+import { Page } from '../../../components/page';
 import { RATING_CHANGED_EVENT, submitRating } from '../../../services/ratings';
 import { charCount } from '../../../services/report-draft';
 import { getReport, photoSrc, reportDetailUrl } from '../../../services/reports';
@@ -146,16 +147,16 @@ export default function RatePage() {
     );
   }, [sending, state, level, comment, scores, id, load]);
 
-  if (state.status === 'loading') return <PageLoading block='rate' text='正在加载…' />;
+  if (state.status === 'loading') return <PageLoading block='rate' title='评价办理结果' text='正在加载…' />;
 
-  if (state.status === 'error') return <PageError block='rate' message={state.message} onRetry={id ? () => void load() : undefined} />;
+  if (state.status === 'error') return <PageError block='rate' title='评价办理结果' message={state.message} onRetry={id ? () => void load() : undefined} />;
 
   const { report } = state;
   const { rating } = report;
   const afterUrls = report.afterPhotos.map(photoSrc);
 
   return (
-    <View className='page rate'>
+    <Page block='rate' title='评价办理结果' back>
       <View className='card'>
         <Text className='rate__category'>{report.categoryName}</Text>
         <Text className='rate__address'>{report.address}</Text>
@@ -266,6 +267,6 @@ export default function RatePage() {
           </View>
         </>
       )}
-    </View>
+    </Page>
   );
 }
