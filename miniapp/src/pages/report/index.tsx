@@ -2,7 +2,7 @@ import { useCallback, useRef, useState, type ChangeEvent } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Image, Input, ScrollView, Text, Textarea, View } from '@tarojs/components';
 import { REPORT_LIMITS, findCategory, type NearbyReportDto } from '@cityloop/shared';
-import { PENDING_TEXT, useReportDraft, type LocalImage } from '../../hooks/useReportDraft';
+import { PENDING_TEXT, useReportDraft } from '../../hooks/useReportDraft';
 import { MY_REPORTS_URL, photoSrc, reportDetailUrl } from '../../services/reports';
 import type { DraftPhoto } from '../../services/report-draft';
 import { CITY_PRESETS, cityPosition } from '../../utils/location';
@@ -29,18 +29,27 @@ const PHOTO_STATUS_TEXT: Record<DraftPhoto['status'], string> = {
   failed: '上传失败',
 };
 
+/** The tile's own status line; a refused photo says so (the reason is spelled out under the photos). */
+function tileStatusText(photo: DraftPhoto, progress: number): string {
+  if (photo.status === 'uploading') return `${progress}%`;
+  if (photo.status === 'failed' && photo.refused) return '无法使用';
+  return PHOTO_STATUS_TEXT[photo.status];
+}
+
 function PhotoTile({
   photo,
   locked,
   onPreview,
   onRemove,
   onRetry,
+  onReplace,
 }: {
   photo: DraftPhoto;
   locked: boolean;
   onPreview: (src: string) => void;
   onRemove: () => void;
   onRetry: () => void;
+  onReplace: () => void;
 }) {
   const sources = photoSources(photo);
   const [sourceIndex, setSourceIndex] = useState(0);
@@ -57,11 +66,11 @@ function PhotoTile({
       )}
       <View className='report-photo__progress'>
         <View className='report-photo__bar' style={{ width: `${progress}%` }} />
-        <Text className='report-photo__progress-text'>{photo.status === 'uploading' ? `${progress}%` : PHOTO_STATUS_TEXT[photo.status]}</Text>
+        <Text className='report-photo__progress-text'>{tileStatusText(photo, progress)}</Text>
       </View>
       {photo.status === 'failed' && !locked && (
-        <View className='report-photo__retry' onClick={onRetry}>
-          <Text>重试</Text>
+        <View className='report-photo__retry' id={`report-photo-action-${photo.localId}`} onClick={photo.refused ? onReplace : onRetry}>
+          <Text>{photo.refused ? '换一张' : '重试'}</Text>
         </View>
       )}
       {!locked && (
@@ -146,13 +155,9 @@ export default function ReportPage() {
   const onFiles = useCallback(
     (e: ChangeEvent<HTMLInputElement>) => {
       const input = e.target;
-      const images: LocalImage[] = Array.from(input.files ?? []).map((file) => ({
-        path: URL.createObjectURL(file),
-        size: file.size,
-        fileName: file.name,
-      }));
+      const files = Array.from(input.files ?? []);
       input.value = ''; // picking the same file again must fire change
-      actions.addLocalImages(images);
+      actions.addFiles(files).catch(() => undefined);
     },
     [actions],
   );
@@ -173,6 +178,7 @@ export default function ReportPage() {
     [actions],
   );
 
+  const failedPhotos = draft.photos.map((photo, i) => ({ photo, n: i + 1 })).filter(({ photo }) => photo.status === 'failed');
   const { location } = draft;
   const showCities = !location || location.source === 'city' || r.locate === 'failed';
   const locationText = location
@@ -244,6 +250,10 @@ export default function ReportPage() {
               onPreview={preview}
               onRemove={() => actions.removePhoto(photo.localId)}
               onRetry={() => actions.retryPhoto(photo.localId)}
+              onReplace={() => {
+                actions.removePhoto(photo.localId);
+                addPhotos();
+              }}
             />
           ))}
           {draft.photos.length < r.photoLimits.max && !locked && (
@@ -253,6 +263,16 @@ export default function ReportPage() {
             </View>
           )}
         </View>
+        {failedPhotos.length > 0 && (
+          <View id='report-photo-errors' className='report__photo-errors'>
+            {failedPhotos.map(({ photo, n }) => (
+              <Text key={photo.localId} className='report__photo-error'>
+                第 {n} 张：{photo.error || '上传失败'}
+                {photo.refused ? '（请换一张）' : ''}
+              </Text>
+            ))}
+          </View>
+        )}
         {IS_H5 && (
           <input
             ref={fileInput}
