@@ -61,6 +61,58 @@ export const REPORT_CATEGORIES: readonly ReportCategory[] = [
   c('dangerous_building', '危房险情', 'facility', '房屋土地', 'BJ-0501', 50, 'major'),
 ];
 
+/** Words residents type for each category, beyond its own name (搜索问题类型). */
+export const CATEGORY_KEYWORDS: Readonly<Record<string, readonly string[]>> = {
+  exposed_garbage: ['垃圾', '脏', '乱扔', '卫生'],
+  garbage_overflow: ['垃圾', '垃圾箱', '满了', '溢出'],
+  piled_materials: ['堆放', '杂物', '建筑垃圾', '占道'],
+  illegal_small_ads: ['小广告', '牛皮癣', '贴纸', '涂鸦', '喷涂'],
+  illegal_banner: ['横幅', '标语', '广告牌'],
+  construction_dust: ['扬尘', '灰尘', '工地', '渣土'],
+  night_construction_noise: ['噪音', '施工', '扰民', '晚上', '工地'],
+  illegal_building: ['违建', '搭建', '加盖', '私搭乱建'],
+  street_vending: ['摆摊', '小贩', '流动摊', '占道'],
+  shop_front_business: ['出店', '店门口', '占道', '商户'],
+  illegal_parking: ['停车', '乱停', '违停', '汽车', '占道'],
+  shared_bike_clutter: ['单车', '自行车', '电动车', '乱停'],
+  road_collapse: ['塌陷', '坑', '路面', '破损', '坑洼'],
+  road_waterlogging: ['积水', '淹水', '下雨', '内涝', '排水'],
+  manhole_cover: ['井盖', '窨井', '下水道', '坑'],
+  fire_hydrant: ['消防', '消火栓', '漏水'],
+  street_light: ['路灯', '灯', '不亮', '照明'],
+  traffic_sign: ['标志', '标牌', '指示牌', '红绿灯'],
+  guardrail: ['护栏', '栏杆', '隔离栏'],
+  trash_bin: ['垃圾桶', '果皮箱', '破损'],
+  public_toilet: ['厕所', '公厕', '卫生间'],
+  fallen_tree: ['树', '倒伏', '断枝', '台风'],
+  damaged_greenery: ['绿化', '草坪', '踩踏', '毁绿'],
+  dangerous_building: ['危房', '裂缝', '倒塌', '墙'],
+};
+
+/**
+ * Categories matching what a resident typed: by name first, then by keyword, each in list order.
+ * Whitespace-separated words must all match. An empty query matches nothing (the caller shows all).
+ */
+export function searchCategories(query: string): ReportCategory[] {
+  const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return [];
+  const scored: { cat: ReportCategory; score: number; index: number }[] = [];
+  REPORT_CATEGORIES.forEach((cat, index) => {
+    const keywords = CATEGORY_KEYWORDS[cat.code] ?? [];
+    let score = 0;
+    for (const word of words) {
+      if (cat.name.includes(word)) score += 2;
+      else if (keywords.some((k) => k.includes(word) || word.includes(k)) || cat.group.includes(word)) score += 1;
+      else return;
+    }
+    scored.push({ cat, score, index });
+  });
+  return scored.sort((a, b) => b.score - a.score || a.index - b.index).map((x) => x.cat);
+}
+
+/** What residents report most, for the 常用 row until their own history says otherwise. */
+export const POPULAR_CATEGORY_CODES: readonly string[] = ['exposed_garbage', 'illegal_parking', 'street_vending', 'manhole_cover', 'street_light', 'road_waterlogging'];
+
 export const CATEGORY_CLASS_NAMES: Record<CategoryClass, string> = { event: '事件', facility: '部件' };
 
 export function findCategory(code: unknown): ReportCategory | undefined {

@@ -25,6 +25,7 @@ import {
 import { readPhoto, storePhoto } from '../services/photo-store';
 import { locateCurrent, pickPlace, type ChosenPosition } from '../utils/location';
 import { compressPhotoFile, compressPhotoPath } from '../utils/photo-compress';
+import { recordCategoryUse } from '../utils/reports';
 
 const IS_H5 = process.env.TARO_ENV === 'h5';
 const IS_WEAPP = process.env.TARO_ENV === 'weapp';
@@ -401,6 +402,7 @@ export function useReportDraft() {
 
   const finishSubmitted = useCallback(
     (report: ReportDto, trigger: 'tap' | 'auto') => {
+      recordCategoryUse(report.category);
       discardPhotoFiles(draftRef.current.photos);
       clearDraft();
       const fresh = newDraft();

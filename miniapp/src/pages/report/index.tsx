@@ -1,12 +1,12 @@
 import { useCallback, useRef, useState, type ChangeEvent } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Image, Input, ScrollView, Text, Textarea, View } from '@tarojs/components';
-import { REPORT_LIMITS, findCategory, type NearbyReportDto } from '@cityloop/shared';
+import { REPORT_LIMITS, findCategory, searchCategories, type NearbyReportDto, type ReportCategory } from '@cityloop/shared';
 import { PENDING_TEXT, useReportDraft } from '../../hooks/useReportDraft';
 import { MY_REPORTS_URL, photoSrc, reportDetailUrl } from '../../services/reports';
 import type { DraftPhoto } from '../../services/report-draft';
 import { CITY_PRESETS, cityPosition } from '../../utils/location';
-import { CATEGORY_SECTIONS, reportStatusClass } from '../../utils/reports';
+import { CATEGORY_GROUPS, CATEGORY_ICONS, frequentCategories, reportStatusClass } from '../../utils/reports';
 import { formatDistance } from '../../utils/stalls';
 import './index.scss';
 import { Page } from '../../components/page';
@@ -98,40 +98,75 @@ function NearbyCard({ items }: { items: NearbyReportDto[] }) {
   );
 }
 
+function CategoryTile({ cat, on, onPick }: { cat: ReportCategory; on: boolean; onPick: (code: string) => void }) {
+  return (
+    <View id={`report-category-option-${cat.code}`} className={on ? 'report-category-option report-category-option--on' : 'report-category-option'} onClick={() => onPick(cat.code)}>
+      <Text className='report-category-option__icon' aria-hidden>
+        {CATEGORY_ICONS[cat.code] ?? '📍'}
+      </Text>
+      <Text className='report-category-option__name'>{cat.name}</Text>
+    </View>
+  );
+}
+
+/** 选择问题类型: a search box, the resident's 常用 first, then every 大类 as icon tiles. */
 function CategorySheet({ current, onPick, onClose }: { current: string | null; onPick: (code: string) => void; onClose: () => void }) {
+  const [query, setQuery] = useState('');
+  const [frequent] = useState(frequentCategories);
+  const matches = query.trim() ? searchCategories(query) : null;
   return (
     <View className='report-sheet' id='report-category-sheet'>
       <View className='report-sheet__mask' onClick={onClose} />
       <View className='report-sheet__panel'>
         <View className='report-sheet__head'>
           <Text className='report-sheet__title'>选择问题类型</Text>
-          <View className='report-sheet__close' onClick={onClose}>
+          <View className='report-sheet__close' id='report-category-close' role='button' aria-label='关闭' onClick={onClose}>
             <Text>×</Text>
           </View>
         </View>
+        <Input
+          id='report-category-search'
+          className='report-sheet__search'
+          value={query}
+          placeholder='搜索，如：垃圾、井盖、停车'
+          confirmType='search'
+          onInput={(e) => setQuery(e.detail.value)}
+        />
         <ScrollView scrollY className='report-sheet__body'>
-          {CATEGORY_SECTIONS.map((section) => (
-            <View key={section.klass} className='report-sheet__section'>
-              <Text className='report-sheet__class'>{section.name}</Text>
-              {section.groups.map((group) => (
-                <View key={group.key} className='report-sheet__group'>
-                  <Text className='report-sheet__group-name'>{group.name}</Text>
-                  <View className='report-sheet__options'>
-                    {group.categories.map((cat) => (
-                      <View
-                        key={cat.code}
-                        id={`report-category-option-${cat.code}`}
-                        className={cat.code === current ? 'report-category-option report-category-option--on' : 'report-category-option'}
-                        onClick={() => onPick(cat.code)}
-                      >
-                        <Text>{cat.name}</Text>
-                      </View>
-                    ))}
-                  </View>
-                </View>
-              ))}
+          {matches ? (
+            matches.length ? (
+              <View className='report-sheet__options'>
+                {matches.map((cat) => (
+                  <CategoryTile key={cat.code} cat={cat} on={cat.code === current} onPick={onPick} />
+                ))}
+              </View>
+            ) : (
+              <Text id='report-category-empty' className='report-sheet__empty'>
+                没有找到“{query.trim()}”，换个说法试试，或在下面的分类里找
+              </Text>
+            )
+          ) : null}
+          {!matches && (
+            <View className='report-sheet__section'>
+              <Text className='report-sheet__group-name'>常用</Text>
+              <View className='report-sheet__options' id='report-category-frequent'>
+                {frequent.map((cat) => (
+                  <CategoryTile key={cat.code} cat={cat} on={cat.code === current} onPick={onPick} />
+                ))}
+              </View>
             </View>
-          ))}
+          )}
+          {(!matches || !matches.length) &&
+            CATEGORY_GROUPS.map((group) => (
+              <View key={group.name} className='report-sheet__section'>
+                <Text className='report-sheet__group-name'>{group.name}</Text>
+                <View className='report-sheet__options'>
+                  {group.categories.map((cat) => (
+                    <CategoryTile key={cat.code} cat={cat} on={cat.code === current} onPick={onPick} />
+                  ))}
+                </View>
+              </View>
+            ))}
         </ScrollView>
       </View>
     </View>
@@ -291,9 +326,10 @@ export default function ReportPage() {
         <View id='report-category' className={locked ? 'report__picker report__picker--locked' : 'report__picker'} onClick={() => !locked && setSheetOpen(true)}>
           {category ? (
             <View className='report__picked'>
-              <Text className='badge'>
-                {category.class === 'event' ? '事件' : '部件'} · {category.group}
+              <Text className='report__picked-icon' aria-hidden>
+                {CATEGORY_ICONS[category.code] ?? '📍'}
               </Text>
+              <Text className='badge'>{category.group}</Text>
               <Text className='report__picked-name'>{category.name}</Text>
             </View>
           ) : (
