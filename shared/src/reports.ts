@@ -142,6 +142,70 @@ export const REPORT_STATUSES = Object.keys(REPORT_STATUS_NAMES) as ReportStatus[
 /** Open = still being worked on (used for the nearby-duplicates hint). */
 export const OPEN_REPORT_STATUSES: readonly ReportStatus[] = ['submitted', 'received', 'accepted', 'dispatched', 'handled', 'reopened'];
 
+/**
+ * The timeline as the resident reads it: newest first, and one entry per step. The BFF's own
+ * "delivered" entry and the case system's acknowledgement are both 已受理; consecutive entries of
+ * the same status become one, at the earliest time, with the notes kept in order.
+ */
+export function residentTimeline<T extends { status: ReportStatus; note: string | null; at: string }>(timeline: readonly T[]): T[] {
+  const oldestFirst = timeline
+    .map((entry, index) => ({ entry, index, t: Date.parse(entry.at) }))
+    .sort((a, b) => a.t - b.t || a.index - b.index)
+    .map((x) => x.entry);
+  const merged: T[] = [];
+  for (const entry of oldestFirst) {
+    const last = merged[merged.length - 1];
+    if (last && last.status === entry.status) {
+      const notes = [last.note, entry.note].filter((n): n is string => !!n && n !== last.note);
+      merged[merged.length - 1] = { ...last, note: notes.length ? [last.note, entry.note].filter(Boolean).join('；') : last.note };
+    } else {
+      merged.push(entry);
+    }
+  }
+  return merged.reverse();
+}
+
+/** The city's seven-step loop, as residents are told about it. */
+export const REPORT_STEPS: ReadonlyArray<{ name: string; text: string }> = [
+  { name: '上报', text: '您拍照提交，平台受理' },
+  { name: '立案', text: '核实属于城市管理问题后立案' },
+  { name: '派遣', text: '派给负责的处置部门' },
+  { name: '处置', text: '部门到现场处理' },
+  { name: '核查', text: '监督员复查处理结果' },
+  { name: '结案', text: '确认解决后结案' },
+  { name: '评价', text: '您对处理结果打分' },
+];
+
+/** The seven steps of the city's loop, 0–6: 上报 立案 派遣 处置 核查 结案 评价. */
+export type ReportStep = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+/**
+ * Where the step bar stands: `current` is the step the status badge names (已处置 → 处置, not the
+ * 核查 that comes next), every earlier step is done; a rated closed case has 评价 done too.
+ * `stopped` when the case ended without being handled (不予立案, 重复合并).
+ */
+export function reportStepState(status: ReportStatus, ratedThisRound: boolean): { current: ReportStep; done: number; stopped: boolean } {
+  switch (status) {
+    case 'submitted':
+    case 'received':
+      return { current: 0, done: 0, stopped: false };
+    case 'accepted':
+      return { current: 1, done: 1, stopped: false };
+    case 'rejected':
+    case 'duplicate':
+      return { current: 1, done: 1, stopped: true };
+    case 'dispatched':
+    case 'reopened':
+      return { current: 2, done: 2, stopped: false };
+    case 'handled':
+      return { current: 3, done: 3, stopped: false };
+    case 'closed':
+      return ratedThisRound ? { current: 6, done: 7, stopped: false } : { current: 6, done: 6, stopped: false };
+    default:
+      return { current: 0, done: 0, stopped: false };
+  }
+}
+
 export const REPORT_LIMITS = {
   /** Counted in characters (code points), so Chinese text gets the same allowance as Latin. */
   descriptionMinChars: 5,

@@ -6,39 +6,6 @@ export function reportStatusClass(status: ReportStatus | string): string {
   return `report-status report-status--${status}`;
 }
 
-/** The city's seven-step loop, as residents are told about it. */
-export const REPORT_STEPS: ReadonlyArray<{ name: string; text: string }> = [
-  { name: '上报', text: '您拍照提交，平台受理' },
-  { name: '立案', text: '核实属于城市管理问题后立案' },
-  { name: '派遣', text: '派给负责的处置部门' },
-  { name: '处置', text: '部门到现场处理' },
-  { name: '核查', text: '监督员复查处理结果' },
-  { name: '结案', text: '确认解决后结案' },
-  { name: '评价', text: '您对处理结果打分' },
-];
-
-/** Index into REPORT_STEPS of the step a report is at. */
-export function reportStepIndex(status: ReportStatus): number {
-  switch (status) {
-    case 'submitted':
-    case 'received':
-      return 0;
-    case 'accepted':
-    case 'rejected':
-    case 'duplicate':
-      return 1;
-    case 'dispatched':
-    case 'reopened':
-      return 2;
-    case 'handled':
-      return 4;
-    case 'closed':
-      return 5;
-    default:
-      return 0;
-  }
-}
-
 /** One glyph per category for the picker's tiles (phones draw emoji in colour; it is decoration only). */
 export const CATEGORY_ICONS: Readonly<Record<string, string>> = {
   exposed_garbage: '🗑️',

@@ -21,6 +21,7 @@ import { RATING_CHANGED_EVENT, submitRating } from '../../../services/ratings';
 import { charCount } from '../../../services/report-draft';
 import { getReport, photoSrc, reportDetailUrl } from '../../../services/reports';
 import { serverMessageZh, toApiError } from '../../../services/request';
+import { reportStatusClass } from '../../../utils/reports';
 import './index.scss';
 
 type RateState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; report: ReportDto };
@@ -158,13 +159,19 @@ export default function RatePage() {
   return (
     <Page block='rate' title='评价办理结果' back>
       <View className='card'>
-        <Text className='rate__category'>{report.categoryName}</Text>
+        <View className='rate__top'>
+          <Text className='rate__category'>{report.categoryName}</Text>
+          <Text id='rate-status' className={reportStatusClass(report.status)}>
+            {report.statusName}
+          </Text>
+        </View>
         <Text className='rate__address'>{report.address}</Text>
         {report.department && <Text className='rate__muted'>处置部门：{report.department}</Text>}
       </View>
 
       <View className='card' id='rate-closing'>
-        <Text className='card__title'>办理结果</Text>
+        {/* After 重办 the note is the previous round's: say so rather than present it as current. */}
+        <Text className='card__title'>{report.status === 'closed' ? '办理结果' : '上次办理结果'}</Text>
         <Text id='rate-closing-note' className={rating.closingNote ? 'rate__closing-note' : 'card__text'}>
           {rating.closingNote ?? '办理部门未填写办结说明'}
         </Text>
