@@ -98,9 +98,9 @@ function NearbyCard({ items }: { items: NearbyReportDto[] }) {
   );
 }
 
-function CategoryTile({ cat, on, onPick }: { cat: ReportCategory; on: boolean; onPick: (code: string) => void }) {
+function CategoryTile({ cat, on, onPick, idPrefix = 'report-category-option' }: { cat: ReportCategory; on: boolean; onPick: (code: string) => void; idPrefix?: string }) {
   return (
-    <View id={`report-category-option-${cat.code}`} className={on ? 'report-category-option report-category-option--on' : 'report-category-option'} onClick={() => onPick(cat.code)}>
+    <View id={`${idPrefix}-${cat.code}`} className={on ? 'report-category-option report-category-option--on' : 'report-category-option'} onClick={() => onPick(cat.code)}>
       <Text className='report-category-option__icon' aria-hidden>
         {CATEGORY_ICONS[cat.code] ?? '📍'}
       </Text>
@@ -151,7 +151,7 @@ function CategorySheet({ current, onPick, onClose }: { current: string | null; o
               <Text className='report-sheet__group-name'>常用</Text>
               <View className='report-sheet__options' id='report-category-frequent'>
                 {frequent.map((cat) => (
-                  <CategoryTile key={cat.code} cat={cat} on={cat.code === current} onPick={onPick} />
+                  <CategoryTile key={cat.code} cat={cat} on={cat.code === current} onPick={onPick} idPrefix='report-category-frequent' />
                 ))}
               </View>
             </View>
@@ -303,7 +303,6 @@ export default function ReportPage() {
             {failedPhotos.map(({ photo, n }) => (
               <Text key={photo.localId} className='report__photo-error'>
                 第 {n} 张：{photo.error || '上传失败'}
-                {photo.refused ? '（请换一张）' : ''}
               </Text>
             ))}
           </View>
