@@ -124,9 +124,19 @@ try {
     await page.goto(`${baseUrl}/#/pages/report/index`, { waitUntil: 'load' });
     await visible('#report-add-photo').waitFor({ timeout: 20_000 });
   };
+  /** Headless Chromium cannot locate; after the locate timeout the form offers preset cities. */
   const pickCity = async () => {
-    const city = visible('.report__city').first();
-    if (await city.count()) await city.click();
+    await visible('.report__city').first().waitFor({ timeout: 15_000 });
+    await visible('.report__city').first().click();
+  };
+  /** Taps 提交 once it is enabled; otherwise fails with the reason the form gives. */
+  const tapSubmit = async () => {
+    try {
+      await visible('#report-submit:not([disabled])').waitFor({ timeout: 15_000 });
+    } catch {
+      throw new Error(`提交 stays disabled: "${await visible('#report-submit-reason').innerText().catch(() => '?')}"`);
+    }
+    await visible('#report-submit').click();
   };
   const pickCategory = async (code) => {
     await visible('#report-category').click();
@@ -213,7 +223,7 @@ try {
     await visible('#report-description textarea').fill('路边垃圾堆了三天没人清理');
     await visible('#report-address input').fill('呈贡区测试路 1 号');
     await offline(true);
-    await visible('#report-submit:not([disabled])').click();
+    await tapSubmit();
     await visible('#report-edit-pending').waitFor({ timeout: 15_000 });
     let sent = 0;
     const count = (req) => {
@@ -255,7 +265,8 @@ try {
     await visible('#report-description textarea').fill('彩云路这段路灯晚上都不亮');
     await visible('#report-address input').fill('呈贡区彩云路 10 号对面');
     const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/reports') && r.request().method() === 'POST', { timeout: 15_000 });
-    await visible('#report-submit:not([disabled])').click();
+    created.catch(() => undefined); // awaited below unless submitting fails first
+    await tapSubmit();
     reportId = (await (await created).json()).report.id;
     const caseId = await findCase(reportId);
     for (const [action, body] of [['register', {}], ['dispatch', { department: '市政设施管理处' }], ['handle', { note: '已更换灯泡' }]]) await operate(caseId, action, body);

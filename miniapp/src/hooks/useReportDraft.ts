@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { useDidHide, useDidShow } from '@tarojs/taro';
-import { cutText, REPORT_LIMITS, type NearbyReportDto, type ReportDto } from '@cityloop/shared';
+import { cutText, REPORT_LIMITS, type MapReportDto, type ReportDto } from '@cityloop/shared';
 import { toApiError } from '../services/request';
 import { UploadCanceller, fetchNearbyReports, reportDetailUrl, submitReport, uploadPhoto } from '../services/reports';
 import {
@@ -97,7 +97,7 @@ export function useReportDraft() {
   });
   /** Set when a 待发送 report went out while the page was hidden, so it can say so when shown. */
   const [autoSubmitted, setAutoSubmitted] = useState<ReportDto | null>(null);
-  const [nearby, setNearby] = useState<NearbyReportDto[]>([]);
+  const [nearby, setNearby] = useState<MapReportDto[]>([]);
   const nearbySeq = useRef(0);
   const visibleRef = useRef(true);
   const inflight = useRef(new Map<string, Promise<UploadOutcome>>());

@@ -101,10 +101,11 @@ export function photoLimit(category: string | null): { min: number; max: number 
  * submitting then queues the whole report (待发送) and uploads them first when back online.
  */
 export function draftBlocker(d: ReportDraft): string | null {
-  const cat = findCategory(d.category);
-  if (!cat) return '请选择问题类型';
+  // Photos first: they are at the top of the form, and a refused one needs the resident's hand.
   if (d.photos.some((p) => p.status === 'failed' && p.refused)) return '有照片无法使用，请换一张或删除';
   if (d.photos.some((p) => p.status === 'failed')) return '有照片上传失败，请点击照片重试或删除';
+  const cat = findCategory(d.category);
+  if (!cat) return '请选择问题类型';
   const { min, max } = photoLimit(d.category);
   if (d.photos.length < min) return `请至少添加 ${min} 张照片`;
   if (d.photos.length > max) return `最多 ${max} 张照片，请删除多余的`;

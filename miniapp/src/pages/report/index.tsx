@@ -1,9 +1,10 @@
 import { useCallback, useRef, useState, type ChangeEvent } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Image, Input, ScrollView, Text, Textarea, View } from '@tarojs/components';
-import { REPORT_LIMITS, findCategory, searchCategories, type NearbyReportDto, type ReportCategory } from '@cityloop/shared';
+import { REPORT_LIMITS, findCategory, searchCategories, type MapReportDto, type ReportCategory } from '@cityloop/shared';
 import { PENDING_TEXT, useReportDraft } from '../../hooks/useReportDraft';
-import { MY_REPORTS_URL, photoSrc, reportDetailUrl } from '../../services/reports';
+import { MY_REPORTS_URL, followReport, photoSrc, reportDetailUrl, unfollowReport } from '../../services/reports';
+import { toApiError } from '../../services/request';
 import type { DraftPhoto } from '../../services/report-draft';
 import { CITY_PRESETS, cityPosition } from '../../utils/location';
 import { CATEGORY_GROUPS, CATEGORY_ICONS, frequentCategories, reportStatusClass } from '../../utils/reports';
@@ -82,18 +83,50 @@ function PhotoTile({
   );
 }
 
-function NearbyCard({ items }: { items: NearbyReportDto[] }) {
+/**
+ * The duplicate hint: the same problem may already be reported nearby. 我也遇到了 follows that
+ * report (its progress notices come to me) instead of filing a duplicate, which earns no reward.
+ */
+function NearbyCard({ items }: { items: MapReportDto[] }) {
+  const [followed, setFollowed] = useState<Record<string, boolean>>({});
+  const [busy, setBusy] = useState<string | null>(null);
+  const toggle = (item: MapReportDto) => {
+    const on = followed[item.id] ?? item.followed;
+    setBusy(item.id);
+    (on ? unfollowReport(item.id) : followReport(item.id)).then(
+      () => {
+        setFollowed((prev) => ({ ...prev, [item.id]: !on }));
+        Taro.showToast({ title: on ? '已取消关注' : '已关注，办理进展会通知您', icon: 'none' }).catch(() => undefined);
+      },
+      (err: unknown) => Taro.showToast({ title: toApiError(err).message, icon: 'none' }).catch(() => undefined),
+    ).finally(() => setBusy(null));
+  };
   return (
     <View id='report-nearby' className='card report__nearby'>
       <Text className='report__nearby-title'>附近已有 {items.length} 条同类举报</Text>
-      <Text className='report__hint'>如果说的是同一个问题，相关部门已在处理；您仍然可以提交。</Text>
-      {items.map((item) => (
-        <View key={item.id} className='report__nearby-item'>
-          <Text className={reportStatusClass(item.status)}>{item.statusName}</Text>
-          <Text className='report__nearby-address'>{item.address || item.categoryName}</Text>
-          <Text className='report__nearby-distance'>{formatDistance(item.distanceMeters)}</Text>
-        </View>
-      ))}
+      <Text className='report__hint'>如果是同一个问题，点「我也遇到了」关注它的办理进展即可；重复举报不会获得奖励。不是同一个问题，请继续提交。</Text>
+      {items.map((item) => {
+        const on = followed[item.id] ?? item.followed;
+        return (
+          <View key={item.id} className='report__nearby-item'>
+            <View className='report__nearby-main'>
+              <Text className={reportStatusClass(item.status)}>{item.statusName}</Text>
+              <Text className='report__nearby-address'>{item.address || item.categoryName}</Text>
+              <Text className='report__nearby-distance'>{formatDistance(item.distanceMeters)}</Text>
+            </View>
+            {!item.own && (
+              <View
+                id={`report-nearby-follow-${item.id}`}
+                className={on ? 'report__follow report__follow--on' : 'report__follow'}
+                role='button'
+                onClick={() => busy !== item.id && toggle(item)}
+              >
+                <Text>{on ? '已关注' : '我也遇到了'}</Text>
+              </View>
+            )}
+          </View>
+        );
+      })}
     </View>
   );
 }
