@@ -184,7 +184,7 @@ try {
     const blocker = await visible('#report-submit-reason').innerText();
     if (!blocker.includes('换一张')) throw new Error(`submit reason says "${blocker}"`);
     await visible('.report__photos').screenshot({ path: path.join(SHOTS, 'photos-refused.png') });
-    for (const tile of await page.locator('.report-photo--failed').all()) await tile.locator('.report-photo__remove').click();
+    while (await page.locator('.report-photo--failed').count()) await page.locator('.report-photo--failed .report-photo__remove').first().click();
     if (await page.locator('.report-photo--failed').count()) throw new Error('refused tiles could not be removed');
   });
 
@@ -282,6 +282,18 @@ try {
     if (statuses.filter((s) => s === '已受理').length > 1) throw new Error(`已受理 ${statuses.filter((s) => s === '已受理').length} times: ${statuses.join(', ')}`);
   });
 
+  await check('返回 on a sub-page goes back to where the resident came from', async () => {
+    await page.goto(`${baseUrl}/#/pages/me/index`, { waitUntil: 'load' });
+    for (const [entry, ready] of [['#me-my-reports', '.my-report'], ['#me-my-rewards', '#rewards-balance-amount'], ['#me-scorecard', '#scorecard-closedRate'], ['#me-privacy', '#privacy-export']]) {
+      await visible(entry).click();
+      await visible(ready).first().waitFor({ timeout: 15_000 });
+      const title = await visible('.page-bar__title').last().innerText();
+      await visible('#page-back').last().click();
+      await visible('#me-elder-switch').waitFor({ timeout: 10_000 });
+      if (!title.trim()) throw new Error(`${entry}: the bar has no title`);
+    }
+  });
+
   const PAGES = [
     ['report', '/pages/report/index', '#report-add-photo', false],
     ['stalls', '/pages/stalls/index', '.stalls', false],
@@ -308,7 +320,13 @@ try {
         await page.evaluate((on) => localStorage.setItem('cityloop.elderMode', JSON.stringify({ data: on ? 'on' : 'off' })), mode === 'elder').catch(() => undefined);
         await page.goto(`${baseUrl}/#${url}`, { waitUntil: 'load' });
         await page.reload({ waitUntil: 'load' });
-        await visible(ready).first().waitFor({ timeout: 20_000 });
+        await visible(ready)
+          .first()
+          .waitFor({ timeout: 20_000 })
+          .catch(async (err) => {
+            await page.screenshot({ path: path.join(SHOTS, `${name}-${mode}-FAILED.png`) });
+            throw err;
+          });
         if (sub && !(await visible('#page-back').count())) problems.push(`${mode}: no back button`);
         for (const p of await layoutProblems(page)) problems.push(`${mode}: ${p}`);
         await page.screenshot({ path: path.join(SHOTS, `${name}-${mode}.png`), fullPage: true });
@@ -316,11 +334,9 @@ try {
       await page.setViewportSize({ width: 390, height: 844 });
       await page.evaluate(() => localStorage.setItem('cityloop.elderMode', JSON.stringify({ data: 'off' })));
       if (sub) {
-        await page.goto(`${baseUrl}/#/pages/me/index`, { waitUntil: 'load' });
-        await visible('#me-elder-switch').waitFor({ timeout: 10_000 });
-        await page.goto(`${baseUrl}/#${url}`, { waitUntil: 'load' });
+        // Opened directly (a shared link, an H5 reload): 返回 leads to the first tab, never a dead end.
         await visible('#page-back').last().click();
-        await visible('#me-elder-switch').waitFor({ timeout: 10_000 });
+        await visible('#report-add-photo').waitFor({ timeout: 10_000 });
       }
       if (problems.length) throw new Error(problems.join('\n    '));
     });

@@ -92,8 +92,8 @@ export default function PrivacyPage() {
         )}
         {exported.status === 'error' && <Text className='privacy__error'>{exported.message}</Text>}
         {exported.status !== 'ready' && (
-          <Button className='privacy__button' id='privacy-export' loading={exported.status === 'loading'} disabled={exported.status === 'loading'} onClick={runExport}>
-            导出我的数据
+          <Button className='privacy__button' id='privacy-export' disabled={exported.status === 'loading'} onClick={runExport}>
+            {exported.status === 'loading' ? '正在导出…' : '导出我的数据'}
           </Button>
         )}
       </View>
@@ -108,8 +108,8 @@ export default function PrivacyPage() {
             {erase.message}
           </Text>
         )}
-        <Button className='privacy__button privacy__button--danger' id='privacy-erase' loading={erase.status === 'working'} disabled={erase.status === 'working'} onClick={runErase}>
-          注销账号
+        <Button className='privacy__button privacy__button--danger' id='privacy-erase' disabled={erase.status === 'working'} onClick={runErase}>
+          {erase.status === 'working' ? '正在注销…' : '注销账号'}
         </Button>
       </View>
     </Page>

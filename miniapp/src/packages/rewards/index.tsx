@@ -320,7 +320,7 @@ export default function MyRewardsPage() {
             {claimError}
           </Text>
         )}
-        <Button id='rewards-claim-submit' className='rewards-claim__submit' disabled={claiming || !amount.trim() ? true : undefined} loading={claiming || undefined} onClick={claim}>
+        <Button id='rewards-claim-submit' className='rewards-claim__submit' disabled={claiming || !amount.trim() ? true : undefined} onClick={claim}>
           {claiming ? '提交中…' : '申请提现'}
         </Button>
       </View>
@@ -352,7 +352,7 @@ export default function MyRewardsPage() {
         {entries.length === 0 ? <Text className='card__text'>还没有收支记录</Text> : entries.map((e) => <EntryRow key={e.id} entry={e} />)}
         {state.moreError && <Text className='rewards__error'>{state.moreError}</Text>}
         {state.nextCursor ? (
-          <Button id='rewards-more' className='rewards__more' loading={state.loadingMore || undefined} onClick={loadMore}>
+          <Button id='rewards-more' className='rewards__more' onClick={loadMore}>
             {state.loadingMore ? '加载中…' : '加载更多'}
           </Button>
         ) : (

@@ -464,10 +464,9 @@ export default function ReportPage() {
           className='report__submit'
           // `undefined`, not `false`: H5 would otherwise render disabled="false", which CSS and tests read as disabled.
           disabled={r.blocker || r.submitting ? true : undefined}
-          loading={r.submitting || undefined}
           onClick={actions.submitTap}
         >
-          {draft.pending ? '立即重试' : '提交'}
+          {r.submitting ? '正在提交…' : draft.pending ? '立即重试' : '提交'}
         </Button>
         <View className='report__footer'>
           {draft.pending && !r.submitting && (

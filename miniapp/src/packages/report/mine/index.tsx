@@ -127,7 +127,7 @@ export default function MyReportsPage() {
       )}
       {list.moreError && <Text className='my-reports__error-text'>{list.moreError}</Text>}
       {list.nextCursor ? (
-        <Button id='my-reports-more' className='my-reports__more' loading={list.loadingMore} onClick={loadMore}>
+        <Button id='my-reports-more' className='my-reports__more' onClick={loadMore}>
           {list.loadingMore ? '加载中…' : '加载更多'}
         </Button>
       ) : (

@@ -268,8 +268,8 @@ export default function RatePage() {
                 {formError}
               </Text>
             )}
-            <Button id='rate-submit' className='rate__submit' disabled={!level || sending ? true : undefined} loading={sending || undefined} onClick={submit}>
-              提交评价
+            <Button id='rate-submit' className='rate__submit' disabled={!level || sending ? true : undefined} onClick={submit}>
+              {sending ? '提交中…' : '提交评价'}
             </Button>
           </View>
         </>
