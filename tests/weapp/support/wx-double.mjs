@@ -74,6 +74,8 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
   const modals = [];
   const compressions = [];
   const uploads = [];
+  /** Every HTTP exchange with the BFF: method, path (no query), status. */
+  const requests = [];
   const navigations = [];
   const subscribeRequests = [];
   const privacyEvents = [];
@@ -125,24 +127,33 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
   const storable = (value) => JSON.parse(JSON.stringify(value === undefined ? null : value));
 
   // ---- helpers ------------------------------------------------------------------------------
-  /** Calls success/fail/complete later, as WeChat does, and records the call. */
-  function finish(api, options, run) {
+  /**
+   * Calls success/fail/complete later, as WeChat does, and records the call. Like the base library
+   * (since 2.10.2), a call without any of the three returns a Promise instead.
+   */
+  function finish(api, options, run, { promise = true } = {}) {
     calls.push(api);
     const o = options ?? {};
-    Promise.resolve()
+    const wantsPromise = promise && typeof o.success !== 'function' && typeof o.fail !== 'function' && typeof o.complete !== 'function';
+    const outcome = Promise.resolve()
       .then(run)
       .then(
         (res) => {
           o.success?.(res);
           o.complete?.(res);
+          return { ok: true, res };
         },
         (err) => {
-          const res = { errMsg: `${api}:fail ${err?.wxMessage ?? err?.message ?? err}`, ...(err?.errno ? { errno: err.errno } : {}) };
+          const text = err?.wxMessage ?? (typeof err?.errMsg === 'string' ? err.errMsg.replace(/^[^:]*:fail\s*/, '') : undefined) ?? err?.message ?? String(err);
+          const res = { errMsg: `${api}:fail ${text}`, ...(err?.errno ? { errno: err.errno } : {}) };
           log(`wx.${api} failed: ${res.errMsg}`);
           o.fail?.(res);
           o.complete?.(res);
+          return { ok: false, res };
         },
       );
+    if (!wantsPromise) return undefined;
+    return outcome.then(({ ok: fine, res }) => (fine ? res : Promise.reject(res)));
   }
   const wxError = (text, errno) => Object.assign(new Error(text), { wxMessage: text, errno });
 
@@ -180,6 +191,7 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
       await privacyGate(api);
       return run();
     });
+  const noPromise = { promise: false };
 
   function toBffUrl(url) {
     const u = new URL(url);
@@ -267,6 +279,7 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
         } catch (err) {
           throw wxError(err.message === 'abort' ? 'abort' : err.message === 'timeout' ? 'timeout' : `${err.code ?? err.message}`);
         }
+        requests.push({ method, path: url.pathname, status: res.status });
         let parsed = options.responseType === 'arraybuffer' ? res.body.buffer.slice(res.body.byteOffset, res.body.byteOffset + res.body.length) : res.body.toString('utf8');
         if ((options.dataType ?? 'json') === 'json' && typeof parsed === 'string') {
           try {
@@ -276,7 +289,7 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
           }
         }
         return ok('request', { statusCode: res.status, data: parsed, header: res.headers, cookies: [] });
-      });
+      }, { promise: false }); // request and uploadFile return their task, never a Promise
       return { abort: () => abortSignal.abort?.(), onHeadersReceived: () => undefined, offHeadersReceived: () => undefined, onChunkReceived: () => undefined, offChunkReceived: () => undefined };
     },
 
@@ -318,9 +331,10 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
           throw wxError(err.message === 'abort' ? 'abort' : `${err.code ?? err.message}`);
         }
         uploads.push({ filePath: options.filePath, bytes: content.length, status: res.status, progress: progressSeen });
+        requests.push({ method: 'POST', path: toBffUrl(options.url).pathname, status: res.status });
         // uploadFile hands the body over as text; the app parses it.
         return ok('uploadFile', { statusCode: res.status, data: res.body.toString('utf8'), header: res.headers });
-      });
+      }, { promise: false });
       return {
         onProgressUpdate: (cb) => progress.add(cb),
         offProgressUpdate: (cb) => progress.delete(cb),
@@ -331,7 +345,7 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
     },
 
     login(options) {
-      finish('login', options, () => {
+      return finish('login', options, () => {
         loginCount += 1;
         return ok('login', { code: `dev:weapp-harness-${loginCount === 1 ? 'resident' : `resident${loginCount}`}` });
       });
@@ -339,7 +353,7 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
     checkSession: (o) => finish('checkSession', o, () => ok('checkSession')),
 
     getLocation(options) {
-      guarded('getLocation', options, () => {
+      return guarded('getLocation', options, () => {
         if ((options?.type ?? 'wgs84') !== 'gcj02') throw wxError(`the harness only answers gcj02, asked ${options?.type ?? 'wgs84 (default)'}`);
         return ok('getLocation', { ...FIXED_POINT, speed: 0, accuracy: 30, altitude: 1890, verticalAccuracy: 10, horizontalAccuracy: 30 });
       });
@@ -348,7 +362,7 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
     openLocation: (o) => finish('openLocation', o, () => ok('openLocation')),
 
     chooseMedia(options) {
-      guarded('chooseMedia', options, async () => {
+      return guarded('chooseMedia', options, async () => {
         const count = Math.max(1, Math.min(options?.count ?? 9, 1));
         const tempFiles = [];
         for (let i = 0; i < count; i += 1) {
@@ -363,16 +377,15 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
       });
     },
     chooseImage(options) {
-      api.chooseMedia({
-        ...options,
-        success: (res) => options?.success?.({ errMsg: 'chooseImage:ok', tempFilePaths: res.tempFiles.map((f) => f.tempFilePath), tempFiles: res.tempFiles.map((f) => ({ path: f.tempFilePath, size: f.size })) }),
-        fail: (res) => options?.fail?.({ ...res, errMsg: res.errMsg.replace('chooseMedia', 'chooseImage') }),
-        complete: undefined,
+      const { success, fail, complete, ...rest } = options ?? {};
+      return finish('chooseImage', { success, fail, complete }, async () => {
+        const res = await api.chooseMedia({ ...rest, mediaType: ['image'] });
+        return ok('chooseImage', { tempFilePaths: res.tempFiles.map((f) => f.tempFilePath), tempFiles: res.tempFiles.map((f) => ({ path: f.tempFilePath, size: f.size })) });
       });
     },
 
     compressImage(options) {
-      finish('compressImage', options, async () => {
+      return finish('compressImage', options, async () => {
         const src = realPath(options.src);
         if (!src || !fs.existsSync(src)) throw wxError(`file not found: ${options.src}`);
         const quality = Math.max(1, Math.min(100, options.quality ?? 80));
@@ -387,7 +400,7 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
       });
     },
     getImageInfo(options) {
-      finish('getImageInfo', options, async () => {
+      return finish('getImageInfo', options, async () => {
         const file = realPath(options.src) ?? options.src;
         const meta = await sharp(file).metadata();
         return ok('getImageInfo', { width: meta.width, height: meta.height, type: meta.format === 'jpeg' ? 'jpeg' : meta.format, orientation: 'up', path: options.src });
@@ -442,7 +455,7 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
     showLoading: (o) => finish('showLoading', o, () => ok('showLoading')),
     hideLoading: (o) => finish('hideLoading', o, () => ok('hideLoading')),
     showModal(o) {
-      finish('showModal', o, () => {
+      return finish('showModal', o, () => {
         const answer = settings.modalAnswer(o);
         modals.push({ title: o?.title ?? '', content: o?.content ?? '', confirmed: !!answer.confirm });
         log(`modal: ${o?.title ?? ''} ${o?.content ?? ''} → ${answer.confirm ? 'confirm' : 'cancel'}`);
@@ -455,7 +468,7 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
     setClipboardData: (o) => guarded('setClipboardData', o, () => ok('setClipboardData')),
     makePhoneCall: (o) => finish('makePhoneCall', o, () => ok('makePhoneCall')),
     requestSubscribeMessage(o) {
-      finish('requestSubscribeMessage', o, () => {
+      return finish('requestSubscribeMessage', o, () => {
         const ids = o?.tmplIds ?? [];
         subscribeRequests.push(ids);
         return ok('requestSubscribeMessage', Object.fromEntries(ids.map((id) => [id, 'accept'])));
@@ -631,7 +644,7 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
 
   // ---- the file system manager (temp folder) ----------------------------------------------
   function fsCall(apiName, options, run) {
-    finish(`FileSystemManager.${apiName}`, options, () => ok(apiName, run() ?? {}));
+    finish(`FileSystemManager.${apiName}`, options, () => ok(apiName, run() ?? {}), noPromise);
   }
   function mustReal(p) {
     const r = realPath(p);
@@ -735,7 +748,7 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
 
   return {
     wx,
-    record: { calls, unimplemented, toasts, modals, compressions, uploads, navigations, subscribeRequests, privacyEvents },
+    record: { calls, unimplemented, toasts, modals, compressions, uploads, requests, navigations, subscribeRequests, privacyEvents },
     privacy,
     settings,
     realPath,
