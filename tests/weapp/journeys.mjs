@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { caseOperator, root, startBff } from '../e2e/support.mjs';
 import { createHarness } from './support/harness.mjs';
-import { FIXED_POINT } from './support/wx-double.mjs';
+import { PICKED_PLACE } from './support/wx-double.mjs';
 
 const dist = path.resolve(process.env.WEAPP_DIST ?? path.join(root, 'miniapp/dist/weapp'));
 const PHOTO = path.join(root, 'tests/fixtures/photos/mobile_HMD_Nokia_8.3_5G.jpg');
@@ -115,6 +115,10 @@ try {
     expect(upload.status === 201 || upload.status === 200, `upload answered ${upload.status}`);
     expect(upload.progress.at(-1) === 100, `upload progress ${upload.progress.join(',')}`);
 
+    // WeChat's map picker (chooseLocation) moves the point and names the place.
+    h.tap(screen.byId('report-adjust-location') ?? '调整位置');
+    await h.waitFor(() => screen.byId('report-location')?.text().includes(PICKED_PLACE.name), `the location line to name ${PICKED_PLACE.name}`);
+
     h.tap('#report-category');
     await h.waitForId(`report-category-option-${CATEGORY.code}`);
     h.tap(`#report-category-option-${CATEGORY.code}`);
@@ -141,7 +145,7 @@ try {
     const r = body.report;
     expect(r.category === CATEGORY.code && r.description === DESCRIPTION && r.address === ADDRESS, `the BFF holds ${JSON.stringify({ category: r.category, description: r.description, address: r.address })}`);
     expect(r.photos?.length === 1, `${r.photos?.length} photos on the report`);
-    expect(Math.abs(r.location.lat - FIXED_POINT.latitude) < 0.01 && Math.abs(r.location.lng - FIXED_POINT.longitude) < 0.01, `location ${JSON.stringify(r.location)}`);
+    expect(Math.abs(r.location.lat - PICKED_PLACE.latitude) < 0.001 && Math.abs(r.location.lng - PICKED_PLACE.longitude) < 0.001, `location ${JSON.stringify(r.location)}, picked ${PICKED_PLACE.latitude},${PICKED_PLACE.longitude}`);
     caseId = await findCase(reportId);
     return `case ${caseId}`;
   });
@@ -151,6 +155,7 @@ try {
     await operate(caseId, 'register');
     h.tapTab('我的');
     await h.waitForId('me-my-reports');
+    visited.add(screen.route);
     h.tap('#me-my-reports');
     await h.waitForRoute('packages/report/mine/index');
     visited.add(screen.route);
@@ -177,8 +182,8 @@ try {
   let firstSpot;
   await check('摊点 lists the seeded spots near Chenggong, nearest first, and a spot detail opens', async () => {
     h.tapTab('摊点');
-    visited.add(screen.route);
     await h.waitFor(() => screen.allByIdPrefix('stall-card-').length >= 5, 'at least 5 stall cards', 20_000);
+    visited.add(screen.route);
     const cards = screen.allByIdPrefix('stall-card-');
     const metres = cards.map((c) => {
       const m = /([\d.]+)\s*(米|公里)/.exec(c.text());
@@ -199,7 +204,6 @@ try {
 
   await check('我的 renders the signed-in resident', async () => {
     h.tapTab('我的');
-    visited.add(screen.route);
     const id = await h.waitFor(() => screen.byId('me-user-id')?.text(), 'the user id');
     expect(user.id.startsWith(id.replace(/[….]+$/, '')) || id.includes(user.id.slice(0, 8)), `我的 shows "${id}" for ${user.id}`);
     expect(screen.text().includes('已登录'), '我的 lacks 已登录');
@@ -222,11 +226,27 @@ try {
     return opened.join(', ') || 'none left';
   });
 
+  await check('privacy: an API the 隐私保护指引 does not declare is explained, and the form keeps working', async () => {
+    double.privacy.undeclared.add('chooseLocation');
+    h.tapTab('随手拍');
+    await h.waitForRoute('pages/report/index');
+    // The new, empty draft locates itself again first.
+    await h.waitFor(() => screen.byId('report-location')?.text().includes('当前位置'), 'the fresh draft to locate');
+    const modals = double.record.modals.length;
+    h.tap(screen.byId('report-adjust-location') ?? '调整位置');
+    const modal = await h.waitFor(() => double.record.modals.slice(modals).find((m) => m.title === '功能暂不可用'), 'the 功能暂不可用 explanation');
+    const line = screen.byId('report-location')?.text() ?? '';
+    expect(line.includes('当前位置') && !line.includes(PICKED_PLACE.name), `the location line reads ${line} although chooseLocation failed`);
+    double.privacy.undeclared.delete('chooseLocation');
+    return modal.content;
+  });
+
   await check('the weapp called only wx APIs the double implements', async () => {
     const unimplemented = [...new Set(double.record.unimplemented)];
     expect(!unimplemented.length, `unimplemented: ${unimplemented.join(', ')}`);
     const used = [...new Set(double.record.calls)].sort();
-    return `${used.length} APIs used: ${used.join(', ')}`;
+    const subscribe = double.record.subscribeRequests.length ? `subscribe prompts for ${double.record.subscribeRequests.flat().join(', ')}` : 'no subscribe prompt (no template id built in)';
+    return `${used.length} APIs used: ${used.join(', ')}; ${subscribe}`;
   });
 } catch (err) {
   results.push(false);

@@ -160,7 +160,7 @@ export function createHarness({ dist, baseUrl, photos, verbose = !!process.env.W
       return waitFor(() => screen.text().includes(text), `"${text}" on screen`, timeoutMs);
     },
     waitForRoute(route, timeoutMs) {
-      return waitFor(() => screen.route === route && screen.tree(), `page ${route}`, timeoutMs);
+      return waitFor(() => screen.route === route && screen.text().length > 0, `page ${route} rendered`, timeoutMs);
     },
     waitForId(id, timeoutMs) {
       return waitFor(() => screen.byId(id), `#${id} on screen`, timeoutMs);
