@@ -147,7 +147,10 @@ export function createHarness({ dist, baseUrl, photos, verbose = !!process.env.W
     },
     /** Fires any WeChat event (e.g. agreeprivacyauthorization) at the node. */
     fire(target, type, detail = {}) {
-      return runtime.dispatch(resolveNode(target), type, detail);
+      const node = resolveNode(target);
+      // The base library only accepts resolve({ event: 'agree', buttonId }) for a button really tapped.
+      if (type === 'agreeprivacyauthorization') double.privacy.agreeButtonsTapped.add(node.id);
+      return runtime.dispatch(node, type, detail);
     },
     /** What the native tab bar does when a tab is tapped. */
     tapTab(text) {
