@@ -44,6 +44,26 @@ async function layoutProblems(page) {
     const problems = [];
     const doc = document.documentElement;
     if (doc.scrollWidth > window.innerWidth + 1) problems.push(`page scrolls sideways: ${doc.scrollWidth} > ${window.innerWidth}`);
+    // Cut off at the screen's edge (Taro's page container hides what sticks out), unless it sits in
+    // something that scrolls sideways on purpose (a wide table) or is the map.
+    const scrollsX = (el) => {
+      for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
+        const ox = getComputedStyle(node).overflowX;
+        if ((ox === 'auto' || ox === 'scroll') && node.scrollWidth > node.clientWidth) return true;
+        if (node.classList.contains('leaflet-container')) return true;
+      }
+      return false;
+    };
+    for (const el of document.querySelectorAll('body *')) {
+      if (el.children.length) continue; // the innermost box says what is cut
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0 || el.closest('.taro-tabbar__tabbar')) continue;
+      if ((box.right > window.innerWidth + 1 || box.left < -1) && !scrollsX(el)) {
+        const text = (el.textContent || '').trim().slice(0, 20);
+        problems.push(`cut off at the edge: <${el.tagName.toLowerCase()} class="${el.className}"> "${text}" (${Math.round(box.left)}–${Math.round(box.right)} of ${window.innerWidth})`);
+        if (problems.length > 6) break;
+      }
+    }
     const rgb = (c) => {
       const m = /rgba?\(([^)]+)\)/.exec(c);
       if (!m) return null;
