@@ -66,6 +66,8 @@ export default defineConfig<'webpack5'>(async (merge) => {
       },
       postcss: {
         autoprefixer: { enable: true, config: {} },
+        // Leaflet's CSS is in CSS px (tiles are 256 px, controls sized to be tapped): leave it unscaled.
+        pxtransform: { enable: true, config: { exclude: (file: string) => /node_modules[\\/]leaflet[\\/]/.test(file) } },
         cssModules: { enable: false, config: { namingPattern: 'module', generateScopedName: '[name]__[local]___[hash:base64:5]' } },
       },
     },
