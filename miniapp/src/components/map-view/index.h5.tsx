@@ -86,7 +86,10 @@ export default function MapView(props: MapViewProps) {
           minZoom: 3,
           zoomControl: false,
           attributionControl: true,
-          keyboard: true,
+          // Leaflet's arrow-key panning focuses the map on every mousedown and restores only the
+          // window's scroll, but Taro's H5 pages scroll in their own element: the page jumped under
+          // the finger and a tap on a pin missed it. Pins and zoom buttons stay keyboard-reachable.
+          keyboard: false,
         });
         map.attributionControl.setPrefix('Leaflet');
         L.control.zoom({ position: 'bottomright', zoomInTitle: '放大', zoomOutTitle: '缩小' }).addTo(map);
@@ -176,6 +179,10 @@ export default function MapView(props: MapViewProps) {
         if (!interactive) el.setAttribute('aria-hidden', 'true');
       }
     });
+    const points = (markers ?? []).map((m) => [m.lat, m.lng] as [number, number]);
+    if (latest.current.fitMarkers && points.length > 1) {
+      current.map.fitBounds(L.latLngBounds(points), { padding: [PIN_BOX / 2, PIN_BOX / 2], maxZoom: zoom, animate: false });
+    }
   }, [markers, status]);
 
   return (

@@ -73,6 +73,11 @@ export default function MapView(props: MapViewProps) {
     [markers],
   );
 
+  const includePoints = useMemo<MapProps.point[] | undefined>(
+    () => (props.fitMarkers && markers && markers.length > 1 ? markers.map((m) => ({ latitude: m.lat, longitude: m.lng })) : undefined),
+    [props.fitMarkers, markers],
+  );
+
   const onMarkerTap = useCallback((e: { detail: { markerId: number | string } }) => {
     const marker = (latest.current.markers ?? [])[Number(e.detail.markerId)];
     if (marker && marker.kind !== 'self') latest.current.onMarkerTap?.(marker.id);
@@ -108,6 +113,7 @@ export default function MapView(props: MapViewProps) {
         scale={zoom}
         showLocation
         markers={wxMarkers}
+        includePoints={includePoints}
         onMarkerTap={onMarkerTap}
         onCalloutTap={onMarkerTap}
         onRegionChange={onRegionChange as MapProps['onRegionChange']}

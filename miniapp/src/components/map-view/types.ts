@@ -35,6 +35,8 @@ export interface MapViewProps {
   height?: number;
   /** 0–18ish; 14 by default (a few streets). */
   zoom?: number;
+  /** Zoom out (never in beyond `zoom`) so every marker shows whenever the markers change. */
+  fitMarkers?: boolean;
   /** Names the map for screen readers, e.g. "附近摊点地图". */
   label?: string;
   id?: string;

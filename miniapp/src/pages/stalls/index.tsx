@@ -480,6 +480,7 @@ export default function StallsPage() {
               zoom={13}
               height={height}
               markers={markers}
+              fitMarkers
               onMarkerTap={setSelectedId}
               onUnavailable={() => {
                 setMapAvailable(false);
