@@ -43,6 +43,11 @@ function contrast(fg, bg) {
   return (hi + 0.05) / (lo + 0.05);
 }
 
+/** Waits until `selector` is what the middle of the window shows (Taro's H5 pages slide in). */
+async function onTop(p, selector) {
+  await p.waitForFunction((sel) => Boolean(document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.closest(sel)), selector, { timeout: 10_000 });
+}
+
 /** Six decimals without float noise, as miniapp/src/utils/map-links.ts writes coordinates. */
 const coord = (n) => String(Number(n.toFixed(6)));
 
@@ -130,7 +135,7 @@ try {
     }
     const attribution = await page.locator('#stalls-map .leaflet-control-attribution').innerText();
     if (!attribution.includes(consoleConfig.tileAttribution)) throw new Error(`attribution reads "${attribution}"`);
-    await page.screenshot({ path: path.join(shots, 'map.png') });
+    await page.screenshot({ path: path.join(shots, 'map.png'), fullPage: true });
   });
 
   await check('a pin opens its card (name, state, distance), the keyboard too, and 查看详情 the detail', async () => {
@@ -158,12 +163,16 @@ try {
     if (!text.includes(spot.name)) throw new Error(`card shows "${text}", expected ${spot.name}`);
     if (!/\d\s*(米|公里)/.test(text)) throw new Error(`card shows no distance: "${text}"`);
     if (!/营业|开市|收摊|暂停|不开放|休市|未营业|明天|今天/.test(text)) throw new Error(`card shows no open state: "${text}"`);
+    await card.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(shots, 'map-card.png') });
 
     // Keyboard: focus the suspended pin and press Enter.
     await page.locator(`#stalls-map [data-marker-id="${suspendedSpot.id}"]`).focus();
     await page.keyboard.press('Enter');
     await page.locator('#stalls-map-card >> visible=true', { hasText: suspendedSpot.name }).waitFor({ timeout: 5_000 });
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-marker-id'));
+    if (focused !== suspendedSpot.id) throw new Error('the pressed pin lost the keyboard focus');
+    if (!(await page.locator(`#stalls-map [data-marker-id="${suspendedSpot.id}"]`).getAttribute('class'))?.includes('map-pin--selected')) throw new Error('the open pin is not marked');
     // Back to the tapped one for the detail.
     await page.locator(`#stalls-map [data-marker-id="${target}"]`).click();
     await page.locator('#stalls-map-card >> visible=true', { hasText: spot.name }).waitFor({ timeout: 5_000 });
@@ -177,6 +186,7 @@ try {
     const detailText = await page.locator('.stall-detail >> visible=true').innerText();
     if (gcj.location.approximate && detailText.split('位置为近似值').length !== 2) throw new Error('位置为近似值 is not said exactly once on the detail');
     for (const jargon of ['WGS', 'GCJ', '坐标', 'H5 版']) if (detailText.includes(jargon)) throw new Error(`the detail shows "${jargon}"`);
+    await onTop(page, '.stall-detail');
     await page.screenshot({ path: path.join(shots, 'detail.png'), fullPage: true });
   });
 
@@ -221,6 +231,7 @@ try {
     const row = page.locator(`#stall-follow-${picked.id} >> visible=true`);
     await row.waitFor({ timeout: 15_000 });
     if (!(await row.innerText()).includes(picked.name)) throw new Error(`row reads "${await row.innerText()}"`);
+    await onTop(page, '.stall-follows');
     await page.screenshot({ path: path.join(shots, 'follows.png'), fullPage: true });
     await row.click();
     await page.locator('#stall-detail-name >> visible=true', { hasText: picked.name }).waitFor({ timeout: 15_000 });
@@ -259,6 +270,7 @@ try {
     await zpage.screenshot({ path: path.join(shots, 'zoom200-map.png') });
     await zpage.locator('#stalls-map-card-open >> visible=true').click();
     await zpage.locator('#stall-detail-name >> visible=true').waitFor({ timeout: 15_000 });
+    await onTop(zpage, '.stall-detail');
     await noOverflow('the stall detail');
     await zpage.screenshot({ path: path.join(shots, 'zoom200-detail.png'), fullPage: true });
     await zpage.locator('#stall-navigate >> visible=true').click();
@@ -273,10 +285,12 @@ try {
 
     await zpage.goto(`${baseUrl}/#/packages/stalls/follows/index`, { waitUntil: 'load' });
     await zpage.locator(`#stall-follow-${picked?.id} >> visible=true`).waitFor({ timeout: 15_000 });
+    await onTop(zpage, '.stall-follows');
     await noOverflow('我关注的摊点');
     await zpage.screenshot({ path: path.join(shots, 'zoom200-follows.png'), fullPage: true });
     await zpage.goto(`${baseUrl}/#/pages/me/index`, { waitUntil: 'load' });
     await zpage.locator('#me-stall-follows >> visible=true').waitFor({ timeout: 15_000 });
+    await onTop(zpage, '.me');
     await zpage.screenshot({ path: path.join(shots, 'zoom200-me.png'), fullPage: true });
   });
 

@@ -9,11 +9,12 @@ import './index.h5.scss';
  * Links rather than scripted redirects, so the browser treats the tap as the user's own navigation.
  */
 export default function MapAppSheet({ place, open, onClose }: MapAppSheetProps) {
-  const first = useRef<HTMLAnchorElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (!open) return;
-    first.current?.focus();
+    // Into the dialog, so a screen reader reads its title and Tab reaches the choices next.
+    panel.current?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') onClose();
     };
@@ -26,12 +27,12 @@ export default function MapAppSheet({ place, open, onClose }: MapAppSheetProps) 
   return (
     <div className='map-app-sheet' id='map-app-sheet'>
       <div className='map-app-sheet__mask' onClick={onClose} />
-      <div className='map-app-sheet__panel' role='dialog' aria-modal='true' aria-labelledby='map-app-sheet-title'>
+      <div ref={panel} tabIndex={-1} className='map-app-sheet__panel' role='dialog' aria-modal='true' aria-labelledby='map-app-sheet-title'>
         <p className='map-app-sheet__title' id='map-app-sheet-title'>
           选择地图应用导航到「{place.name}」
         </p>
-        {links.map((link, i) => (
-          <a key={link.key} id={`map-app-${link.key}`} ref={i === 0 ? first : undefined} className='map-app-sheet__link' href={link.url} rel='noopener noreferrer'>
+        {links.map((link) => (
+          <a key={link.key} id={`map-app-${link.key}`} className='map-app-sheet__link' href={link.url} rel='noopener noreferrer'>
             {link.label}
           </a>
         ))}

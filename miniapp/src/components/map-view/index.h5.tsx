@@ -67,6 +67,8 @@ export default function MapView(props: MapViewProps) {
   const latest = useRef(props);
   latest.current = props;
   const lastEmitted = useRef<MapLatLng | null>(null);
+  const lastFit = useRef('');
+  const drawn = useRef<{ key: string; pins: Map<string, Leaflet.Marker> }>({ key: '', pins: new Map() });
 
   useEffect(() => {
     let cancelled = false;
@@ -141,12 +143,25 @@ export default function MapView(props: MapViewProps) {
     const current = leaflet.current;
     if (!current || status !== 'ready') return;
     const { L, pins } = current;
+    const list = markers ?? [];
+    // Selection alone restyles the pins in place, so the pin a keyboard user pressed keeps focus.
+    const shapeKey = list.map((m) => `${m.id}|${m.lat}|${m.lng}|${m.kind ?? ''}|${m.title}`).join(';');
+    if (shapeKey === drawn.current.key) {
+      list.forEach((m) => {
+        const pin = drawn.current.pins.get(m.id);
+        if (!pin) return;
+        pin.getElement()?.classList.toggle('map-pin--selected', Boolean(m.selected));
+        if (m.kind !== 'self') pin.setZIndexOffset(m.selected ? 1000 : 0);
+      });
+      return;
+    }
     pins.clearLayers();
-    (markers ?? []).forEach((marker: MapMarker) => {
+    drawn.current = { key: shapeKey, pins: new Map() };
+    list.forEach((marker: MapMarker) => {
       const kind: MapMarkerKind = marker.kind ?? 'default';
       const interactive = kind !== 'self';
       const icon = L.divIcon({
-        className: `map-pin map-pin--${kind}`,
+        className: `map-pin map-pin--${kind}${marker.selected ? ' map-pin--selected' : ''}`,
         html: `<span class="map-pin__shape" aria-hidden="true"><span class="map-pin__glyph">${GLYPHS[kind]}</span></span>`,
         iconSize: [PIN_BOX, PIN_BOX],
         iconAnchor: [PIN_BOX / 2, PIN_BOX / 2],
@@ -157,7 +172,7 @@ export default function MapView(props: MapViewProps) {
         interactive,
         keyboard: interactive,
         riseOnHover: true,
-        zIndexOffset: kind === 'self' ? -1000 : 0,
+        zIndexOffset: kind === 'self' ? -1000 : marker.selected ? 1000 : 0,
       });
       if (interactive) {
         const tap = () => latest.current.onMarkerTap?.(marker.id);
@@ -172,6 +187,7 @@ export default function MapView(props: MapViewProps) {
         });
       }
       pin.addTo(pins);
+      drawn.current.pins.set(marker.id, pin);
       const el = pin.getElement();
       if (el) {
         el.setAttribute('aria-label', marker.title);
@@ -179,8 +195,11 @@ export default function MapView(props: MapViewProps) {
         if (!interactive) el.setAttribute('aria-hidden', 'true');
       }
     });
-    const points = (markers ?? []).map((m) => [m.lat, m.lng] as [number, number]);
-    if (latest.current.fitMarkers && points.length > 1) {
+    const points = list.map((m) => [m.lat, m.lng] as [number, number]);
+    // Only a new set of points refits: selecting a pin must not move the map under the finger.
+    const fitKey = points.join(';');
+    if (latest.current.fitMarkers && points.length > 1 && fitKey !== lastFit.current) {
+      lastFit.current = fitKey;
       current.map.fitBounds(L.latLngBounds(points), { padding: [PIN_BOX / 2, PIN_BOX / 2], maxZoom: zoom, animate: false });
     }
   }, [markers, status]);

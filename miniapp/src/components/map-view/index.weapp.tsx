@@ -40,17 +40,18 @@ export default function MapView(props: MapViewProps) {
       (markers ?? []).map((m, index) => {
         const kind = m.kind ?? 'default';
         const small = kind === 'self';
+        const size = small ? 22 : m.selected ? 40 : 30;
         return {
           id: index,
           latitude: m.lat,
           longitude: m.lng,
           iconPath: ICONS[kind],
-          width: small ? 22 : 30,
-          height: small ? 22 : 30,
+          width: size,
+          height: size,
           anchor: { x: 0.5, y: 0.5 },
           title: m.title,
           ariaLabel: m.title,
-          zIndex: small ? 0 : 1,
+          zIndex: small ? 0 : m.selected ? 2 : 1,
           // The title as a callout on tap, for readers who cannot rely on the pin's shape alone.
           callout: small
             ? undefined
@@ -73,9 +74,12 @@ export default function MapView(props: MapViewProps) {
     [markers],
   );
 
+  // Keyed by the points alone: selecting a pin must not refit the map under the finger.
+  const pointsKey = (markers ?? []).map((m) => `${m.lat},${m.lng}`).join(';');
   const includePoints = useMemo<MapProps.point[] | undefined>(
     () => (props.fitMarkers && markers && markers.length > 1 ? markers.map((m) => ({ latitude: m.lat, longitude: m.lng })) : undefined),
-    [props.fitMarkers, markers],
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [props.fitMarkers, pointsKey],
   );
 
   const onMarkerTap = useCallback((e: { detail: { markerId: number | string } }) => {

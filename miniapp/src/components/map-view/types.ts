@@ -19,6 +19,8 @@ export interface MapMarker {
   /** Read by screen readers and shown as the tooltip, e.g. "呈贡万达夜市，营业中". */
   title: string;
   kind?: MapMarkerKind;
+  /** Drawn larger and on top, e.g. the pin whose card is open. */
+  selected?: boolean;
 }
 
 export interface MapViewProps {
@@ -35,7 +37,7 @@ export interface MapViewProps {
   height?: number;
   /** 0–18ish; 14 by default (a few streets). */
   zoom?: number;
-  /** Zoom out (never in beyond `zoom`) so every marker shows whenever the markers change. */
+  /** Zoom out (never in beyond `zoom`) so every marker shows whenever the set of points changes. */
   fitMarkers?: boolean;
   /** Names the map for screen readers, e.g. "附近摊点地图". */
   label?: string;

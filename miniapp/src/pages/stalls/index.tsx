@@ -369,11 +369,12 @@ export default function StallsPage() {
       lng: spot.location.lng,
       title: `${spot.name}，${spot.openStatus.label}`,
       kind: stallMarkerKind(spot),
+      selected: spot.id === selectedId,
     }));
     const from = mapSpots.from;
     pins.unshift({ id: 'self', lat: from.lat, lng: from.lng, title: from.source === 'gps' ? '当前位置' : '所选位置', kind: 'self' });
     return pins;
-  }, [mapSpots]);
+  }, [mapSpots, selectedId]);
 
   const selected = mapSpots.status === 'ready' && selectedId ? mapSpots.items.find((s) => s.id === selectedId) ?? null : null;
   // The nearest preset first once the device (or a map pick) has said roughly where we are; choosing
@@ -419,47 +420,6 @@ export default function StallsPage() {
           <View className={locate === 'locating' ? 'stalls__action stalls__locate stalls__action--busy' : 'stalls__action stalls__locate'} onClick={() => startLocate(true)}>
             <Text>{locate === 'locating' ? '定位中…' : '当前位置'}</Text>
           </View>
-        </View>
-      </View>
-
-      <View className='card stalls__check'>
-        <Picker mode='selector' range={CHECK_GOODS_OPTIONS} value={checkGoods} onChange={(e) => setCheckGoods(Number(e.detail.value))}>
-          <View className='stalls__picker'>
-            <Text className='stalls__picker-label'>经营品类</Text>
-            <Text className='stalls__picker-value'>{CHECK_GOODS_OPTIONS[checkGoods]} ▾</Text>
-          </View>
-        </Picker>
-        <Button id='stall-check' className='stalls__check-btn' loading={check.status === 'loading'} onClick={runCheck}>
-          这里能摆摊吗？
-        </Button>
-        {check.status === 'loading' && <Text className='stalls__hint'>正在查询…</Text>}
-        {check.status === 'error' && (
-          <View className='stalls__error stalls__check-error'>
-            <Text className='stalls__error-text'>{check.message}</Text>
-            <Button className='stalls__retry stalls__retry--check' onClick={runCheck}>
-              重试
-            </Button>
-          </View>
-        )}
-        {check.status === 'ready' && (
-          <View>
-            <Text className='stalls__hint'>查询位置：{check.where}</Text>
-            <CheckResult check={check.result} from={position} />
-          </View>
-        )}
-      </View>
-
-      <View className='stalls__filters'>
-        <View className='stalls__chips'>
-          <Chip id='chip-open-now' label='营业中' on={openNow} onTap={() => setOpenNow(!openNow)} />
-          {KIND_CODES.map((k) => (
-            <Chip key={k} id={`chip-kind-${k}`} label={STALL_KINDS[k]} on={kinds.indexOf(k) >= 0} onTap={() => setKinds(toggle(kinds, k))} />
-          ))}
-        </View>
-        <View className='stalls__chips'>
-          {GOODS_CODES.map((g) => (
-            <Chip key={g} id={`chip-goods-${g}`} label={STALL_GOODS[g]} on={goods.indexOf(g) >= 0} onTap={() => setGoods(toggle(goods, g))} />
-          ))}
         </View>
       </View>
 
@@ -512,6 +472,47 @@ export default function StallsPage() {
           )}
         </View>
       )}
+
+      <View className='card stalls__check'>
+        <Picker mode='selector' range={CHECK_GOODS_OPTIONS} value={checkGoods} onChange={(e) => setCheckGoods(Number(e.detail.value))}>
+          <View className='stalls__picker'>
+            <Text className='stalls__picker-label'>经营品类</Text>
+            <Text className='stalls__picker-value'>{CHECK_GOODS_OPTIONS[checkGoods]} ▾</Text>
+          </View>
+        </Picker>
+        <Button id='stall-check' className='stalls__check-btn' loading={check.status === 'loading'} onClick={runCheck}>
+          这里能摆摊吗？
+        </Button>
+        {check.status === 'loading' && <Text className='stalls__hint'>正在查询…</Text>}
+        {check.status === 'error' && (
+          <View className='stalls__error stalls__check-error'>
+            <Text className='stalls__error-text'>{check.message}</Text>
+            <Button className='stalls__retry stalls__retry--check' onClick={runCheck}>
+              重试
+            </Button>
+          </View>
+        )}
+        {check.status === 'ready' && (
+          <View>
+            <Text className='stalls__hint'>查询位置：{check.where}</Text>
+            <CheckResult check={check.result} from={position} />
+          </View>
+        )}
+      </View>
+
+      <View className='stalls__filters'>
+        <View className='stalls__chips'>
+          <Chip id='chip-open-now' label='营业中' on={openNow} onTap={() => setOpenNow(!openNow)} />
+          {KIND_CODES.map((k) => (
+            <Chip key={k} id={`chip-kind-${k}`} label={STALL_KINDS[k]} on={kinds.indexOf(k) >= 0} onTap={() => setKinds(toggle(kinds, k))} />
+          ))}
+        </View>
+        <View className='stalls__chips'>
+          {GOODS_CODES.map((g) => (
+            <Chip key={g} id={`chip-goods-${g}`} label={STALL_GOODS[g]} on={goods.indexOf(g) >= 0} onTap={() => setGoods(toggle(goods, g))} />
+          ))}
+        </View>
+      </View>
 
       {mode === 'list' && list.status === 'idle' && (
         <View className='card stalls__empty'>
