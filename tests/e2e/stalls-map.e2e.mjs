@@ -43,9 +43,17 @@ function contrast(fg, bg) {
   return (hi + 0.05) / (lo + 0.05);
 }
 
-/** Waits until `selector` is what the middle of the window shows (Taro's H5 pages slide in). */
+/** Waits until `selector` is what the middle of the window shows and its page has finished sliding in. */
 async function onTop(p, selector) {
-  await p.waitForFunction((sel) => Boolean(document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.closest(sel)), selector, { timeout: 10_000 });
+  await p.waitForFunction(
+    (sel) => {
+      const el = document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.closest(sel);
+      const pageBox = (el?.closest('.taro_page') ?? el)?.getBoundingClientRect();
+      return Boolean(pageBox && Math.abs(pageBox.left) < 0.5);
+    },
+    selector,
+    { timeout: 10_000 },
+  );
 }
 
 /** Six decimals without float noise, as miniapp/src/utils/map-links.ts writes coordinates. */
@@ -288,7 +296,9 @@ try {
     await onTop(zpage, '.stall-follows');
     await noOverflow('我关注的摊点');
     await zpage.screenshot({ path: path.join(shots, 'zoom200-follows.png'), fullPage: true });
+    // A fresh load, so the tab page is not caught mid-transition from the sub-page.
     await zpage.goto(`${baseUrl}/#/pages/me/index`, { waitUntil: 'load' });
+    await zpage.reload({ waitUntil: 'load' });
     await zpage.locator('#me-stall-follows >> visible=true').waitFor({ timeout: 15_000 });
     await onTop(zpage, '.me');
     await zpage.screenshot({ path: path.join(shots, 'zoom200-me.png'), fullPage: true });

@@ -67,7 +67,7 @@ export default function MePage() {
         </View>
         <View id='me-stall-follows' className='me-menu__item' onClick={() => Taro.navigateTo({ url: STALL_FOLLOWS_URL }).catch(() => undefined)}>
           <Text className='me-menu__label'>我关注的摊点</Text>
-          <Text className='me-menu__arrow'>暂停与调整通知 ›</Text>
+          <Text className='me-menu__arrow'>变动会通知 ›</Text>
         </View>
         <View id='me-scorecard' className='me-menu__item' onClick={() => Taro.navigateTo({ url: SCORECARD_URL }).catch(() => undefined)}>
           <Text className='me-menu__label'>城市管理成绩单</Text>
