@@ -5,6 +5,7 @@
 // it; screenshots go to tests/e2e/screenshots/stalls/. Needs `npm run build:bff && npm run build:h5`.
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, root, startBff } from './support.mjs';
 
@@ -97,6 +98,15 @@ try {
     await page.goto(`${baseUrl}/`, { waitUntil: 'networkidle' });
     const leaflet = scripts.filter((u) => /\/js\/leaflet\./.test(u));
     if (leaflet.length) throw new Error(`the first screen loaded ${leaflet.join(', ')}`);
+    // A figure for the record (the first-screen budget is asserted elsewhere): what the first screen's scripts weigh gzipped.
+    let raw = 0;
+    let gz = 0;
+    for (const url of new Set(scripts)) {
+      const body = Buffer.from(await (await fetch(url)).arrayBuffer());
+      raw += body.length;
+      gz += zlib.gzipSync(body, { level: 9 }).length;
+    }
+    console.log(`    first screen: ${new Set(scripts).size} scripts, ${(raw / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzipped`);
   });
 
   /** The spot the card and the detail are checked with, and its GCJ-02 point from the API. */
@@ -115,7 +125,10 @@ try {
     const listed = page.waitForResponse((r) => r.url().includes('/api/v1/stall-spots?') && r.url().includes('coordSystem=wgs84'));
     await page.locator('#stalls-view-map >> visible=true').click();
     const body = await (await listed).json();
-    if (!scripts.some((u) => /\/js\/leaflet\./.test(u))) throw new Error('the map did not load the Leaflet chunk');
+    const leafletUrl = scripts.find((u) => /\/js\/leaflet\./.test(u));
+    if (!leafletUrl) throw new Error('the map did not load the Leaflet chunk');
+    const leafletJs = Buffer.from(await (await fetch(leafletUrl)).arrayBuffer());
+    console.log(`    Leaflet chunk, with the map only: ${(leafletJs.length / 1024).toFixed(0)} KiB, ${(zlib.gzipSync(leafletJs, { level: 9 }).length / 1024).toFixed(0)} KiB gzipped`);
     await page.locator('.leaflet-tile-loaded').first().waitFor({ timeout: 15_000 });
     const tileSrc = await page.locator('.leaflet-tile-loaded').first().getAttribute('src');
     const consoleConfig = await (await fetch(`${baseUrl}/console/config.json`)).json();
