@@ -16,6 +16,7 @@ import { STALL_FOLLOW_EVENT, checkStallPosition, listStallSpots } from '../../se
 import { chooseOnMap, cityPosition, locateCurrent, positionIn, presetsNearestFirst, type ChosenPosition } from '../../utils/location';
 import { formatDistance, goodsNames, stallDetailUrl, stallMarkerKind, statusClass } from '../../utils/stalls';
 import MapView, { MAP_COORD_SYSTEM, type MapMarker } from '../../components/map-view';
+import { Page } from '../../components/page';
 import './index.scss';
 
 /** Wide enough that the seeded spots around a city centre all show. */
@@ -124,13 +125,13 @@ function MapSpotCard({ spot, onOpen, onClose }: { spot: StallSpotDto; onOpen: ()
 
 function ViewSwitch({ mode, onChange }: { mode: ViewMode; onChange: (mode: ViewMode) => void }) {
   return (
-    <View className='stalls__switch' ariaRole='tablist' ariaLabel='显示方式'>
+    <View className='stalls__switch' role='tablist' aria-label='显示方式'>
       {(['list', 'map'] as const).map((m) => (
         <View
           key={m}
           id={`stalls-view-${m}`}
-          ariaRole='tab'
-          ariaLabel={`${m === 'list' ? '列表' : '地图'}${mode === m ? '，已选中' : ''}`}
+          role='tab'
+          aria-selected={mode === m}
           className={mode === m ? 'stalls__switch-item stalls__switch-item--on' : 'stalls__switch-item'}
           onClick={() => onChange(m)}
         >
@@ -392,7 +393,7 @@ export default function StallsPage() {
       : '无法获取当前位置，请选择城市';
 
   return (
-    <View className='page stalls'>
+    <Page block='stalls'>
       <View className='hero stalls__hero'>
         <Text className='hero__title'>附近合法摊点</Text>
         <Text className='hero__text'>查找允许摆摊的地点、开放时间和经营范围</Text>
@@ -480,10 +481,9 @@ export default function StallsPage() {
             <Text className='stalls__picker-value'>{CHECK_GOODS_OPTIONS[checkGoods]} ▾</Text>
           </View>
         </Picker>
-        <Button id='stall-check' className='stalls__check-btn' loading={check.status === 'loading'} onClick={runCheck}>
-          这里能摆摊吗？
+        <Button id='stall-check' className='stalls__check-btn' disabled={check.status === 'loading'} onClick={runCheck}>
+          {check.status === 'loading' ? '正在查询…' : '这里能摆摊吗？'}
         </Button>
-        {check.status === 'loading' && <Text className='stalls__hint'>正在查询…</Text>}
         {check.status === 'error' && (
           <View className='stalls__error stalls__check-error'>
             <Text className='stalls__error-text'>{check.message}</Text>
@@ -548,7 +548,7 @@ export default function StallsPage() {
           ))}
           {list.moreError && <Text className='stalls__error-text'>{list.moreError}</Text>}
           {list.nextCursor ? (
-            <Button className='stalls__more' loading={list.loadingMore} onClick={loadMore}>
+            <Button className='stalls__more' disabled={list.loadingMore} onClick={loadMore}>
               {list.loadingMore ? '加载中…' : list.moreError ? '重试加载更多' : '加载更多'}
             </Button>
           ) : (
@@ -556,6 +556,6 @@ export default function StallsPage() {
           )}
         </View>
       )}
-    </View>
+    </Page>
   );
 }

@@ -17,6 +17,7 @@ import type { MapPlace } from '../../../utils/map-links';
 import MapAppSheet from '../../../components/map-app-sheet';
 import './index.scss';
 import { PageError, PageLoading } from '../../../components/page-state';
+import { Page } from '../../../components/page';
 
 /** `nav`: the spot in GCJ-02 for the map apps, whatever system the page was opened with. */
 type DetailState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; spot: StallSpotDto; nav: MapPlace };
@@ -140,7 +141,7 @@ export default function StallDetailPage() {
   const weekly = schedule.weekly.slice().sort((a, b) => Math.min(...a.days) - Math.min(...b.days));
 
   return (
-    <View className='page stall-detail'>
+    <Page block='stall-detail' title='摊点详情' back>
       <View className='card'>
         <Text id='stall-detail-name' className='stall-detail__name'>
           {spot.name}
@@ -229,11 +230,10 @@ export default function StallDetailPage() {
           <Button
             id='stall-follow'
             className={spot.followed ? 'stall-detail__follow stall-detail__follow--on' : 'stall-detail__follow'}
-            loading={busy}
             disabled={busy}
             onClick={toggleFollow}
           >
-            {spot.followed ? '已关注' : '关注'}
+            {busy ? (spot.followed ? '正在取消…' : '正在关注…') : spot.followed ? '已关注' : '关注'}
           </Button>
           <Button id='stall-navigate' className='stall-detail__navigate' onClick={navigate}>
             导航
@@ -242,6 +242,6 @@ export default function StallDetailPage() {
         <Text className='stall-detail__hint'>关注后，摊点暂停或调整时间时会通过微信通知您</Text>
       </View>
       <MapAppSheet place={state.nav} open={sheetOpen} onClose={closeSheet} />
-    </View>
+    </Page>
   );
 }

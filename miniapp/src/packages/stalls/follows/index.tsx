@@ -6,7 +6,10 @@ import { toApiError } from '../../../services/request';
 import { STALL_FOLLOW_EVENT, listFollowedStallSpots } from '../../../services/stalls';
 import { stallDetailUrl, statusClass } from '../../../utils/stalls';
 import { PageError, PageLoading } from '../../../components/page-state';
+import { Page } from '../../../components/page';
 import './index.scss';
+
+const TITLE = '我关注的摊点';
 
 type State = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; items: StallSpotDto[] };
 
@@ -58,11 +61,11 @@ export default function StallFollowsPage() {
     );
   });
 
-  if (state.status === 'loading') return <PageLoading block='stall-follows' text='正在加载关注的摊点…' />;
-  if (state.status === 'error') return <PageError block='stall-follows' message={state.message} onRetry={() => void load(false)} />;
+  if (state.status === 'loading') return <PageLoading block='stall-follows' title={TITLE} text='正在加载关注的摊点…' />;
+  if (state.status === 'error') return <PageError block='stall-follows' title={TITLE} message={state.message} onRetry={() => void load(false)} />;
 
   return (
-    <View className='page stall-follows'>
+    <Page block='stall-follows' title={TITLE} back>
       {state.items.length === 0 ? (
         <View className='card stall-follows__empty' id='stall-follows-empty'>
           <Text className='card__title'>还没有关注的摊点</Text>
@@ -94,6 +97,6 @@ export default function StallFollowsPage() {
           ))}
         </View>
       )}
-    </View>
+    </Page>
   );
 }
