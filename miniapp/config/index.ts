@@ -45,6 +45,10 @@ export default defineConfig<'webpack5'>(async (merge) => {
       // Keep only what the main-package pages use in the main package (WeChat's limit is 2 MB).
       optimizeMainPackage: { enable: true },
       compile: { include: [sharedSrc] },
+      // Images as files from the package root, never inlined: WeChat's <map> takes a marker's iconPath
+      // only as a package path, and a relative one would resolve against the page's folder.
+      // (Taro reads `limit` oddly: 0 means its default, so 1 byte.)
+      imageUrlLoaderOption: { limit: 1, publicPath: '/' },
       postcss: {
         pxtransform: { enable: true, config: {} },
         cssModules: { enable: false, config: { namingPattern: 'module', generateScopedName: '[name]__[local]___[hash:base64:5]' } },
@@ -66,6 +70,8 @@ export default defineConfig<'webpack5'>(async (merge) => {
       },
       postcss: {
         autoprefixer: { enable: true, config: {} },
+        // Leaflet's CSS is in CSS px (tiles are 256 px, controls sized to be tapped): leave it unscaled.
+        pxtransform: { enable: true, config: { exclude: (file: string) => /node_modules[\\/]leaflet[\\/]/.test(file) } },
         cssModules: { enable: false, config: { namingPattern: 'module', generateScopedName: '[name]__[local]___[hash:base64:5]' } },
       },
     },

@@ -3,7 +3,7 @@ export default defineAppConfig({
   pages: ['pages/report/index', 'pages/stalls/index', 'pages/me/index'],
   // Every later page goes into a subpackage, e.g. { root: 'packages/report', pages: ['new/index'] }.
   subPackages: [
-    { root: 'packages/stalls', pages: ['detail/index'] },
+    { root: 'packages/stalls', pages: ['detail/index', 'follows/index'] },
     { root: 'packages/report', pages: ['mine/index', 'detail/index', 'rate/index'] },
     { root: 'packages/rewards', pages: ['index'] },
     { root: 'packages/scorecard', pages: ['index'] },

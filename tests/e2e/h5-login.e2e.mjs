@@ -79,10 +79,14 @@ try {
 
   await check('the 我的 tab shows the logged-in user', async () => {
     await page.getByText('我的', { exact: true }).last().click();
-    const idElement = page.locator('#me-user-id');
-    await idElement.waitFor({ state: 'visible', timeout: 15_000 });
-    const shown = (await idElement.innerText()).trim();
-    if (!shown.includes(loggedInUser.id.slice(0, 8))) throw new Error(`shows "${shown}", expected ${loggedInUser.id.slice(0, 8)}`);
+    const nameElement = page.locator('#me-user-name >> visible=true');
+    await nameElement.waitFor({ state: 'visible', timeout: 15_000 });
+    const shown = (await nameElement.innerText()).trim();
+    const expected = loggedInUser.nickname || '微信用户';
+    if (shown !== expected) throw new Error(`shows "${shown}", expected ${expected}`);
+    // Residents see their nickname, never the internal id.
+    const pageText = await page.locator('.me >> visible=true').innerText();
+    if (pageText.includes(loggedInUser.id.slice(0, 8))) throw new Error('我的 shows the hex user id');
     await page.getByText('已登录').first().waitFor({ state: 'visible', timeout: 5_000 });
     await page.screenshot({ path: path.join(artifacts, 'me.png') });
   });
@@ -334,13 +338,13 @@ try {
     await page.screenshot({ path: path.join(artifacts, 'privacy-erased.png') });
     const old = await fetch(`${baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${loggedInToken}` } });
     if (old.status !== 401) throw new Error(`the erased account's token answered ${old.status}`);
+    // The next signed-in page logs in afresh, as a new account.
+    const relogin = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/wechat') && r.request().method() === 'POST', { timeout: 15_000 });
     await page.getByText('返回首页', { exact: true }).last().click();
-    // The next signed-in page logs in afresh and shows a new account.
     await page.getByText('我的', { exact: true }).last().click();
-    const idElement = page.locator('#me-user-id >> visible=true');
-    await idElement.waitFor({ timeout: 15_000 });
-    const shown = (await idElement.innerText()).trim();
-    if (!shown || loggedInUser.id.startsWith(shown)) throw new Error(`我的 shows "${shown}", the erased account was ${loggedInUser.id}`);
+    const fresh = (await (await relogin).json()).user;
+    await page.locator('#me-user-name >> visible=true').waitFor({ timeout: 15_000 });
+    if (!fresh?.id || fresh.id === loggedInUser.id) throw new Error(`the new login is ${fresh?.id}, the erased account was ${loggedInUser.id}`);
   });
 
   await check('no uncaught errors in the page', async () => {

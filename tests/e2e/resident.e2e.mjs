@@ -327,6 +327,7 @@ try {
       const list = await (await fetch(`${baseUrl}/api/v1/stall-spots?lat=24.858&lng=102.849&coordSystem=gcj02&limit=1`)).json();
       return `/packages/stalls/detail/index?id=${list.items[0].id}`;
     }, '.stall-detail', true],
+    ['stall-follows', '/packages/stalls/follows/index', '.stall-follows', true],
   ];
 
   for (const [name, route, ready, sub] of PAGES) {

@@ -94,5 +94,13 @@ export async function unfollowStallSpot(id: string): Promise<boolean> {
   return res.followed;
 }
 
+/** 我关注的摊点 (resident only), each spot in `coordSystem`. */
+export async function listFollowedStallSpots(coordSystem: CoordSystem = 'gcj02'): Promise<StallSpotDto[]> {
+  const res = await request<{ items: StallSpotDto[] }>({ path: `/me/stall-spot-follows${buildQuery({ coordSystem })}` });
+  return res.items;
+}
+
+export const STALL_FOLLOWS_URL = '/packages/stalls/follows/index';
+
 /** Fired through Taro.eventCenter so the list can update a card after the detail page toggles follow. */
 export const STALL_FOLLOW_EVENT = 'stalls:follow-changed';

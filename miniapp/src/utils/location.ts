@@ -1,5 +1,7 @@
 import Taro from '@tarojs/taro';
+import type { CoordSystem } from '@cityloop/shared';
 import type { QueryPosition } from '../services/stalls';
+import { presetIn, type CityPreset } from './city-presets';
 
 export type PositionSource = 'gps' | 'city' | 'picked';
 
@@ -7,16 +9,24 @@ export interface ChosenPosition extends QueryPosition {
   source: PositionSource;
   /** What the user sees after "位置：". */
   label: string;
+  /** Set when the position is one of CITY_PRESETS, so it can be given in the other coordinate system. */
+  presetKey?: string;
 }
 
-/** Fallback centres (GCJ-02) for when location is refused or unavailable, e.g. in H5. */
-export const CITY_PRESETS: ReadonlyArray<{ key: string; name: string; lat: number; lng: number }> = [
-  { key: 'kunming-chenggong', name: '昆明呈贡', lat: 24.858, lng: 102.849 },
-  { key: 'hohhot-yuquan', name: '呼和浩特玉泉', lat: 40.79, lng: 111.652 },
-];
+export { CITY_PRESETS, presetsNearestFirst, type CityPreset } from './city-presets';
 
-export function cityPosition(city: (typeof CITY_PRESETS)[number]): ChosenPosition {
-  return { lat: city.lat, lng: city.lng, coordSystem: 'gcj02', source: 'city', label: `${city.name}（手动选择）` };
+export function cityPosition(city: CityPreset): ChosenPosition {
+  return { lat: city.lat, lng: city.lng, coordSystem: 'gcj02', source: 'city', label: `${city.name}（手动选择）`, presetKey: city.key };
+}
+
+/**
+ * The same position in another coordinate system, when that is known without converting: itself when
+ * it is already in `system`, a preset's other coordinates; null otherwise.
+ */
+export function positionIn(position: ChosenPosition, system: CoordSystem): ChosenPosition | null {
+  if (position.coordSystem === system) return position;
+  const point = presetIn(position.presetKey, system);
+  return point ? { ...position, ...point, coordSystem: system } : null;
 }
 
 /** A browser may never answer the permission prompt; give up rather than spin forever. */

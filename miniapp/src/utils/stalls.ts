@@ -8,6 +8,7 @@ import {
   type StallFacility,
   type StallGoods,
   type StallOpenStateKind,
+  type StallSpotDto,
   type TimeWindow,
   type Weekday,
   type WeeklyRule,
@@ -73,6 +74,11 @@ export function facilityNames(facilities: readonly StallFacility[]): string {
 /** Class modifier per state: open green, closed grey, suspended red (see .stall-status in app.scss). */
 export function statusClass(state: StallOpenStateKind): string {
   return `stall-status stall-status--${state}`;
+}
+
+/** The pin for a spot: a suspended spot shows as suspended even when its hours say open. */
+export function stallMarkerKind(spot: Pick<StallSpotDto, 'status' | 'openStatus'>): StallOpenStateKind {
+  return spot.status === 'suspended' ? 'suspended' : spot.openStatus.state;
 }
 
 /** The detail page lives in a subpackage; the viewer's position rides along so it can show the distance. */

@@ -6,6 +6,7 @@ import { MY_REPORTS_URL } from '../../services/reports';
 import { MY_REWARDS_URL } from '../../services/rewards';
 import { SCORECARD_URL } from '../../services/scorecard';
 import { PRIVACY_URL } from '../../services/privacy';
+import { STALL_FOLLOWS_URL } from '../../services/stalls';
 import './index.scss';
 import { Page, useElderMode } from '../../components/page';
 import { setElderMode } from '../../services/elder';
@@ -14,14 +15,11 @@ function UserCard({ user }: { user: UserDto }) {
   return (
     <View className='card me-user'>
       <View className='me-user__top'>
-        <Text className='me-user__name'>{user.nickname || '微信用户'}</Text>
-        <Text className='me-user__status badge'>已登录</Text>
-      </View>
-      <View className='me-row'>
-        <Text className='me-row__label'>用户编号</Text>
-        <Text className='me-row__value me-row__value--mono' id='me-user-id'>
-          {user.id.slice(0, 8)}
+        {/* The nickname, never the internal id: a hex string means nothing to a resident. */}
+        <Text className='me-user__name' id='me-user-name'>
+          {user.nickname || '微信用户'}
         </Text>
+        <Text className='me-user__status badge'>已登录</Text>
       </View>
       <View className='me-row'>
         <Text className='me-row__label'>注册时间</Text>
@@ -84,6 +82,10 @@ export default function MePage() {
         <View id='me-my-rewards' className='me-menu__item' onClick={() => Taro.navigateTo({ url: MY_REWARDS_URL }).catch(() => undefined)}>
           <Text className='me-menu__label'>我的奖励</Text>
           <Text className='me-menu__arrow'>余额与提现 ›</Text>
+        </View>
+        <View id='me-stall-follows' className='me-menu__item' onClick={() => Taro.navigateTo({ url: STALL_FOLLOWS_URL }).catch(() => undefined)}>
+          <Text className='me-menu__label'>我关注的摊点</Text>
+          <Text className='me-menu__arrow'>变动会通知 ›</Text>
         </View>
         <View id='me-scorecard' className='me-menu__item' onClick={() => Taro.navigateTo({ url: SCORECARD_URL }).catch(() => undefined)}>
           <Text className='me-menu__label'>城市管理成绩单</Text>

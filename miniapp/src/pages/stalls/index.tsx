@@ -1,20 +1,22 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import Taro, { useReachBottom } from '@tarojs/taro';
-import { Button, Map, Picker, Text, View } from '@tarojs/components';
-import type { MapProps } from '@tarojs/components';
+import { Button, Picker, Text, View } from '@tarojs/components';
 import {
   STALL_GOODS,
   STALL_KINDS,
+  STALL_LIMITS,
   type StallCheckDto,
   type StallGoods,
   type StallKind,
   type StallSpotDto,
 } from '@cityloop/shared';
 import { toApiError } from '../../services/request';
+import { getMapConfig } from '../../services/map';
 import { STALL_FOLLOW_EVENT, checkStallPosition, listStallSpots } from '../../services/stalls';
-import { CITY_PRESETS, chooseOnMap, cityPosition, locateCurrent, type ChosenPosition } from '../../utils/location';
-import { formatDistance, goodsNames, stallDetailUrl, statusClass } from '../../utils/stalls';
-import stallPin from '../../assets/stall-pin.png';
+import { chooseOnMap, cityPosition, locateCurrent, positionIn, presetsNearestFirst, type ChosenPosition } from '../../utils/location';
+import { formatDistance, goodsNames, stallDetailUrl, stallMarkerKind, statusClass } from '../../utils/stalls';
+import MapView, { MAP_COORD_SYSTEM, type MapMarker } from '../../components/map-view';
+import { Page } from '../../components/page';
 import './index.scss';
 
 /** Wide enough that the seeded spots around a city centre all show. */
@@ -22,6 +24,16 @@ const LIST_RADIUS_M = 10_000;
 /** About two screens of cards; the next page comes on scroll or 加载更多. */
 const PAGE_SIZE = 8;
 const IS_WEAPP = process.env.TARO_ENV === 'weapp';
+/** Half the window, within what keeps the filters and the card in reach at 200% zoom. */
+function mapHeight(): number {
+  let windowHeight = 700;
+  try {
+    windowHeight = Taro.getSystemInfoSync().windowHeight || windowHeight;
+  } catch {
+    // keep the default
+  }
+  return Math.max(200, Math.min(380, Math.round(windowHeight * 0.45)));
+}
 
 const GOODS_CODES = Object.keys(STALL_GOODS) as StallGoods[];
 const KIND_CODES = Object.keys(STALL_KINDS) as StallKind[];
@@ -35,6 +47,15 @@ type ListState =
   | { status: 'loading' }
   | { status: 'error'; message: string }
   | { status: 'ready'; items: StallSpotDto[]; nextCursor: string | null; loadingMore: boolean; moreError: string | null };
+
+type ViewMode = 'list' | 'map';
+
+/** The map's own read: every pin at once (one page of the largest size), in the map's coordinate system. */
+type MapSpotsState =
+  | { status: 'idle' }
+  | { status: 'loading' }
+  | { status: 'error'; message: string }
+  | { status: 'ready'; items: StallSpotDto[]; from: ChosenPosition };
 
 type CheckState =
   | { status: 'idle' }
@@ -76,7 +97,64 @@ function StallCard({ spot, onOpen }: { spot: StallSpotDto; onOpen: () => void })
       <Text className={`${statusClass(spot.openStatus.state)} stall-card__status`}>{spot.openStatus.label}</Text>
       <Text className='stall-card__line'>今日：{spot.todayHours.length ? spot.todayHours.join('、') : '今日不开放'}</Text>
       {spot.goods.length > 0 && <Text className='stall-card__line'>可售：{goodsNames(spot.goods)}</Text>}
-      {spot.location.approximate && <Text className='stall-card__approx'>位置为近似值</Text>}
+    </View>
+  );
+}
+
+/** The card under the map for the tapped pin. */
+function MapSpotCard({ spot, onOpen, onClose }: { spot: StallSpotDto; onOpen: () => void; onClose: () => void }) {
+  return (
+    <View className='card stalls__map-card' id='stalls-map-card'>
+      <View className='stall-card__top'>
+        <Text className='stall-card__name'>{spot.name}</Text>
+        {spot.distanceMeters !== null && <Text className='stall-card__distance'>{formatDistance(spot.distanceMeters)}</Text>}
+      </View>
+      <Text className={`${statusClass(spot.openStatus.state)} stall-card__status`}>{spot.openStatus.label}</Text>
+      <Text className='stall-card__line'>今日：{spot.todayHours.length ? spot.todayHours.join('、') : '今日不开放'}</Text>
+      <View className='stalls__map-card-actions'>
+        <Button id='stalls-map-card-open' className='stalls__map-card-open' onClick={onOpen}>
+          查看详情
+        </Button>
+        <Button className='stalls__map-card-close' onClick={onClose}>
+          关闭
+        </Button>
+      </View>
+    </View>
+  );
+}
+
+function ViewSwitch({ mode, onChange }: { mode: ViewMode; onChange: (mode: ViewMode) => void }) {
+  return (
+    <View className='stalls__switch' role='tablist' aria-label='显示方式'>
+      {(['list', 'map'] as const).map((m) => (
+        <View
+          key={m}
+          id={`stalls-view-${m}`}
+          role='tab'
+          aria-selected={mode === m}
+          className={mode === m ? 'stalls__switch-item stalls__switch-item--on' : 'stalls__switch-item'}
+          onClick={() => onChange(m)}
+        >
+          <Text>{m === 'list' ? '列表' : '地图'}</Text>
+        </View>
+      ))}
+    </View>
+  );
+}
+
+/** Legend for the pins: shape and symbol, not colour alone. */
+function MapLegend() {
+  return (
+    <View className='stalls__legend'>
+      <Text className='stalls__legend-item'>
+        <Text className='stalls__legend-pin stalls__legend-pin--open'>✓</Text>营业中
+      </Text>
+      <Text className='stalls__legend-item'>
+        <Text className='stalls__legend-pin stalls__legend-pin--closed'>−</Text>未营业
+      </Text>
+      <Text className='stalls__legend-item'>
+        <Text className='stalls__legend-pin stalls__legend-pin--suspended'>✕</Text>暂停
+      </Text>
     </View>
   );
 }
@@ -119,6 +197,13 @@ export default function StallsPage() {
   const [list, setList] = useState<ListState>({ status: 'idle' });
   const [checkGoods, setCheckGoods] = useState(0);
   const [check, setCheck] = useState<CheckState>({ status: 'idle' });
+  const [mode, setMode] = useState<ViewMode>('list');
+  // weapp always has WeChat's map; H5 only when the BFF names a tile source.
+  const [mapAvailable, setMapAvailable] = useState(IS_WEAPP);
+  const [mapSpots, setMapSpots] = useState<MapSpotsState>({ status: 'idle' });
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const mapSeq = useRef(0);
+  const height = useMemo(mapHeight, []);
 
   // Drops answers that arrive after the position or filters have changed again.
   const listSeq = useRef(0);
@@ -158,6 +243,17 @@ export default function StallsPage() {
     startLocate(false);
   }, [startLocate]);
 
+  useEffect(() => {
+    if (IS_WEAPP) return;
+    let live = true;
+    getMapConfig().then((config) => {
+      if (live) setMapAvailable(config !== null);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
   const loadFirstPage = useCallback(() => {
     if (!position) return;
     const seq = ++listSeq.current;
@@ -176,6 +272,32 @@ export default function StallsPage() {
     loadFirstPage();
   }, [loadFirstPage]);
 
+  // The map asks in its own coordinate system (WGS-84 on H5's tiles, GCJ-02 in WeChat).
+  const mapFrom = useMemo(() => (position ? positionIn(position, MAP_COORD_SYSTEM) : null), [position]);
+
+  const loadMapSpots = useCallback(() => {
+    if (mode !== 'map' || !mapFrom) return;
+    const seq = ++mapSeq.current;
+    setMapSpots({ status: 'loading' });
+    listStallSpots({ position: mapFrom, radiusMeters: LIST_RADIUS_M, openNow, goods, kinds, limit: STALL_LIMITS.maxPageSize }).then(
+      (res) => {
+        if (seq === mapSeq.current) setMapSpots({ status: 'ready', items: res.items, from: mapFrom });
+      },
+      (err: unknown) => {
+        if (seq === mapSeq.current) setMapSpots({ status: 'error', message: toApiError(err).message });
+      },
+    );
+  }, [mode, mapFrom, openNow, goods, kinds]);
+
+  useEffect(() => {
+    loadMapSpots();
+  }, [loadMapSpots]);
+
+  // A pin from an older answer must not stay selected.
+  useEffect(() => {
+    setSelectedId(null);
+  }, [mapFrom, openNow, goods, kinds]);
+
   // An old verdict must not be read as the answer for a new position.
   useEffect(() => {
     checkSeq.current += 1;
@@ -183,7 +305,7 @@ export default function StallsPage() {
   }, [position]);
 
   const loadMore = useCallback(() => {
-    if (!position || list.status !== 'ready' || !list.nextCursor || list.loadingMore) return;
+    if (mode !== 'list' || !position || list.status !== 'ready' || !list.nextCursor || list.loadingMore) return;
     const seq = listSeq.current;
     const cursor = list.nextCursor;
     setList({ ...list, loadingMore: true, moreError: null });
@@ -201,7 +323,7 @@ export default function StallsPage() {
         setList((prev) => (prev.status === 'ready' ? { ...prev, loadingMore: false, moreError: toApiError(err).message } : prev));
       },
     );
-  }, [position, list, openNow, goods, kinds]);
+  }, [mode, position, list, openNow, goods, kinds]);
 
   useReachBottom(loadMore);
 
@@ -209,6 +331,9 @@ export default function StallsPage() {
   useEffect(() => {
     const onFollow = (id: string, followed: boolean) => {
       setList((prev) =>
+        prev.status === 'ready' ? { ...prev, items: prev.items.map((s) => (s.id === id ? { ...s, followed } : s)) } : prev,
+      );
+      setMapSpots((prev) =>
         prev.status === 'ready' ? { ...prev, items: prev.items.map((s) => (s.id === id ? { ...s, followed } : s)) } : prev,
       );
     };
@@ -237,69 +362,29 @@ export default function StallsPage() {
     );
   }, [position, checkGoods]);
 
-  const items = list.status === 'ready' ? list.items : [];
-
-  const markers = useMemo<MapProps.marker[]>(() => {
-    if (!IS_WEAPP || !position) return [];
-    const spots: MapProps.marker[] = items.map((spot, index) => ({
-      id: index,
-      latitude: spot.location.lat,
-      longitude: spot.location.lng,
-      iconPath: stallPin,
-      width: 24,
-      height: 24,
-      anchor: { x: 0.5, y: 0.5 },
-      callout: {
-        content: `${spot.name}\n${spot.openStatus.label}`,
-        color: '#1f2329',
-        fontSize: 12,
-        anchorX: 0,
-        anchorY: 0,
-        borderRadius: 6,
-        borderWidth: 1,
-        borderColor: '#e5e6eb',
-        bgColor: '#ffffff',
-        padding: 6,
-        display: 'BYCLICK',
-        textAlign: 'left',
-      },
+  const markers = useMemo<MapMarker[]>(() => {
+    if (mapSpots.status !== 'ready') return [];
+    const pins: MapMarker[] = mapSpots.items.map((spot) => ({
+      id: spot.id,
+      lat: spot.location.lat,
+      lng: spot.location.lng,
+      title: `${spot.name}，${spot.openStatus.label}`,
+      kind: stallMarkerKind(spot),
+      selected: spot.id === selectedId,
     }));
-    // show-location marks the device; a manually chosen point needs its own marker.
-    if (position.source !== 'gps') {
-      spots.push({
-        id: items.length,
-        latitude: position.lat,
-        longitude: position.lng,
-        iconPath: stallPin,
-        width: 16,
-        height: 16,
-        alpha: 0.6,
-        anchor: { x: 0.5, y: 0.5 },
-        label: {
-          content: '所选位置',
-          color: '#1677ff',
-          fontSize: 12,
-          anchorX: 10,
-          anchorY: -8,
-          borderWidth: 0,
-          borderColor: '#ffffff',
-          borderRadius: 4,
-          bgColor: '#ffffff',
-          padding: 2,
-          textAlign: 'left',
-        },
-      });
-    }
-    return spots;
-  }, [items, position]);
+    const from = mapSpots.from;
+    pins.unshift({ id: 'self', lat: from.lat, lng: from.lng, title: from.source === 'gps' ? '当前位置' : '所选位置', kind: 'self' });
+    return pins;
+  }, [mapSpots, selectedId]);
 
-  const onMarkerTap = useCallback(
-    (e: { detail: { markerId: number | string } }) => {
-      const spot = items[Number(e.detail.markerId)];
-      if (spot) openDetail(spot.id, position);
-    },
-    [items, position],
-  );
+  const selected = mapSpots.status === 'ready' && selectedId ? mapSpots.items.find((s) => s.id === selectedId) ?? null : null;
+  // The nearest preset first once the device (or a map pick) has said roughly where we are; choosing
+  // a preset afterwards does not reorder them under the finger.
+  const [rough, setRough] = useState<ChosenPosition | null>(null);
+  useEffect(() => {
+    if (position && position.source !== 'city') setRough(position);
+  }, [position]);
+  const presets = useMemo(() => presetsNearestFirst(rough), [rough]);
 
   const positionText = position
     ? `位置：${position.label}`
@@ -308,7 +393,7 @@ export default function StallsPage() {
       : '无法获取当前位置，请选择城市';
 
   return (
-    <View className='page stalls'>
+    <Page block='stalls'>
       <View className='hero stalls__hero'>
         <Text className='hero__title'>附近合法摊点</Text>
         <Text className='hero__text'>查找允许摆摊的地点、开放时间和经营范围</Text>
@@ -319,7 +404,7 @@ export default function StallsPage() {
           {positionText}
         </Text>
         <View className='stalls__where-actions'>
-          {CITY_PRESETS.map((city) => (
+          {presets.map((city) => (
             <View
               key={city.key}
               className={position?.source === 'city' && position.lat === city.lat && position.lng === city.lng ? 'stalls__city stalls__city--on' : 'stalls__city'}
@@ -339,6 +424,56 @@ export default function StallsPage() {
         </View>
       </View>
 
+      {mapAvailable && <ViewSwitch mode={mode} onChange={setMode} />}
+
+      {mode === 'map' && mapAvailable && (
+        <View className='stalls__map-block'>
+          {!mapFrom && (
+            <View className='card stalls__empty'>
+              <Text className='card__text'>{locate === 'locating' ? '正在获取位置…' : '请选择城市或位置后查看地图。'}</Text>
+            </View>
+          )}
+          {mapFrom && (
+            <MapView
+              id='stalls-map'
+              label='附近摊点地图'
+              center={mapFrom}
+              zoom={13}
+              height={height}
+              markers={markers}
+              fitMarkers
+              onMarkerTap={setSelectedId}
+              onUnavailable={() => {
+                setMapAvailable(false);
+                setMode('list');
+              }}
+            />
+          )}
+          {mapSpots.status === 'loading' && <Text className='stalls__hint'>正在加载地图上的摊点…</Text>}
+          {mapSpots.status === 'error' && (
+            <View className='stalls__error stalls__check-error'>
+              <Text className='stalls__error-text'>{mapSpots.message}</Text>
+              <Button className='stalls__retry' onClick={loadMapSpots}>
+                重试
+              </Button>
+            </View>
+          )}
+          {mapSpots.status === 'ready' && (
+            <View>
+              <MapLegend />
+              {!selected && (
+                <Text className='stalls__hint'>
+                  {mapSpots.items.length ? `地图上共 ${mapSpots.items.length} 个摊点，点击图标查看` : '附近没有符合条件的摊点，试试减少筛选条件或换个位置。'}
+                </Text>
+              )}
+            </View>
+          )}
+          {selected && mapSpots.status === 'ready' && (
+            <MapSpotCard spot={selected} onOpen={() => openDetail(selected.id, mapSpots.from)} onClose={() => setSelectedId(null)} />
+          )}
+        </View>
+      )}
+
       <View className='card stalls__check'>
         <Picker mode='selector' range={CHECK_GOODS_OPTIONS} value={checkGoods} onChange={(e) => setCheckGoods(Number(e.detail.value))}>
           <View className='stalls__picker'>
@@ -346,10 +481,9 @@ export default function StallsPage() {
             <Text className='stalls__picker-value'>{CHECK_GOODS_OPTIONS[checkGoods]} ▾</Text>
           </View>
         </Picker>
-        <Button id='stall-check' className='stalls__check-btn' loading={check.status === 'loading'} onClick={runCheck}>
-          这里能摆摊吗？
+        <Button id='stall-check' className='stalls__check-btn' disabled={check.status === 'loading'} onClick={runCheck}>
+          {check.status === 'loading' ? '正在查询…' : '这里能摆摊吗？'}
         </Button>
-        {check.status === 'loading' && <Text className='stalls__hint'>正在查询…</Text>}
         {check.status === 'error' && (
           <View className='stalls__error stalls__check-error'>
             <Text className='stalls__error-text'>{check.message}</Text>
@@ -380,39 +514,19 @@ export default function StallsPage() {
         </View>
       </View>
 
-      {IS_WEAPP ? (
-        position && (
-          <Map
-            id='stalls-map'
-            className='stalls__map'
-            latitude={position.lat}
-            longitude={position.lng}
-            scale={13}
-            showLocation
-            markers={markers}
-            onMarkerTap={onMarkerTap}
-            onCalloutTap={onMarkerTap}
-            // Required by Taro's MapProps typing; a failed map just leaves the list below usable.
-            onError={() => undefined}
-          />
-        )
-      ) : (
-        <Text className='stalls__map-note'>H5 版暂不支持地图，以下按距离列出</Text>
-      )}
-
-      {list.status === 'idle' && (
+      {mode === 'list' && list.status === 'idle' && (
         <View className='card stalls__empty'>
           <Text className='card__text'>{locate === 'locating' ? '正在获取位置，也可以直接选择城市。' : '请选择城市或位置后查看附近摊点。'}</Text>
         </View>
       )}
 
-      {list.status === 'loading' && (
+      {mode === 'list' && list.status === 'loading' && (
         <View className='card stalls__loading'>
           <Text className='card__text'>正在加载附近摊点…</Text>
         </View>
       )}
 
-      {list.status === 'error' && (
+      {mode === 'list' && list.status === 'error' && (
         <View className='card stalls__error'>
           <Text className='stalls__error-text'>{list.message}</Text>
           <Button className='stalls__retry' onClick={loadFirstPage}>
@@ -421,7 +535,7 @@ export default function StallsPage() {
         </View>
       )}
 
-      {list.status === 'ready' && (
+      {mode === 'list' && list.status === 'ready' && (
         <View className='stalls__list'>
           <Text className='stalls__list-title'>{`${formatDistance(LIST_RADIUS_M)}内的摊点 · 由近到远`}</Text>
           {list.items.length === 0 && (
@@ -434,7 +548,7 @@ export default function StallsPage() {
           ))}
           {list.moreError && <Text className='stalls__error-text'>{list.moreError}</Text>}
           {list.nextCursor ? (
-            <Button className='stalls__more' loading={list.loadingMore} onClick={loadMore}>
+            <Button className='stalls__more' disabled={list.loadingMore} onClick={loadMore}>
               {list.loadingMore ? '加载中…' : list.moreError ? '重试加载更多' : '加载更多'}
             </Button>
           ) : (
@@ -442,6 +556,6 @@ export default function StallsPage() {
           )}
         </View>
       )}
-    </View>
+    </Page>
   );
 }

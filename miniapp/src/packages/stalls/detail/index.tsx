@@ -13,10 +13,14 @@ import {
   goodsNames,
   statusClass,
 } from '../../../utils/stalls';
+import type { MapPlace } from '../../../utils/map-links';
+import MapAppSheet from '../../../components/map-app-sheet';
 import './index.scss';
 import { PageError, PageLoading } from '../../../components/page-state';
+import { Page } from '../../../components/page';
 
-type DetailState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; spot: StallSpotDto };
+/** `nav`: the spot in GCJ-02 for the map apps, whatever system the page was opened with. */
+type DetailState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; spot: StallSpotDto; nav: MapPlace };
 
 /** The list passes the viewer's position as lat/lng/cs so the distance matches what the card showed. */
 function positionFromParams(params: Partial<Record<string, string>>): QueryPosition | null {
@@ -40,14 +44,12 @@ function askStallSubscription(): void {
   }
 }
 
-/**
- * Taro's H5 openLocation only works inside WeChat's JS-SDK; elsewhere its production build
- * "succeeds" without doing anything, so H5 checks for the SDK before relying on it.
- */
-function canOpenMapApp(): boolean {
-  if (process.env.TARO_ENV !== 'h5') return true;
-  const wx = (window as unknown as { wx?: { openLocation?: unknown } }).wx;
-  return typeof wx?.openLocation === 'function';
+/** The spot as the map apps want it; the detail is read a second time in GCJ-02 when opened from the H5 map (WGS-84). */
+async function loadSpot(id: string, from: QueryPosition | null): Promise<{ spot: StallSpotDto; nav: MapPlace }> {
+  const system: CoordSystem = from?.coordSystem ?? 'gcj02';
+  const [spot, inGcj] = await Promise.all([getStallSpot(id, from, system), system === 'gcj02' ? null : getStallSpot(id, null, 'gcj02')]);
+  const point = (inGcj ?? spot).location;
+  return { spot, nav: { lat: point.lat, lng: point.lng, coordSystem: 'gcj02', name: spot.name, address: spot.address } };
 }
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -65,6 +67,8 @@ export default function StallDetailPage() {
   const from = useMemo(() => positionFromParams(params), [params.lat, params.lng, params.cs]);
   const [state, setState] = useState<DetailState>({ status: 'loading' });
   const [busy, setBusy] = useState(false);
+  const [sheetOpen, setSheetOpen] = useState(false);
+  const closeSheet = useCallback(() => setSheetOpen(false), []);
 
   const load = useCallback(() => {
     if (!id) {
@@ -72,9 +76,9 @@ export default function StallDetailPage() {
       return;
     }
     setState({ status: 'loading' });
-    getStallSpot(id, from, from?.coordSystem ?? 'gcj02').then(
-      (spot) => {
-        setState({ status: 'ready', spot });
+    loadSpot(id, from).then(
+      ({ spot, nav }) => {
+        setState({ status: 'ready', spot, nav });
         Taro.setNavigationBarTitle({ title: spot.name }).catch(() => undefined);
       },
       (err: unknown) => {
@@ -98,7 +102,7 @@ export default function StallDetailPage() {
     (follow ? followStallSpot(spot.id) : unfollowStallSpot(spot.id))
       .then(
         (followed) => {
-          setState((prev) => (prev.status === 'ready' && prev.spot.id === spot.id ? { status: 'ready', spot: { ...prev.spot, followed } } : prev));
+          setState((prev) => (prev.status === 'ready' && prev.spot.id === spot.id ? { ...prev, spot: { ...prev.spot, followed } } : prev));
           Taro.eventCenter.trigger(STALL_FOLLOW_EVENT, spot.id, followed);
           Taro.showToast({ title: followed ? '已关注' : '已取消关注', icon: 'none' }).catch(() => undefined);
         },
@@ -109,26 +113,17 @@ export default function StallDetailPage() {
       .then(done, done);
   }, [state, busy]);
 
+  /** weapp: WeChat's own map (GCJ-02) with its route button; H5: the resident picks a map app. */
   const navigate = useCallback(() => {
     if (state.status !== 'ready') return;
-    const { name, address, location } = state.spot;
-    const fallback = () => {
-      // H5 has no native map app to hand over to: show where it is instead.
-      Taro.showToast({
-        title: `${address}（${location.lat.toFixed(5)}, ${location.lng.toFixed(5)}）`,
-        icon: 'none',
-        duration: 5000,
-      }).catch(() => undefined);
-    };
-    if (!canOpenMapApp()) {
-      fallback();
+    if (process.env.TARO_ENV === 'h5') {
+      setSheetOpen(true);
       return;
     }
-    try {
-      Taro.openLocation({ latitude: location.lat, longitude: location.lng, name, address, scale: 16 }).catch(fallback);
-    } catch {
-      fallback();
-    }
+    const { nav } = state;
+    Taro.openLocation({ latitude: nav.lat, longitude: nav.lng, name: nav.name, address: nav.address, scale: 16 }).catch(() => {
+      Taro.showToast({ title: '无法打开地图，请稍后重试', icon: 'none' }).catch(() => undefined);
+    });
   }, [state]);
 
   const call = useCallback((phone: string) => {
@@ -146,7 +141,7 @@ export default function StallDetailPage() {
   const weekly = schedule.weekly.slice().sort((a, b) => Math.min(...a.days) - Math.min(...b.days));
 
   return (
-    <View className='page stall-detail'>
+    <Page block='stall-detail' title='摊点详情' back>
       <View className='card'>
         <Text id='stall-detail-name' className='stall-detail__name'>
           {spot.name}
@@ -235,23 +230,18 @@ export default function StallDetailPage() {
           <Button
             id='stall-follow'
             className={spot.followed ? 'stall-detail__follow stall-detail__follow--on' : 'stall-detail__follow'}
-            loading={busy}
             disabled={busy}
             onClick={toggleFollow}
           >
-            {spot.followed ? '已关注' : '关注'}
+            {busy ? (spot.followed ? '正在取消…' : '正在关注…') : spot.followed ? '已关注' : '关注'}
           </Button>
           <Button id='stall-navigate' className='stall-detail__navigate' onClick={navigate}>
             导航
           </Button>
         </View>
         <Text className='stall-detail__hint'>关注后，摊点暂停或调整时间时会通过微信通知您</Text>
-        {process.env.TARO_ENV === 'h5' && (
-          <Text className='stall-detail__hint'>
-            坐标（{spot.location.coordSystem === 'gcj02' ? 'GCJ-02' : 'WGS-84'}）：{spot.location.lat.toFixed(5)}, {spot.location.lng.toFixed(5)}
-          </Text>
-        )}
       </View>
-    </View>
+      <MapAppSheet place={state.nav} open={sheetOpen} onClose={closeSheet} />
+    </Page>
   );
 }

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '我关注的摊点',
+  enablePullDownRefresh: true,
+});
