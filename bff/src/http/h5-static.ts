@@ -4,17 +4,32 @@ import type { Context, Next } from 'koa';
 import serve from 'koa-static';
 
 /**
+ * Whether a file of the H5 build (path relative to its root) carries a content hash in its name, so it
+ * can be cached for a year: Taro writes `js/[name].[hash:8].js`, `css/[name].[hash].css` and
+ * `static/…/[name].[hash:8].[ext]`. index.html and anything else unhashed must be revalidated.
+ */
+export function isHashedH5Asset(relative: string): boolean {
+  const file = relative.split(path.sep).join('/').replace(/\.(br|gz)$/, '');
+  return /^(js|css|static)\//.test(file) && /\.[0-9a-f]{8,}\.[a-z0-9]+$/i.test(path.posix.basename(file));
+}
+
+/**
  * Serves the mini-program's H5 build at `/` so one process is the whole app for a newcomer.
- * Taro's H5 router uses hash routing, so only files and `/` need answering. Hashed bundles are
- * cached for a year; index.html never, so a new build shows up on reload.
+ * Taro's H5 router uses hash routing, so only files and `/` need answering. The build step writes
+ * `.br` and `.gz` beside every text asset (miniapp/scripts/precompress.mjs); koa-send picks the
+ * best one the client accepts (br, then gzip, then the file itself), keeping the original's
+ * Content-Type and setting Content-Encoding, and every answer says `Vary: Accept-Encoding`.
  */
 export function h5Static(h5Dir: string) {
-  const indexFile = path.join(h5Dir, 'index.html');
-  const files = serve(h5Dir, {
+  const root = path.resolve(h5Dir);
+  const indexFile = path.join(root, 'index.html');
+  const files = serve(root, {
     index: 'index.html',
-    gzip: false,
+    brotli: true,
+    gzip: true,
     setHeaders(res, filePath) {
-      res.setHeader('Cache-Control', filePath.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+      res.setHeader('Vary', 'Accept-Encoding');
+      res.setHeader('Cache-Control', isHashedH5Asset(path.relative(root, filePath)) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   return async function h5StaticMiddleware(ctx: Context, next: Next) {
