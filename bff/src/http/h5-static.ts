@@ -28,7 +28,6 @@ export function h5Static(h5Dir: string) {
     brotli: true,
     gzip: true,
     setHeaders(res, filePath) {
-      res.setHeader('Vary', 'Accept-Encoding');
       res.setHeader('Cache-Control', isHashedH5Asset(path.relative(root, filePath)) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
@@ -40,6 +39,8 @@ export function h5Static(h5Dir: string) {
       ctx.body = 'CityLoop BFF is running, but the H5 build is missing. Run `npm run build:h5` (or `npm start`) to build it.\n';
       return;
     }
+    // Added to (not replacing) CORS's Vary: Origin; caches must key on the encoding too.
+    ctx.vary('Accept-Encoding');
     return files(ctx, next);
   };
 }
