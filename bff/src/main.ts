@@ -124,7 +124,7 @@ async function main() {
     if (config.geocoder.kind === 'dev') {
       // loadConfig refuses GEOCODER=dev in production; this is the belt to those braces.
       if (config.env === 'production') throw new Error('the dev geocoder must not run in production');
-      geocoderFake = await startGeocoderFakeServer({ key: config.geocoder.key, secretKey: config.geocoder.secretKey, port: process.env.GEOCODER_FAKE_PORT ? Number(process.env.GEOCODER_FAKE_PORT) : 0 });
+      geocoderFake = await startGeocoderFakeServer({ key: config.geocoder.key, secretKey: config.geocoder.secretKey });
       baseUrl = geocoderFake.url;
       logger.warn({ geocoderBase: baseUrl }, 'GEOCODER=dev: addresses come from the local geocoder stand-in (Chenggong, Kunming)');
     }
