@@ -99,6 +99,23 @@ describe('precompressed H5 assets', () => {
     expect(png.body).toEqual(build.files['static/images/photo.1a2b3c4d.png']);
   });
 
+  it('sends the file itself when a watch build rewrote it after its siblings were written', async () => {
+    const name = 'js/app.1a2b3c4d.js';
+    const rebuilt = Buffer.concat([build.files[name], Buffer.from('\n// rebuilt by the watcher\n')]);
+    fs.writeFileSync(path.join(build.dir, name), rebuilt);
+    const past = new Date(Date.now() - 60_000);
+    for (const suffix of ['.br', '.gz']) fs.utimesSync(path.join(build.dir, name + suffix), past, past);
+    try {
+      const res = await get(`${t.baseUrl}/${name}`, { 'accept-encoding': 'br, gzip' });
+      expect([res.status, res.headers['content-encoding']]).toEqual([200, undefined]);
+      expect(res.body).toEqual(rebuilt);
+    } finally {
+      fs.writeFileSync(path.join(build.dir, name), build.files[name]);
+      execFileSync(process.execPath, [PRECOMPRESS, build.dir], { stdio: 'pipe' });
+    }
+    expect((await get(`${t.baseUrl}/${name}`, { 'accept-encoding': 'br' })).headers['content-encoding']).toBe('br');
+  });
+
   it('answers HEAD with the headers alone, and unknown files with 404', async () => {
     const head = await new Promise<http.IncomingMessage>((resolve, reject) => http.request(`${t.baseUrl}/js/app.1a2b3c4d.js`, { method: 'HEAD', headers: { 'accept-encoding': 'br' } }, resolve).on('error', reject).end());
     expect([head.statusCode, head.headers['content-encoding']]).toEqual([200, 'br']);
