@@ -17,8 +17,8 @@ export default defineAppConfig({
     backgroundColor: '#f5f6f8',
   },
   tabBar: {
-    color: '#7a7e83',
-    selectedColor: '#1677ff',
+    color: '#5c6066',
+    selectedColor: '#0958d9',
     backgroundColor: '#ffffff',
     borderStyle: 'black',
     list: [

@@ -1,7 +1,11 @@
 import type { PropsWithChildren } from 'react';
 import { useLaunch } from '@tarojs/taro';
+import { installPrivacyGuard } from './services/privacy';
 import { ensureLogin } from './services/request';
 import './app.scss';
+
+// Before any page runs: privacy-protected APIs explain a missing consent and ask again.
+installPrivacyGuard();
 
 function App({ children }: PropsWithChildren) {
   useLaunch(() => {

@@ -183,7 +183,7 @@ try {
     if (amount !== '¥2.00') throw new Error(`reward amount shows "${amount}"`);
     const state = await visibleText('#report-reward-state');
     // REWARD_STATE_NAMES.accrued in miniapp/src/utils/rewards.ts
-    if (state !== '已发放') throw new Error(`reward state shows "${state}"`);
+    if (state !== '已入账') throw new Error(`reward state shows "${state}"`);
     await page.locator('#report-reward >> visible=true').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(artifacts, 'reward.png') });
   });

@@ -126,6 +126,8 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     await t.delivery.drain();
     expect(t.simulator.feedback.find((f) => f.caseId === caseId)).toMatchObject({ rating: 'very_dissatisfied', comment: '昨晚十二点还在施工，根本没有整改' });
 
+    const firstDeadline = (await getReport(me.token, id)).expectedAt;
+    expect(firstDeadline).not.toBeNull();
     const rework = await api(t.baseUrl, `/api/v1/reports/${id}/rework`, { token: me.token, json: { reason: '夜间施工仍未停止' } });
     expect(rework.status).toBe(202);
     expect(rework.body.rating).toMatchObject({ canRequestRework: false, rework: { reason: '夜间施工仍未停止' } });
@@ -137,6 +139,9 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     await t.delivery.drain();
     expect(t.simulator.cases.get(caseId)!.status).toBe('reopened');
     await waitFor(async () => (await getReport(me.token, id)).status === 'reopened', 10_000, 'reopened');
+    // The rework round's own deadline replaces the first one (预计完成 was stale after 重办).
+    const reworkDeadline = (await getReport(me.token, id)).expectedAt;
+    expect(Date.parse(reworkDeadline)).toBeGreaterThan(Date.parse(firstDeadline));
 
     t.simulator.advance(caseId, 'handle', { note: '已查封夜间施工设备' });
     t.simulator.advance(caseId, 'close', { note: '复查：夜间已无施工' });

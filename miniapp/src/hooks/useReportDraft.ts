@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { useDidHide, useDidShow } from '@tarojs/taro';
-import { cutText, REPORT_LIMITS, type NearbyReportDto, type ReportDto } from '@cityloop/shared';
+import { cutText, REPORT_LIMITS, type MapReportDto, type ReportDto } from '@cityloop/shared';
 import { toApiError } from '../services/request';
 import { UploadCanceller, fetchNearbyReports, reportDetailUrl, submitReport, uploadPhoto } from '../services/reports';
 import {
@@ -22,7 +22,10 @@ import {
   type DraftPhoto,
   type ReportDraft,
 } from '../services/report-draft';
+import { readPhoto, storePhoto } from '../services/photo-store';
 import { locateCurrent, pickPlace, type ChosenPosition } from '../utils/location';
+import { compressPhotoFile, compressPhotoPath } from '../utils/photo-compress';
+import { recordCategoryUse } from '../utils/reports';
 
 const IS_H5 = process.env.TARO_ENV === 'h5';
 const IS_WEAPP = process.env.TARO_ENV === 'weapp';
@@ -41,6 +44,8 @@ export interface LocalImage {
   /** Bytes, when known before upload (H5); weapp sizes change with compression, so the BFF checks. */
   size?: number;
   fileName?: string;
+  /** H5: the blob is already kept in IndexedDB under this id. */
+  localId?: string;
 }
 
 function toast(title: string): void {
@@ -65,13 +70,9 @@ function discardPhotoFiles(photos: readonly DraftPhoto[]): void {
   });
 }
 
-/** weapp: re-encode at quality 80 (WeChat's "compressed" still sends several MB); H5 sends the file as picked. */
-function compress(src: string): Promise<string> {
-  if (!IS_WEAPP) return Promise.resolve(src);
-  return Taro.compressImage({ src, quality: 80 }).then(
-    (res) => res.tempFilePath || src,
-    () => src,
-  );
+/** A refusal by the server about this very file (bad bytes, HEIC, too large): sending it again cannot help. */
+function isRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
 }
 
 /**
@@ -96,10 +97,15 @@ export function useReportDraft() {
   });
   /** Set when a 待发送 report went out while the page was hidden, so it can say so when shown. */
   const [autoSubmitted, setAutoSubmitted] = useState<ReportDto | null>(null);
-  const [nearby, setNearby] = useState<NearbyReportDto[]>([]);
+  const [nearby, setNearby] = useState<MapReportDto[]>([]);
   const nearbySeq = useRef(0);
   const visibleRef = useRef(true);
   const inflight = useRef(new Map<string, Promise<UploadOutcome>>());
+  /** H5: kept photos coming back from IndexedDB after a reload; uploads wait for it. */
+  const restoring = useRef<Promise<void> | null>(null);
+  const keptRestored = useRef(false);
+  /** 清空草稿 is being confirmed: nothing may be sent meanwhile, even if the network comes back. */
+  const discarding = useRef(false);
   const cancellers = useRef(new Map<string, UploadCanceller>());
 
   /** Every change goes through here: memory, the ref async code reads, and storage. */
@@ -133,6 +139,33 @@ export function useReportDraft() {
 
   // ---- photos --------------------------------------------------------------------------------
 
+  /**
+   * H5 after a reload: kept photos get a fresh blob: URL from IndexedDB; photos whose bytes are gone
+   * and that the server does not have either are dropped, and 待发送 is lifted so the form is not stuck.
+   * Runs once; uploads of such photos wait for it.
+   */
+  const restoreKept = useCallback((): Promise<void> => {
+    if (restoring.current) return restoring.current;
+    const missing = draftRef.current.photos.filter((p) => p.kept && !p.localPath);
+    restoring.current = Promise.all(
+      missing.map(async (p): Promise<number> => {
+        const blob = await readPhoto(p.localId);
+        if (blob) {
+          setPhoto(p.localId, { localPath: URL.createObjectURL(blob) });
+          return 0;
+        }
+        if (p.photo) return 0; // the server has it; the preview uses its thumbnail
+        update((d) => ({ ...d, pending: false, photos: d.photos.filter((x) => x.localId !== p.localId) }));
+        return 1;
+      }),
+    ).then((lost) => {
+      const n = lost.reduce((sum, x) => sum + x, 0);
+      if (n) setNotice({ kind: 'info', text: `有 ${n} 张照片在页面刷新前没有上传完，浏览器已无法读取，请重新添加` });
+      keptRestored.current = true;
+    });
+    return restoring.current;
+  }, [setPhoto, update]);
+
   /** Uploads one tile unless it is done or already on its way; concurrent callers share the attempt. */
   const uploadOne = useCallback(
     (localId: string): Promise<UploadOutcome> => {
@@ -141,6 +174,7 @@ export function useReportDraft() {
       const photo = findPhoto(localId);
       if (!photo) return Promise.resolve('gone');
       if (photo.photo) return Promise.resolve('done');
+      if (IS_H5 && !photo.localPath && photo.kept && !keptRestored.current) return restoreKept().then(() => uploadOne(localId));
       if (!photo.localPath) {
         setPhoto(localId, { status: 'failed', error: '照片已无法读取，请删除后重新添加' });
         return Promise.resolve('failed');
@@ -148,7 +182,7 @@ export function useReportDraft() {
       const localPath = photo.localPath;
       const canceller = new UploadCanceller();
       cancellers.current.set(localId, canceller);
-      setPhoto(localId, { status: 'uploading', progress: 0, error: null });
+      setPhoto(localId, { status: 'uploading', progress: 0, error: null, refused: false });
       const run = uploadPhoto(localPath, (progress) => setPhoto(localId, { progress }), { fileName: photo.fileName, canceller })
         .then(
           (dto): UploadOutcome => {
@@ -170,13 +204,13 @@ export function useReportDraft() {
               // Move the temp file somewhere that survives the app being closed before the network returns.
               const kept = current && !current.kept ? await keepLocalFile(localPath) : null;
               if (!findPhoto(localId)) {
-                if (kept?.kept) releaseLocalFile({ kept: true, localPath: kept.path });
+                if (kept?.kept) releaseLocalFile({ kept: true, localPath: kept.path, localId });
                 return 'gone';
               }
               setPhoto(localId, { status: 'waiting', progress: 0, error: '等待网络', ...(kept?.kept ? { localPath: kept.path, kept: true } : {}) });
               return 'network';
             }
-            setPhoto(localId, { status: 'failed', progress: 0, error: error.message });
+            setPhoto(localId, { status: 'failed', progress: 0, error: error.message, refused: isRefusal(error.status) });
             return 'failed';
           },
         )
@@ -188,11 +222,11 @@ export function useReportDraft() {
       inflight.current.set(localId, run);
       return run;
     },
-    [setPhoto],
+    [setPhoto, restoreKept],
   );
 
   const addLocalImages = useCallback(
-    (images: LocalImage[]) => {
+    (images: LocalImage[], kept = false) => {
       const d = draftRef.current;
       if (d.pending || submittingRef.current) return;
       const { max } = photoLimit(d.category);
@@ -205,15 +239,17 @@ export function useReportDraft() {
       if (IS_H5) usable.slice(room).concat(tooBig).forEach((img) => revokeLocal({ localPath: img.path } as DraftPhoto));
       if (!taken.length) return;
       const tiles: DraftPhoto[] = taken.map((img) => ({
-        localId: newLocalId(),
+        localId: img.localId ?? newLocalId(),
         localPath: img.path,
-        kept: false,
+        kept,
         fileName: img.fileName,
         photo: null,
         status: 'uploading',
         progress: 0,
         error: null,
+        refused: false,
       }));
+      if (kept) usable.slice(room).concat(tooBig).forEach((img) => img.localId && releaseLocalFile({ kept: true, localPath: img.path, localId: img.localId }));
       update((prev) => ({ ...prev, photos: prev.photos.concat(tiles) }));
       tiles.forEach((t) => {
         uploadOne(t.localId).catch(() => undefined);
@@ -238,10 +274,33 @@ export function useReportDraft() {
       return; // cancelled
     }
     const images = await Promise.all(
-      files.map(async (f) => ({ path: await compress(f.tempFilePath), size: IS_WEAPP ? undefined : f.size })),
+      files.map(async (f) => (IS_WEAPP ? { path: await compressPhotoPath(f.tempFilePath) } : { path: f.tempFilePath, size: f.size })),
     );
     addLocalImages(images);
   }, [addLocalImages]);
+
+  /**
+   * H5: files from the page's input, shrunk on the device and kept in IndexedDB until the report is
+   * sent, so an offline reload keeps them.
+   */
+  const addFiles = useCallback(
+    async (files: File[]) => {
+      if (!files.length || draftRef.current.pending || submittingRef.current) return;
+      const images = await Promise.all(
+        files.map(async (file): Promise<LocalImage> => {
+          const out = await compressPhotoFile(file);
+          const localId = newLocalId();
+          const stored = await storePhoto(localId, out.blob);
+          return { path: URL.createObjectURL(out.blob), size: out.blob.size, fileName: out.fileName, localId: stored ? localId : undefined };
+        }),
+      );
+      const kept = images.filter((img) => img.localId);
+      const loose = images.filter((img) => !img.localId);
+      if (kept.length) addLocalImages(kept, true);
+      if (loose.length) addLocalImages(loose, false);
+    },
+    [addLocalImages],
+  );
 
   const removePhoto = useCallback(
     (localId: string) => {
@@ -343,6 +402,7 @@ export function useReportDraft() {
 
   const finishSubmitted = useCallback(
     (report: ReportDto, trigger: 'tap' | 'auto') => {
+      recordCategoryUse(report.category);
       discardPhotoFiles(draftRef.current.photos);
       clearDraft();
       const fresh = newDraft();
@@ -440,25 +500,9 @@ export function useReportDraft() {
     setNotice({ kind: 'info', text: '已取消自动提交，修改后请重新提交' });
   }, [update]);
 
-  const discard = useCallback(() => {
-    if (submittingRef.current) return;
-    Taro.showModal({ title: '清空草稿', content: '照片和填写的内容都会删除，确定吗？', confirmText: '清空', confirmColor: '#cf1322' }).then(
-      (res) => {
-        if (!res.confirm || submittingRef.current) return;
-        cancellers.current.forEach((c) => c.cancel());
-        discardPhotoFiles(draftRef.current.photos);
-        const fresh = { ...newDraft(), location: draftRef.current.location };
-        draftRef.current = fresh;
-        setDraftState(fresh);
-        clearDraft();
-        setNotice(null);
-      },
-      () => undefined,
-    );
-  }, []);
-
   /** Network back, page shown, or the timer: send what is waiting. Safe to call any time. */
   const resume = useCallback(() => {
+    if (discarding.current) return;
     const d = draftRef.current;
     if (d.pending) {
       runSubmit('auto').catch(() => undefined);
@@ -468,6 +512,30 @@ export function useReportDraft() {
       uploadOne(p.localId).catch(() => undefined);
     });
   }, [runSubmit, uploadOne]);
+
+  const discard = useCallback(() => {
+    if (submittingRef.current) return;
+    discarding.current = true;
+    Taro.showModal({ title: '清空草稿', content: '照片和填写的内容都会删除，确定吗？', confirmText: '清空', confirmColor: '#cf1322' }).then(
+      (res) => {
+        discarding.current = false;
+        if (!res.confirm || submittingRef.current) {
+          resume(); // what came back while the question was open
+          return;
+        }
+        cancellers.current.forEach((c) => c.cancel());
+        discardPhotoFiles(draftRef.current.photos);
+        const fresh = { ...newDraft(), location: draftRef.current.location };
+        draftRef.current = fresh;
+        setDraftState(fresh);
+        clearDraft();
+        setNotice(null);
+      },
+      () => {
+        discarding.current = false;
+      },
+    );
+  }, [resume]);
 
   // ---- effects -------------------------------------------------------------------------------
 
@@ -482,10 +550,11 @@ export function useReportDraft() {
   });
 
   useEffect(() => {
+    if (IS_H5) restoreKept().catch(() => undefined);
     // useDidShow normally covers the first show too; both paths are idempotent.
     if (!draftRef.current.location && locateRef.current === 'idle') startLocate(false);
     resume();
-    sweepSavedFiles(() => draftRef.current.photos.filter((p) => p.kept && p.localPath).map((p) => p.localPath as string));
+    sweepSavedFiles(() => draftRef.current.photos);
   }, []); // once, on mount
 
   useEffect(() => {
@@ -556,6 +625,7 @@ export function useReportDraft() {
     photoLimits: photoLimit(draft.category),
     actions: {
       addLocalImages,
+      addFiles,
       choosePhotos,
       removePhoto,
       retryPhoto,

@@ -1,6 +1,7 @@
 import Taro from '@tarojs/taro';
 import { charCount, COORD_SYSTEMS, REPORT_LIMITS, errorMessageZh, findCategory, isStorableText, type PhotoDto, type SubmitReportBody } from '@cityloop/shared';
 import type { ChosenPosition, PositionSource } from '../utils/location';
+import { deletePhoto, sweepPhotos } from './photo-store';
 import { NETWORK_ERROR, type ApiError } from './request';
 
 /**
@@ -21,15 +22,21 @@ export interface DraftPhoto {
   localId: string;
   /** weapp temp or saved file path, H5 blob: URL; null once it can no longer be read (H5 after a reload). */
   localPath: string | null;
-  /** weapp: `localPath` was moved into the saved-file store and must be removed when no longer needed. */
+  /**
+   * The bytes are kept until the report is sent: weapp moved `localPath` into the saved-file store;
+   * H5 stored the blob in IndexedDB under `localId` (photo-store.ts). Either must be removed when no
+   * longer needed.
+   */
   kept: boolean;
   fileName?: string;
   photo: PhotoDto | null;
   status: PhotoStatus;
   /** 0–100, memory only. */
   progress: number;
-  /** Chinese, memory only. */
+  /** Chinese: the server's reason when it refused the photo. */
   error: string | null;
+  /** The server refused this file (broken, HEIC, too large…): retrying cannot help, only 换一张. */
+  refused: boolean;
 }
 
 export interface ReportDraft {
@@ -94,9 +101,11 @@ export function photoLimit(category: string | null): { min: number; max: number 
  * submitting then queues the whole report (待发送) and uploads them first when back online.
  */
 export function draftBlocker(d: ReportDraft): string | null {
+  // Photos first: they are at the top of the form, and a refused one needs the resident's hand.
+  if (d.photos.some((p) => p.status === 'failed' && p.refused)) return '有照片无法使用，请换一张或删除';
+  if (d.photos.some((p) => p.status === 'failed')) return '有照片上传失败，请点击照片重试或删除';
   const cat = findCategory(d.category);
   if (!cat) return '请选择问题类型';
-  if (d.photos.some((p) => p.status === 'failed')) return '有照片上传失败，请点击照片重试或删除';
   const { min, max } = photoLimit(d.category);
   if (d.photos.length < min) return `请至少添加 ${min} 张照片`;
   if (d.photos.length > max) return `最多 ${max} 张照片，请删除多余的`;
@@ -107,7 +116,8 @@ export function draftBlocker(d: ReportDraft): string | null {
   if (desc < REPORT_LIMITS.descriptionMinChars) return `问题描述至少 ${REPORT_LIMITS.descriptionMinChars} 个字（还差 ${REPORT_LIMITS.descriptionMinChars - desc} 个）`;
   if (desc > REPORT_LIMITS.descriptionMaxChars) return `问题描述最多 ${REPORT_LIMITS.descriptionMaxChars} 个字`;
   const addr = charCount(d.address.trim());
-  if (addr === 0) return '请填写详细地址';
+  // A pin (GPS or moved on the map) says where; a city centre does not, so then the words must.
+  if (addr === 0 && d.location.source === 'city') return '请填写详细地址';
   if (addr > REPORT_LIMITS.addressMaxChars) return `地址最多 ${REPORT_LIMITS.addressMaxChars} 个字`;
   if (d.photos.some((p) => p.status === 'uploading')) return '照片上传中，请稍候';
   return null;
@@ -146,6 +156,8 @@ interface StoredPhoto {
   fileName?: string;
   photo: PhotoDto | null;
   failed: boolean;
+  refused?: boolean;
+  error?: string | null;
 }
 
 interface StoredDraft {
@@ -177,6 +189,8 @@ function toStored(d: ReportDraft): Omit<StoredDraft, 'savedAt'> {
       fileName: p.fileName,
       photo: p.photo,
       failed: p.status === 'failed',
+      refused: p.refused,
+      error: p.status === 'failed' ? p.error : null,
     })),
     idempotencyKey: d.idempotencyKey,
     sentBody: d.sentBody,
@@ -201,8 +215,17 @@ function readPhoto(raw: unknown): StoredPhoto | null {
   if (!p || typeof p.localId !== 'string') return null;
   const photo = p.photo && typeof p.photo.id === 'string' && typeof p.photo.url === 'string' ? p.photo : null;
   const localPath = strOrNull(p.localPath);
-  if (!photo && !localPath) return null;
-  return { localId: p.localId, localPath, kept: p.kept === true, fileName: strOrNull(p.fileName) ?? undefined, photo, failed: p.failed === true };
+  if (!photo && !localPath && !(IS_H5 && p.kept === true)) return null;
+  return {
+    localId: p.localId,
+    localPath,
+    kept: p.kept === true,
+    fileName: strOrNull(p.fileName) ?? undefined,
+    photo,
+    failed: p.failed === true,
+    refused: p.refused === true,
+    error: strOrNull(p.error),
+  };
 }
 
 export interface RestoredDraft {
@@ -237,10 +260,10 @@ export function loadDraft(): RestoredDraft | null {
   (Array.isArray(s.photos) ? s.photos : []).forEach((item) => {
     const p = readPhoto(item);
     if (!p) return;
-    // An H5 blob: URL belongs to the page that created it and is dead after a reload, so a photo
-    // that was not uploaded before then cannot be recovered; uploaded ones keep their server copy.
+    // An H5 blob: URL belongs to the page that created it and is dead after a reload; the bytes come
+    // back from IndexedDB (restoreKeptPhotos) when they were kept there, else only uploaded ones survive.
     const localPath = IS_H5 ? null : p.localPath;
-    if (!p.photo && !localPath) {
+    if (!p.photo && !localPath && !(IS_H5 && p.kept)) {
       droppedPhotos += 1;
       return;
     }
@@ -252,7 +275,8 @@ export function loadDraft(): RestoredDraft | null {
       photo: p.photo,
       status: p.photo ? 'done' : p.failed ? 'failed' : 'waiting',
       progress: p.photo ? 100 : 0,
-      error: p.failed ? '上传失败，点击重试' : null,
+      error: p.failed ? (p.error ?? '上传失败，点击重试') : null,
+      refused: p.failed && p.refused === true,
     });
   });
   const category = findCategory(s.category) ? (s.category as string) : null;
@@ -265,7 +289,8 @@ export function loadDraft(): RestoredDraft | null {
     photos,
     idempotencyKey: s.idempotencyKey,
     sentBody: strOrNull(s.sentBody),
-    pending: s.pending === true,
+    // A report that lost photos cannot go out as it was: let the resident add them again.
+    pending: s.pending === true && droppedPhotos === 0,
   };
   // Write the cleaned-up copy back, so dropped photos are not reported again on the next load.
   lastSaved = null;
@@ -334,7 +359,11 @@ export function localFileExists(path: string): Promise<boolean> {
   });
 }
 
-export function releaseLocalFile(photo: Pick<DraftPhoto, 'kept' | 'localPath'>): void {
+export function releaseLocalFile(photo: Pick<DraftPhoto, 'kept' | 'localPath' | 'localId'>): void {
+  if (IS_H5 && photo.kept) {
+    deletePhoto(photo.localId).catch(() => undefined);
+    return;
+  }
   if (!IS_WEAPP || !photo.kept || !photo.localPath) return;
   try {
     Taro.getFileSystemManager().removeSavedFile({ filePath: photo.localPath, fail: () => undefined });
@@ -344,10 +373,15 @@ export function releaseLocalFile(photo: Pick<DraftPhoto, 'kept' | 'localPath'>):
 }
 
 /**
- * Removes saved files left behind by drafts that were cleared while the app was not running.
- * `keep` is read when the list arrives, so a file saved in the meantime is not swept.
+ * Removes saved files (weapp) or stored blobs (H5) left behind by drafts that were cleared while the
+ * app was not running. `photos` is read when the list arrives, so a file saved meanwhile is not swept.
  */
-export function sweepSavedFiles(keep: () => readonly string[]): void {
+export function sweepSavedFiles(photos: () => readonly DraftPhoto[]): void {
+  if (IS_H5) {
+    sweepPhotos(() => photos().filter((p) => p.kept).map((p) => p.localId)).catch(() => undefined);
+    return;
+  }
+  const keep = () => photos().filter((p) => p.kept && p.localPath).map((p) => p.localPath as string);
   if (!IS_WEAPP) return;
   try {
     const fs = Taro.getFileSystemManager();

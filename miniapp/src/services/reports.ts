@@ -1,7 +1,7 @@
 import Taro from '@tarojs/taro';
 import {
   API_PREFIX,
-  type NearbyReportDto,
+  type MapReportDto,
   type PhotoDto,
   type ReportDto,
   type ReportListItemDto,
@@ -120,11 +120,25 @@ export async function uploadPhoto(filePath: string, onProgress?: (percent: numbe
 }
 
 /** Up to five open reports of the same category near `position` (an empty list when none). */
-export async function fetchNearbyReports(category: string, position: QueryPosition): Promise<NearbyReportDto[]> {
-  const { items } = await request<{ items: NearbyReportDto[] }>({
-    path: `/reports/nearby${buildQuery({ category, lat: position.lat, lng: position.lng, coordSystem: position.coordSystem })}`,
+/**
+ * Open reports around a point, nearest first: of one category within its duplicate radius (the
+ * duplicate hint), or of every category nearby when `category` is null (the report form's map).
+ * Points come back in `position.coordSystem`.
+ */
+export async function fetchNearbyReports(category: string | null, position: QueryPosition): Promise<MapReportDto[]> {
+  const { items } = await request<{ items: MapReportDto[] }>({
+    path: `/reports/nearby${buildQuery({ ...(category ? { category } : {}), lat: position.lat, lng: position.lng, coordSystem: position.coordSystem })}`,
   });
   return items ?? [];
+}
+
+/** 我也遇到了: follow someone else's open report (its notices come to me) instead of filing a duplicate. */
+export async function followReport(id: string): Promise<void> {
+  await request<unknown>({ path: `/reports/${encodeURIComponent(id)}/follow`, method: 'PUT' });
+}
+
+export async function unfollowReport(id: string): Promise<void> {
+  await request<unknown>({ path: `/reports/${encodeURIComponent(id)}/follow`, method: 'DELETE' });
 }
 
 /** The same key with the same body returns the already-created report, so a retry is always safe. */

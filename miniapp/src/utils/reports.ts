@@ -1,67 +1,80 @@
-import { CATEGORY_CLASS_NAMES, REPORT_CATEGORIES, type CategoryClass, type ReportCategory, type ReportStatus } from '@cityloop/shared';
-
-export interface CategoryGroup {
-  /** `event:市容环境`; the same 大类 name exists under both 事件 and 部件. */
-  key: string;
-  name: string;
-  categories: ReportCategory[];
-}
-
-export interface CategorySection {
-  klass: CategoryClass;
-  name: string;
-  groups: CategoryGroup[];
-}
-
-/** 事件 / 部件 → 大类 → categories, in the order the shared list defines them. */
-export const CATEGORY_SECTIONS: readonly CategorySection[] = (['event', 'facility'] as CategoryClass[]).map((klass) => {
-  const groups: CategoryGroup[] = [];
-  REPORT_CATEGORIES.filter((cat) => cat.class === klass).forEach((cat) => {
-    const key = `${klass}:${cat.group}`;
-    let group = groups.find((g) => g.key === key);
-    if (!group) {
-      group = { key, name: cat.group, categories: [] };
-      groups.push(group);
-    }
-    group.categories.push(cat);
-  });
-  return { klass, name: CATEGORY_CLASS_NAMES[klass], groups };
-});
+import Taro from '@tarojs/taro';
+import { POPULAR_CATEGORY_CODES, REPORT_CATEGORIES, findCategory, type ReportCategory, type ReportStatus } from '@cityloop/shared';
 
 /** Colour per status (see .report-status in app.scss): blue in progress, green closed, red rejected, grey merged. */
 export function reportStatusClass(status: ReportStatus | string): string {
   return `report-status report-status--${status}`;
 }
 
-/** The city's seven-step loop, as residents are told about it. */
-export const REPORT_STEPS: ReadonlyArray<{ name: string; text: string }> = [
-  { name: '上报', text: '您拍照提交，平台受理' },
-  { name: '立案', text: '核实属于城市管理问题后立案' },
-  { name: '派遣', text: '派给负责的处置部门' },
-  { name: '处置', text: '部门到现场处理' },
-  { name: '核查', text: '监督员复查处理结果' },
-  { name: '结案', text: '确认解决后结案' },
-  { name: '评价', text: '您对处理结果打分' },
-];
+/** One glyph per category for the picker's tiles (phones draw emoji in colour; it is decoration only). */
+export const CATEGORY_ICONS: Readonly<Record<string, string>> = {
+  exposed_garbage: '🗑️',
+  garbage_overflow: '♻️',
+  piled_materials: '📦',
+  illegal_small_ads: '📄',
+  illegal_banner: '🚩',
+  construction_dust: '🌫️',
+  night_construction_noise: '🔊',
+  illegal_building: '🏗️',
+  street_vending: '🛒',
+  shop_front_business: '🏪',
+  illegal_parking: '🚗',
+  shared_bike_clutter: '🚲',
+  road_collapse: '🕳️',
+  road_waterlogging: '💧',
+  manhole_cover: '⭕',
+  fire_hydrant: '🧯',
+  street_light: '💡',
+  traffic_sign: '🚸',
+  guardrail: '🚧',
+  trash_bin: '🗑️',
+  public_toilet: '🚻',
+  fallen_tree: '🌳',
+  damaged_greenery: '🌱',
+  dangerous_building: '🏚️',
+};
 
-/** Index into REPORT_STEPS of the step a report is at. */
-export function reportStepIndex(status: ReportStatus): number {
-  switch (status) {
-    case 'submitted':
-    case 'received':
-      return 0;
-    case 'accepted':
-    case 'rejected':
-    case 'duplicate':
-      return 1;
-    case 'dispatched':
-    case 'reopened':
-      return 2;
-    case 'handled':
-      return 4;
-    case 'closed':
-      return 5;
-    default:
-      return 0;
+/**
+ * Groups for the picker as residents think of them: by 大类 name only. The official 事件/部件 split
+ * put 市容环境 on screen twice; the case system still gets each category's own code.
+ */
+export const CATEGORY_GROUPS: ReadonlyArray<{ name: string; categories: ReportCategory[] }> = REPORT_CATEGORIES.reduce<{ name: string; categories: ReportCategory[] }[]>(
+  (groups, cat) => {
+    const group = groups.find((g) => g.name === cat.group);
+    if (group) group.categories.push(cat);
+    else groups.push({ name: cat.group, categories: [cat] });
+    return groups;
+  },
+  [],
+);
+
+const CATEGORY_USE_KEY = 'cityloop.categoryUse';
+const FREQUENT_COUNT = 6;
+
+/** This resident's most reported categories first, topped up with the city's most common ones. */
+export function frequentCategories(): ReportCategory[] {
+  let use: Record<string, number> = {};
+  try {
+    const raw: unknown = Taro.getStorageSync(CATEGORY_USE_KEY);
+    if (raw && typeof raw === 'object') use = raw as Record<string, number>;
+  } catch {
+    // no history: the common ones
+  }
+  const own = Object.keys(use)
+    .filter((code) => findCategory(code) && typeof use[code] === 'number')
+    .sort((a, b) => use[b] - use[a]);
+  const codes = own.concat(POPULAR_CATEGORY_CODES.filter((code) => own.indexOf(code) < 0)).slice(0, FREQUENT_COUNT);
+  return codes.map((code) => findCategory(code)!).filter(Boolean);
+}
+
+/** Counts a submitted report's category for the 常用 row. */
+export function recordCategoryUse(code: string): void {
+  try {
+    const raw: unknown = Taro.getStorageSync(CATEGORY_USE_KEY);
+    const use = raw && typeof raw === 'object' ? { ...(raw as Record<string, number>) } : {};
+    use[code] = (typeof use[code] === 'number' ? use[code] : 0) + 1;
+    Taro.setStorageSync(CATEGORY_USE_KEY, use);
+  } catch {
+    // storage full: the row just stays as it was
   }
 }

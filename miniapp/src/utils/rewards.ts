@@ -29,8 +29,9 @@ export function signedYuan(fen: number): string {
 
 export const REWARD_STATE_NAMES: Record<ReportRewardDto['state'], string> = {
   pending: '待确定',
-  accrued: '已发放',
-  held: '待审核',
+  // 已入账: credited to the balance; 已发放 is kept for money actually paid out (a claim).
+  accrued: '已入账',
+  held: '奖励待审核',
   none: '无奖励',
   reversed: '已扣回',
 };
@@ -56,6 +57,7 @@ export function rewardSummary(reward: Pick<ReportRewardDto, 'state' | 'amountFen
 /** The small badge on a 我的举报 row, or null when there is nothing worth a badge. */
 export function rewardBadge(state: ReportRewardDto['state'], amountFen: number): { text: string; tone: 'good' | 'wait' } | null {
   if (state === 'accrued' && amountFen > 0) return { text: `+${formatYuan(amountFen)}`, tone: 'good' };
-  if (state === 'held') return { text: '待审核', tone: 'wait' };
+  // The bare 待审核 on a list row read as if the report itself was under review.
+  if (state === 'held') return { text: '奖励待审核', tone: 'wait' };
   return null;
 }

@@ -306,6 +306,8 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
         break;
       case 'reopen': {
         const reason = requiredText(payload.reason, 'reason');
+        // Rework is a new round with its own time limit, as the city's systems set it on re-dispatch.
+        c.expectedAt = new Date(at.getTime() + 3 * 24 * 3600_000);
         addUpdate(c, at, 'reopened', note ?? `重新办理：${reason}`);
         break;
       }

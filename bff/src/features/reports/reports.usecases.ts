@@ -229,7 +229,8 @@ export async function applyCaseUpdate(db: Database, log: NoticeLog, reportId: st
       status: update.status,
       caseId: report.caseId ?? update.caseId,
       department: update.department ?? report.department,
-      expectedAt: update.expectedAt ?? report.expectedAt,
+      // A reopened case starts a new round: the old deadline no longer says anything.
+      expectedAt: update.expectedAt ?? (update.status === 'reopened' ? null : report.expectedAt),
       afterPhotos: update.status === 'handled' && update.mediaUrls.length ? update.mediaUrls : report.afterPhotos,
       lastCaseUpdateAt: update.updatedAt,
       ...(update.status === 'closed' ? { closedAt: update.updatedAt, closingNote: update.note } : {}),

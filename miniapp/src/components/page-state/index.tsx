@@ -1,22 +1,23 @@
 import { Button, Text, View } from '@tarojs/components';
+import { Page } from '../page';
 
 /**
- * The whole-page loading and error states shared by detail and list pages. Class names follow the
+ * The whole-page loading and error states shared by detail and list pages. Both render inside <Page> with the H5 back bar. Class names follow the
  * page's own block (`<block>__error-text`, `<block>__retry`) so pages keep their styles and test hooks.
  */
-export function PageLoading({ block, text }: { block: string; text: string }) {
+export function PageLoading({ block, title, text }: { block: string; title: string; text: string }) {
   return (
-    <View className={`page ${block}`}>
+    <Page block={block} title={title} back>
       <View className={`card ${block}__loading`}>
         <Text className='card__text'>{text}</Text>
       </View>
-    </View>
+    </Page>
   );
 }
 
-export function PageError({ block, message, onRetry }: { block: string; message: string; onRetry?: () => void }) {
+export function PageError({ block, title, message, onRetry }: { block: string; title: string; message: string; onRetry?: () => void }) {
   return (
-    <View className={`page ${block}`}>
+    <Page block={block} title={title} back>
       <View className={`card ${block}__error`}>
         <Text className={`${block}__error-text`}>{message}</Text>
         {onRetry && (
@@ -25,6 +26,6 @@ export function PageError({ block, message, onRetry }: { block: string; message:
           </Button>
         )}
       </View>
-    </View>
+    </Page>
   );
 }

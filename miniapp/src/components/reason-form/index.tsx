@@ -79,7 +79,7 @@ export function ReasonForm({ id, title, hint, placeholder, minChars, maxChars, s
         <Button id={`${id}-cancel`} className='reason-form__cancel' size='mini' disabled={sending || undefined} onClick={onCancel}>
           取消
         </Button>
-        <Button id={`${id}-submit`} className='reason-form__submit' size='mini' disabled={sending || undefined} loading={sending || undefined} onClick={submit}>
+        <Button id={`${id}-submit`} className='reason-form__submit' size='mini' disabled={sending || undefined} onClick={submit}>
           {submitText}
         </Button>
       </View>

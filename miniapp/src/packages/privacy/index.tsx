@@ -6,6 +6,7 @@ import { eraseMyAccount, exportMyData, exportSummary } from '../../services/priv
 import { serverMessageZh, toApiError } from '../../services/request';
 import { confirm } from '../../utils/confirm';
 import './index.scss';
+import { Page } from '../../components/page';
 
 type ExportState = { status: 'idle' } | { status: 'loading' } | { status: 'ready'; data: MyDataExportDto } | { status: 'error'; message: string };
 type EraseState = { status: 'idle' } | { status: 'working' } | { status: 'done'; forfeitedFen: number } | { status: 'error'; message: string };
@@ -63,7 +64,7 @@ export default function PrivacyPage() {
 
   if (erase.status === 'done') {
     return (
-      <View className='page privacy'>
+      <Page block='privacy' title='个人信息' back>
         <View className='card privacy__done' id='privacy-erased'>
           <Text className='privacy__title'>账号已注销</Text>
           <Text className='privacy__text'>您的个人信息和照片已删除。举报记录已与您的身份分离，仅用于城市管理统计。</Text>
@@ -72,12 +73,12 @@ export default function PrivacyPage() {
             返回首页
           </Button>
         </View>
-      </View>
+      </Page>
     );
   }
 
   return (
-    <View className='page privacy'>
+    <Page block='privacy' title='个人信息' back>
       <View className='card privacy__section'>
         <Text className='privacy__title'>导出我的数据</Text>
         <Text className='privacy__text'>包括账号资料、举报及照片、评价、奖励与提现记录、关注的摊点和收到的通知。</Text>
@@ -91,8 +92,8 @@ export default function PrivacyPage() {
         )}
         {exported.status === 'error' && <Text className='privacy__error'>{exported.message}</Text>}
         {exported.status !== 'ready' && (
-          <Button className='privacy__button' id='privacy-export' loading={exported.status === 'loading'} disabled={exported.status === 'loading'} onClick={runExport}>
-            导出我的数据
+          <Button className='privacy__button' id='privacy-export' disabled={exported.status === 'loading'} onClick={runExport}>
+            {exported.status === 'loading' ? '正在导出…' : '导出我的数据'}
           </Button>
         )}
       </View>
@@ -107,10 +108,10 @@ export default function PrivacyPage() {
             {erase.message}
           </Text>
         )}
-        <Button className='privacy__button privacy__button--danger' id='privacy-erase' loading={erase.status === 'working'} disabled={erase.status === 'working'} onClick={runErase}>
-          注销账号
+        <Button className='privacy__button privacy__button--danger' id='privacy-erase' disabled={erase.status === 'working'} onClick={runErase}>
+          {erase.status === 'working' ? '正在注销…' : '注销账号'}
         </Button>
       </View>
-    </View>
+    </Page>
   );
 }

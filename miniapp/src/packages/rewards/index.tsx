@@ -11,6 +11,7 @@ import {
   type ReportRewardDto,
 } from '@cityloop/shared';
 import { PageError, PageLoading } from '../../components/page-state';
+import { Page } from '../../components/page';
 import { RewardAppealForm } from '../../components/reason-form';
 import { reportDetailUrl } from '../../services/reports';
 import { serverMessageZh, toApiError } from '../../services/request';
@@ -277,16 +278,16 @@ export default function MyRewardsPage() {
     );
   }, []);
 
-  if (state.status === 'loading') return <PageLoading block='rewards' text='正在加载我的奖励…' />;
+  if (state.status === 'loading') return <PageLoading block='rewards' title='我的奖励' text='正在加载我的奖励…' />;
 
-  if (state.status === 'error') return <PageError block='rewards' message={state.message} onRetry={() => void loadFirst()} />;
+  if (state.status === 'error') return <PageError block='rewards' title='我的奖励' message={state.message} onRetry={() => void loadFirst()} />;
 
   const { data, entries } = state;
   const { claimMinFen, claimMaxFen } = data.rules;
   const maxNow = Math.min(data.balanceFen, claimMaxFen);
 
   return (
-    <View className='page rewards'>
+    <Page block='rewards' title='我的奖励' back>
       <BalanceCard data={data} />
 
       <View className='card' id='rewards-claim'>
@@ -319,7 +320,7 @@ export default function MyRewardsPage() {
             {claimError}
           </Text>
         )}
-        <Button id='rewards-claim-submit' className='rewards-claim__submit' disabled={claiming || !amount.trim() ? true : undefined} loading={claiming || undefined} onClick={claim}>
+        <Button id='rewards-claim-submit' className='rewards-claim__submit' disabled={claiming || !amount.trim() ? true : undefined} onClick={claim}>
           {claiming ? '提交中…' : '申请提现'}
         </Button>
       </View>
@@ -351,13 +352,13 @@ export default function MyRewardsPage() {
         {entries.length === 0 ? <Text className='card__text'>还没有收支记录</Text> : entries.map((e) => <EntryRow key={e.id} entry={e} />)}
         {state.moreError && <Text className='rewards__error'>{state.moreError}</Text>}
         {state.nextCursor ? (
-          <Button id='rewards-more' className='rewards__more' loading={state.loadingMore || undefined} onClick={loadMore}>
+          <Button id='rewards-more' className='rewards__more' onClick={loadMore}>
             {state.loadingMore ? '加载中…' : '加载更多'}
           </Button>
         ) : (
           entries.length > 0 && <Text className='rewards__end'>没有更多了</Text>
         )}
       </View>
-    </View>
+    </Page>
   );
 }

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
-import { Picker, Text, View } from '@tarojs/components';
+import { Button, Picker, Text, View } from '@tarojs/components';
 import type { FigureRow, ScorecardDto } from '@cityloop/shared';
-import { PageError, PageLoading } from '../../components/page-state';
+import { PageLoading } from '../../components/page-state';
+import { Page } from '../../components/page';
 import { toApiError } from '../../services/request';
 import { getScorecard } from '../../services/scorecard';
 import './index.scss';
@@ -140,14 +141,19 @@ export default function ScorecardPage() {
     </Picker>
   );
 
-  if (state.status === 'loading') return <PageLoading block='scorecard' text='正在加载成绩单…' />;
+  if (state.status === 'loading') return <PageLoading block='scorecard' title='城市管理成绩单' text='正在加载成绩单…' />;
 
   if (state.status === 'error') {
     return (
-      <View className='page scorecard'>
+      <Page block='scorecard' title='城市管理成绩单' back>
         {picker}
-        <PageError block='scorecard' message={state.message} onRetry={() => void load(month)} />
-      </View>
+        <View className='card scorecard__error'>
+          <Text className='scorecard__error-text'>{state.message}</Text>
+          <Button className='scorecard__retry' onClick={() => void load(month)}>
+            重试
+          </Button>
+        </View>
+      </Page>
     );
   }
 
@@ -155,7 +161,7 @@ export default function ScorecardPage() {
   const { total } = scorecard;
 
   return (
-    <View className='page scorecard'>
+    <Page block='scorecard' title='城市管理成绩单' back>
       <View className='hero'>
         <Text className='hero__title'>城市管理成绩单</Text>
         <Text className='hero__text'>
@@ -178,6 +184,6 @@ export default function ScorecardPage() {
       <Text className='scorecard__note'>
         按举报提交月份统计；“—”表示没有可统计的案件。举报少于 {scorecard.minGroupSize} 件的分组合并为“其他”，成绩单不含任何个人信息。
       </Text>
-    </View>
+    </Page>
   );
 }

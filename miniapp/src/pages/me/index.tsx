@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import { Button, Text, View } from '@tarojs/components';
+import { Button, Switch, Text, View } from '@tarojs/components';
 import { formatShanghai, type UserDto } from '@cityloop/shared';
 import { useCurrentUser } from '../../hooks/useCurrentUser';
 import { MY_REPORTS_URL } from '../../services/reports';
@@ -7,6 +7,8 @@ import { MY_REWARDS_URL } from '../../services/rewards';
 import { SCORECARD_URL } from '../../services/scorecard';
 import { PRIVACY_URL } from '../../services/privacy';
 import './index.scss';
+import { Page, useElderMode } from '../../components/page';
+import { setElderMode } from '../../services/elder';
 
 function UserCard({ user }: { user: UserDto }) {
   return (
@@ -34,11 +36,27 @@ function UserCard({ user }: { user: UserDto }) {
   );
 }
 
+/** 适老化: the switch itself is large, and says what it does. */
+function ElderModeCard() {
+  const elder = useElderMode();
+  return (
+    <View className='card me-elder'>
+      <View className='me-elder__row'>
+        <View className='me-elder__text'>
+          <Text className='me-elder__title'>长辈模式</Text>
+          <Text className='me-elder__hint'>字更大、按钮更大，所有页面都生效</Text>
+        </View>
+        <Switch id='me-elder-switch' className='me-elder__switch' checked={elder} color='#0958d9' aria-label='长辈模式' onChange={(e) => setElderMode(e.detail.value)} />
+      </View>
+    </View>
+  );
+}
+
 export default function MePage() {
   const state = useCurrentUser();
 
   return (
-    <View className='page me'>
+    <Page block='me'>
       <Text className='me__title'>我的</Text>
 
       {state.status === 'loading' && (
@@ -76,6 +94,7 @@ export default function MePage() {
           <Text className='me-menu__arrow'>导出与注销 ›</Text>
         </View>
       </View>
-    </View>
+      <ElderModeCard />
+    </Page>
   );
 }

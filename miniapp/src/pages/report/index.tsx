@@ -1,14 +1,16 @@
 import { useCallback, useRef, useState, type ChangeEvent } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Image, Input, ScrollView, Text, Textarea, View } from '@tarojs/components';
-import { REPORT_LIMITS, findCategory, type NearbyReportDto } from '@cityloop/shared';
-import { PENDING_TEXT, useReportDraft, type LocalImage } from '../../hooks/useReportDraft';
-import { MY_REPORTS_URL, photoSrc, reportDetailUrl } from '../../services/reports';
+import { REPORT_LIMITS, findCategory, searchCategories, type MapReportDto, type ReportCategory } from '@cityloop/shared';
+import { PENDING_TEXT, useReportDraft } from '../../hooks/useReportDraft';
+import { MY_REPORTS_URL, followReport, photoSrc, reportDetailUrl, unfollowReport } from '../../services/reports';
+import { toApiError } from '../../services/request';
 import type { DraftPhoto } from '../../services/report-draft';
 import { CITY_PRESETS, cityPosition } from '../../utils/location';
-import { CATEGORY_SECTIONS, reportStatusClass } from '../../utils/reports';
+import { CATEGORY_GROUPS, CATEGORY_ICONS, frequentCategories, reportStatusClass } from '../../utils/reports';
 import { formatDistance } from '../../utils/stalls';
 import './index.scss';
+import { Page } from '../../components/page';
 
 const IS_H5 = process.env.TARO_ENV === 'h5';
 const IS_WEAPP = process.env.TARO_ENV === 'weapp';
@@ -28,18 +30,27 @@ const PHOTO_STATUS_TEXT: Record<DraftPhoto['status'], string> = {
   failed: '上传失败',
 };
 
+/** The tile's own status line; a refused photo says so (the reason is spelled out under the photos). */
+function tileStatusText(photo: DraftPhoto, progress: number): string {
+  if (photo.status === 'uploading') return `${progress}%`;
+  if (photo.status === 'failed' && photo.refused) return '无法使用';
+  return PHOTO_STATUS_TEXT[photo.status];
+}
+
 function PhotoTile({
   photo,
   locked,
   onPreview,
   onRemove,
   onRetry,
+  onReplace,
 }: {
   photo: DraftPhoto;
   locked: boolean;
   onPreview: (src: string) => void;
   onRemove: () => void;
   onRetry: () => void;
+  onReplace: () => void;
 }) {
   const sources = photoSources(photo);
   const [sourceIndex, setSourceIndex] = useState(0);
@@ -56,11 +67,11 @@ function PhotoTile({
       )}
       <View className='report-photo__progress'>
         <View className='report-photo__bar' style={{ width: `${progress}%` }} />
-        <Text className='report-photo__progress-text'>{photo.status === 'uploading' ? `${progress}%` : PHOTO_STATUS_TEXT[photo.status]}</Text>
+        <Text className='report-photo__progress-text'>{tileStatusText(photo, progress)}</Text>
       </View>
       {photo.status === 'failed' && !locked && (
-        <View className='report-photo__retry' onClick={onRetry}>
-          <Text>重试</Text>
+        <View className='report-photo__retry' id={`report-photo-action-${photo.localId}`} onClick={photo.refused ? onReplace : onRetry}>
+          <Text>{photo.refused ? '换一张' : '重试'}</Text>
         </View>
       )}
       {!locked && (
@@ -72,56 +83,123 @@ function PhotoTile({
   );
 }
 
-function NearbyCard({ items }: { items: NearbyReportDto[] }) {
+/**
+ * The duplicate hint: the same problem may already be reported nearby. 我也遇到了 follows that
+ * report (its progress notices come to me) instead of filing a duplicate, which earns no reward.
+ */
+function NearbyCard({ items }: { items: MapReportDto[] }) {
+  const [followed, setFollowed] = useState<Record<string, boolean>>({});
+  const [busy, setBusy] = useState<string | null>(null);
+  const toggle = (item: MapReportDto) => {
+    const on = followed[item.id] ?? item.followed;
+    setBusy(item.id);
+    (on ? unfollowReport(item.id) : followReport(item.id)).then(
+      () => {
+        setFollowed((prev) => ({ ...prev, [item.id]: !on }));
+        Taro.showToast({ title: on ? '已取消关注' : '已关注，办理进展会通知您', icon: 'none' }).catch(() => undefined);
+      },
+      (err: unknown) => Taro.showToast({ title: toApiError(err).message, icon: 'none' }).catch(() => undefined),
+    ).finally(() => setBusy(null));
+  };
   return (
     <View id='report-nearby' className='card report__nearby'>
       <Text className='report__nearby-title'>附近已有 {items.length} 条同类举报</Text>
-      <Text className='report__hint'>如果说的是同一个问题，相关部门已在处理；您仍然可以提交。</Text>
-      {items.map((item) => (
-        <View key={item.id} className='report__nearby-item'>
-          <Text className={reportStatusClass(item.status)}>{item.statusName}</Text>
-          <Text className='report__nearby-address'>{item.address || item.categoryName}</Text>
-          <Text className='report__nearby-distance'>{formatDistance(item.distanceMeters)}</Text>
-        </View>
-      ))}
+      <Text className='report__hint'>如果是同一个问题，点「我也遇到了」关注它的办理进展即可；重复举报不会获得奖励。不是同一个问题，请继续提交。</Text>
+      {items.map((item) => {
+        const on = followed[item.id] ?? item.followed;
+        return (
+          <View key={item.id} className='report__nearby-item'>
+            <View className='report__nearby-main'>
+              <Text className={reportStatusClass(item.status)}>{item.statusName}</Text>
+              <Text className='report__nearby-address'>{item.address || item.categoryName}</Text>
+              <Text className='report__nearby-distance'>{formatDistance(item.distanceMeters)}</Text>
+            </View>
+            {!item.own && (
+              <View
+                id={`report-nearby-follow-${item.id}`}
+                className={on ? 'report__follow report__follow--on' : 'report__follow'}
+                role='button'
+                onClick={() => busy !== item.id && toggle(item)}
+              >
+                <Text>{on ? '已关注' : '我也遇到了'}</Text>
+              </View>
+            )}
+          </View>
+        );
+      })}
     </View>
   );
 }
 
+function CategoryTile({ cat, on, onPick, idPrefix = 'report-category-option' }: { cat: ReportCategory; on: boolean; onPick: (code: string) => void; idPrefix?: string }) {
+  return (
+    <View id={`${idPrefix}-${cat.code}`} className={on ? 'report-category-option report-category-option--on' : 'report-category-option'} onClick={() => onPick(cat.code)}>
+      <Text className='report-category-option__icon' aria-hidden>
+        {CATEGORY_ICONS[cat.code] ?? '📍'}
+      </Text>
+      <Text className='report-category-option__name'>{cat.name}</Text>
+    </View>
+  );
+}
+
+/** 选择问题类型: a search box, the resident's 常用 first, then every 大类 as icon tiles. */
 function CategorySheet({ current, onPick, onClose }: { current: string | null; onPick: (code: string) => void; onClose: () => void }) {
+  const [query, setQuery] = useState('');
+  const [frequent] = useState(frequentCategories);
+  const matches = query.trim() ? searchCategories(query) : null;
   return (
     <View className='report-sheet' id='report-category-sheet'>
       <View className='report-sheet__mask' onClick={onClose} />
       <View className='report-sheet__panel'>
         <View className='report-sheet__head'>
           <Text className='report-sheet__title'>选择问题类型</Text>
-          <View className='report-sheet__close' onClick={onClose}>
+          <View className='report-sheet__close' id='report-category-close' role='button' aria-label='关闭' onClick={onClose}>
             <Text>×</Text>
           </View>
         </View>
+        <Input
+          id='report-category-search'
+          className='report-sheet__search'
+          value={query}
+          placeholder='搜索，如：垃圾、井盖、停车'
+          confirmType='search'
+          onInput={(e) => setQuery(e.detail.value)}
+        />
         <ScrollView scrollY className='report-sheet__body'>
-          {CATEGORY_SECTIONS.map((section) => (
-            <View key={section.klass} className='report-sheet__section'>
-              <Text className='report-sheet__class'>{section.name}</Text>
-              {section.groups.map((group) => (
-                <View key={group.key} className='report-sheet__group'>
-                  <Text className='report-sheet__group-name'>{group.name}</Text>
-                  <View className='report-sheet__options'>
-                    {group.categories.map((cat) => (
-                      <View
-                        key={cat.code}
-                        id={`report-category-option-${cat.code}`}
-                        className={cat.code === current ? 'report-category-option report-category-option--on' : 'report-category-option'}
-                        onClick={() => onPick(cat.code)}
-                      >
-                        <Text>{cat.name}</Text>
-                      </View>
-                    ))}
-                  </View>
-                </View>
-              ))}
+          {matches ? (
+            matches.length ? (
+              <View className='report-sheet__options'>
+                {matches.map((cat) => (
+                  <CategoryTile key={cat.code} cat={cat} on={cat.code === current} onPick={onPick} />
+                ))}
+              </View>
+            ) : (
+              <Text id='report-category-empty' className='report-sheet__empty'>
+                没有找到“{query.trim()}”，换个说法试试，或在下面的分类里找
+              </Text>
+            )
+          ) : null}
+          {!matches && (
+            <View className='report-sheet__section'>
+              <Text className='report-sheet__group-name'>常用</Text>
+              <View className='report-sheet__options' id='report-category-frequent'>
+                {frequent.map((cat) => (
+                  <CategoryTile key={cat.code} cat={cat} on={cat.code === current} onPick={onPick} idPrefix='report-category-frequent' />
+                ))}
+              </View>
             </View>
-          ))}
+          )}
+          {(!matches || !matches.length) &&
+            CATEGORY_GROUPS.map((group) => (
+              <View key={group.name} className='report-sheet__section'>
+                <Text className='report-sheet__group-name'>{group.name}</Text>
+                <View className='report-sheet__options'>
+                  {group.categories.map((cat) => (
+                    <CategoryTile key={cat.code} cat={cat} on={cat.code === current} onPick={onPick} />
+                  ))}
+                </View>
+              </View>
+            ))}
         </ScrollView>
       </View>
     </View>
@@ -145,13 +223,9 @@ export default function ReportPage() {
   const onFiles = useCallback(
     (e: ChangeEvent<HTMLInputElement>) => {
       const input = e.target;
-      const images: LocalImage[] = Array.from(input.files ?? []).map((file) => ({
-        path: URL.createObjectURL(file),
-        size: file.size,
-        fileName: file.name,
-      }));
+      const files = Array.from(input.files ?? []);
       input.value = ''; // picking the same file again must fire change
-      actions.addLocalImages(images);
+      actions.addFiles(files).catch(() => undefined);
     },
     [actions],
   );
@@ -172,6 +246,7 @@ export default function ReportPage() {
     [actions],
   );
 
+  const failedPhotos = draft.photos.map((photo, i) => ({ photo, n: i + 1 })).filter(({ photo }) => photo.status === 'failed');
   const { location } = draft;
   const showCities = !location || location.source === 'city' || r.locate === 'failed';
   const locationText = location
@@ -193,7 +268,7 @@ export default function ReportPage() {
           : '';
 
   return (
-    <View className='page report'>
+    <Page block='report'>
       <View className='hero report__hero'>
         <Text className='hero__title'>随手拍</Text>
         <Text className='hero__text'>拍下身边的城市问题，相关部门会跟进处理，进度可在「我的举报」查看。</Text>
@@ -243,6 +318,10 @@ export default function ReportPage() {
               onPreview={preview}
               onRemove={() => actions.removePhoto(photo.localId)}
               onRetry={() => actions.retryPhoto(photo.localId)}
+              onReplace={() => {
+                actions.removePhoto(photo.localId);
+                addPhotos();
+              }}
             />
           ))}
           {draft.photos.length < r.photoLimits.max && !locked && (
@@ -252,6 +331,15 @@ export default function ReportPage() {
             </View>
           )}
         </View>
+        {failedPhotos.length > 0 && (
+          <View id='report-photo-errors' className='report__photo-errors'>
+            {failedPhotos.map(({ photo, n }) => (
+              <Text key={photo.localId} className='report__photo-error'>
+                第 {n} 张：{photo.error || '上传失败'}
+              </Text>
+            ))}
+          </View>
+        )}
         {IS_H5 && (
           <input
             ref={fileInput}
@@ -270,9 +358,10 @@ export default function ReportPage() {
         <View id='report-category' className={locked ? 'report__picker report__picker--locked' : 'report__picker'} onClick={() => !locked && setSheetOpen(true)}>
           {category ? (
             <View className='report__picked'>
-              <Text className='badge'>
-                {category.class === 'event' ? '事件' : '部件'} · {category.group}
+              <Text className='report__picked-icon' aria-hidden>
+                {CATEGORY_ICONS[category.code] ?? '📍'}
               </Text>
+              <Text className='badge'>{category.group}</Text>
               <Text className='report__picked-name'>{category.name}</Text>
             </View>
           ) : (
@@ -375,10 +464,9 @@ export default function ReportPage() {
           className='report__submit'
           // `undefined`, not `false`: H5 would otherwise render disabled="false", which CSS and tests read as disabled.
           disabled={r.blocker || r.submitting ? true : undefined}
-          loading={r.submitting || undefined}
           onClick={actions.submitTap}
         >
-          {draft.pending ? '立即重试' : '提交'}
+          {r.submitting ? '正在提交…' : draft.pending ? '立即重试' : '提交'}
         </Button>
         <View className='report__footer'>
           {draft.pending && !r.submitting && (
@@ -398,6 +486,6 @@ export default function ReportPage() {
       </View>
 
       {sheetOpen && <CategorySheet current={draft.category} onPick={pickCategory} onClose={() => setSheetOpen(false)} />}
-    </View>
+    </Page>
   );
 }

@@ -1,25 +1,18 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
 import { Image, Text, View } from '@tarojs/components';
-import { formatShanghai, type ReportDto, type ReportRatingStateDto, type ReportRewardDto, type ReportTimelineEntryDto } from '@cityloop/shared';
+import { REPORT_STEPS, formatShanghai, reportStepState, residentTimeline, type ReportDto, type ReportRatingStateDto, type ReportRewardDto } from '@cityloop/shared';
 import { toApiError } from '../../../services/request';
 import { getReport, photoSrc } from '../../../services/reports';
 import { RATING_CHANGED_EVENT } from '../../../services/ratings';
-import { REPORT_STEPS, reportStatusClass, reportStepIndex } from '../../../utils/reports';
+import { reportStatusClass } from '../../../utils/reports';
 import './index.scss';
 import { PageError, PageLoading } from '../../../components/page-state';
+import { Page } from '../../../components/page';
 import { RatingSection } from './rating-section';
 import { RewardSection } from './reward-section';
 
 type DetailState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; report: ReportDto; refreshing: boolean };
-
-/** Oldest first, so the newest entry is at the bottom; ties keep the BFF's order. */
-function chronological(timeline: readonly ReportTimelineEntryDto[]): ReportTimelineEntryDto[] {
-  return timeline
-    .map((entry, index) => ({ entry, index, t: new Date(entry.at).getTime() }))
-    .sort((a, b) => a.t - b.t || a.index - b.index)
-    .map((x) => x.entry);
-}
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -44,8 +37,8 @@ function PhotoGrid({ urls, thumbs, className }: { urls: string[]; thumbs: string
 }
 
 function Steps({ report }: { report: ReportDto }) {
-  const current = reportStepIndex(report.status);
-  const stopped = report.status === 'rejected' || report.status === 'duplicate';
+  const rated = !!report.rating && report.rating.ratings.some((r) => r.round === report.rating.round);
+  const { current, done, stopped } = reportStepState(report.status, rated);
   return (
     <View className='card report-detail__steps'>
       <Text className='card__title'>办理流程</Text>
@@ -53,7 +46,7 @@ function Steps({ report }: { report: ReportDto }) {
         {REPORT_STEPS.map((step, index) => (
           <View
             key={step.name}
-            className={`report-step${index < current ? ' report-step--done' : ''}${index === current ? ' report-step--current' : ''}${stopped && index === current ? ' report-step--stopped' : ''}`}
+            className={`report-step${index < done ? ' report-step--done' : ''}${index === current ? ' report-step--current' : ''}${stopped && index === current ? ' report-step--stopped' : ''}`}
           >
             <Text className='report-step__dot'>{index + 1}</Text>
             <Text className='report-step__name'>{step.name}</Text>
@@ -133,19 +126,19 @@ export default function ReportDetailPage() {
     load().then(stop, stop);
   });
 
-  if (state.status === 'loading') return <PageLoading block='report-detail' text='正在加载举报详情…' />;
+  if (state.status === 'loading') return <PageLoading block='report-detail' title='举报详情' text='正在加载举报详情…' />;
 
   if (state.status === 'error') {
-    return <PageError block='report-detail' message={state.message} onRetry={id ? () => void load() : undefined} />;
+    return <PageError block='report-detail' title='举报详情' message={state.message} onRetry={id ? () => void load() : undefined} />;
   }
 
   const { report, refreshing } = state;
-  const timeline = chronological(report.timeline);
+  const timeline = residentTimeline(report.timeline);
   const photoUrls = report.photos.map((p) => photoSrc(p.url));
   const afterUrls = report.afterPhotos.map(photoSrc);
 
   return (
-    <View className='page report-detail'>
+    <Page block='report-detail' title='举报详情' back>
       <View className='card'>
         <View className='report-detail__top'>
           <Text className='report-detail__category'>{report.categoryName}</Text>
@@ -202,7 +195,7 @@ export default function ReportDetailPage() {
         </View>
         <View className='timeline'>
           {timeline.map((entry, index) => (
-            <View key={`${entry.at}-${index}`} className={index === timeline.length - 1 ? 'timeline-entry timeline-entry--current' : 'timeline-entry'}>
+            <View key={`${entry.at}-${index}`} className={index === 0 ? 'timeline-entry timeline-entry--current' : 'timeline-entry'}>
               <View className='timeline-entry__dot' />
               <View className='timeline-entry__body'>
                 <View className='timeline-entry__top'>
@@ -218,6 +211,6 @@ export default function ReportDetailPage() {
       </View>
 
       <Steps report={report} />
-    </View>
+    </Page>
   );
 }

@@ -8,6 +8,7 @@ import { reportStatusClass } from '../../../utils/reports';
 import { rewardBadge } from '../../../utils/rewards';
 import './index.scss';
 import { PageError, PageLoading } from '../../../components/page-state';
+import { Page } from '../../../components/page';
 
 type ListState =
   | { status: 'loading' }
@@ -106,14 +107,14 @@ export default function MyReportsPage() {
 
   useReachBottom(loadMore);
 
-  if (list.status === 'loading') return <PageLoading block='my-reports' text='正在加载我的举报…' />;
+  if (list.status === 'loading') return <PageLoading block='my-reports' title='我的举报' text='正在加载我的举报…' />;
 
   if (list.status === 'error') {
-    return <PageError block='my-reports' message={list.message} onRetry={() => void loadFirst()} />;
+    return <PageError block='my-reports' title='我的举报' message={list.message} onRetry={() => void loadFirst()} />;
   }
 
   return (
-    <View className='page my-reports'>
+    <Page block='my-reports' title='我的举报' back>
       {list.items.length === 0 ? (
         <View className='card my-reports__empty' id='my-reports-empty'>
           <Text className='card__text'>还没有举报，去随手拍一下吧</Text>
@@ -126,12 +127,12 @@ export default function MyReportsPage() {
       )}
       {list.moreError && <Text className='my-reports__error-text'>{list.moreError}</Text>}
       {list.nextCursor ? (
-        <Button id='my-reports-more' className='my-reports__more' loading={list.loadingMore} onClick={loadMore}>
+        <Button id='my-reports-more' className='my-reports__more' onClick={loadMore}>
           {list.loadingMore ? '加载中…' : '加载更多'}
         </Button>
       ) : (
         list.items.length > 0 && <Text className='my-reports__end'>没有更多了</Text>
       )}
-    </View>
+    </Page>
   );
 }

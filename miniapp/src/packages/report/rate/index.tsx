@@ -16,10 +16,12 @@ import {
   type SubmitRatingBody,
 } from '@cityloop/shared';
 import { PageError, PageLoading } from '../../../components/page-state';
+import { Page } from '../../../components/page';
 import { RATING_CHANGED_EVENT, submitRating } from '../../../services/ratings';
 import { charCount } from '../../../services/report-draft';
 import { getReport, photoSrc, reportDetailUrl } from '../../../services/reports';
 import { serverMessageZh, toApiError } from '../../../services/request';
+import { reportStatusClass } from '../../../utils/reports';
 import './index.scss';
 
 type RateState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; report: ReportDto };
@@ -146,24 +148,30 @@ export default function RatePage() {
     );
   }, [sending, state, level, comment, scores, id, load]);
 
-  if (state.status === 'loading') return <PageLoading block='rate' text='正在加载…' />;
+  if (state.status === 'loading') return <PageLoading block='rate' title='评价办理结果' text='正在加载…' />;
 
-  if (state.status === 'error') return <PageError block='rate' message={state.message} onRetry={id ? () => void load() : undefined} />;
+  if (state.status === 'error') return <PageError block='rate' title='评价办理结果' message={state.message} onRetry={id ? () => void load() : undefined} />;
 
   const { report } = state;
   const { rating } = report;
   const afterUrls = report.afterPhotos.map(photoSrc);
 
   return (
-    <View className='page rate'>
+    <Page block='rate' title='评价办理结果' back>
       <View className='card'>
-        <Text className='rate__category'>{report.categoryName}</Text>
+        <View className='rate__top'>
+          <Text className='rate__category'>{report.categoryName}</Text>
+          <Text id='rate-status' className={reportStatusClass(report.status)}>
+            {report.statusName}
+          </Text>
+        </View>
         <Text className='rate__address'>{report.address}</Text>
         {report.department && <Text className='rate__muted'>处置部门：{report.department}</Text>}
       </View>
 
       <View className='card' id='rate-closing'>
-        <Text className='card__title'>办理结果</Text>
+        {/* After 重办 the note is the previous round's: say so rather than present it as current. */}
+        <Text className='card__title'>{report.status === 'closed' ? '办理结果' : '上次办理结果'}</Text>
         <Text id='rate-closing-note' className={rating.closingNote ? 'rate__closing-note' : 'card__text'}>
           {rating.closingNote ?? '办理部门未填写办结说明'}
         </Text>
@@ -260,12 +268,12 @@ export default function RatePage() {
                 {formError}
               </Text>
             )}
-            <Button id='rate-submit' className='rate__submit' disabled={!level || sending ? true : undefined} loading={sending || undefined} onClick={submit}>
-              提交评价
+            <Button id='rate-submit' className='rate__submit' disabled={!level || sending ? true : undefined} onClick={submit}>
+              {sending ? '提交中…' : '提交评价'}
             </Button>
           </View>
         </>
       )}
-    </View>
+    </Page>
   );
 }

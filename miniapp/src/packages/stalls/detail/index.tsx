@@ -135,9 +135,9 @@ export default function StallDetailPage() {
     Taro.makePhoneCall({ phoneNumber: phone }).catch(() => undefined);
   }, []);
 
-  if (state.status === 'loading') return <PageLoading block='stall-detail' text='正在加载摊点信息…' />;
+  if (state.status === 'loading') return <PageLoading block='stall-detail' title='摊点详情' text='正在加载摊点信息…' />;
 
-  if (state.status === 'error') return <PageError block='stall-detail' message={state.message} onRetry={id ? () => void load() : undefined} />;
+  if (state.status === 'error') return <PageError block='stall-detail' title='摊点详情' message={state.message} onRetry={id ? () => void load() : undefined} />;
 
   const { spot } = state;
   const { schedule } = spot;
