@@ -1,9 +1,12 @@
 import cors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { API_PREFIX, RATING_RULES, type RatingRulesConfig } from '@cityloop/shared';
+import { API_PREFIX, RATING_RULES, type CoordSystem, type MapConfigDto, type RatingRulesConfig } from '@cityloop/shared';
 import { ratingRoutes } from './features/ratings/ratings.routes';
 import { PAYOUT_CALLBACK_PATH, payoutCallbackRoutes, rewardRoutes } from './features/rewards/rewards.routes';
+import { DEFAULT_PAYOUT_WORKING_DAYS, type PayoutWorkingDays } from './features/rewards/rewards.presenter';
+import { geoRoutes } from './features/geo/geo.routes';
+import type { Geocoder } from './ports/geocoding/geocoder';
 import type { PayoutProvider } from './ports/payout/payout';
 import type { DatabaseHandle } from './db/client';
 import { authRoutes } from './features/auth/auth.routes';
@@ -48,8 +51,15 @@ export interface AppDeps {
   h5Dir?: string;
   /** The staff console's build, served at /console/ (bff/src/http/console-static.ts). */
   consoleDir?: string;
-  /** The console's map tiles: a URL template with {z}/{x}/{y} ({s} for subdomains), attribution and subdomains. */
-  consoleTiles?: { url?: string; attribution?: string; subdomains?: string };
+  /**
+   * The one tile source for the H5 map (GET /map/config) and the console's maps (/console/config.json):
+   * Leaflet templates with {z}/{x}/{y} ({s} for subdomains). No url: no base map.
+   */
+  mapTiles?: MapTiles;
+  /** Reverse geocoding (the address under the pin); absent: GET /geo/reverse answers 503 and reports keep the typed address. */
+  geocoder?: Geocoder;
+  /** Working days within which a claim should be paid, by method (the claim's expectedBy). */
+  payoutWorkingDays?: PayoutWorkingDays;
   trustProxy?: boolean;
   /** Trusted proxies in front of the BFF; the client address is the entry the outermost of them added. */
   trustProxyHops?: number;
@@ -67,6 +77,27 @@ export interface AppDeps {
   payout?: { method: 'manual' } | { method: 'wechatpay'; provider: PayoutProvider };
   /** Photos read and processed at once, and uploads allowed to wait for a slot (then 503). */
   photoQueue: { concurrency: number; maxWaiting: number };
+}
+
+export interface MapTiles {
+  url?: string | null;
+  labelUrl?: string | null;
+  attribution?: string;
+  subdomains?: string;
+  maxZoom?: number;
+  coordSystem?: CoordSystem;
+}
+
+/** What GET /map/config answers for these tiles. */
+export function mapConfigOf(tiles: MapTiles | undefined): MapConfigDto {
+  return {
+    tileUrl: tiles?.url ?? null,
+    labelUrl: tiles?.labelUrl ?? null,
+    tileSubdomains: tiles?.subdomains ?? '',
+    tileAttribution: tiles?.attribution ?? '',
+    maxZoom: tiles?.maxZoom ?? 18,
+    coordSystem: tiles?.coordSystem ?? 'wgs84',
+  };
 }
 
 export const DEFAULT_STAFF_LOCKOUT: StaffLockoutConfig = { threshold: 5, minutes: 15 };
@@ -102,7 +133,12 @@ export function createApp(deps: AppDeps): Koa {
   // Every resident write: refuse blocked users, then count against the per-user write limit.
   const writeGuards = [refuseBlocked(), rateLimit(writeLimiter, (ctx) => `write:${authOf(ctx).subject}`)];
   const ratingRules = deps.ratingRules ?? DEFAULT_RATING_RULES;
-  const reportDeps = { db: deps.database.db, signer, now, ratingRules };
+  const reportDeps = { db: deps.database.db, signer, now, ratingRules, geocoder: deps.geocoder };
+  // Per resident, each with its own budget: the address under the pin spends Tencent quota on every
+  // cache miss; the map's open reports are a spatial query repeated as the pin moves.
+  const geocodeGuard = rateLimit(new RateLimiter(deps.rateLimit.geocodesPerMinute ?? 30, 60_000), (ctx) => `geocode:${authOf(ctx).subject}`);
+  const mapReadGuard = rateLimit(new RateLimiter(deps.rateLimit.mapReadsPerMinute ?? 120, 60_000), (ctx) => `map:${authOf(ctx).subject}`);
+  const mapConfig = mapConfigOf(deps.mapTiles);
   const payout = deps.payout ?? { method: 'manual' as const };
   const payoutProvider = payout.method === 'wechatpay' ? payout.provider : undefined;
   // Public reads have their own per-IP budget, apart from residents' writes.
@@ -123,10 +159,11 @@ export function createApp(deps: AppDeps): Koa {
     photoRoutes({ ...reportDeps, storage: deps.photoStorage, residentGuard, writeGuards, photoQueue }),
     // Before reportRoutes: /staff/reports/map-points must not be read as /staff/reports/:id.
     staffReportRoutes({ db: deps.database.db, staffGuard }),
-    reportRoutes({ ...reportDeps, residentGuard, staffGuard, writeGuards }),
+    reportRoutes({ ...reportDeps, residentGuard, staffGuard, writeGuards, mapReadGuard }),
+    geoRoutes({ geocoder: deps.geocoder, mapConfig, residentGuard, geocodeGuard, publicReadGuard }),
     caseWebhookRoutes({ ...reportDeps, webhookSecret: deps.caseWebhookSecret }),
     ratingRoutes({ db: deps.database.db, now, ratingRules, residentGuard, staffGuard, writeGuards }),
-    rewardRoutes({ db: deps.database.db, now, residentGuard, staffGuard, writeGuards, payoutMethod: payout.method, payoutProvider }),
+    rewardRoutes({ db: deps.database.db, now, residentGuard, staffGuard, writeGuards, payoutMethod: payout.method, payoutProvider, payoutWorkingDays: deps.payoutWorkingDays ?? DEFAULT_PAYOUT_WORKING_DAYS }),
     payoutCallbackRoutes({ db: deps.database.db, provider: payoutProvider }),
     figuresRoutes({ db: deps.database.db, staffGuard, now, publicReadGuard }),
     residentAdminRoutes({ db: deps.database.db, staffGuard }),
@@ -155,7 +192,7 @@ export function createApp(deps: AppDeps): Koa {
   );
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
-  if (deps.consoleDir) app.use(consoleStatic({ dir: deps.consoleDir, tileUrl: deps.consoleTiles?.url, tileAttribution: deps.consoleTiles?.attribution, tileSubdomains: deps.consoleTiles?.subdomains }));
+  if (deps.consoleDir) app.use(consoleStatic({ dir: deps.consoleDir, tiles: mapConfig }));
   if (deps.h5Dir) app.use(h5Static(deps.h5Dir));
   return app;
 }

@@ -8,6 +8,13 @@ import { z } from 'zod';
  * `.env.example` at the repository root documents each key; keep the two in step.
  */
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** A Leaflet tile URL template: {z}/{x}/{y}, {s} for a subdomain. */
+const tileTemplate = z
+  .string()
+  .regex(/^https?:\/\/[^/?#\s]+[^\s]*$/, 'must be an http(s) URL template')
+  .refine((t) => ['{z}', '{x}', '{y}'].every((p) => t.includes(p)), 'must contain {z}, {x} and {y}');
+const tileAttribution = z.string().max(300);
+const tileSubdomains = z.string().regex(/^[A-Za-z0-9]{0,16}$/, 'must be letters or digits, one per subdomain (01234567)');
 
 const databaseSchema = z.object({
   DATA_DIR: z.string().min(1).default(path.resolve(__dirname, '../../.data')),
@@ -59,13 +66,27 @@ const envSchema = z
     CORS_ORIGINS: z.string().default(''),
     H5_DIR: z.string().default(path.resolve(__dirname, '../../miniapp/dist/h5')),
     CONSOLE_DIR: z.string().default(path.resolve(__dirname, '../console/dist')),
-    CONSOLE_TILE_URL: z
-      .string()
-      .regex(/^https?:\/\/[^/?#\s]+[^\s]*$/, 'must be an http(s) URL template')
-      .refine((t) => ['{z}', '{x}', '{y}'].every((p) => t.includes(p)), 'must contain {z}, {x} and {y}')
-      .optional(),
-    CONSOLE_TILE_ATTRIBUTION: z.string().max(300).optional(),
-    CONSOLE_TILE_SUBDOMAINS: z.string().regex(/^[A-Za-z0-9]{0,16}$/, 'must be letters or digits, one per subdomain (01234567)').optional(),
+    // One tile source for the H5 map and the console's maps; CONSOLE_TILE_* are the older names of MAP_TILE_*.
+    MAP_TILE_URL: tileTemplate.optional(),
+    MAP_TILE_LABEL_URL: tileTemplate.optional(),
+    MAP_TILE_ATTRIBUTION: tileAttribution.optional(),
+    MAP_TILE_SUBDOMAINS: tileSubdomains.optional(),
+    MAP_TILE_MAX_ZOOM: z.coerce.number().int().min(1).max(22).default(18),
+    MAP_TILE_COORD_SYSTEM: z.enum(['wgs84', 'gcj02']).default('wgs84'),
+    TIANDITU_KEY: z.string().regex(/^[0-9a-f]{32}$/i, 'must be a TianDiTu key (32 hex characters)').optional(),
+    CONSOLE_TILE_URL: tileTemplate.optional(),
+    CONSOLE_TILE_ATTRIBUTION: tileAttribution.optional(),
+    CONSOLE_TILE_SUBDOMAINS: tileSubdomains.optional(),
+    GEOCODER: z.enum(['tencent', 'dev', 'off']).optional(),
+    TENCENT_MAP_KEY: z.string().regex(/^[A-Z0-9]{5}(-[A-Z0-9]{5}){5}$/, 'must be a Tencent Location Service key (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)').optional(),
+    TENCENT_MAP_SK: z.string().regex(/^[A-Za-z0-9]{16,64}$/, 'must be the SecretKey shown beside the key (16-64 letters and digits)').optional(),
+    TENCENT_MAP_BASE_URL: z.url().default('https://apis.map.qq.com'),
+    GEOCODER_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
+    GEOCODER_CACHE_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+    RATE_LIMIT_GEOCODE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+    RATE_LIMIT_MAP_READS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+    PAYOUT_MANUAL_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(5),
+    PAYOUT_WECHATPAY_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(1),
     TRUST_PROXY: booleanFlag.default(false),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
@@ -99,6 +120,7 @@ const envSchema = z
       if (env.WECHAT_MODE === 'dev') {
         ctx.addIssue({ code: 'custom', path: ['WECHAT_MODE'], message: 'dev WeChat refuses to run with NODE_ENV=production' });
       }
+      if (env.GEOCODER === 'dev') ctx.addIssue({ code: 'custom', path: ['GEOCODER'], message: 'the dev geocoder refuses to run with NODE_ENV=production (tencent or off)' });
       if (env.DEV_STAFF_PASSWORD) ctx.addIssue({ code: 'custom', path: ['DEV_STAFF_PASSWORD'], message: 'the dev staff account refuses to exist in production; use npm run staff:create' });
       for (const key of ['CASE_SYSTEM_URL', 'CASE_SYSTEM_API_KEY', 'CASE_WEBHOOK_SECRET', 'PHOTO_URL_SECRET', 'PUBLIC_BASE_URL'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
@@ -119,6 +141,12 @@ const envSchema = z
       }
       if (env.WECHAT_MODE !== 'real') ctx.addIssue({ code: 'custom', path: ['PAYOUT_METHOD'], message: 'wechatpay needs WECHAT_MODE=real (payouts go to real openids)' });
     }
+    if (geocoderKind(env) === 'tencent' && !env.TENCENT_MAP_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['TENCENT_MAP_KEY'], message: env.GEOCODER ? 'is required when GEOCODER=tencent' : 'is required in production (or set GEOCODER=off to go without addresses)' });
+    }
+    for (const [alias, key] of [['CONSOLE_TILE_URL', 'MAP_TILE_URL'], ['CONSOLE_TILE_ATTRIBUTION', 'MAP_TILE_ATTRIBUTION'], ['CONSOLE_TILE_SUBDOMAINS', 'MAP_TILE_SUBDOMAINS']] as const) {
+      if (env[alias] !== undefined && env[key] !== undefined && env[alias] !== env[key]) ctx.addIssue({ code: 'custom', path: [alias], message: `is the older name of ${key}; set one of them` });
+    }
     if (env.WECHAT_MODE === 'real') {
       if (!env.WECHAT_APPID) ctx.addIssue({ code: 'custom', path: ['WECHAT_APPID'], message: 'is required when WECHAT_MODE=real' });
       if (!env.WECHAT_SECRET) ctx.addIssue({ code: 'custom', path: ['WECHAT_SECRET'], message: 'is required when WECHAT_MODE=real' });
@@ -127,6 +155,33 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Unset means Tencent in production (a key is then required) and the local stand-in elsewhere. */
+function geocoderKind(env: { NODE_ENV: string; GEOCODER?: 'tencent' | 'dev' | 'off' }): 'tencent' | 'dev' | 'off' {
+  return env.GEOCODER ?? (env.NODE_ENV === 'production' ? 'tencent' : 'dev');
+}
+
+const TIANDITU_ATTRIBUTION = '天地图';
+/** TianDiTu's web-mercator WMTS (`_w` layers), KVP form, as Leaflet templates: `vec` roads and areas, `cva` their labels. */
+const tiandituLayer = (layer: 'vec' | 'cva', key: string) =>
+  `https://t{s}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=${layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${key}`;
+
+/** The one tile source (H5 map and console): an explicit template, else TianDiTu with its key, else none. */
+function mapTilesOf(env: Env): Config['mapTiles'] {
+  const url = env.MAP_TILE_URL ?? env.CONSOLE_TILE_URL;
+  const attribution = env.MAP_TILE_ATTRIBUTION ?? env.CONSOLE_TILE_ATTRIBUTION;
+  const subdomains = env.MAP_TILE_SUBDOMAINS ?? env.CONSOLE_TILE_SUBDOMAINS;
+  const common = { maxZoom: env.MAP_TILE_MAX_ZOOM };
+  if (url) return { ...common, url, labelUrl: env.MAP_TILE_LABEL_URL ?? null, attribution: attribution ?? '', subdomains: subdomains ?? '', coordSystem: env.MAP_TILE_COORD_SYSTEM };
+  if (env.TIANDITU_KEY) {
+    return { ...common, url: tiandituLayer('vec', env.TIANDITU_KEY), labelUrl: tiandituLayer('cva', env.TIANDITU_KEY), attribution: attribution ?? TIANDITU_ATTRIBUTION, subdomains: subdomains ?? '01234567', coordSystem: 'wgs84' };
+  }
+  return { ...common, url: null, labelUrl: null, attribution: attribution ?? '', subdomains: subdomains ?? '', coordSystem: env.MAP_TILE_COORD_SYSTEM };
+}
+
+/** Development's stand-in key and SecretKey: the real adapter signs its requests to the stand-in as it would to Tencent. */
+export const DEV_TENCENT_MAP_KEY = 'DEVKY-CITYL-OOPGE-OCODE-RSTAN-DIN00';
+export const DEV_TENCENT_MAP_SK = 'devTencentMapSecretKey0000000000';
+
 /** Per-minute limits, each with its own counter: resident writes per user, logins per client address. */
 export interface RateLimitConfig {
   writesPerMinute: number;
@@ -134,6 +189,10 @@ export interface RateLimitConfig {
   staffLoginsPerMinute: number;
   /** Anonymous reads (stall spots, the scorecard), per client address. */
   publicReadsPerMinute: number;
+  /** Reverse geocoding (the address under the pin), per resident; each miss costs Tencent quota. */
+  geocodesPerMinute?: number;
+  /** Open reports around the pin on the map (a spatial query), per resident. */
+  mapReadsPerMinute?: number;
 }
 
 /** After `threshold` consecutive failed logins an account is locked for `minutes`, whatever address they came from. */
@@ -200,8 +259,17 @@ export interface Config {
   h5Dir: string;
   /** The staff console's build, served at /console/. */
   consoleDir: string;
-  /** Map tiles for the console; without a URL, development starts a local tile stand-in. */
-  consoleTiles: { url: string | null; attribution: string; subdomains: string };
+  /**
+   * The one tile source for the H5 map (GET /map/config) and the console's maps. Without a URL,
+   * development starts a local tile stand-in; production shows no base map.
+   */
+  mapTiles: { url: string | null; labelUrl: string | null; attribution: string; subdomains: string; maxZoom: number; coordSystem: 'wgs84' | 'gcj02' };
+  /** Reverse geocoding: Tencent's WebService, the local stand-in (development), or none. */
+  geocoder:
+    | { kind: 'off' }
+    | { kind: 'dev' | 'tencent'; baseUrl: string; key: string; secretKey?: string; timeoutMs: number; cacheSize: number };
+  /** Working days (Mon–Fri, Asia/Shanghai) within which a claim should be paid, by payout method. */
+  payoutWorkingDays: { manual: number; wechatpay: number };
   /** Behind a reverse proxy: read the client address from X-Forwarded-For, counting `hops` trusted proxies from the right. */
   trustProxy: boolean;
   trustProxyHops: number;
@@ -238,6 +306,15 @@ export class ConfigError extends Error {
 const DEV_JWT_SECRET = 'cityloop-dev-only-secret-never-use-in-production';
 /** WeChat's documented tourist appid (测试号), used by the dev stand-in only. */
 const DEV_WECHAT_APPID = 'wx0000000000000000';
+
+function geocoderOf(env: Env): Config['geocoder'] {
+  const kind = geocoderKind(env);
+  if (kind === 'off') return { kind };
+  const common = { timeoutMs: env.GEOCODER_TIMEOUT_MS, cacheSize: env.GEOCODER_CACHE_SIZE };
+  // The dev stand-in's URL is known only once main.ts has started it.
+  if (kind === 'dev') return { kind, baseUrl: '', key: DEV_TENCENT_MAP_KEY, secretKey: DEV_TENCENT_MAP_SK, ...common };
+  return { kind, baseUrl: env.TENCENT_MAP_BASE_URL, key: env.TENCENT_MAP_KEY!, secretKey: env.TENCENT_MAP_SK, ...common };
+}
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings in .env files mean "not set".
@@ -303,7 +380,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     h5Dir: path.resolve(env.H5_DIR),
     consoleDir: path.resolve(env.CONSOLE_DIR),
-    consoleTiles: { url: env.CONSOLE_TILE_URL ?? null, attribution: env.CONSOLE_TILE_ATTRIBUTION ?? '', subdomains: env.CONSOLE_TILE_SUBDOMAINS ?? '' },
+    mapTiles: mapTilesOf(env),
+    geocoder: geocoderOf(env),
+    payoutWorkingDays: { manual: env.PAYOUT_MANUAL_WORKING_DAYS, wechatpay: env.PAYOUT_WECHATPAY_WORKING_DAYS },
     trustProxy: env.TRUST_PROXY,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     staffLockout: { threshold: env.STAFF_LOCKOUT_THRESHOLD, minutes: env.STAFF_LOCKOUT_MINUTES },
@@ -330,6 +409,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wechatLoginsPerMinute: env.RATE_LIMIT_WECHAT_LOGINS_PER_MINUTE,
       staffLoginsPerMinute: env.RATE_LIMIT_STAFF_LOGINS_PER_MINUTE,
       publicReadsPerMinute: env.RATE_LIMIT_PUBLIC_READS_PER_MINUTE,
+      geocodesPerMinute: env.RATE_LIMIT_GEOCODE_PER_MINUTE,
+      mapReadsPerMinute: env.RATE_LIMIT_MAP_READS_PER_MINUTE,
     },
   };
 }

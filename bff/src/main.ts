@@ -1,5 +1,9 @@
 import http from 'node:http';
-import { createApp } from './app';
+import { createApp, type MapTiles } from './app';
+import { startGeocoderFakeServer, type GeocoderFakeServer } from './dev/geocoder-fake-server';
+import { CachedGeocoder } from './ports/geocoding/cached-geocoder';
+import type { Geocoder } from './ports/geocoding/geocoder';
+import { TencentGeocoder } from './ports/geocoding/tencent-geocoder';
 import { SerialJob } from './jobs/serial-job';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/client';
@@ -24,6 +28,8 @@ import { WechatPayPayout } from './ports/payout/wechatpay-payout';
 import { PayoutDispatcher, expireUnclaimedRewards } from './features/rewards/rewards.usecases';
 import { loadRewardRules } from './features/rewards/reward-rules';
 import { sendRatingNudges } from './features/ratings/ratings.usecases';
+/** An address does not move; a day bounds how long a renamed road or a new landmark takes to show. */
+const GEOCODE_CACHE_TTL_MS = 24 * 3_600_000;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json') as { version: string };
 
@@ -98,15 +104,40 @@ async function main() {
           timeoutMs: config.payout.timeoutMs,
         })
       : undefined;
-  // The console's maps: the configured tile source, or in development a local stand-in (no internet needed).
+  // The maps (H5 and console): the configured tile source, or in development a local stand-in (no internet needed).
   let tileFake: TileFakeServer | undefined;
-  let tileUrl = config.consoleTiles.url;
-  if (!tileUrl && config.env !== 'production') {
+  let mapTiles: MapTiles = { ...config.mapTiles };
+  if (!mapTiles.url && config.env !== 'production') {
     tileFake = await startTileFakeServer({ port: process.env.TILE_FAKE_PORT ? Number(process.env.TILE_FAKE_PORT) : 0 });
-    tileUrl = tileFake.template;
-    logger.warn({ tileUrl }, 'CONSOLE_TILE_URL unset: the console maps use the local tile stand-in');
-  } else if (!tileUrl) {
-    logger.warn('CONSOLE_TILE_URL unset: the console maps show no base map (the tile stand-in never runs in production)');
+    mapTiles = { ...mapTiles, url: tileFake.template, labelUrl: null, subdomains: '', attribution: mapTiles.attribution || '本地测试底图', coordSystem: 'wgs84' };
+    logger.warn({ tileUrl: mapTiles.url }, 'MAP_TILE_URL and TIANDITU_KEY unset: the maps use the local tile stand-in');
+  } else if (!mapTiles.url) {
+    logger.warn('MAP_TILE_URL and TIANDITU_KEY unset: the maps show no base map (the tile stand-in never runs in production)');
+  }
+
+  // Reverse geocoding: Tencent's WebService, or in development the real adapter against a local stand-in
+  // speaking its protocol (key check and signature included). Cached either way.
+  let geocoderFake: GeocoderFakeServer | undefined;
+  let geocoder: Geocoder | undefined;
+  if (config.geocoder.kind !== 'off') {
+    let baseUrl = config.geocoder.baseUrl;
+    if (config.geocoder.kind === 'dev') {
+      // loadConfig refuses GEOCODER=dev in production; this is the belt to those braces.
+      if (config.env === 'production') throw new Error('the dev geocoder must not run in production');
+      geocoderFake = await startGeocoderFakeServer({ key: config.geocoder.key, secretKey: config.geocoder.secretKey });
+      baseUrl = geocoderFake.url;
+      logger.warn({ geocoderBase: baseUrl }, 'GEOCODER=dev: addresses come from the local geocoder stand-in (Chenggong, Kunming)');
+    }
+    const tencent = new TencentGeocoder({
+      baseUrl,
+      key: config.geocoder.key,
+      secretKey: config.geocoder.secretKey,
+      timeoutMs: config.geocoder.timeoutMs,
+      onUpstreamError: (info) => logger.error(info, 'Tencent reverse geocoding failed'),
+    });
+    geocoder = new CachedGeocoder(tencent, { maxEntries: config.geocoder.cacheSize, ttlMs: GEOCODE_CACHE_TTL_MS, now: () => Date.now() });
+  } else {
+    logger.warn('GEOCODER=off: no addresses from the map pin; residents type them');
   }
   const ratingRules = { windowDays: config.ratings.windowDays, followUpDays: config.ratings.followUpDays, fixedQuestionAfterDays: config.ratings.fixedQuestionAfterDays };
 
@@ -120,7 +151,9 @@ async function main() {
     rateLimit: config.rateLimit,
     h5Dir: config.h5Dir,
     consoleDir: config.consoleDir,
-    consoleTiles: { url: tileUrl ?? undefined, attribution: config.consoleTiles.attribution || (tileFake ? '本地测试底图' : ''), subdomains: config.consoleTiles.subdomains },
+    mapTiles,
+    geocoder,
+    payoutWorkingDays: config.payoutWorkingDays,
     trustProxy: config.trustProxy,
     trustProxyHops: config.trustProxyHops,
     staffLockout: config.staffLockout,
@@ -213,6 +246,7 @@ async function main() {
     await Promise.all([dispatcher.stop(), delivery.stop(), poller.stop(), housekeeping.stop(), payouts?.stop()]);
     await wechatFake?.close();
     await tileFake?.close();
+    await geocoderFake?.close();
     await simulator?.close();
     await database.close();
     process.exit(0);

@@ -82,6 +82,8 @@ export interface MyDataExportDto {
     appeals: { reportId: string; reason: string; status: string; decisionNote: string | null; createdAt: string }[];
   };
   stallSpotFollows: { spotId: string; name: string; followedAt: string }[];
+  /** Reports I said 我也遇到了 to (someone else's; nothing about their reporter). */
+  reportFollows: { reportId: string; categoryName: string; address: string; followedAt: string }[];
   notifications: { topic: string; data: Record<string, string>; status: string; createdAt: string; sentAt: string | null }[];
 }
 

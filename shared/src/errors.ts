@@ -53,6 +53,18 @@ export const ERRORS = {
   PAYOUT_UNAVAILABLE: { status: 503, zh: '支付服务暂时不可用，请稍后再试' },
   STALL_RADIUS_TOO_LARGE: { status: 400, zh: '搜索范围太大，请缩小到 20 公里以内' },
   PHOTO_QUEUE_FULL: { status: 503, zh: '照片处理繁忙，请稍后重试' },
+  /** The reverse geocoder (Tencent) did not answer, refused our key, or is over its quota. */
+  GEOCODER_UNAVAILABLE: { status: 503, zh: '暂时无法获取地址，请手动填写详细地址' },
+  /** The point lies outside mainland China, Hong Kong, Macao and Taiwan: no address service there. */
+  GEO_POINT_OUTSIDE_CHINA: { status: 422, zh: '该位置不在服务范围内，请在地图上重新选择' },
+  /** The geocoder knows no address at the point (open water, wilderness). */
+  GEO_ADDRESS_NOT_FOUND: { status: 422, zh: '没有找到这里的地址，请手动填写详细地址' },
+  /** A report id that names no report the caller may see (我也遇到了). */
+  REPORT_NOT_FOUND: { status: 404, zh: '举报不存在' },
+  /** 我也遇到了 on one's own report: the reporter is told of every step anyway. */
+  REPORT_FOLLOW_OWN: { status: 409, zh: '这是您自己的举报，处理进展会直接通知您' },
+  /** 我也遇到了 on a report that is closed, refused or merged: nothing more will happen to it. */
+  REPORT_NOT_OPEN: { status: 409, zh: '该问题已办结、不予立案或已合并，无法再关注；如问题仍在，请重新举报' },
   DATABASE_UNAVAILABLE: { status: 503, zh: '服务暂时不可用，请稍后再试' },
   INTERNAL: { status: 500, zh: '服务出错了，请稍后再试' },
 } as const satisfies Record<string, { status: number; zh: string }>;

@@ -36,3 +36,12 @@ export function directionZh(bearing: number): (typeof DIRECTIONS_ZH)[number] {
 export function isValidLatLng(p: LatLng): boolean {
   return Number.isFinite(p.lat) && Number.isFinite(p.lng) && Math.abs(p.lat) <= 90 && Math.abs(p.lng) <= 180;
 }
+
+/**
+ * Whether a point (WGS-84 or GCJ-02: the box is far wider than their difference) may lie in China:
+ * the box GCJ-02 itself uses, outside which it leaves points unshifted. Points outside are refused
+ * before any geocoder quota is spent; points inside but abroad are caught by the geocoder's answer.
+ */
+export function mayBeInChina(p: LatLng): boolean {
+  return p.lng >= 72.004 && p.lng <= 137.8347 && p.lat >= 0.8293 && p.lat <= 55.8271;
+}

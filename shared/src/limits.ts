@@ -12,3 +12,16 @@ export const LIMITS = {
 
 /** `dev:alice` style codes accepted only by the dev WeChat stand-in. */
 export const DEV_WECHAT_CODE_PATTERN = /^dev:[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Open reports shown around the pin (GET /reports/nearby without a category): every category within
+ * `radiusMeters`, nearest first, at most `maxItems`. With a category the duplicate hint keeps its own
+ * radius (the category's) and `REPORT_LIMITS.nearbyMax`.
+ */
+export const MAP_REPORT_LIMITS = { radiusMeters: 1000, maxItems: 50 } as const;
+
+/**
+ * Reverse-geocoded addresses are cached by the GCJ-02 point rounded to this many decimals (about 1 m),
+ * so dragging the pin back and forth, or submitting where the pin was dropped, costs no more quota.
+ */
+export const GEOCODE_CACHE_DECIMALS = 5;

@@ -64,3 +64,15 @@ export interface FollowedReportDto {
   followedAt: string;
   updatedAt: string;
 }
+
+/** PUT / DELETE /api/v1/reports/{id}/follow: the state after the call (both are idempotent). */
+export interface ReportFollowStateDto {
+  followed: boolean;
+  followers: number;
+}
+
+/**
+ * The page a follower's status notice opens. The report's detail page is the reporter's own (anyone
+ * else gets 404), so followers land on the report tab, which lists what they follow.
+ */
+export const FOLLOWED_REPORT_NOTICE_PAGE = 'pages/report/index';

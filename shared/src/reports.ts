@@ -300,6 +300,8 @@ export interface ReportListItemDto {
   address: string;
   thumbUrl: string | null;
   rewardState: ReportRewardDto['state'];
+  /** REWARD_STATE_NAMES[rewardState], e.g. 奖励待审核. */
+  rewardStateName: string;
   rewardAmountFen: number;
   canRate: boolean;
   createdAt: string;
@@ -321,7 +323,11 @@ export interface SubmitReportBody {
   category: string;
   description: string;
   location: ReportLocationDto;
-  address: string;
+  /**
+   * What the resident typed to describe the spot; may be empty or absent once the pin is set: the BFF
+   * then stores the reverse-geocoded address (best effort, '' when the geocoder fails).
+   */
+  address?: string;
   /** Street (街道) if the client knows it; the figures group by it. */
   street?: string;
   photoIds: string[];

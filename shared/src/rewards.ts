@@ -1,4 +1,5 @@
 import type { RewardTier } from './reports';
+import { shanghaiDay, shanghaiDayStart } from './time';
 
 /**
  * 有奖举报 rules. Every amount is integer fen. Defaults follow the real rules in DESIGN.md §4:
@@ -76,7 +77,7 @@ export type RewardReason =
   | 'reversed_duplicate';
 
 export const REWARD_REASON_NAMES: Record<RewardReason, string> = {
-  registered: '已立案，奖励已发放',
+  registered: '已立案，奖励已入账',
   not_registered: '未予立案，无奖励',
   duplicate: '重复举报，无奖励：此前已有人举报同一问题',
   duplicate_in_case_system: '重复举报，无奖励：城市管理平台已将其合并到先前的案件',
@@ -90,10 +91,10 @@ export const REWARD_REASON_NAMES: Record<RewardReason, string> = {
   review_photo_old: '照片拍摄时间较早，奖励待人工审核',
   review_photo_far: '照片拍摄地点与举报地点相距较远，奖励待人工审核',
   review_photo_reused: '照片与此前的举报相同，奖励待人工审核',
-  review_large_amount: '奖励金额较大，待人工审核后发放',
-  approved_on_review: '经人工审核，奖励已发放',
+  review_large_amount: '奖励金额较大，待人工审核后入账',
+  approved_on_review: '经人工审核，奖励已入账',
   rejected_on_review: '经人工审核，不予奖励',
-  appeal_upheld: '申诉成立，奖励已发放',
+  appeal_upheld: '申诉成立，奖励已入账',
   appeal_rejected: '申诉未获支持',
   reversed_duplicate: '案件被合并为重复举报，奖励已扣回',
 };
@@ -212,7 +213,7 @@ export const LEDGER_KIND_NAMES: Record<LedgerKind, string> = {
   accrual: '奖励入账',
   reversal: '奖励扣回',
   claim: '申请提现',
-  payout: '提现到账',
+  payout: '提现已发放',
   payout_failed: '提现失败退回',
   expiry: '逾期未领取',
   adjustment: '人工调整',
@@ -235,9 +236,23 @@ export interface LedgerEntryDto {
 
 export type RewardAppealStatus = 'pending' | 'upheld' | 'rejected';
 
+/**
+ * Words: money credited to the balance is 已入账; 已发放 is said only once a claim was paid out.
+ * Each state names what it is about (奖励…), so a badge on a list row reads on its own.
+ */
+export const REWARD_STATE_NAMES: Record<'pending' | RewardOutcome, string> = {
+  pending: '奖励待定',
+  accrued: '奖励已入账',
+  held: '奖励待审核',
+  none: '无奖励',
+  reversed: '奖励已扣回',
+};
+
 /** The reward state of one report, shown on the report and in 我的奖励. */
 export interface ReportRewardDto {
   state: 'pending' | RewardOutcome;
+  /** REWARD_STATE_NAMES[state]. */
+  stateName: string;
   amountFen: number;
   reason: RewardReason | null;
   reasonName: string;
@@ -250,16 +265,45 @@ export type ClaimStatus = 'pending' | 'processing' | 'paid' | 'failed';
 export const CLAIM_STATUS_NAMES: Record<ClaimStatus, string> = {
   pending: '待发放',
   processing: '发放中',
-  paid: '已到账',
+  paid: '已发放',
   failed: '发放失败，已退回余额',
 };
+
+export type PayoutMethod = 'manual' | 'wechatpay';
+
+/** Where a claim's money goes, as the confirmation tells the resident. */
+export const PAYOUT_CHANNEL_NAMES: Record<PayoutMethod, string> = {
+  wechatpay: '微信零钱',
+  manual: '线下发放（工作人员核对后转账）',
+};
+
+/**
+ * By when a claim should be paid: the end (23:59:59 Asia/Shanghai) of the `workingDays`-th working
+ * day after the day it was made, Monday to Friday counting as working days (0: the same day).
+ * Statutory holidays and their 调休 weekends are not modelled, so around a holiday the date may be
+ * early by the holiday's length; the confirmation says 预计, never a promise.
+ */
+export function claimExpectedBy(claimedAt: Date, workingDays: number): Date {
+  let day = shanghaiDayStart(shanghaiDay(claimedAt));
+  for (let left = Math.max(0, Math.floor(workingDays)); left > 0; ) {
+    day = new Date(day.getTime() + 86_400_000);
+    // `day` is Shanghai midnight; +8 h puts it on the same calendar day in UTC for getUTCDay.
+    const weekday = new Date(day.getTime() + 8 * 3_600_000).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) left -= 1;
+  }
+  return new Date(day.getTime() + 86_400_000 - 1000);
+}
 
 export interface ClaimDto {
   id: string;
   amountFen: number;
   status: ClaimStatus;
   statusName: string;
-  method: 'manual' | 'wechatpay';
+  method: PayoutMethod;
+  /** PAYOUT_CHANNEL_NAMES[method]: 微信零钱, or paid by hand after staff check it. */
+  channelName: string;
+  /** While pending or processing: by when it should be paid (claimExpectedBy); null once paid or failed. */
+  expectedBy: string | null;
   failureReason: string | null;
   createdAt: string;
   paidAt: string | null;

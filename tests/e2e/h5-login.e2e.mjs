@@ -301,7 +301,8 @@ try {
     const row = page.locator(`#rewards-claim-${claimId} >> visible=true`);
     await row.waitFor({ timeout: 15_000 });
     const rowText = await row.innerText();
-    if (!rowText.includes('已到账')) throw new Error(`claim row shows "${rowText}"`);
+    // CLAIM_STATUS_NAMES.paid: 已发放 once paid out (credit to the balance is 已入账).
+    if (!rowText.includes('已发放')) throw new Error(`claim row shows "${rowText}"`);
     await page.screenshot({ path: path.join(artifacts, 'rewards.png') });
   });
 

@@ -111,6 +111,11 @@ const ROUTES: Record<string, RouteCase> = {
     body: { category: 'exposed_garbage', description: '路边堆了很多生活垃圾，已经好几天没人清理', location: { lat: 23, lng: 111, coordSystem: 'wgs84' }, address: '测试路 8 号', photoIds: [ID], street: '仕林街道' },
   },
   'GET /api/v1/reports/nearby': { who: 'resident', query: { category: 'exposed_garbage', lat: '23', lng: '111', coordSystem: 'wgs84' } },
+  'PUT /api/v1/reports/:id/follow': { who: 'resident' },
+  'DELETE /api/v1/reports/:id/follow': { who: 'resident' },
+  'GET /api/v1/me/report-follows': { who: 'resident', query: { cursor: 'eyJzIjoicmVwb3J0Rm9sbG93czpmb2xsb3dlZEF0OmRlc2MiLCJ2IjoiMjAyNi0xMS0yM1QxMTowMDowMC4wMDAwMDBaIiwiaSI6IjAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMCJ9', limit: '10' } },
+  'GET /api/v1/geo/reverse': { who: 'resident', query: { lat: '24.858', lng: '102.849', coordSystem: 'gcj02' } },
+  'GET /api/v1/map/config': { who: 'anonymous' },
   'GET /api/v1/reports/:id': { who: 'resident', query: { coordSystem: 'wgs84' } },
   'GET /api/v1/me/reports': { who: 'resident', query: { cursor: Buffer.from(`${Date.now()}|${ID}`).toString('base64url'), limit: '10' } },
   'POST /api/v1/hooks/case-system': {

@@ -243,7 +243,20 @@ describe('随手拍 reports through the case system', () => {
       const near = await api(t.baseUrl, `/api/v1/reports/nearby?category=exposed_garbage&lat=${lat + 0.0002}&lng=${lng}&coordSystem=wgs84`, { token: neighbour.token });
       expect(near.status).toBe(200);
       expect(near.body.items).toHaveLength(1);
-      expect(near.body.items[0]).toEqual({ id: first.res.body.report.id, category: 'exposed_garbage', categoryName: '暴露垃圾', status: 'submitted', statusName: '已提交', address: '测试路 8 号门口', distanceMeters: 22, createdAt: expect.any(String) });
+      expect(near.body.items[0]).toEqual({
+        id: first.res.body.report.id,
+        category: 'exposed_garbage',
+        categoryName: '暴露垃圾',
+        status: 'submitted',
+        statusName: '已提交',
+        address: '测试路 8 号门口',
+        distanceMeters: 22,
+        location: { lat: Math.round(lat * 1e7) / 1e7, lng: Math.round(lng * 1e7) / 1e7 },
+        createdAt: expect.any(String),
+        own: false,
+        followed: false,
+        followers: 0,
+      });
       const otherCategory = await api(t.baseUrl, `/api/v1/reports/nearby?category=street_light&lat=${lat}&lng=${lng}&coordSystem=wgs84`, { token: neighbour.token });
       expect(otherCategory.body.items).toEqual([]);
       const far = await api(t.baseUrl, `/api/v1/reports/nearby?category=exposed_garbage&lat=${lat + 0.01}&lng=${lng}&coordSystem=wgs84`, { token: neighbour.token });

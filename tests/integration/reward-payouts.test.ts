@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { claimExpectedBy } from '@cityloop/shared';
 import { queryRows, type Database } from '../../bff/src/db/client';
 import { startWechatPayFakeServer } from '../../bff/src/dev/wechatpay-fake-server';
 import { createLogger } from '../../bff/src/logger';
@@ -60,7 +61,9 @@ describe('reward payouts by WeChat Pay', () => {
   it('pays a claim: transfer accepted, then the signed callback marks it paid', async () => {
     const me = await residentWithBalance(500);
     const c = (await claim(me.token, 300)).body.claim;
-    expect(c).toMatchObject({ method: 'wechatpay', status: 'pending' });
+    expect(c).toMatchObject({ method: 'wechatpay', status: 'pending', channelName: '微信零钱' });
+    // WeChat transfers are expected within one working day by default.
+    expect(c.expectedBy).toBe(claimExpectedBy(new Date(c.createdAt), 1).toISOString());
     await dispatcher.runOnce();
     expect((await rewards(me.token)).claims[0].status).toBe('processing');
     const [row] = await queryRows<{ out_bill_no: string }>(t.database.db, sql`select out_bill_no from reward_claims where id = ${c.id}`);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { sql } from 'drizzle-orm';
-import { DEFAULT_REWARD_RULES } from '@cityloop/shared';
+import { claimExpectedBy, DEFAULT_REWARD_RULES } from '@cityloop/shared';
 import { queryRows, type Database } from '../../bff/src/db/client';
 import { appendLedgerEntry, lockUserLedger } from '../../bff/src/features/rewards/ledger';
 import { expireUnclaimedRewards } from '../../bff/src/features/rewards/rewards.usecases';
@@ -78,7 +78,8 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
     expect((await getReport(me.token, id)).reward).toMatchObject({ state: 'pending', amountFen: 0, canAppeal: false });
     t.simulator.advance(caseId, 'register');
     const reward = await decided(me.token, id);
-    expect(reward).toMatchObject({ state: 'accrued', amountFen: 200, reason: 'registered', canAppeal: false });
+    // Credited is 已入账 (已发放 is said only of a paid claim), and the state names itself.
+    expect(reward).toMatchObject({ state: 'accrued', stateName: '奖励已入账', amountFen: 200, reason: 'registered', reasonName: '已立案，奖励已入账', canAppeal: false });
 
     const mine = await rewards(me.token);
     expect(mine.balanceFen).toBe(200);
@@ -87,7 +88,7 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
     expect(mine.decisions[0]).toMatchObject({ reportId: id, state: 'accrued', categoryName: '暴露垃圾' });
     // The list shows the reward state too.
     const list = (await api(t.baseUrl, '/api/v1/me/reports', { token: me.token })).body.items;
-    expect(list[0]).toMatchObject({ id, rewardState: 'accrued', rewardAmountFen: 200 });
+    expect(list[0]).toMatchObject({ id, rewardState: 'accrued', rewardStateName: '奖励已入账', rewardAmountFen: 200 });
   });
 
   it('accrues once when the same registration arrives twice (webhook replay and polling)', async () => {
@@ -258,7 +259,9 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
       const key = uniqueName('claim');
       const first = await claim(me.token, { amountFen: 200 }, key);
       expect(first.status).toBe(201);
-      expect(first.body).toMatchObject({ balanceFen: 300, claim: { amountFen: 200, status: 'pending', method: 'manual' } });
+      expect(first.body).toMatchObject({ balanceFen: 300, claim: { amountFen: 200, status: 'pending', statusName: '待发放', method: 'manual', channelName: '线下发放（工作人员核对后转账）' } });
+      // The confirmation says by when: five working days (Mon–Fri, Shanghai) after the day of the claim, by default.
+      expect(first.body.claim.expectedBy).toBe(claimExpectedBy(new Date(first.body.claim.createdAt), 5).toISOString());
       const replay = await claim(me.token, { amountFen: 200 }, key);
       expect(replay.status).toBe(200);
       expect(replay.body.claim.id).toBe(first.body.claim.id);
@@ -333,11 +336,12 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
       const mine = await rewards(me.token);
       expect(mine.balanceFen).toBe(700);
       expect(mine.inPayoutFen).toBe(0);
-      const byClaim = Object.fromEntries(mine.claims.map((c: { id: string; status: string }) => [c.id, c.status]));
-      expect(byClaim).toEqual({ [a.id]: 'paid', [b.id]: 'failed' });
-      expect(mine.entries.slice(0, 2).map((e: { kind: string; amountFen: number }) => [e.kind, e.amountFen])).toEqual([
-        ['payout_failed', 200],
-        ['payout', 0],
+      const byClaim = Object.fromEntries(mine.claims.map((c: { id: string; status: string; statusName: string; expectedBy: string | null }) => [c.id, [c.status, c.statusName, c.expectedBy]]));
+      // 已发放 only once paid out; settled claims no longer carry an expected date.
+      expect(byClaim).toEqual({ [a.id]: ['paid', '已发放', null], [b.id]: ['failed', '发放失败，已退回余额', null] });
+      expect(mine.entries.slice(0, 2).map((e: { kind: string; kindName: string; amountFen: number }) => [e.kind, e.kindName, e.amountFen])).toEqual([
+        ['payout_failed', '提现失败退回', 200],
+        ['payout', '提现已发放', 0],
       ]);
     });
 

@@ -20,10 +20,15 @@ import { PhotoUrlSigner } from '../../bff/src/features/photos/photo-urls';
 import { CaseDeliveryDispatcher, pollOpenCases } from '../../bff/src/features/reports/reports.usecases';
 import { Open311CaseSystem } from '../../bff/src/ports/case-system/open311-case-system';
 import { LocalPhotoStorage } from '../../bff/src/ports/storage/photo-storage';
+import { startGeocoderFakeServer, type GeocoderFakeServer } from '../../bff/src/dev/geocoder-fake-server';
+import { CachedGeocoder } from '../../bff/src/ports/geocoding/cached-geocoder';
+import { TencentGeocoder } from '../../bff/src/ports/geocoding/tencent-geocoder';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 export const TEST_WEBHOOK_SECRET = 'test-case-webhook-secret';
 export const TEST_CASE_API_KEY = 'test-case-system-key';
+export const TEST_TENCENT_MAP_KEY = 'TESTK-EYCIT-YLOOP-GEOCO-DERST-AND00';
+export const TEST_TENCENT_MAP_SK = 'testTencentMapSecretKey000000000';
 const PHOTO_URL_SECRET = 'test-photo-url-secret-at-least-32-characters';
 const APP_ID = 'wx1234567890abcdef';
 const APP_SECRET = 'test-wechat-app-secret';
@@ -34,6 +39,8 @@ export interface TestApp {
   app: ReturnType<typeof createApp>;
   database: DatabaseHandle;
   wechat: WechatFakeServer;
+  /** The Tencent geocoder stand-in the app's (cached) real adapter talks to, signed with TEST_TENCENT_MAP_SK. */
+  geocoderFake: GeocoderFakeServer;
   /** Everything the BFF logged, one JSON line per entry. */
   logs: string[];
   /** Sends due subscribe messages now (main.ts runs it on a timer). */
@@ -61,6 +68,7 @@ export async function startTestApp(
   const database = await openDatabase(url ? { kind: 'postgres', url } : { kind: 'pglite-memory' });
   if (overrides.seed) await seedStallSpots(database.db);
   const wechat = await startWechatFakeServer({ appId: APP_ID, secret: APP_SECRET });
+  const geocoderFake = await startGeocoderFakeServer({ key: TEST_TENCENT_MAP_KEY, secretKey: TEST_TENCENT_MAP_SK });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -83,6 +91,11 @@ export async function startTestApp(
     // Generous unless a suite sets its own (each limit is tested where it matters).
     photoQueue: { concurrency: 2, maxWaiting: 20 },
     version: 'test',
+    // As main.ts wires GEOCODER=dev: the real adapter, signing, against the stand-in, behind the cache.
+    geocoder: new CachedGeocoder(
+      new TencentGeocoder({ baseUrl: geocoderFake.url, key: TEST_TENCENT_MAP_KEY, secretKey: TEST_TENCENT_MAP_SK, timeoutMs: 1500, onUpstreamError: (info) => logger.error(info, 'Tencent reverse geocoding failed') }),
+      { maxEntries: 1000, ttlMs: 3_600_000, now: () => Date.now() },
+    ),
     ...overrides,
     rateLimit: { writesPerMinute: 1000, wechatLoginsPerMinute: 1000, staffLoginsPerMinute: 1000, publicReadsPerMinute: 10_000, ...overrides.rateLimit },
   });
@@ -114,6 +127,7 @@ export async function startTestApp(
     app,
     database,
     wechat,
+    geocoderFake,
     logs,
     notifications,
     simulator,
@@ -131,6 +145,7 @@ export async function startTestApp(
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await wechat.close();
+      await geocoderFake.close();
       await simulator?.close();
       await delivery.stop();
       await database.close().catch(() => undefined);

@@ -66,6 +66,7 @@ describe('loadConfig', () => {
         expect.stringMatching(/^WECHAT_MODE: dev WeChat refuses/),
         expect.stringMatching(/^CASE_SYSTEM_URL: is required in production/),
         expect.stringMatching(/^CASE_WEBHOOK_SECRET: is required in production/),
+        expect.stringMatching(/^TENCENT_MAP_KEY: is required in production/),
       ]),
     );
   });
@@ -83,7 +84,9 @@ describe('loadConfig', () => {
       CASE_WEBHOOK_SECRET: 'w'.repeat(32),
       PHOTO_URL_SECRET: 'x'.repeat(40),
       PUBLIC_BASE_URL: 'https://cityloop.example',
+      TENCENT_MAP_KEY: 'OB4BZ-D4W3U-B7VVO-4PJWW-6TKDJ-WPB77',
     });
+    expect(config.geocoder).toMatchObject({ kind: 'tencent', baseUrl: 'https://apis.map.qq.com', key: 'OB4BZ-D4W3U-B7VVO-4PJWW-6TKDJ-WPB77', timeoutMs: 3000 });
     expect(config.caseSystem).toMatchObject({ url: 'https://city.example/open311/v2', shareReporterIdentity: false });
     expect(config.wechat).toMatchObject({ mode: 'real', apiBase: 'https://api.weixin.qq.com', timeoutMs: 5000 });
     expect(config.jwt.secret).toBe('p'.repeat(40));

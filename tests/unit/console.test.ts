@@ -22,7 +22,7 @@ describe('console CSP and tile source', () => {
 
   it('refuses a tile template without {z}, {x} and {y}', () => {
     expect(() => loadConfig({ NODE_ENV: 'development', CONSOLE_TILE_URL: 'https://tiles.example/{z}/{x}.png' })).toThrow(ConfigError);
-    expect(loadConfig({ NODE_ENV: 'development', CONSOLE_TILE_URL: 'https://tiles.example/{z}/{x}/{y}.png' }).consoleTiles.url).toBe('https://tiles.example/{z}/{x}/{y}.png');
+    expect(loadConfig({ NODE_ENV: 'development', CONSOLE_TILE_URL: 'https://tiles.example/{z}/{x}/{y}.png' }).mapTiles.url).toBe('https://tiles.example/{z}/{x}/{y}.png');
   });
 });
 

@@ -1,6 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { STAFF_ROLES, type StallSchedule } from '@cityloop/shared';
+import { OPEN_REPORT_STATUSES, STAFF_ROLES, type StallSchedule } from '@cityloop/shared';
 import { bigint, bigserial, boolean, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+/** The open statuses as SQL literals, for the partial index and the queries that must match it. */
+export const OPEN_STATUS_SQL = OPEN_REPORT_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /** All timestamps are `timestamptz` and written in UTC. */
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -189,7 +192,10 @@ export const reports = pgTable(
     description: text('description').notNull(),
     lat: doublePrecision('lat').notNull(),
     lng: doublePrecision('lng').notNull(),
+    /** What the resident typed, or the geocoded address when they typed nothing ('' when that failed too). */
     address: text('address').notNull(),
+    /** The reverse geocoder's address for the point at submit time, null when it could not answer. */
+    geocodedAddress: text('geocoded_address'),
     street: text('street'),
     status: text('status').notNull().default('submitted'),
     caseId: text('case_id').unique(),
@@ -221,6 +227,11 @@ export const reports = pgTable(
     uniqueIndex('reports_user_idempotency_idx').on(t.userId, t.idempotencyKey),
     index('reports_user_created_idx').on(t.userId, t.createdAt),
     index('reports_earth_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`),
+    // The map's open reports around the pin: a KNN scan over open reports only, so the closed ones a
+    // busy street piles up over the years are never walked (keep the list equal to OPEN_REPORT_STATUSES).
+    index('reports_open_earth_idx')
+      .using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`)
+      .where(sql.raw(`"reports"."status" in (${OPEN_STATUS_SQL})`)),
     index('reports_created_idx').on(t.createdAt),
     // The staff report list (GET /staff/reports): keyset pages per filter, and case-number prefix search.
     index('reports_status_created_idx').on(t.status, t.createdAt, t.id),
@@ -233,6 +244,25 @@ export const reports = pgTable(
     index('reports_dispatched_open_idx').on(t.dispatchedAt).where(sql`${t.fixedAskedAt} is null and ${t.status} not in ('closed', 'rejected', 'duplicate')`),
     check('reports_fixed_answer_check', sql`${t.fixedAnswer} in ('fixed', 'not_fixed')`),
     check('reports_status_check', sql`${t.status} in ('submitted', 'received', 'accepted', 'rejected', 'duplicate', 'dispatched', 'handled', 'closed', 'reopened')`),
+  ],
+);
+
+/**
+ * 我也遇到了: a resident follows someone else's open report instead of filing a duplicate. A follow is
+ * not a report: it earns nothing and is not counted in the figures; it brings the report's status notices.
+ */
+export const reportFollows = pgTable(
+  'report_follows',
+  {
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    reportId: uuid('report_id').notNull().references(() => reports.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.reportId] }),
+    index('report_follows_report_idx').on(t.reportId),
+    // GET /me/report-follows: newest first, keyset-paged on (created_at, report_id).
+    index('report_follows_user_created_idx').on(t.userId, t.createdAt, t.reportId),
   ],
 );
 
@@ -504,6 +534,7 @@ export const schema = {
   auditLog,
   notifications,
   reports,
+  reportFollows,
   photos,
   reportEvents,
   caseOutbox,

@@ -1,16 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context, Next } from 'koa';
+import type { MapConfigDto } from '@cityloop/shared';
 
 export const CONSOLE_PREFIX = '/console';
 
 export interface ConsoleOptions {
   /** The Vite build of bff/console (index.html and assets/). */
   dir: string;
-  /** Map tiles for the console's maps: a Leaflet URL template with {z}/{x}/{y} (and {s} for subdomains). */
-  tileUrl?: string;
-  tileAttribution?: string;
-  tileSubdomains?: string;
+  /** The map tiles (the same source as the H5 map's GET /map/config): Leaflet templates with {z}/{x}/{y}, {s}. */
+  tiles: MapConfigDto;
 }
 
 const TYPES: Record<string, string> = {
@@ -44,13 +43,13 @@ export function tileSourceOrigin(template: string | undefined): string | null {
  * cannot run code, and scripts stay strict. Images: ours, data: (Leaflet's and antd's inline icons)
  * and the tile source. Connections only to our own API.
  */
-export function consoleCsp(tileUrl: string | undefined): string {
-  const tiles = tileSourceOrigin(tileUrl);
+export function consoleCsp(...tileUrls: (string | null | undefined)[]): string {
+  const tiles = [...new Set(tileUrls.map((u) => tileSourceOrigin(u ?? undefined)).filter((o): o is string => o !== null))];
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    `img-src 'self' data: blob:${tiles ? ` ${tiles}` : ''}`,
+    `img-src 'self' data: blob:${tiles.map((t) => ` ${t}`).join('')}`,
     "font-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
@@ -58,6 +57,24 @@ export function consoleCsp(tileUrl: string | undefined): string {
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json']);
+
+/**
+ * The `.br` or `.gz` written beside a text asset at build time (miniapp/scripts/precompress.mjs), when
+ * the client accepts it (br first, as koa-send does for the H5 build); else the file itself.
+ */
+function precompressedSibling(ctx: Context, file: string): string {
+  if (!COMPRESSIBLE.has(path.extname(file))) return file;
+  ctx.vary('Accept-Encoding');
+  for (const [encoding, suffix] of [['br', '.br'], ['gzip', '.gz']] as const) {
+    if (ctx.acceptsEncodings(encoding, 'identity') === encoding && fs.existsSync(file + suffix)) {
+      ctx.set('Content-Encoding', encoding);
+      return file + suffix;
+    }
+  }
+  return file;
 }
 
 /**
@@ -68,8 +85,9 @@ export function consoleCsp(tileUrl: string | undefined): string {
 export function consoleStatic(options: ConsoleOptions) {
   const root = path.resolve(options.dir);
   const indexFile = path.join(root, 'index.html');
-  const csp = consoleCsp(options.tileUrl);
-  const config = JSON.stringify({ tileUrl: options.tileUrl ?? null, tileAttribution: options.tileAttribution ?? '', tileSubdomains: options.tileSubdomains ?? '' });
+  const { tiles } = options;
+  const csp = consoleCsp(tiles.tileUrl, tiles.labelUrl);
+  const config = JSON.stringify({ tileUrl: tiles.tileUrl, labelUrl: tiles.labelUrl, tileAttribution: tiles.tileAttribution, tileSubdomains: tiles.tileSubdomains, maxZoom: tiles.maxZoom });
 
   return async function consoleStaticMiddleware(ctx: Context, next: Next) {
     if (ctx.path !== CONSOLE_PREFIX && !ctx.path.startsWith(`${CONSOLE_PREFIX}/`)) return next();
@@ -108,8 +126,9 @@ export function consoleStatic(options: ConsoleOptions) {
     const isIndex = file === indexFile;
     ctx.set('Cache-Control', isIndex ? 'no-cache' : 'public, max-age=31536000, immutable');
     ctx.type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-    ctx.length = fs.statSync(file).size;
+    const sent = precompressedSibling(ctx, file);
+    ctx.length = fs.statSync(sent).size;
     // Koa sends no body for HEAD but keeps the headers (as koa-send does).
-    ctx.body = fs.createReadStream(file);
+    ctx.body = fs.createReadStream(sent);
   };
 }

@@ -4,6 +4,7 @@ import { auditLogQuery, rewardRulesHistoryQuery } from '../features/audit/audit.
 import { authSchemas } from '../features/auth/auth.routes';
 import { dashboardQuery } from '../features/dashboard/dashboard.routes';
 import { figureSchemas } from '../features/figures/figures.routes';
+import { geoSchemas } from '../features/geo/geo.routes';
 import { privacySchemas } from '../features/privacy/privacy.routes';
 import { ratingSchemas } from '../features/ratings/ratings.routes';
 import { reportSchemas } from '../features/reports/reports.routes';
@@ -80,7 +81,12 @@ export const ROUTE_DOCS: RouteDoc[] = [
   r('POST', '/staff/stall-spots/import', 'stalls.manage', 'Import CSV or GeoJSON, all or nothing (dry run lists row errors)', 'import summary; 422 IMPORT_INVALID with the rows', { query: stallSchemas.importQuery, body: 'csv-or-geojson' }),
   r('POST', '/photos', 'resident', 'Upload a photo (JPEG/PNG/WebP, queued)', '201 PhotoDto', { body: 'multipart-photo' }),
   r('GET', '/photos/:id/:variant', 'public', 'A stored photo through a signed link', 'image/webp', { query: photoLinkQuery }),
-  r('GET', '/reports/nearby', 'resident', 'Open reports of a category nearby', '{ items: NearbyReportDto[] }', { query: reportSchemas.nearbyQuery }),
+  r('GET', '/reports/nearby', 'resident', 'Open reports around the pin: of a category within its duplicate radius (5), or of all within 1 km (50), nearest first', '{ items: MapReportDto[] }', { query: reportSchemas.nearbyQuery }),
+  r('PUT', '/reports/:id/follow', 'resident', '我也遇到了: follow someone else’s open report (its status notices come to me)', 'ReportFollowStateDto'),
+  r('DELETE', '/reports/:id/follow', 'resident', 'Stop following a report', 'ReportFollowStateDto'),
+  r('GET', '/me/report-follows', 'resident', 'Reports I follow, newest follow first', 'Page<FollowedReportDto>', { query: reportSchemas.followsQuery }),
+  r('GET', '/geo/reverse', 'resident', 'The address at a point (Tencent reverse geocoding, cached)', 'ReverseGeocodeDto', { query: geoSchemas.reverseQuery }),
+  r('GET', '/map/config', 'public', 'The H5 map’s tile source (TianDiTu in production)', 'MapConfigDto'),
   r('POST', '/reports', 'resident', 'Report a problem', '201 { report: ReportDto }', { body: reportSchemas.submitBody, idempotent: true }),
   r('GET', '/reports/:id', 'resident', 'My report', '{ report: ReportDto }', { query: reportSchemas.detailQuery }),
   r('GET', '/me/reports', 'resident', 'My reports, newest first', 'Page<ReportListItemDto>', { query: reportSchemas.listQuery }),

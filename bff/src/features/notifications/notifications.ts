@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
-import { notifications, stallSpotFollows, users } from '../../db/schema';
+import { notifications, reportFollows, stallSpotFollows, users } from '../../db/schema';
 import { SerialJob } from '../../jobs/serial-job';
 import type { Logger } from '../../logger';
 import { TransientSendError, type SubscribeMessenger } from '../../ports/notify/subscribe-messenger';
@@ -42,6 +42,27 @@ export async function enqueueForSpotFollowers(
       insert into ${notifications} (user_id, topic, page, data)
       select user_id, 'stall_spot_changed', ${notice.page}, ${JSON.stringify(notice.data)}::jsonb
       from ${stallSpotFollows} where spot_id = ${spotId}
+      returning id`);
+    return inserted.length;
+  });
+}
+
+/**
+ * Queues a report's status notice for each of its followers (我也遇到了), inside the caller's
+ * transaction; returns how many (0 if it could not). Erased accounts are told nothing more.
+ */
+export async function enqueueForReportFollowers(
+  tx: Database,
+  log: NoticeLog,
+  reportId: string,
+  notice: { page: string; data: Record<string, string> },
+): Promise<number> {
+  return secondary(tx, log, { topic: 'report_status_changed', reportId, followers: true }, 0, async (sp) => {
+    const inserted = await queryRows<{ id: string }>(sp, sql`
+      insert into ${notifications} (user_id, topic, page, data)
+      select f.user_id, 'report_status_changed', ${notice.page}, ${JSON.stringify(notice.data)}::jsonb
+      from ${reportFollows} f join ${users} u on u.id = f.user_id
+      where f.report_id = ${reportId} and u.erased_at is null
       returning id`);
     return inserted.length;
   });

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import { formatYuan, type MyDataExportDto } from '@cityloop/shared';
+import { findCategory, formatYuan, type MyDataExportDto } from '@cityloop/shared';
 import { inTransaction, type Database } from '../../db/client';
-import { auditLog, notifications, photos, reportRatings, reports, rewardAppeals, rewardClaims, rewardDecisions, rewardLedger, stallSpotFollows, stallSpots, users } from '../../db/schema';
+import { auditLog, notifications, photos, reportFollows, reportRatings, reports, rewardAppeals, rewardClaims, rewardDecisions, rewardLedger, stallSpotFollows, stallSpots, users } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import type { Logger } from '../../logger';
 import type { PhotoStorage } from '../../ports/storage/photo-storage';
@@ -19,7 +19,7 @@ export async function exportMyData(deps: ReportDeps, userId: string): Promise<My
   const { db } = deps;
   const [user] = await db.select().from(users).where(eq(users.id, userId));
   if (!user || user.erasedAt) throw new AppError('TOKEN_INVALID');
-  const [reportRows, ratings, ledger, claims, decisions, appeals, follows, notices] = await Promise.all([
+  const [reportRows, ratings, ledger, claims, decisions, appeals, follows, reportFollowRows, notices] = await Promise.all([
     db.select({ id: reports.id }).from(reports).where(eq(reports.userId, userId)).orderBy(desc(reports.createdAt)),
     db.select().from(reportRatings).where(eq(reportRatings.userId, userId)).orderBy(asc(reportRatings.createdAt)),
     db.select().from(rewardLedger).where(eq(rewardLedger.userId, userId)).orderBy(asc(rewardLedger.seq)),
@@ -27,6 +27,12 @@ export async function exportMyData(deps: ReportDeps, userId: string): Promise<My
     db.select().from(rewardDecisions).where(eq(rewardDecisions.userId, userId)),
     db.select().from(rewardAppeals).where(eq(rewardAppeals.userId, userId)),
     db.select({ spotId: stallSpotFollows.spotId, name: stallSpots.name, followedAt: stallSpotFollows.createdAt }).from(stallSpotFollows).innerJoin(stallSpots, eq(stallSpots.id, stallSpotFollows.spotId)).where(eq(stallSpotFollows.userId, userId)),
+    db
+      .select({ reportId: reportFollows.reportId, category: reports.category, address: reports.address, followedAt: reportFollows.createdAt })
+      .from(reportFollows)
+      .innerJoin(reports, eq(reports.id, reportFollows.reportId))
+      .where(eq(reportFollows.userId, userId))
+      .orderBy(asc(reportFollows.createdAt)),
     db.select().from(notifications).where(eq(notifications.userId, userId)).orderBy(asc(notifications.createdAt)),
   ]);
   const reportDetails = [];
@@ -52,6 +58,7 @@ export async function exportMyData(deps: ReportDeps, userId: string): Promise<My
       appeals: appeals.map((a) => ({ reportId: a.reportId, reason: a.reason, status: a.status, decisionNote: a.decisionNote, createdAt: a.createdAt.toISOString() })),
     },
     stallSpotFollows: follows.map((f) => ({ spotId: f.spotId, name: f.name, followedAt: f.followedAt.toISOString() })),
+    reportFollows: reportFollowRows.map((f) => ({ reportId: f.reportId, categoryName: findCategory(f.category)?.name ?? f.category, address: f.address, followedAt: f.followedAt.toISOString() })),
     notifications: notices.map((n) => ({ topic: n.topic, data: n.data, status: n.status, createdAt: n.createdAt.toISOString(), sentAt: iso(n.sentAt) })),
   };
 }
@@ -95,6 +102,7 @@ export async function eraseMyAccount(deps: { db: Database; storage: PhotoStorage
     await tx.update(rewardAppeals).set({ reason: '' }).where(eq(rewardAppeals.userId, userId));
     await tx.delete(notifications).where(eq(notifications.userId, userId));
     await tx.delete(stallSpotFollows).where(eq(stallSpotFollows.userId, userId));
+    await tx.delete(reportFollows).where(eq(reportFollows.userId, userId));
     // The audit trail keeps who did what and when; the resident's own words in it go.
     await tx.update(auditLog).set({ details: {} }).where(and(eq(auditLog.actorKind, 'resident'), eq(auditLog.actorId, userId)));
     await tx

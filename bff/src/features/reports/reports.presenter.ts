@@ -59,6 +59,7 @@ export function presentReportListItem(
     address: row.address,
     thumbUrl: firstPhoto ? presentPhoto(firstPhoto, ctx.signer, ctx.nowMs).thumbUrl : null,
     rewardState: extras.reward.state,
+    rewardStateName: extras.reward.stateName,
     rewardAmountFen: extras.reward.amountFen,
     canRate: extras.canRate,
     createdAt: row.createdAt.toISOString(),

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
-import { reportEvents, reports } from '../../db/schema';
+import { OPEN_STATUS_SQL, reportEvents, reports } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import { isUuid } from '../../http/validate';
 
@@ -43,16 +43,23 @@ export function reportsRepository(db: Database) {
     async update(id: string, changes: Partial<typeof reports.$inferInsert>): Promise<void> {
       await db.update(reports).set({ ...changes, updatedAt: sql`now()` }).where(eq(reports.id, id));
     },
-    /** Open reports of a category near a point (WGS-84), nearest first. */
-    async nearbyOpen(q: { category: string; lat: number; lng: number; radiusM: number; limit: number; statuses: readonly string[] }) {
+    /**
+     * Open reports near a point (WGS-84), nearest first, of one category or all. The status list is
+     * written as literals so the planner matches the partial index on open reports (reports_open_earth_idx).
+     * `viewerId` marks the caller's own reports and follows; the reporter's id itself is never selected.
+     */
+    async nearbyOpen(q: { category?: string; lat: number; lng: number; radiusM: number; limit: number; viewerId: string }) {
       const here = sql`ll_to_earth(${q.lat}, ${q.lng})`;
       const point = sql`ll_to_earth(r.lat, r.lng)`;
-      return queryRows<{ id: string; category: string; status: string; address: string; created_at: string; distance_m: number }>(
+      return queryRows<{ id: string; category: string; status: string; address: string; lat: number; lng: number; created_at: string; distance_m: number; own: boolean; followed: boolean; followers: number }>(
         db,
-        sql`select r.id, r.category, r.status, r.address, r.created_at, earth_distance(${point}, ${here}) as distance_m
+        sql`select r.id, r.category, r.status, r.address, r.lat, r.lng, r.created_at, earth_distance(${point}, ${here}) as distance_m,
+                   r.user_id = ${q.viewerId} as own,
+                   exists (select 1 from report_follows f where f.report_id = r.id and f.user_id = ${q.viewerId}) as followed,
+                   (select count(*)::int from report_follows f where f.report_id = r.id) as followers
             from reports r
-            where r.category = ${q.category}
-              and r.status in (${sql.join(q.statuses.map((s) => sql`${s}`), sql`, `)})
+            where r.status in (${sql.raw(OPEN_STATUS_SQL)})
+              ${q.category ? sql`and r.category = ${q.category}` : sql``}
               and earth_box(${here}, ${q.radiusM}) @> ${point}
               and earth_distance(${point}, ${here}) <= ${q.radiusM}
             order by ${point} <-> ${here}

@@ -8,6 +8,8 @@ import { readLimitedBody } from '../../http/middleware';
 import { boundedText, coordSystemParam, coordSystemSchema, decimalParam, instantSchema, latParam, lngParam, parseInput } from '../../http/validate';
 import { caseUpdateFromWebhook } from '../../ports/case-system/open311-case-system';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../ports/case-system/webhook-signature';
+import { cursorParam, limitParam } from '../../http/paging';
+import { followReport, listFollowedReports, unfollowReport } from './report-follows';
 import { reportsRepository } from './reports.repository';
 import { applyCaseUpdate, getReport, listMyReports, nearbyReports, submitReport, type ReportDeps } from './reports.usecases';
 
@@ -18,7 +20,8 @@ const submitBody = z
     category: categoryCode,
     description: boundedText(REPORT_LIMITS.descriptionMinChars, REPORT_LIMITS.descriptionMaxChars),
     location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), coordSystem: coordSystemSchema }).strict(),
-    address: boundedText(1, REPORT_LIMITS.addressMaxChars),
+    // Optional once the pin is set: empty or absent, the BFF stores the geocoded address.
+    address: boundedText(0, REPORT_LIMITS.addressMaxChars).default(''),
     photoIds: z.array(z.string().uuid('not a photo id')).max(REPORT_LIMITS.maxPhotos),
     street: boundedText(1, REPORT_LIMITS.streetMaxChars).optional(),
   })
@@ -26,7 +29,8 @@ const submitBody = z
 
 const nearbyQuery = z
   .object({
-    category: categoryCode,
+    // With a category: the duplicate hint; without: every open report around the pin (the map).
+    category: categoryCode.optional(),
     lat: latParam,
     lng: lngParam,
     coordSystem: coordSystemParam,
@@ -37,8 +41,9 @@ const detailQuery = z.object({ coordSystem: coordSystemParam }).strict();
 const listQuery = z
   .object({ cursor: boundedText(1, 200).optional(), limit: decimalParam.pipe(z.number().int().min(1).max(50)).default(20) })
   .strict();
+const followsQuery = z.object({ cursor: cursorParam.optional(), limit: limitParam(20, 50) }).strict();
 
-export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; staffGuard: StaffGuard; writeGuards: Middleware[] }): Router {
+export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; staffGuard: StaffGuard; writeGuards: Middleware[]; mapReadGuard: Middleware }): Router {
   const router = new Router();
 
   // Staff read any report, photos included (signed links are issued to them as to the reporter).
@@ -58,9 +63,24 @@ export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; sta
     ctx.body = { report: await getReport(deps, { userId }, report.id, input.location.coordSystem) };
   });
 
-  router.get('/reports/nearby', deps.residentGuard, async (ctx) => {
+  // A spatial query the map repeats as the pin moves: its own per-resident budget.
+  router.get('/reports/nearby', deps.residentGuard, deps.mapReadGuard, async (ctx) => {
     const q = parseInput(nearbyQuery, ctx.query);
-    ctx.body = { items: await nearbyReports(deps, q) };
+    ctx.body = { items: await nearbyReports(deps, authOf(ctx).subject, q) };
+  });
+
+  // 我也遇到了: idempotent; both answer the state after the call.
+  router.put('/reports/:id/follow', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
+    ctx.body = await followReport(deps.db, authOf(ctx).subject, ctx.params.id);
+  });
+
+  router.delete('/reports/:id/follow', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
+    ctx.body = await unfollowReport(deps.db, authOf(ctx).subject, ctx.params.id);
+  });
+
+  router.get('/me/report-follows', deps.residentGuard, async (ctx) => {
+    const q = parseInput(followsQuery, ctx.query);
+    ctx.body = await listFollowedReports(deps.db, authOf(ctx).subject, q);
   });
 
   router.get('/reports/:id', deps.residentGuard, async (ctx) => {
@@ -121,4 +141,4 @@ export function caseWebhookRoutes(deps: ReportDeps & { webhookSecret: string }):
 }
 
 /** The schemas these routes validate with, for the OpenAPI document. */
-export const reportSchemas = { submitBody, nearbyQuery, detailQuery, listQuery, webhookBody };
+export const reportSchemas = { submitBody, nearbyQuery, detailQuery, listQuery, followsQuery, webhookBody };

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import {
+  FOLLOWED_REPORT_NOTICE_PAGE,
+  MAP_REPORT_LIMITS,
+  REPORT_LIMITS,
   findCategory,
   formatShanghai,
   isStorableInstant,
-  OPEN_REPORT_STATUSES,
   ratingEligibility,
   type RatingRulesConfig,
   REPORT_STATUS_NAMES,
   type CoordSystem,
-  type NearbyReportDto,
+  type MapReportDto,
   type ReportStatus,
 } from '@cityloop/shared';
 import { inTransaction, isUniqueViolation, queryRows, type Database } from '../../db/client';
@@ -18,10 +20,12 @@ import { AppError } from '../../http/errors';
 import { SerialJob } from '../../jobs/serial-job';
 import type { Logger } from '../../logger';
 import { CaseSystemError, type CaseSystem, type CaseUpdate } from '../../ports/case-system/case-system';
-import { enqueueForUser, thing, type NoticeLog } from '../notifications/notifications';
+import { enqueueForReportFollowers, enqueueForUser, thing, type NoticeLog } from '../notifications/notifications';
 import type { PhotoUrlSigner } from '../photos/photo-urls';
 import { photosRepository } from '../photos/photos.repository';
-import { toWgs84 } from '../../geo/coords';
+import { fromWgs84, round7, toWgs84 } from '../../geo/coords';
+import type { Geocoder } from '../../ports/geocoding/geocoder';
+import { addressAtOrNull } from '../geo/geo.usecases';
 import { onCaseStatus } from '../rewards/reward-decisions';
 import { ratedRounds, ratingState } from '../ratings/ratings.usecases';
 import { rewardsForReports } from '../rewards/rewards.usecases';
@@ -35,12 +39,15 @@ export interface ReportDeps {
   signer: PhotoUrlSigner;
   now: () => Date;
   ratingRules: RatingRulesConfig;
+  /** Fills the address (and street) from the pin at submit time; absent (GEOCODER=off): typed text only. */
+  geocoder?: Geocoder;
 }
 
 export interface SubmitInput {
   category: string;
   description: string;
   location: { lat: number; lng: number; coordSystem: CoordSystem };
+  /** What the resident typed; '' when they left it to the pin. */
   address: string;
   photoIds: string[];
   street?: string;
@@ -70,6 +77,9 @@ export async function submitReport(deps: ReportDeps, userId: string, idempotency
   if (new Set(input.photoIds).size !== input.photoIds.length) throw new AppError('VALIDATION_FAILED', 'photoIds: 照片重复');
 
   const wgs = toWgs84({ lat: input.location.lat, lng: input.location.lng }, input.location.coordSystem);
+  // Best effort, before the transaction: the form usually asked for this point already (a cache hit);
+  // a geocoder that fails leaves the typed text (or '') and the report is still accepted.
+  const geo = await addressAtOrNull(deps.geocoder, { lat: input.location.lat, lng: input.location.lng }, input.location.coordSystem);
   try {
     const report = await inTransaction(deps.db, async (tx) => {
       const photos = photosRepository(tx);
@@ -87,8 +97,10 @@ export async function submitReport(deps: ReportDeps, userId: string, idempotency
         description: input.description,
         lat: wgs.lat,
         lng: wgs.lng,
-        address: input.address,
-        street: input.street ?? null,
+        address: input.address || geo?.address || '',
+        geocodedAddress: geo?.address || null,
+        // The street (街道) the figures group by: the resident's, else the geocoder's town.
+        street: input.street ?? (geo?.street || null),
         idempotencyKey,
         requestHash: hash,
       });
@@ -152,22 +164,41 @@ export async function listMyReports(deps: ReportDeps, userId: string, cursor: st
   };
 }
 
-export async function nearbyReports(deps: ReportDeps, q: { category: string; lat: number; lng: number; coordSystem: CoordSystem }): Promise<NearbyReportDto[]> {
-  const category = findCategory(q.category);
-  if (!category) throw new AppError('VALIDATION_FAILED', 'category: 未知的问题类型');
+/**
+ * Open reports around a point. With a category: the duplicate hint ("is this the same problem?"),
+ * within the category's radius, at most REPORT_LIMITS.nearbyMax. Without: the map's open reports of
+ * every category within MAP_REPORT_LIMITS. Only what helps decide "is this the same problem": never
+ * who reported it or their words; `own` and `followed` are about the caller.
+ */
+export async function nearbyReports(deps: ReportDeps, viewerId: string, q: { category?: string; lat: number; lng: number; coordSystem: CoordSystem }): Promise<MapReportDto[]> {
+  const category = q.category === undefined ? undefined : findCategory(q.category);
+  if (q.category !== undefined && !category) throw new AppError('VALIDATION_FAILED', 'category: 未知的问题类型');
   const here = toWgs84({ lat: q.lat, lng: q.lng }, q.coordSystem);
-  const rows = await reportsRepository(deps.db).nearbyOpen({ category: category.code, lat: here.lat, lng: here.lng, radiusM: category.duplicateRadiusMeters, limit: 5, statuses: OPEN_REPORT_STATUSES });
-  // Only what helps decide "is this the same problem": never who reported it or their words.
-  return rows.map((r) => ({
-    id: r.id,
-    category: r.category,
-    categoryName: category.name,
-    status: r.status as ReportStatus,
-    statusName: REPORT_STATUS_NAMES[r.status as ReportStatus],
-    address: r.address,
-    distanceMeters: Math.round(Number(r.distance_m)),
-    createdAt: new Date(r.created_at).toISOString(),
-  }));
+  const rows = await reportsRepository(deps.db).nearbyOpen({
+    category: category?.code,
+    lat: here.lat,
+    lng: here.lng,
+    radiusM: category ? category.duplicateRadiusMeters : MAP_REPORT_LIMITS.radiusMeters,
+    limit: category ? REPORT_LIMITS.nearbyMax : MAP_REPORT_LIMITS.maxItems,
+    viewerId,
+  });
+  return rows.map((r) => {
+    const at = fromWgs84({ lat: r.lat, lng: r.lng }, q.coordSystem);
+    return {
+      id: r.id,
+      category: r.category,
+      categoryName: findCategory(r.category)?.name ?? r.category,
+      status: r.status as ReportStatus,
+      statusName: REPORT_STATUS_NAMES[r.status as ReportStatus],
+      address: r.address,
+      distanceMeters: Math.round(Number(r.distance_m)),
+      location: { lat: round7(at.lat), lng: round7(at.lng) },
+      createdAt: new Date(r.created_at).toISOString(),
+      own: r.own,
+      followed: r.followed,
+      followers: Number(r.followers),
+    };
+  });
 }
 
 /**
@@ -205,15 +236,15 @@ export async function applyCaseUpdate(db: Database, log: NoticeLog, reportId: st
       ...(update.status === 'closed' ? { closedAt: update.updatedAt, closingNote: update.note } : {}),
     });
     const category = findCategory(report.category);
-    await enqueueForUser(tx, log, report.userId, 'report_status_changed', {
-      page: reportPage(reportId),
-      data: {
-        thing1: thing(category?.name ?? report.category),
-        phrase2: REPORT_STATUS_NAMES[update.status],
-        thing3: thing(update.note ?? ''),
-        time4: formatShanghai(update.updatedAt),
-      },
-    });
+    const data = {
+      thing1: thing(category?.name ?? report.category),
+      phrase2: REPORT_STATUS_NAMES[update.status],
+      thing3: thing(update.note ?? ''),
+      time4: formatShanghai(update.updatedAt),
+    };
+    await enqueueForUser(tx, log, report.userId, 'report_status_changed', { page: reportPage(reportId), data });
+    // 我也遇到了: the same notice to each follower, opening their list (the detail page is the reporter's).
+    await enqueueForReportFollowers(tx, log, reportId, { page: `${FOLLOWED_REPORT_NOTICE_PAGE}?followedReport=${reportId}`, data });
     return true;
   });
 }
@@ -345,7 +376,7 @@ export class CaseDeliveryDispatcher {
       serviceCode: report.serviceCode,
       lat: report.lat,
       lng: report.lng,
-      address: report.address,
+      address: caseAddress(report),
       description: report.description,
       mediaUrls: photos.map((p) => publicBaseUrl + signer.path(p.id, 'display', nowMs, CASE_MEDIA_TTL_SECONDS)),
       ...(this.deps.shareReporterIdentity ? { reporter: { id: report.userId } } : {}),
@@ -356,6 +387,17 @@ export class CaseDeliveryDispatcher {
       await reportsRepository(tx).addEvent({ reportId, status: 'received', note: `已送达城市管理平台，案件编号 ${caseId}`, updateId: 'cityloop:delivered', occurredAt: this.deps.now() });
     });
   }
+}
+
+/**
+ * The address the case system gets: the geocoded one, with what the resident typed beside it when
+ * they typed something else (often the detail only they can see: 学校东门对面第二个井盖).
+ */
+export function caseAddress(report: Pick<ReportRow, 'address' | 'geocodedAddress'>): string {
+  const typed = report.address.trim();
+  const geocoded = report.geocodedAddress?.trim() ?? '';
+  if (typed && geocoded && typed !== geocoded) return `${geocoded}（市民描述：${typed}）`;
+  return typed || geocoded;
 }
 
 /** Pulls status for open cases whose webhook may have been lost; the fallback to pushed updates. */

@@ -2,6 +2,9 @@ import {
   CLAIM_STATUS_NAMES,
   LEDGER_KIND_NAMES,
   REWARD_REASON_NAMES,
+  REWARD_STATE_NAMES,
+  PAYOUT_CHANNEL_NAMES,
+  claimExpectedBy,
   type ClaimDto,
   type ClaimStatus,
   type LedgerEntryDto,
@@ -39,11 +42,12 @@ const APPEALABLE = new Set(['none', 'held']);
 
 export function presentReportReward(decision: DecisionRow | undefined, appeal: AppealRow | undefined): ReportRewardDto {
   if (!decision) {
-    return { state: 'pending', amountFen: 0, reason: null, reasonName: '待城市管理平台立案后确定', canAppeal: false, appeal: null };
+    return { state: 'pending', stateName: REWARD_STATE_NAMES.pending, amountFen: 0, reason: null, reasonName: '待城市管理平台立案后确定', canAppeal: false, appeal: null };
   }
   const reason = decision.reason as RewardReason;
   return {
     state: decision.outcome,
+    stateName: REWARD_STATE_NAMES[decision.outcome],
     amountFen: decision.outcome === 'none' ? 0 : Number(decision.amount_fen),
     reason,
     reasonName: REWARD_REASON_NAMES[reason] ?? reason,
@@ -68,13 +72,20 @@ export function presentLedgerEntry(row: LedgerRow): LedgerEntryDto {
   };
 }
 
-export function presentClaim(row: ClaimRow): ClaimDto {
+/** Working days (Mon–Fri) within which a claim should be paid, by method (PAYOUT_*_WORKING_DAYS). */
+export type PayoutWorkingDays = Record<ClaimRow['method'], number>;
+export const DEFAULT_PAYOUT_WORKING_DAYS: PayoutWorkingDays = { manual: 5, wechatpay: 1 };
+
+export function presentClaim(row: ClaimRow, workingDays: PayoutWorkingDays): ClaimDto {
+  const settled = row.status === 'paid' || row.status === 'failed';
   return {
     id: row.id,
     amountFen: Number(row.amount_fen),
     status: row.status,
     statusName: CLAIM_STATUS_NAMES[row.status],
     method: row.method,
+    channelName: PAYOUT_CHANNEL_NAMES[row.method],
+    expectedBy: settled ? null : claimExpectedBy(new Date(row.created_at), workingDays[row.method]).toISOString(),
     failureReason: row.failure_reason,
     createdAt: iso(row.created_at),
     paidAt: row.paid_at ? iso(row.paid_at) : null,

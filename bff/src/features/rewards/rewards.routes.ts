@@ -12,6 +12,7 @@ import type { PayoutProvider } from '../../ports/payout/payout';
 import { cursorParam, limitParam, sortParam } from '../../http/paging';
 import { listPayoutBatches } from './payout-batches';
 import { rewardRulesSchema, loadRewardRules, saveRewardRules } from './reward-rules';
+import type { PayoutWorkingDays } from './rewards.presenter';
 import {
   appealReward,
   createClaim,
@@ -36,6 +37,8 @@ export interface RewardRouteDeps {
   writeGuards: Middleware[];
   payoutMethod: 'manual' | 'wechatpay';
   payoutProvider?: PayoutProvider;
+  /** Working days within which a claim should be paid, per method: the claim's `expectedBy`. */
+  payoutWorkingDays: PayoutWorkingDays;
 }
 
 const text = boundedText;
@@ -75,13 +78,13 @@ export function rewardRoutes(deps: RewardRouteDeps): Router {
   // ---- residents ----
   router.get('/me/rewards', deps.residentGuard, async (ctx) => {
     const q = parseInput(listQuery, ctx.query);
-    ctx.body = await myRewards(db, authOf(ctx).subject, q.cursor ? Number(q.cursor) : undefined, q.limit);
+    ctx.body = await myRewards(db, authOf(ctx).subject, q.cursor ? Number(q.cursor) : undefined, q.limit, deps.payoutWorkingDays);
   });
 
   router.post('/me/rewards/claims', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
     const key = idempotencyKey(ctx);
     const { amountFen: amount } = parseInput(claimBody, ctx.request.body);
-    const result = await createClaim(db, authOf(ctx).subject, key, amount, deps.payoutMethod);
+    const result = await createClaim(db, authOf(ctx).subject, key, amount, deps.payoutMethod, deps.payoutWorkingDays);
     ctx.status = result.created ? 201 : 200;
     ctx.body = { claim: result.claim, balanceFen: result.balanceFen };
   });

@@ -13,7 +13,7 @@ import { recordAudit } from '../audit/audit';
 import { appendLedgerEntry, isCheckViolation, ledgerBalance, lockUserLedger, type LedgerRow } from './ledger';
 import { accrueAfterReview, type DecisionRow } from './reward-decisions';
 import { loadRewardRules } from './reward-rules';
-import { presentClaim, presentLedgerEntry, presentReportReward, type AppealRow, type ClaimRow } from './rewards.presenter';
+import { presentClaim, presentLedgerEntry, presentReportReward, type AppealRow, type ClaimRow, type PayoutWorkingDays } from './rewards.presenter';
 
 const inList = (ids: string[]) => sql.join(ids.map((id) => sql`${id}`), sql`, `);
 
@@ -31,7 +31,7 @@ export async function rewardsForReports(db: Database, reportIds: string[]): Prom
 }
 
 /** 我的奖励: balance derived from the ledger, entries newest first (keyset-paged), decisions and claims. */
-export async function myRewards(db: Database, userId: string, cursor: number | undefined, limit: number): Promise<MyRewardsDto> {
+export async function myRewards(db: Database, userId: string, cursor: number | undefined, limit: number, workingDays: PayoutWorkingDays): Promise<MyRewardsDto> {
   const rules = await loadRewardRules(db);
   const [balance, entries, decisions, appeals, claims, totals, user] = await Promise.all([
     ledgerBalance(db, userId),
@@ -60,7 +60,7 @@ export async function myRewards(db: Database, userId: string, cursor: number | u
       categoryName: findCategory(d.category)?.name ?? d.category,
       decidedAt: new Date(d.decided_at).toISOString(),
     })),
-    claims: claims.map(presentClaim),
+    claims: claims.map((c) => presentClaim(c, workingDays)),
     nextCursor: entries.length > limit ? String(page[page.length - 1].seq) : null,
   };
 }
@@ -78,7 +78,7 @@ const claimHash = (amountFen: number) => createHash('sha256').update(JSON.string
  * 提现: the claim row and its ledger debit in one transaction. The ledger refuses an overdraw by
  * constraint, so even writers that skipped the lock could not take more than the balance.
  */
-export async function createClaim(db: Database, userId: string, idempotencyKey: string, amountFen: number, method: 'manual' | 'wechatpay') {
+export async function createClaim(db: Database, userId: string, idempotencyKey: string, amountFen: number, method: 'manual' | 'wechatpay', workingDays: PayoutWorkingDays) {
   const hash = claimHash(amountFen);
   try {
     return await inTransaction(db, async (t) => {
@@ -86,7 +86,7 @@ export async function createClaim(db: Database, userId: string, idempotencyKey: 
       const [previous] = await queryRows<ClaimRow & { request_hash: string }>(t, sql`select * from reward_claims where user_id = ${userId} and idempotency_key = ${idempotencyKey}`);
       if (previous) {
         if (previous.request_hash !== hash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-        return { claim: presentClaim(previous), balanceFen: (await ledgerBalance(t, userId)).balanceFen, created: false };
+        return { claim: presentClaim(previous, workingDays), balanceFen: (await ledgerBalance(t, userId)).balanceFen, created: false };
       }
       const rules = await loadRewardRules(t);
       const { balanceFen } = await ledgerBalance(t, userId);
@@ -98,7 +98,7 @@ export async function createClaim(db: Database, userId: string, idempotencyKey: 
             values (${userId}, ${amountFen}, ${method}, replace(gen_random_uuid()::text, '-', ''), ${idempotencyKey}, ${hash}) returning *`,
       );
       const entry = await appendLedgerEntry(t, userId, { kind: 'claim', amountFen: -amountFen, claimId: claim.id });
-      return { claim: presentClaim(claim), balanceFen: Number(entry.balance_fen), created: true };
+      return { claim: presentClaim(claim, workingDays), balanceFen: Number(entry.balance_fen), created: true };
     });
   } catch (err) {
     if (isCheckViolation(err, 'reward_ledger_no_overdraw_check')) throw new AppError('INSUFFICIENT_BALANCE');
@@ -122,7 +122,7 @@ export async function settleClaim(db: Database, claimId: string, state: PayoutSt
     await lockUserLedger(t, claim.user_id);
     if (state.state === 'paid') {
       await t.execute(sql`update reward_claims set status = 'paid', paid_at = now(), provider_bill_no = coalesce(${state.providerBillNo}, provider_bill_no), last_error = null, updated_at = now() where id = ${claimId}`);
-      await appendLedgerEntry(t, claim.user_id, { kind: 'payout', amountFen: 0, claimId, note: `已到账 ${Number(claim.amount_fen)} 分` });
+      await appendLedgerEntry(t, claim.user_id, { kind: 'payout', amountFen: 0, claimId, note: `已发放 ${Number(claim.amount_fen)} 分` });
     } else {
       await t.execute(sql`update reward_claims set status = 'failed', failure_reason = ${state.failureReason ?? '发放失败'}, updated_at = now() where id = ${claimId}`);
       await appendLedgerEntry(t, claim.user_id, { kind: 'payout_failed', amountFen: Number(claim.amount_fen), claimId, note: state.failureReason ?? '发放失败' });
