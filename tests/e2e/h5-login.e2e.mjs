@@ -186,8 +186,8 @@ try {
     const amount = await visibleText('#report-reward-amount');
     if (amount !== '¥2.00') throw new Error(`reward amount shows "${amount}"`);
     const state = await visibleText('#report-reward-state');
-    // REWARD_STATE_NAMES.accrued in miniapp/src/utils/rewards.ts
-    if (state !== '已入账') throw new Error(`reward state shows "${state}"`);
+    // REWARD_STATE_NAMES.accrued in shared/src/rewards.ts
+    if (state !== '奖励已入账') throw new Error(`reward state shows "${state}"`);
     await page.locator('#report-reward >> visible=true').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(artifacts, 'reward.png') });
   });

@@ -82,9 +82,6 @@ try {
     p.on('pageerror', (err) => problems.push(`${label} page error: ${err.message}`));
     p.on('console', (msg) => {
       if (msg.type() !== 'error') return;
-      // Until the BFF serves GET /api/v1/map/config the app meets its 404 and falls back (services/map.ts).
-      // TODO: drop this exception when the route lands.
-      if (msg.location().url?.endsWith('/api/v1/map/config') && msg.text().includes('404')) return;
       problems.push(`${label} console error: ${msg.text()} (${msg.location().url ?? ''})`);
     });
   };

@@ -23,7 +23,9 @@ import {
   type ReportDraft,
 } from '../services/report-draft';
 import { readPhoto, storePhoto } from '../services/photo-store';
-import { locateCurrent, pickPlace, type ChosenPosition } from '../utils/location';
+import { locateCurrent, pickPlace, positionIn, sameSpot, type ChosenPosition } from '../utils/location';
+import { MAP_COORD_SYSTEM } from '../components/map-view';
+import { reverseGeocode } from '../services/map';
 import { compressPhotoFile, compressPhotoPath } from '../utils/photo-compress';
 import { recordCategoryUse } from '../utils/reports';
 
@@ -98,6 +100,10 @@ export function useReportDraft() {
   /** Set when a 待发送 report went out while the page was hidden, so it can say so when shown. */
   const [autoSubmitted, setAutoSubmitted] = useState<ReportDto | null>(null);
   const [nearby, setNearby] = useState<MapReportDto[]>([]);
+  /** Open reports of every category around the pin, in the map's coordinates. */
+  const [mapReports, setMapReports] = useState<MapReportDto[]>([]);
+  /** 'looking' while the address under the pin is asked for; 'failed' when it cannot be known. */
+  const [addressLookup, setAddressLookup] = useState<'idle' | 'looking' | 'failed'>('idle');
   const nearbySeq = useRef(0);
   const visibleRef = useRef(true);
   const inflight = useRef(new Map<string, Promise<UploadOutcome>>());
@@ -363,6 +369,17 @@ export function useReportDraft() {
     [update, setLocate],
   );
 
+  /** The pin was moved on the map (H5 Leaflet, weapp <map>): a point in the map's coordinates. */
+  const movePin = useCallback(
+    (point: { lat: number; lng: number }) => {
+      const current = draftRef.current.location;
+      const next = { lat: point.lat, lng: point.lng, coordSystem: MAP_COORD_SYSTEM };
+      if (current && sameSpot(positionIn(current, MAP_COORD_SYSTEM), next)) return; // the map recentring itself
+      setLocation({ ...next, source: 'picked', label: '地图选点' });
+    },
+    [setLocation],
+  );
+
   const startLocate = useCallback(
     (asked: boolean) => {
       if (!editable()) return;
@@ -373,6 +390,7 @@ export function useReportDraft() {
           if (seq !== locateSeq.current || !editable()) return;
           setLocate('done');
           update((d) => ({ ...d, location: pos }));
+          if (asked) toast('已定位到当前位置');
         },
         () => {
           if (seq !== locateSeq.current) return;
@@ -589,6 +607,56 @@ export function useReportDraft() {
   }, [draft.pending, resume]);
 
   const { category, location } = draft;
+
+  // The address under the pin, once per point: it is what the resident sees after 位置, and it makes
+  // the typed 详细地址 optional. A later point wins over an answer still on its way.
+  const geocodeSeq = useRef(0);
+  useEffect(() => {
+    const seq = ++geocodeSeq.current;
+    if (!location || location.address) {
+      setAddressLookup('idle');
+      return undefined;
+    }
+    setAddressLookup('looking');
+    const timer = setTimeout(() => {
+      reverseGeocode(location).then(
+        (found) => {
+          if (seq !== geocodeSeq.current) return;
+          setAddressLookup('idle');
+          update((d) =>
+            d.location && d.location.lat === location.lat && d.location.lng === location.lng
+              ? { ...d, location: { ...d.location, address: found.address, ...(found.street ? { street: found.street } : {}) } }
+              : d,
+          );
+        },
+        () => {
+          if (seq === geocodeSeq.current) setAddressLookup('failed');
+        },
+      );
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [location, update]);
+
+  // Open reports around the pin, for the map.
+  const mapSeq = useRef(0);
+  useEffect(() => {
+    const seq = ++mapSeq.current;
+    const at = location ? positionIn(location, MAP_COORD_SYSTEM) : null;
+    if (!at) {
+      setMapReports([]);
+      return undefined;
+    }
+    const timer = setTimeout(() => {
+      fetchNearbyReports(null, at).then(
+        (items) => {
+          if (seq === mapSeq.current) setMapReports(items);
+        },
+        () => undefined, // the map still works without them
+      );
+    }, 500);
+    return () => clearTimeout(timer);
+  }, [location?.lat, location?.lng, location?.coordSystem, location?.presetKey]);
+
   useEffect(() => {
     const seq = ++nearbySeq.current;
     if (!category || !location) {
@@ -615,6 +683,8 @@ export function useReportDraft() {
     draft,
     locate,
     nearby,
+    mapReports,
+    addressLookup,
     notice,
     submitting,
     autoSubmitted,
@@ -634,6 +704,7 @@ export function useReportDraft() {
       setAddress,
       setLocation,
       startLocate,
+      movePin,
       adjustOnMap,
       submitTap,
       editPending,

@@ -130,7 +130,9 @@ export function draftBody(d: ReportDraft): SubmitReportBody {
     category: d.category!,
     description: d.description.trim(),
     location: { lat: loc.lat, lng: loc.lng, coordSystem: loc.coordSystem },
+    // Empty is fine once a pin is set: the BFF then stores the address geocoded from the point.
     address: d.address.trim(),
+    ...(loc.street ? { street: loc.street } : {}),
     photoIds: d.photos.filter((p) => p.photo).map((p) => p.photo!.id),
   };
 }
@@ -207,7 +209,16 @@ function readLocation(raw: unknown): ChosenPosition | null {
   if (!l || typeof l.lat !== 'number' || typeof l.lng !== 'number' || !Number.isFinite(l.lat) || !Number.isFinite(l.lng)) return null;
   if (!l.coordSystem || COORD_SYSTEMS.indexOf(l.coordSystem) < 0) return null;
   const source = l.source && POSITION_SOURCES.indexOf(l.source) >= 0 ? l.source : 'picked';
-  return { lat: l.lat, lng: l.lng, coordSystem: l.coordSystem, source, label: str(l.label) || '已保存的位置' };
+  return {
+    lat: l.lat,
+    lng: l.lng,
+    coordSystem: l.coordSystem,
+    source,
+    label: str(l.label) || '已保存的位置',
+    ...(strOrNull(l.presetKey) ? { presetKey: str(l.presetKey) } : {}),
+    ...(strOrNull(l.address) ? { address: str(l.address) } : {}),
+    ...(strOrNull(l.street) ? { street: str(l.street) } : {}),
+  };
 }
 
 function readPhoto(raw: unknown): StoredPhoto | null {

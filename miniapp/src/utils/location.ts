@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import type { CoordSystem } from '@cityloop/shared';
+import { distanceMeters, type CoordSystem } from '@cityloop/shared';
 import type { QueryPosition } from '../services/stalls';
 import { presetIn, type CityPreset } from './city-presets';
 
@@ -11,6 +11,18 @@ export interface ChosenPosition extends QueryPosition {
   label: string;
   /** Set when the position is one of CITY_PRESETS, so it can be given in the other coordinate system. */
   presetKey?: string;
+  /** The address under the point, from reverse geocoding; shown instead of the bare label. */
+  address?: string;
+  /** Street (街道/乡镇) under the point, when the geocoder knows it; sent for the figures. */
+  street?: string;
+}
+
+/** Two points closer than this are the same spot (a map recentring itself, GPS jitter). */
+const SAME_SPOT_METERS = 3;
+
+export function sameSpot(a: QueryPosition | null, b: QueryPosition | null): boolean {
+  if (!a || !b || a.coordSystem !== b.coordSystem) return false;
+  return distanceMeters(a, b) < SAME_SPOT_METERS;
 }
 
 export { CITY_PRESETS, presetsNearestFirst, type CityPreset } from './city-presets';

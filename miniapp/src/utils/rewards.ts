@@ -1,4 +1,4 @@
-import { formatYuan, type ReportRewardDto, type RewardAppealStatus } from '@cityloop/shared';
+import { REWARD_STATE_NAMES, formatYuan, type ReportRewardDto, type RewardAppealStatus } from '@cityloop/shared';
 
 export type YuanParse = { ok: true; fen: number } | { ok: false; message: string };
 
@@ -27,15 +27,6 @@ export function signedYuan(fen: number): string {
   return fen > 0 ? `+${formatYuan(fen)}` : formatYuan(fen);
 }
 
-export const REWARD_STATE_NAMES: Record<ReportRewardDto['state'], string> = {
-  pending: '待确定',
-  // 已入账: credited to the balance; 已发放 is kept for money actually paid out (a claim).
-  accrued: '已入账',
-  held: '奖励待审核',
-  none: '无奖励',
-  reversed: '已扣回',
-};
-
 export const APPEAL_STATUS_NAMES: Record<RewardAppealStatus, string> = {
   pending: '申诉处理中',
   upheld: '申诉成立',
@@ -58,6 +49,6 @@ export function rewardSummary(reward: Pick<ReportRewardDto, 'state' | 'amountFen
 export function rewardBadge(state: ReportRewardDto['state'], amountFen: number): { text: string; tone: 'good' | 'wait' } | null {
   if (state === 'accrued' && amountFen > 0) return { text: `+${formatYuan(amountFen)}`, tone: 'good' };
   // The bare 待审核 on a list row read as if the report itself was under review.
-  if (state === 'held') return { text: '奖励待审核', tone: 'wait' };
+  if (state === 'held') return { text: REWARD_STATE_NAMES.held, tone: 'wait' };
   return null;
 }

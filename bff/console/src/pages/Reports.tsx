@@ -2,6 +2,7 @@ import { Alert, Button, Card, DatePicker, Input, Select, Segmented, Space, Table
 import {
   REPORT_CATEGORIES,
   REPORT_STATUS_NAMES,
+  REWARD_STATE_NAMES,
   type ReportStatus,
   type StaffReportListDto,
   type StaffReportListItemDto,
@@ -16,7 +17,6 @@ import { useApi } from '../useApi';
 
 const MapView = lazy(() => import('../components/MapView'));
 
-const REWARD_STATE_NAMES: Record<string, string> = { pending: '待定', accrued: '已发放', held: '待审核', none: '无奖励', reversed: '已冲回' };
 const STATUS_COLORS: Partial<Record<ReportStatus, string>> = { submitted: 'default', received: 'blue', accepted: 'geekblue', dispatched: 'purple', handled: 'cyan', closed: 'green', rejected: 'red', duplicate: 'orange', reopened: 'gold' };
 
 const FILTER_KEYS = ['status', 'category', 'street', 'from', 'to', 'rewardState', 'hasBadRating', 'caseNumber'] as const;

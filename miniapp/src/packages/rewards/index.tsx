@@ -16,7 +16,7 @@ import { RewardAppealForm } from '../../components/reason-form';
 import { reportDetailUrl } from '../../services/reports';
 import { serverMessageZh, toApiError } from '../../services/request';
 import { appealReward, claimReward, getMyRewards, newClaimKey, setLeaderboardOptIn } from '../../services/rewards';
-import { APPEAL_STATUS_NAMES, REWARD_STATE_NAMES, fenToYuanInput, parseYuanToFen, signedYuan } from '../../utils/rewards';
+import { APPEAL_STATUS_NAMES, fenToYuanInput, parseYuanToFen, signedYuan } from '../../utils/rewards';
 import './index.scss';
 
 type Decision = MyRewardsDto['decisions'][number];
@@ -94,7 +94,7 @@ function DecisionRow({ decision, onAppealed }: { decision: Decision; onAppealed:
       <View className='rewards-decision__top' onClick={() => Taro.navigateTo({ url: reportDetailUrl(decision.reportId) }).catch(() => undefined)}>
         <Text className='rewards-decision__category'>{decision.categoryName} ›</Text>
         <Text className={`reward-state reward-state--${decision.state}`}>
-          {REWARD_STATE_NAMES[decision.state]}
+          {decision.stateName}
           {(decision.state === 'accrued' || decision.state === 'held') && decision.amountFen > 0 ? ` ${formatYuan(decision.amountFen)}` : ''}
         </Text>
       </View>

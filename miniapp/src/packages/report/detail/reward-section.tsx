@@ -4,7 +4,7 @@ import { Button, Text, View } from '@tarojs/components';
 import { formatShanghai, formatYuan, type ReportRewardDto } from '@cityloop/shared';
 import { RewardAppealForm } from '../../../components/reason-form';
 import { appealReward, MY_REWARDS_URL } from '../../../services/rewards';
-import { APPEAL_STATUS_NAMES, REWARD_STATE_NAMES } from '../../../utils/rewards';
+import { APPEAL_STATUS_NAMES } from '../../../utils/rewards';
 
 /** 举报奖励 on the report: what it earned (or why not), and the one appeal against that decision. */
 export function RewardSection({ reportId, reward, onChange }: { reportId: string; reward: ReportRewardDto; onChange: (reward: ReportRewardDto) => void }) {
@@ -22,7 +22,7 @@ export function RewardSection({ reportId, reward, onChange }: { reportId: string
       <View className='report-detail__head'>
         <Text className='card__title'>举报奖励</Text>
         <Text id='report-reward-state' className={`reward-state reward-state--${reward.state}`}>
-          {REWARD_STATE_NAMES[reward.state]}
+          {reward.stateName}
         </Text>
       </View>
       {(reward.state === 'accrued' || reward.state === 'held') && reward.amountFen > 0 && (
