@@ -163,6 +163,22 @@ try {
     await visible(`#report-category-option-${code}`).click();
   };
 
+  /** A neighbour files an open report through the API, so the map has someone else's report on it. */
+  async function neighbourReport(category, lat, lng) {
+    const login = await (await fetch(`${baseUrl}/api/v1/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: `dev:neighbour-${Date.now()}` }) })).json();
+    const auth = { authorization: `Bearer ${login.token}` };
+    const form = new FormData();
+    form.append('file', new Blob([fs.readFileSync(path.join(PHOTOS, 'gps_DSCN0042.jpg'))], { type: 'image/jpeg' }), 'photo.jpg');
+    const photo = await (await fetch(`${baseUrl}/api/v1/photos`, { method: 'POST', headers: auth, body: form })).json();
+    const res = await fetch(`${baseUrl}/api/v1/reports`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `e2e-${Date.now()}` },
+      body: JSON.stringify({ category, description: '这里的井盖松动了，走过会响', location: { lat, lng, coordSystem: 'gcj02' }, address: '', photoIds: [photo.photo.id] }),
+    });
+    if (res.status !== 201) throw new Error(`the neighbour's report answered ${res.status}: ${await res.text()}`);
+    return (await res.json()).report;
+  }
+
   await check('first screen: JS sent compressed stays within 300 KB', async () => {
     const sizes = [];
     const onResponse = async (res) => {
@@ -261,6 +277,45 @@ try {
     page.off('request', count);
     if (sent) throw new Error('the cleared draft went out');
     if (await page.locator('.report-photo').count()) throw new Error('photos are still there after 清空草稿');
+  });
+
+  await check('map-first: the pin gets its address, dragging moves it, a neighbour’s open report is on the map and can be followed (我也遇到了)', async () => {
+    const neighbour = await neighbourReport('manhole_cover', 24.8585, 102.8495);
+    await openReportForm();
+    await pickCity(); // headless Chromium cannot locate: 昆明呈贡 puts the pin on 彩云中路
+    const location = visible('#report-location');
+    await page.waitForFunction(() => /呈贡区/.test(document.querySelector('#report-location')?.textContent ?? ''), null, { timeout: 15_000 });
+    const first = (await location.innerText()).trim();
+    const label = await visible('#report-address-label').innerText();
+    if (label.includes('选填')) throw new Error('a city centre is not a pin: the address should still be asked for');
+    const map = visible('#report-map .leaflet-container');
+    await map.waitFor({ timeout: 15_000 });
+    await visible('#report-map .leaflet-tile-loaded').first().waitFor({ timeout: 15_000 });
+    const marker = visible(`#report-map [data-marker-id="${neighbour.id}"]`);
+    await marker.waitFor({ timeout: 15_000 });
+    // Drag the map 120 px: the pin stays in the middle, so it now points elsewhere.
+    const box = await map.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 - 120, box.y + box.height / 2 - 60, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction((before) => {
+      const text = document.querySelector('#report-location')?.textContent ?? '';
+      return text !== before && /呈贡区/.test(text);
+    }, first, { timeout: 15_000 });
+    const source = await visible('#report-location-source').innerText();
+    if (!source.includes('地图选点')) throw new Error(`after the drag the source says "${source}"`);
+    if (!(await visible('#report-address-label').innerText()).includes('选填')) throw new Error('with a pin set the typed address should be optional');
+    await page.screenshot({ path: path.join(SHOTS, 'report-map.png') });
+    await marker.click();
+    const follow = page.waitForResponse((r) => r.url().endsWith(`/api/v1/reports/${neighbour.id}/follow`) && r.request().method() === 'PUT', { timeout: 10_000 });
+    await visible(`#report-map-picked #report-nearby-follow-${neighbour.id}`).click();
+    const res = await follow;
+    if (res.status() !== 200) throw new Error(`follow answered ${res.status()}`);
+    const body = await res.json();
+    if (!body.followed || body.followers !== 1) throw new Error(`follow state ${JSON.stringify(body)}`);
+    await page.reload({ waitUntil: 'load' });
+    await visible(`#report-follow-${neighbour.id}`).waitFor({ timeout: 15_000 });
   });
 
   await check('elder mode: 我的 → 长辈模式 enlarges every page', async () => {

@@ -1,6 +1,7 @@
 import Taro from '@tarojs/taro';
 import {
   API_PREFIX,
+  type FollowedReportDto,
   type MapReportDto,
   type PhotoDto,
   type ReportDto,
@@ -176,3 +177,9 @@ export function reportDetailUrl(id: string): string {
 }
 
 export const MY_REPORTS_URL = '/packages/report/mine/index';
+
+/** The reports I said 我也遇到了 to, newest first (their status notices come to me). */
+export async function listFollowedReports(): Promise<FollowedReportDto[]> {
+  const { items } = await request<{ items: FollowedReportDto[]; nextCursor: string | null }>({ path: '/me/report-follows?limit=20' });
+  return items ?? [];
+}

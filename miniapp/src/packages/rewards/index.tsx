@@ -131,8 +131,8 @@ function ClaimRow({ claim }: { claim: ClaimDto }) {
       </View>
       {claim.failureReason && <Text className='rewards-entry__detail'>{claim.failureReason}</Text>}
       <Text className='rewards-entry__time'>
-        申请于 {formatShanghai(claim.createdAt)}
-        {claim.paidAt ? ` · 到账于 ${formatShanghai(claim.paidAt)}` : ''}
+        申请于 {formatShanghai(claim.createdAt)} · {claim.channelName}
+        {claim.paidAt ? ` · 发放于 ${formatShanghai(claim.paidAt)}` : claim.expectedBy ? ` · 预计 ${formatShanghai(claim.expectedBy)} 前发放` : ''}
       </Text>
     </View>
   );
@@ -143,6 +143,8 @@ export default function MyRewardsPage() {
   const [amount, setAmount] = useState('');
   const [claiming, setClaiming] = useState(false);
   const [claimError, setClaimError] = useState<string | null>(null);
+  /** The claim just made: its confirmation says how and by when the money comes. */
+  const [confirmed, setConfirmed] = useState<ClaimDto | null>(null);
   const [optInBusy, setOptInBusy] = useState(false);
   const attempt = useRef<ClaimAttempt | null>(null);
   const seq = useRef(0);
@@ -233,7 +235,7 @@ export default function MyRewardsPage() {
               }
             : prev,
         );
-        Taro.showToast({ title: '提现申请已提交', icon: 'success' }).catch(() => undefined);
+        setConfirmed(res.claim);
         // The ledger gained a claim entry: fetch the first page again for it.
         loadFirst().catch(() => undefined);
       },
@@ -315,6 +317,18 @@ export default function MyRewardsPage() {
         <Text className='rewards-claim__hint'>
           单次提现 {formatYuan(claimMinFen)}–{formatYuan(claimMaxFen)}，工作人员核对后发放
         </Text>
+        {confirmed && (
+          <View id='rewards-claim-confirmed' className='rewards-claim__confirmed' role='status'>
+            <Text className='rewards-claim__confirmed-title'>提现申请已提交：{formatYuan(confirmed.amountFen)}</Text>
+            <Text className='rewards-claim__confirmed-text'>
+              发放方式：{confirmed.channelName}
+              {confirmed.expectedBy ? `；预计 ${formatShanghai(confirmed.expectedBy)} 前发放` : ''}。发放后这里会显示「已发放」。
+            </Text>
+            <Text className='report__link rewards-claim__confirmed-ok' onClick={() => setConfirmed(null)}>
+              知道了
+            </Text>
+          </View>
+        )}
         {claimError && (
           <Text id='rewards-claim-error' className='rewards__error'>
             {claimError}

@@ -1,12 +1,13 @@
-import { useCallback, useRef, useState, type ChangeEvent } from 'react';
-import Taro from '@tarojs/taro';
+import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
+import Taro, { useDidShow } from '@tarojs/taro';
 import { Button, Image, Input, ScrollView, Text, Textarea, View } from '@tarojs/components';
-import { REPORT_LIMITS, findCategory, searchCategories, type MapReportDto, type ReportCategory } from '@cityloop/shared';
+import { REPORT_LIMITS, findCategory, searchCategories, type FollowedReportDto, type MapReportDto, type ReportCategory } from '@cityloop/shared';
 import { PENDING_TEXT, useReportDraft } from '../../hooks/useReportDraft';
-import { MY_REPORTS_URL, followReport, photoSrc, reportDetailUrl, unfollowReport } from '../../services/reports';
+import { MY_REPORTS_URL, followReport, listFollowedReports, photoSrc, reportDetailUrl, unfollowReport } from '../../services/reports';
 import { toApiError } from '../../services/request';
 import type { DraftPhoto } from '../../services/report-draft';
-import { CITY_PRESETS, cityPosition } from '../../utils/location';
+import { cityPosition, positionIn, presetsNearestFirst } from '../../utils/location';
+import MapView, { MAP_COORD_SYSTEM, type MapMarker } from '../../components/map-view';
 import { CATEGORY_GROUPS, CATEGORY_ICONS, frequentCategories, reportStatusClass } from '../../utils/reports';
 import { formatDistance } from '../../utils/stalls';
 import './index.scss';
@@ -87,7 +88,7 @@ function PhotoTile({
  * The duplicate hint: the same problem may already be reported nearby. 我也遇到了 follows that
  * report (its progress notices come to me) instead of filing a duplicate, which earns no reward.
  */
-function NearbyCard({ items }: { items: MapReportDto[] }) {
+function NearbyCard({ items, title, onClose }: { items: MapReportDto[]; title?: string; onClose?: () => void }) {
   const [followed, setFollowed] = useState<Record<string, boolean>>({});
   const [busy, setBusy] = useState<string | null>(null);
   const toggle = (item: MapReportDto) => {
@@ -102,8 +103,15 @@ function NearbyCard({ items }: { items: MapReportDto[] }) {
     ).finally(() => setBusy(null));
   };
   return (
-    <View id='report-nearby' className='card report__nearby'>
-      <Text className='report__nearby-title'>附近已有 {items.length} 条同类举报</Text>
+    <View id={title ? 'report-map-picked' : 'report-nearby'} className={title ? 'report__nearby report__nearby--picked' : 'card report__nearby'}>
+      <View className='report__nearby-head'>
+        <Text className='report__nearby-title'>{title ?? `附近已有 ${items.length} 条同类举报`}</Text>
+        {onClose && (
+          <Text className='report__link report__link--muted' onClick={onClose}>
+            关闭
+          </Text>
+        )}
+      </View>
       <Text className='report__hint'>如果是同一个问题，点「我也遇到了」关注它的办理进展即可；重复举报不会获得奖励。不是同一个问题，请继续提交。</Text>
       {items.map((item) => {
         const on = followed[item.id] ?? item.followed;
@@ -127,6 +135,44 @@ function NearbyCard({ items }: { items: MapReportDto[] }) {
           </View>
         );
       })}
+    </View>
+  );
+}
+
+/**
+ * 我关注的举报: what this resident said 我也遇到了 to. A follower's notice opens this tab; the
+ * report's own detail page belongs to its reporter, so the status is shown here.
+ */
+function FollowedReports() {
+  const [items, setItems] = useState<FollowedReportDto[]>([]);
+  const load = useCallback(() => {
+    listFollowedReports().then(setItems, () => undefined); // a side list: quiet when it fails
+  }, []);
+  useDidShow(load);
+  useEffect(load, [load]);
+  if (!items.length) return null;
+  return (
+    <View id='report-follows' className='card report__follows'>
+      <Text className='card__title'>我关注的举报</Text>
+      {items.map((item) => (
+        <View key={item.id} id={`report-follow-${item.id}`} className='report__follow-row'>
+          <View className='report__nearby-main'>
+            <Text className={reportStatusClass(item.status)}>{item.statusName}</Text>
+            <Text className='report__nearby-address'>{item.categoryName} · {item.address || '地址未填写'}</Text>
+          </View>
+          <Text
+            className='report__link report__link--muted'
+            onClick={() =>
+              unfollowReport(item.id).then(
+                () => setItems((prev) => prev.filter((x) => x.id !== item.id)),
+                (err: unknown) => Taro.showToast({ title: toApiError(err).message, icon: 'none' }).catch(() => undefined),
+              )
+            }
+          >
+            取消关注
+          </Text>
+        </View>
+      ))}
     </View>
   );
 }
@@ -248,9 +294,18 @@ export default function ReportPage() {
 
   const failedPhotos = draft.photos.map((photo, i) => ({ photo, n: i + 1 })).filter(({ photo }) => photo.status === 'failed');
   const { location } = draft;
+  const [mapUnavailable, setMapUnavailable] = useState(false);
+  /** An open report tapped on the map: its card offers 我也遇到了. */
+  const [pickedReport, setPickedReport] = useState<MapReportDto | null>(null);
+  const mapMarkers: MapMarker[] = useMemo(
+    () => r.mapReports.map((m) => ({ id: m.id, lat: m.location.lat, lng: m.location.lng, title: `${m.categoryName}，${m.statusName}${m.own ? '（我的举报）' : ''}`, kind: 'default' as const })),
+    [r.mapReports],
+  );
   const showCities = !location || location.source === 'city' || r.locate === 'failed';
+  const mapCenter = location ? positionIn(location, MAP_COORD_SYSTEM) : null;
+  const pinSet = !!location && location.source !== 'city';
   const locationText = location
-    ? location.label
+    ? location.address || (r.addressLookup === 'looking' ? '正在获取地址…' : location.label)
     : r.locate === 'locating'
       ? '正在获取当前位置…'
       : r.locate === 'failed'
@@ -376,11 +431,35 @@ export default function ReportPage() {
         <Text id='report-location' className={location ? 'report__location' : 'report__location report__location--pending'}>
           {locationText}
         </Text>
-        {location?.source === 'city' && <Text className='report__hint'>位置为城市中心，请在地址中写清楚具体位置</Text>}
+        {location && location.address && (
+          <Text id='report-location-source' className='report__hint'>
+            {location.label}
+          </Text>
+        )}
+        {location?.source === 'city' && <Text className='report__hint'>位置为城市中心：请拖动地图把图钉放到问题所在处，或在下面写清楚地址</Text>}
+        {location && r.addressLookup === 'failed' && !location.address && <Text className='report__hint'>暂时无法获取这里的地址，请在下面填写详细地址</Text>}
+        {mapCenter && !mapUnavailable && (
+          <View className='report__map'>
+            <MapView
+              id='report-map'
+              pickMode={!locked}
+              center={mapCenter}
+              markers={mapMarkers}
+              height={220}
+              zoom={16}
+              label='问题位置地图：拖动地图，让图钉对准问题所在处'
+              onCenterChange={actions.movePin}
+              onMarkerTap={(id) => setPickedReport(r.mapReports.find((m) => m.id === id) ?? null)}
+              onUnavailable={() => setMapUnavailable(true)}
+            />
+            {pickedReport && <NearbyCard items={[pickedReport]} title={`${pickedReport.categoryName} · ${formatDistance(pickedReport.distanceMeters)}`} onClose={() => setPickedReport(null)} />}
+            {!locked && <Text className='report__map-hint'>拖动地图，让图钉对准问题所在处{mapMarkers.length ? `；附近有 ${mapMarkers.length} 条正在办理的举报` : ''}</Text>}
+          </View>
+        )}
         {!locked && (
           <View className='report__where-actions'>
             {showCities &&
-              CITY_PRESETS.map((city) => (
+              presetsNearestFirst(location).map((city) => (
                 <View
                   key={city.key}
                   className={location?.source === 'city' && location.lat === city.lat && location.lng === city.lng ? 'report__city report__city--on' : 'report__city'}
@@ -400,13 +479,15 @@ export default function ReportPage() {
           </View>
         )}
         <View className='report__field'>
-          <Text className='report__label'>详细地址</Text>
+          <Text id='report-address-label' className='report__label'>
+            {pinSet ? '补充地址（选填）' : '详细地址'}
+          </Text>
           <Input
             id='report-address'
             className='report__input'
             value={draft.address}
             maxlength={REPORT_LIMITS.addressMaxChars}
-            placeholder={IS_WEAPP ? '如：xx路与xx路交叉口东北角（可点调整位置自动填写）' : '如：xx路与xx路交叉口东北角'}
+            placeholder={pinSet ? '如：小区东门对面、3 号楼前（已按图钉定位，可不填）' : '如：xx路与xx路交叉口东北角'}
             disabled={locked}
             onInput={(e) => actions.setAddress(e.detail.value)}
           />
@@ -484,6 +565,8 @@ export default function ReportPage() {
           </Text>
         </View>
       </View>
+
+      <FollowedReports />
 
       {sheetOpen && <CategorySheet current={draft.category} onPick={pickCategory} onClose={() => setSheetOpen(false)} />}
     </Page>
