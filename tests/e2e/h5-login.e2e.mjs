@@ -273,8 +273,12 @@ try {
     await page.locator('#rewards-claim-submit:not([disabled]) >> visible=true').click();
     const claimRes = await claimed;
     if (claimRes.status() !== 201) throw new Error(`claim answered ${claimRes.status()}: ${await claimRes.text()}`);
-    const claimId = (await claimRes.json()).claim.id;
+    const claimed_ = (await claimRes.json()).claim;
+    const claimId = claimed_.id;
     await page.locator(`#rewards-claim-${claimId} >> visible=true`).waitFor({ timeout: 10_000 });
+    // The confirmation says how the money comes and by when (manual payouts: staff transfer it).
+    const confirmation = await visibleText('#rewards-claim-confirmed');
+    if (!confirmation.includes(claimed_.channelName) || !confirmation.includes('预计')) throw new Error(`claim confirmation reads "${confirmation}"`);
 
     // Staff: log in, batch the pending manual claims, read the CSV, record the claim as paid.
     const login = await fetch(`${baseUrl}/api/v1/staff/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: STAFF_USERNAME, password: STAFF_PASSWORD }) });

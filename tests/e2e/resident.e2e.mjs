@@ -146,8 +146,10 @@ try {
   };
   /** Headless Chromium cannot locate; after the locate timeout the form offers preset cities. */
   const pickCity = async () => {
-    await visible('.report__city').first().waitFor({ timeout: 15_000 });
-    await visible('.report__city').first().click();
+    await page.waitForFunction(() => !!document.querySelector('.report__city') || !document.querySelector('#report-location.report__location--pending'), null, { timeout: 15_000 });
+    await page.waitForFunction(() => !!document.querySelector('.report__city'), null, { timeout: 10_000 }).catch(() => undefined);
+    const city = visible('.report__city').first();
+    if (await city.count()) await city.click(); // else the draft kept its earlier pin
   };
   /** Taps 提交 once it is enabled; otherwise fails with the reason the form gives. */
   const tapSubmit = async () => {
@@ -173,7 +175,7 @@ try {
     const res = await fetch(`${baseUrl}/api/v1/reports`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `e2e-${Date.now()}` },
-      body: JSON.stringify({ category, description: '这里的井盖松动了，走过会响', location: { lat, lng, coordSystem: 'gcj02' }, address: '', photoIds: [photo.photo.id] }),
+      body: JSON.stringify({ category, description: '这里的井盖松动了，走过会响', location: { lat, lng, coordSystem: 'gcj02' }, address: '', photoIds: [photo.id] }),
     });
     if (res.status !== 201) throw new Error(`the neighbour's report answered ${res.status}: ${await res.text()}`);
     return (await res.json()).report;
@@ -281,6 +283,11 @@ try {
 
   await check('map-first: the pin gets its address, dragging moves it, a neighbour’s open report is on the map and can be followed (我也遇到了)', async () => {
     const neighbour = await neighbourReport('manhole_cover', 24.8585, 102.8495);
+    const seen = [];
+    const onNearby = async (r) => {
+      if (r.url().includes('/api/v1/reports/nearby')) seen.push(`${r.status()} ${r.url().split('?')[1]} ${(await r.text().catch(() => '')).slice(0, 200)}`);
+    };
+    page.on('response', onNearby);
     await openReportForm();
     await pickCity(); // headless Chromium cannot locate: 昆明呈贡 puts the pin on 彩云中路
     const location = visible('#report-location');
@@ -292,7 +299,11 @@ try {
     await map.waitFor({ timeout: 15_000 });
     await visible('#report-map .leaflet-tile-loaded').first().waitFor({ timeout: 15_000 });
     const marker = visible(`#report-map [data-marker-id="${neighbour.id}"]`);
-    await marker.waitFor({ timeout: 15_000 });
+    await marker.waitFor({ timeout: 15_000 }).catch(async (err) => {
+      await page.screenshot({ path: path.join(SHOTS, 'report-map-FAILED.png') });
+      const markers = await page.locator('#report-map [data-marker-id]').count();
+      throw new Error(`${err.message.split('\n')[0]} (${markers} markers on the map; the neighbour's report ${neighbour.id} at ${JSON.stringify(neighbour.location)}; nearby answers: ${seen.join(' | ')})`);
+    });
     // Drag the map 120 px: the pin stays in the middle, so it now points elsewhere.
     const box = await map.boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

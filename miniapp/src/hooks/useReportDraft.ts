@@ -637,8 +637,10 @@ export function useReportDraft() {
     return () => clearTimeout(timer);
   }, [location, update]);
 
-  // Open reports around the pin, for the map.
+  // Open reports around the pin, for the map; asked again each time the tab is shown (they move on).
   const mapSeq = useRef(0);
+  const [shownCount, setShownCount] = useState(0);
+  useDidShow(() => setShownCount((n) => n + 1));
   useEffect(() => {
     const seq = ++mapSeq.current;
     const at = location ? positionIn(location, MAP_COORD_SYSTEM) : null;
@@ -655,7 +657,7 @@ export function useReportDraft() {
       );
     }, 500);
     return () => clearTimeout(timer);
-  }, [location?.lat, location?.lng, location?.coordSystem, location?.presetKey]);
+  }, [location?.lat, location?.lng, location?.coordSystem, location?.presetKey, shownCount]);
 
   useEffect(() => {
     const seq = ++nearbySeq.current;
