@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { artifacts, caseOperator, CHROMIUM_ARGS, CHROMIUM_PATH, delay, root, startBff } from './support.mjs';
+import { artifacts, caseOperator, CHROMIUM_ARGS, CHROMIUM_PATH, delay, root, startBff, checklist } from './support.mjs';
 
 const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
 
@@ -26,19 +26,13 @@ if (!fs.existsSync(path.join(root, 'bff/console/dist/index.html'))) {
 }
 
 
-const results = [];
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push([name, true]);
-    console.log(`  ✓ ${name}`);
-  } catch (err) {
-    results.push([name, false]);
-    console.log(`  ✗ ${name}\n    ${err instanceof Error ? err.message.split('\n')[0] : err}`);
-    await failurePage?.screenshot({ path: path.join(artifacts, `console-failed-${results.length}.png`) }).catch(() => undefined);
+const { check, setupFailed, exit } = checklist({
+  firstLineOnly: true,
+  async onFail(n) {
+    await failurePage?.screenshot({ path: path.join(artifacts, `console-failed-${n}.png`) }).catch(() => undefined);
     await failurePage?.keyboard.press('Escape').catch(() => undefined);
-  }
-}
+  },
+});
 let failurePage;
 
 const bff = await startBff({
@@ -448,15 +442,11 @@ try {
     if (problems.length) throw new Error(problems.join('\n    '));
   });
 } catch (err) {
-  results.push(['setup', false]);
-  console.error(err);
+  setupFailed(err);
 } finally {
   await browser?.close().catch(() => undefined);
   bff.stop();
   fs.rmSync(userDataDir, { recursive: true, force: true });
 }
 
-const passed = results.filter(([, ok]) => ok).length;
-const failed = results.length - passed;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+exit();

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { artifacts, caseOperator, CHROMIUM_ARGS, CHROMIUM_PATH, delay, OPERATOR_HEADERS, root, startBff } from './support.mjs';
+import { artifacts, caseOperator, CHROMIUM_ARGS, CHROMIUM_PATH, delay, OPERATOR_HEADERS, root, startBff, checklist } from './support.mjs';
 
 // The BFF's own sharp (this script does not install anything of its own).
 const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
@@ -33,17 +33,7 @@ async function freshPhoto() {
   return file;
 }
 
-const results = [];
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push([name, true]);
-    console.log(`  ✓ ${name}`);
-  } catch (err) {
-    results.push([name, false]);
-    console.log(`  ✗ ${name}\n    ${err instanceof Error ? err.message : err}`);
-  }
-}
+const { check, setupFailed, exit } = checklist();
 
 // Creates the staff account dev-admin, which pays the claim below.
 const bff = await startBff({ logName: 'bff.log', env: { DEV_STAFF_PASSWORD: STAFF_PASSWORD } });
@@ -356,8 +346,7 @@ try {
     if (pageErrors.length) throw new Error(pageErrors.join('\n'));
   });
 } catch (err) {
-  results.push(['setup', false]);
-  console.error(err);
+  setupFailed(err);
 } finally {
   await browser?.close().catch(() => undefined);
   bff.stop();
@@ -365,7 +354,4 @@ try {
   fs.rmSync(photoDir, { recursive: true, force: true });
 }
 
-const passed = results.filter(([, ok]) => ok).length;
-const failed = results.length - passed;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+exit();

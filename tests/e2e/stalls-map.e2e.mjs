@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, root, startBff } from './support.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, root, startBff, checklist } from './support.mjs';
 
 const STAFF_USERNAME = 'dev-admin';
 const STAFF_PASSWORD = 'e2e-staff-password-123';
@@ -18,17 +18,7 @@ const shots = path.join(root, 'tests/e2e/screenshots/stalls');
 fs.rmSync(shots, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
 
-const results = [];
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push([name, true]);
-    console.log(`  ✓ ${name}`);
-  } catch (err) {
-    results.push([name, false]);
-    console.log(`  ✗ ${name}\n    ${err instanceof Error ? err.message : err}`);
-  }
-}
+const { check, setupFailed, exit } = checklist();
 
 /** WCAG relative-luminance contrast of two CSS rgb()/rgba() colours (alpha blended over the second). */
 function contrast(fg, bg) {
@@ -318,14 +308,10 @@ try {
     if (problems.length) throw new Error(problems.join('\n    '));
   });
 } catch (err) {
-  results.push(['setup', false]);
-  console.error(err);
+  setupFailed(err);
 } finally {
   await browser?.close().catch(() => undefined);
   bff.stop();
 }
 
-const passed = results.filter(([, ok]) => ok).length;
-const failed = results.length - passed;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+exit();

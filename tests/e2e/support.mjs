@@ -86,3 +86,37 @@ export function caseOperator(simulatorUrl) {
     },
   };
 }
+
+/**
+ * Named checks that run in order and keep going after one fails (each prints ✓ or ✗ with why, and
+ * `onFail(n)` may keep a screenshot);
+ * `setupFailed()` records a crash outside any check, and `exit()` prints the tally and exits 1 on any
+ * failure or when nothing ran.
+ */
+export function checklist({ firstLineOnly = false, onFail } = {}) {
+  const results = [];
+  return {
+    async check(name, fn) {
+      try {
+        await fn();
+        results.push([name, true]);
+        console.log(`  ✓ ${name}`);
+      } catch (err) {
+        results.push([name, false]);
+        const message = err instanceof Error ? (firstLineOnly ? err.message.split('\n')[0] : err.message) : err;
+        console.log(`  ✗ ${name}\n    ${message}`);
+        await onFail?.(results.length);
+      }
+    },
+    setupFailed(err) {
+      results.push(['setup', false]);
+      console.error(err);
+    },
+    exit() {
+      const passed = results.filter(([, ok]) => ok).length;
+      const failed = results.length - passed;
+      console.log(`${passed} passed, ${failed} failed`);
+      process.exit(failed === 0 && passed > 0 ? 0 : 1);
+    },
+  };
+}
