@@ -88,7 +88,16 @@ async function layoutProblems(page) {
       const box = el.getBoundingClientRect();
       if (box.width === 0 || box.height === 0 || box.bottom < 0 || box.top > window.innerHeight * 3) continue;
       const style = getComputedStyle(el);
-      if (style.visibility === 'hidden' || Number(style.opacity) < 0.99 || el.closest('[aria-hidden="true"],input,textarea,.leaflet-container')) continue;
+      if (style.visibility === 'hidden' || el.closest('[aria-hidden="true"],input,textarea,.leaflet-container')) continue;
+      // Faded text: fine on a control that is really disabled (exempt from the contrast rule), a fault
+      // anywhere else (Taro's H5 Button writes disabled="false", which its own [disabled] rule fades).
+      let opacity = 1;
+      for (let node = el; node && node.nodeType === 1; node = node.parentElement) opacity *= Number(getComputedStyle(node).opacity);
+      if (opacity < 0.99) {
+        const disabled = el.closest('[disabled]:not([disabled="false"]),[aria-disabled="true"]');
+        if (!disabled) problems.push(`text faded to ${opacity.toFixed(2)} opacity on an enabled control: "${text.slice(0, 20)}"`);
+        continue;
+      }
       const fg = rgb(style.color);
       const bg = backgroundOf(el);
       if (!fg || !bg || fg.a < 0.99) continue;

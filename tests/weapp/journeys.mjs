@@ -92,8 +92,11 @@ try {
     return `user ${user.id.slice(0, 8)}`;
   });
 
+  /** The 位置 card's two lines: the address under the pin, and where the pin came from (当前位置, a picked place). */
+  const whereText = () => `${screen.byId('report-location')?.text() ?? ''} ${screen.byId('report-location-source')?.text() ?? ''}`;
+
   await check('privacy: the first location call is refused once; the app explains and asks again, then gets the GCJ-02 fix', async () => {
-    await h.waitFor(() => screen.byId('report-location')?.text().includes('当前位置'), 'the location line to show 当前位置');
+    await h.waitFor(() => whereText().includes('当前位置'), 'the location line to show 当前位置');
     const [first, second] = double.record.privacyEvents;
     expect(first?.api === 'getLocation' && first.refused, `first privacy event ${JSON.stringify(first)}`);
     expect(second && !second.refused, `no consent after the refusal: ${JSON.stringify(double.record.privacyEvents)}`);
@@ -117,7 +120,7 @@ try {
 
     // WeChat's map picker (chooseLocation) moves the point and names the place.
     h.tap(screen.byId('report-adjust-location') ?? '调整位置');
-    await h.waitFor(() => screen.byId('report-location')?.text().includes(PICKED_PLACE.name), `the location line to name ${PICKED_PLACE.name}`);
+    await h.waitFor(() => whereText().includes(PICKED_PLACE.name), `the location line to name ${PICKED_PLACE.name}`);
 
     h.tap('#report-category');
     await h.waitForId(`report-category-option-${CATEGORY.code}`);
@@ -231,11 +234,11 @@ try {
     h.tapTab('随手拍');
     await h.waitForRoute('pages/report/index');
     // The new, empty draft locates itself again first.
-    await h.waitFor(() => screen.byId('report-location')?.text().includes('当前位置'), 'the fresh draft to locate');
+    await h.waitFor(() => whereText().includes('当前位置'), 'the fresh draft to locate');
     const modals = double.record.modals.length;
     h.tap(screen.byId('report-adjust-location') ?? '调整位置');
     const modal = await h.waitFor(() => double.record.modals.slice(modals).find((m) => m.title === '功能暂不可用'), 'the 功能暂不可用 explanation');
-    const line = screen.byId('report-location')?.text() ?? '';
+    const line = whereText();
     expect(line.includes('当前位置') && !line.includes(PICKED_PLACE.name), `the location line reads ${line} although chooseLocation failed`);
     double.privacy.undeclared.delete('chooseLocation');
     return modal.content;

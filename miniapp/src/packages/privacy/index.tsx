@@ -92,7 +92,7 @@ export default function PrivacyPage() {
         )}
         {exported.status === 'error' && <Text className='privacy__error'>{exported.message}</Text>}
         {exported.status !== 'ready' && (
-          <Button className='privacy__button' id='privacy-export' disabled={exported.status === 'loading'} onClick={runExport}>
+          <Button className='privacy__button' id='privacy-export' disabled={exported.status === 'loading' || undefined} onClick={runExport}>
             {exported.status === 'loading' ? '正在导出…' : '导出我的数据'}
           </Button>
         )}
@@ -108,7 +108,7 @@ export default function PrivacyPage() {
             {erase.message}
           </Text>
         )}
-        <Button className='privacy__button privacy__button--danger' id='privacy-erase' disabled={erase.status === 'working'} onClick={runErase}>
+        <Button className='privacy__button privacy__button--danger' id='privacy-erase' disabled={erase.status === 'working' || undefined} onClick={runErase}>
           {erase.status === 'working' ? '正在注销…' : '注销账号'}
         </Button>
       </View>

@@ -481,7 +481,7 @@ export default function StallsPage() {
             <Text className='stalls__picker-value'>{CHECK_GOODS_OPTIONS[checkGoods]} ▾</Text>
           </View>
         </Picker>
-        <Button id='stall-check' className='stalls__check-btn' disabled={check.status === 'loading'} onClick={runCheck}>
+        <Button id='stall-check' className='stalls__check-btn' disabled={check.status === 'loading' || undefined} onClick={runCheck}>
           {check.status === 'loading' ? '正在查询…' : '这里能摆摊吗？'}
         </Button>
         {check.status === 'error' && (
@@ -548,7 +548,7 @@ export default function StallsPage() {
           ))}
           {list.moreError && <Text className='stalls__error-text'>{list.moreError}</Text>}
           {list.nextCursor ? (
-            <Button className='stalls__more' disabled={list.loadingMore} onClick={loadMore}>
+            <Button className='stalls__more' disabled={list.loadingMore || undefined} onClick={loadMore}>
               {list.loadingMore ? '加载中…' : list.moreError ? '重试加载更多' : '加载更多'}
             </Button>
           ) : (

@@ -230,7 +230,7 @@ export default function StallDetailPage() {
           <Button
             id='stall-follow'
             className={spot.followed ? 'stall-detail__follow stall-detail__follow--on' : 'stall-detail__follow'}
-            disabled={busy}
+            disabled={busy || undefined}
             onClick={toggleFollow}
           >
             {busy ? (spot.followed ? '正在取消…' : '正在关注…') : spot.followed ? '已关注' : '关注'}
