@@ -207,9 +207,12 @@ try {
 
   await check('我的 renders the signed-in resident', async () => {
     h.tapTab('我的');
-    const id = await h.waitFor(() => screen.byId('me-user-id')?.text(), 'the user id');
-    expect(user.id.startsWith(id.replace(/[….]+$/, '')) || id.includes(user.id.slice(0, 8)), `我的 shows "${id}" for ${user.id}`);
+    // Residents see their nickname (or 微信用户), never an internal id.
+    const name = await h.waitFor(() => screen.byId('me-user-name')?.text(), 'the user name');
+    expect(name === (user.nickname || '微信用户'), `我的 shows "${name}" for nickname "${user.nickname}"`);
+    expect(!screen.text().includes(user.id.slice(0, 8)), '我的 shows the internal user id');
     expect(screen.text().includes('已登录'), '我的 lacks 已登录');
+    expect(screen.text().includes('长辈模式'), '我的 lacks the 长辈模式 switch');
   });
 
   await check('every other page app.json lists opens and renders without an error', async () => {

@@ -431,7 +431,7 @@ export default function ReportPage() {
         <Text id='report-location' className={location ? 'report__location' : 'report__location report__location--pending'}>
           {locationText}
         </Text>
-        {location && location.address && (
+        {location && (location.address || r.addressLookup === 'looking') && (
           <Text id='report-location-source' className='report__hint'>
             {location.label}
           </Text>
