@@ -95,7 +95,7 @@ async function layoutProblems(page) {
       for (let node = el; node && node.nodeType === 1; node = node.parentElement) opacity *= Number(getComputedStyle(node).opacity);
       if (opacity < 0.99) {
         const disabled = el.closest('[disabled]:not([disabled="false"]),[aria-disabled="true"]');
-        if (!disabled) problems.push(`text faded to ${opacity.toFixed(2)} opacity on an enabled control: "${text.slice(0, 20)}"`);
+        if (!disabled) problems.push(`text faded to ${opacity.toFixed(2)} opacity, and not on a disabled control: "${text.slice(0, 20)}"`);
         continue;
       }
       const fg = rgb(style.color);
