@@ -8,10 +8,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { artifacts, caseOperator, CHROMIUM_ARGS, CHROMIUM_PATH, delay, root, startBff, checklist } from './support.mjs';
+import { artifacts, caseOperator, checklist, delay, openChromium, root, startBff } from './support.mjs';
 
 const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
 
@@ -86,8 +84,8 @@ async function waitForReport(resident, reportId, test, what) {
 
 // ---- the browser ---------------------------------------------------------------------------------
 
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-console-chromium-'));
 let browser;
+let closeBrowser;
 /** HTTP refusals a check provokes on purpose (Chromium logs each as a console error). */
 const expectedRefusals = [];
 const problems = [];
@@ -141,15 +139,9 @@ async function openPage(page, label) {
 }
 
 try {
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1366, height: 768 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    acceptDownloads: true,
-  });
+  const opened = await openChromium({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
+  closeBrowser = opened.close;
+  browser = opened.context;
   const page = await browser.newPage();
   page.setDefaultTimeout(10_000);
   failurePage = page;
@@ -377,8 +369,8 @@ try {
   });
 
   await check('at 200% zoom (a 1366×768 screen shown at 683×384 CSS pixels, device scale 2) the pages stay usable', async () => {
-    const zoomDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-console-zoom-'));
-    const zoomed = await chromium.launchPersistentContext(zoomDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 683, height: 384 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const zoomedBrowser = await openChromium({ viewport: { width: 683, height: 384 }, deviceScaleFactor: 2 });
+    const zoomed = zoomedBrowser.context;
     try {
       const zpage = await zoomed.newPage();
       zpage.setDefaultTimeout(10_000);
@@ -391,8 +383,7 @@ try {
         await shot(zpage, `zoom200-${name}`);
       }
     } finally {
-      await zoomed.close();
-      fs.rmSync(zoomDir, { recursive: true, force: true });
+      await zoomedBrowser.close();
     }
   });
 
@@ -444,9 +435,8 @@ try {
 } catch (err) {
   setupFailed(err);
 } finally {
-  await browser?.close().catch(() => undefined);
+  await closeBrowser?.();
   bff.stop();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
 }
 
 exit();

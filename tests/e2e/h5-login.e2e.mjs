@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { artifacts, caseOperator, CHROMIUM_ARGS, CHROMIUM_PATH, delay, OPERATOR_HEADERS, root, startBff, checklist } from './support.mjs';
+import { artifacts, caseOperator, checklist, delay, openChromium, OPERATOR_HEADERS, root, startBff } from './support.mjs';
 
 // The BFF's own sharp (this script does not install anything of its own).
 const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
@@ -39,18 +38,10 @@ const { check, setupFailed, exit } = checklist();
 const bff = await startBff({ logName: 'bff.log', env: { DEV_STAFF_PASSWORD: STAFF_PASSWORD } });
 const { baseUrl, simulatorUrl } = bff;
 
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-chromium-'));
 let browser;
 try {
-  // A fresh profile per run; Playwright takes it as userDataDir rather than a --user-data-dir flag.
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 390, height: 844 },
-    locale: 'zh-CN',
-  });
-  const page = await browser.newPage();
+  browser = await openChromium({ viewport: { width: 390, height: 844 } });
+  const page = await browser.context.newPage();
   const pageErrors = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
 
@@ -348,9 +339,8 @@ try {
 } catch (err) {
   setupFailed(err);
 } finally {
-  await browser?.close().catch(() => undefined);
+  await browser?.close();
   bff.stop();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
   fs.rmSync(photoDir, { recursive: true, force: true });
 }
 

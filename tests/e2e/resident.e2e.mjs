@@ -7,8 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { artifacts, caseOperator, CHROMIUM_ARGS, CHROMIUM_PATH, root, startBff, checklist } from './support.mjs';
+import { artifacts, caseOperator, checklist, openChromium, root, startBff } from './support.mjs';
 
 const PHOTOS = path.join(root, 'tests/fixtures/photos');
 /** A 2.2 MB, 8 MP phone photo (took 24 s on Fast 3G before on-device compression). */
@@ -110,18 +109,10 @@ async function layoutProblems(page) {
   });
 }
 
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-chromium-'));
 let browser;
 try {
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 390, height: 844 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  const page = await browser.newPage();
+  browser = await openChromium({ viewport: { width: 390, height: 844 } });
+  const page = await browser.context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
@@ -437,9 +428,8 @@ try {
 } catch (err) {
   setupFailed(err);
 } finally {
-  await browser?.close().catch(() => undefined);
+  await browser?.close();
   bff.stop();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
 }
 
 exit();

@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const artifacts = path.join(root, 'tests/e2e/artifacts');
@@ -117,6 +118,23 @@ export function checklist({ firstLineOnly = false, onFail } = {}) {
       const failed = results.length - passed;
       console.log(`${passed} passed, ${failed} failed`);
       process.exit(failed === 0 && passed > 0 ? 0 : 1);
+    },
+  };
+}
+
+/**
+ * Debian's Chromium on a fresh profile (Playwright takes it as userDataDir rather than a
+ * --user-data-dir flag), zh-CN in Asia/Shanghai; `options` add to or override that (viewport…).
+ * `close()` ends it and removes the profile; it never throws.
+ */
+export async function openChromium(options = {}) {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
+  return {
+    context,
+    async close() {
+      await context.close().catch(() => undefined);
+      fs.rmSync(userDataDir, { recursive: true, force: true });
     },
   };
 }
