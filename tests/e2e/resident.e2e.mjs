@@ -224,6 +224,11 @@ try {
     await visible('#report-category-search input').fill('井盖');
     await visible('#report-category-option-manhole_cover').waitFor({ timeout: 5_000 });
     if ((await page.locator('.report-category-option >> visible=true').count()) !== 1) throw new Error('井盖 matched more than 井盖缺失破损');
+    // The match is whole on screen, above the tab bar.
+    const option = await visible('#report-category-option-manhole_cover').boundingBox();
+    const tabBar = await page.locator('.taro-tabbar__tabbar').boundingBox();
+    const bottom = tabBar ? tabBar.y : 844;
+    if (!option || option.y < 0 || option.y + option.height > bottom + 0.5) throw new Error(`the only match is cut off: ${JSON.stringify(option)} with the screen ending at ${bottom}`);
     await page.screenshot({ path: path.join(SHOTS, 'category-search.png') });
     await visible('#report-category-search input').fill('火星');
     await visible('#report-category-empty').waitFor({ timeout: 5_000 });
