@@ -194,7 +194,8 @@ function CategorySheet({ current, onPick, onClose }: { current: string | null; o
   const [frequent] = useState(frequentCategories);
   const matches = query.trim() ? searchCategories(query) : null;
   return (
-    <View className='report-sheet' id='report-category-sheet'>
+    // Inline, because Taro's H5 CSS pipeline rewrites var(--taro-tabbar-height) in style sheets.
+    <View className='report-sheet' id='report-category-sheet' style={IS_H5 ? { bottom: 'var(--taro-tabbar-height, 50px)' } : undefined}>
       <View className='report-sheet__mask' onClick={onClose} />
       <View className='report-sheet__panel'>
         <View className='report-sheet__head'>
