@@ -3,7 +3,7 @@
  * tile source, open reports shown around the pin, and "我也遇到了" follows.
  */
 import type { CoordSystem, LatLng } from './geo';
-import type { ReportStatus } from './reports';
+import type { ReportSummaryDto } from './reports';
 
 /** GET /api/v1/geo/reverse?lat&lng&coordSystem — the address at a point (Tencent WebService in production). */
 export interface ReverseGeocodeDto {
@@ -35,13 +35,7 @@ export interface MapConfigDto {
 }
 
 /** An open report around the pin (GET /api/v1/reports/nearby), without anything about its reporter. */
-export interface MapReportDto {
-  id: string;
-  category: string;
-  categoryName: string;
-  status: ReportStatus;
-  statusName: string;
-  address: string;
+export interface MapReportDto extends ReportSummaryDto {
   distanceMeters: number;
   /** In the coordSystem the request asked for. */
   location: LatLng;
@@ -54,13 +48,7 @@ export interface MapReportDto {
 }
 
 /** GET /api/v1/me/report-follows — reports I said 我也遇到了 to; their status notices come to me. */
-export interface FollowedReportDto {
-  id: string;
-  category: string;
-  categoryName: string;
-  status: ReportStatus;
-  statusName: string;
-  address: string;
+export interface FollowedReportDto extends ReportSummaryDto {
   followedAt: string;
   updatedAt: string;
 }

@@ -308,15 +308,14 @@ export interface ReportListItemDto {
   updatedAt: string;
 }
 
-export interface NearbyReportDto {
+/** What a resident may see of any report, theirs or not: never who filed it. */
+export interface ReportSummaryDto {
   id: string;
   category: string;
   categoryName: string;
   status: ReportStatus;
   statusName: string;
   address: string;
-  distanceMeters: number;
-  createdAt: string;
 }
 
 export interface SubmitReportBody {
