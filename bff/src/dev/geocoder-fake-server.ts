@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { distanceMeters, mayBeInChina, type LatLng } from '@cityloop/shared';
 import { tencentSignature } from '../ports/geocoding/tencent-signature';
+import { delayedReplies } from './delayed-replies';
 
 /**
  * A local stand-in for Tencent Location Service's reverse geocoder (development and tests have no
@@ -99,7 +100,7 @@ export async function startGeocoderFakeServer(options: { key: string; secretKey?
   let delayMs = 0;
   let calls = 0;
   let requestSeq = 0;
-  const timers = new Set<NodeJS.Timeout>();
+  const replies = delayedReplies();
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -129,13 +130,7 @@ export async function startGeocoderFakeServer(options: { key: string; secretKey?
       if (failure === 'no-result') return status(347);
       return json(res, 200, { status: 0, message: 'query ok', request_id: `dev-${(requestSeq += 1)}`, result: answerFor(here, failure === 'abroad') });
     };
-    if (delayMs > 0) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        reply();
-      }, delayMs);
-      timers.add(timer);
-    } else reply();
+    replies.run(delayMs, reply);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -152,7 +147,7 @@ export async function startGeocoderFakeServer(options: { key: string; secretKey?
     setDelay: (ms) => (delayMs = ms),
     close: () =>
       new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
+        replies.cancelAll();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

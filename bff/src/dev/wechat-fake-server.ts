@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEV_WECHAT_CODE_PATTERN } from '@cityloop/shared';
+import { delayedReplies } from './delayed-replies';
 
 /**
  * A local stand-in for the WeChat APIs we call, speaking the same protocol over HTTP:
@@ -38,7 +39,7 @@ export async function startWechatFakeServer(options: { appId: string; secret: st
   let delayMs = 0;
   let failure: Parameters<WechatFakeServer['setFailure']>[0] = 'none';
   let calls = 0;
-  const timers = new Set<NodeJS.Timeout>();
+  const replies = delayedReplies();
   const messages: ReceivedSubscribeMessage[] = [];
   const tokens = new Set<string>();
   const refused = new Set<string>();
@@ -92,13 +93,7 @@ export async function startWechatFakeServer(options: { appId: string; secret: st
       // Same shape as a real openid (28 characters starting with "o").
       return json(res, 200, { openid: openidFor(code.slice('dev:'.length)), session_key: randomBytes(16).toString('base64') });
     };
-    if (delayMs > 0) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        reply();
-      }, delayMs);
-      timers.add(timer);
-    } else reply();
+    replies.run(delayMs, reply);
   });
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -116,7 +111,7 @@ export async function startWechatFakeServer(options: { appId: string; secret: st
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
+        replies.cancelAll();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
