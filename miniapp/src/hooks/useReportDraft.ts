@@ -28,6 +28,7 @@ import { MAP_COORD_SYSTEM } from '../components/map-view';
 import { reverseGeocode } from '../services/map';
 import { compressPhotoFile, compressPhotoPath } from '../utils/photo-compress';
 import { recordCategoryUse } from '../utils/reports';
+import { useSettledLoad } from './useSettledLoad';
 
 const IS_H5 = process.env.TARO_ENV === 'h5';
 const IS_WEAPP = process.env.TARO_ENV === 'weapp';
@@ -104,7 +105,6 @@ export function useReportDraft() {
   const [mapReports, setMapReports] = useState<MapReportDto[]>([]);
   /** 'looking' while the address under the pin is asked for; 'failed' when it cannot be known. */
   const [addressLookup, setAddressLookup] = useState<'idle' | 'looking' | 'failed'>('idle');
-  const nearbySeq = useRef(0);
   const visibleRef = useRef(true);
   const inflight = useRef(new Map<string, Promise<UploadOutcome>>());
   /** H5: kept photos coming back from IndexedDB after a reload; uploads wait for it. */
@@ -608,77 +608,47 @@ export function useReportDraft() {
 
   const { category, location } = draft;
 
+  const point = location ? `${location.lat},${location.lng},${location.coordSystem}` : 'none';
+
   // The address under the pin, once per point: it is what the resident sees after 位置, and it makes
-  // the typed 详细地址 optional. A later point wins over an answer still on its way.
-  const geocodeSeq = useRef(0);
-  useEffect(() => {
-    const seq = ++geocodeSeq.current;
-    if (!location || location.address) {
-      setAddressLookup('idle');
-      return undefined;
-    }
-    setAddressLookup('looking');
-    const timer = setTimeout(() => {
-      reverseGeocode(location).then(
-        (found) => {
-          if (seq !== geocodeSeq.current) return;
-          setAddressLookup('idle');
-          update((d) =>
-            d.location && d.location.lat === location.lat && d.location.lng === location.lng
-              ? { ...d, location: { ...d.location, address: found.address, ...(found.street ? { street: found.street } : {}) } }
-              : d,
-          );
-        },
-        () => {
-          if (seq === geocodeSeq.current) setAddressLookup('failed');
-        },
-      );
-    }, 300);
-    return () => clearTimeout(timer);
-  }, [location, update]);
+  // the typed 详细地址 optional.
+  useSettledLoad(
+    `${point}|${location?.address ? 'known' : ''}`,
+    location && !location.address ? () => reverseGeocode(location) : null,
+    {
+      idle: () => setAddressLookup('idle'),
+      start: () => setAddressLookup('looking'),
+      done: (found) => {
+        setAddressLookup('idle');
+        update((d) =>
+          d.location && location && d.location.lat === location.lat && d.location.lng === location.lng
+            ? { ...d, location: { ...d.location, address: found.address, ...(found.street ? { street: found.street } : {}) } }
+            : d,
+        );
+      },
+      failed: () => setAddressLookup('failed'),
+    },
+    300,
+  );
 
   // Open reports around the pin, for the map; asked again each time the tab is shown (they move on).
-  const mapSeq = useRef(0);
   const [shownCount, setShownCount] = useState(0);
   useDidShow(() => setShownCount((n) => n + 1));
-  useEffect(() => {
-    const seq = ++mapSeq.current;
-    const at = location ? positionIn(location, MAP_COORD_SYSTEM) : null;
-    if (!at) {
-      setMapReports([]);
-      return undefined;
-    }
-    const timer = setTimeout(() => {
-      fetchNearbyReports(null, at).then(
-        (items) => {
-          if (seq === mapSeq.current) setMapReports(items);
-        },
-        () => undefined, // the map still works without them
-      );
-    }, 500);
-    return () => clearTimeout(timer);
-  }, [location?.lat, location?.lng, location?.coordSystem, location?.presetKey, shownCount]);
+  const mapPoint = location ? positionIn(location, MAP_COORD_SYSTEM) : null;
+  useSettledLoad(
+    `${point}|${location?.presetKey ?? ''}|${shownCount}`,
+    mapPoint ? () => fetchNearbyReports(null, mapPoint) : null,
+    { idle: () => setMapReports([]), done: setMapReports }, // on failure the map simply has no pins
+    500,
+  );
 
-  useEffect(() => {
-    const seq = ++nearbySeq.current;
-    if (!category || !location) {
-      setNearby([]);
-      return undefined;
-    }
-    // Typing does not change these, but a GPS fix followed by a map pick would ask twice.
-    const timer = setTimeout(() => {
-      fetchNearbyReports(category, location).then(
-        (items) => {
-          if (seq === nearbySeq.current) setNearby(items);
-        },
-        () => {
-          if (seq === nearbySeq.current) setNearby([]); // only a hint: stay quiet when it fails
-        },
-      );
-    }, 400);
-    return () => clearTimeout(timer);
-    // location is replaced as a whole, so its identity is enough
-  }, [category, location]);
+  // The duplicate hint: open reports of this category within its radius. Only a hint: quiet on failure.
+  useSettledLoad(
+    `${category ?? ''}|${point}`,
+    category && location ? () => fetchNearbyReports(category, location) : null,
+    { idle: () => setNearby([]), done: setNearby, failed: () => setNearby([]) },
+    400,
+  );
 
   const blocker = draftBlocker(draft);
   return {
