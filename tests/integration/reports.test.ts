@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../bff/src/db/client';
-import { CaseDeliveryDispatcher } from '../../bff/src/features/reports/reports.usecases';
+import { CaseDeliveryDispatcher } from '../../bff/src/features/reports/case-delivery';
 import { signWebhook } from '../../bff/src/ports/case-system/webhook-signature';
 import { api, loginResident, PHOTOS_DIR, startTestApp, TEST_WEBHOOK_SECRET, uniqueName, uploadPhoto, waitFor, type TestApp } from '../support/test-app';
 

@@ -5,7 +5,7 @@ import { queryRows, type Database } from '../../bff/src/db/client';
 import { startWechatPayFakeServer } from '../../bff/src/dev/wechatpay-fake-server';
 import { createLogger } from '../../bff/src/logger';
 import { appendLedgerEntry, lockUserLedger } from '../../bff/src/features/rewards/ledger';
-import { PayoutDispatcher } from '../../bff/src/features/rewards/rewards.usecases';
+import { PayoutDispatcher } from '../../bff/src/features/rewards/payout-dispatcher';
 import { WechatPayPayout, type WechatPayConfig } from '../../bff/src/ports/payout/wechatpay-payout';
 import { signWechatpayHeaders } from '../../bff/src/ports/payout/wechatpay-signing';
 import { api, loginResident, startTestApp, uniqueName, type TestApp } from '../support/test-app';

@@ -1,6 +1,6 @@
 import { claimExpectedBy, mayBeInChina, PAYOUT_CHANNEL_NAMES, REWARD_STATE_NAMES } from '@cityloop/shared';
 import { ConfigError, loadConfig } from '../../bff/src/config';
-import { caseAddress } from '../../bff/src/features/reports/reports.usecases';
+import { caseAddress } from '../../bff/src/features/reports/case-delivery';
 import { isHashedH5Asset } from '../../bff/src/http/h5-static';
 import { tencentSignature } from '../../bff/src/ports/geocoding/tencent-signature';
 
