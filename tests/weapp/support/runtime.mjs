@@ -8,46 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { createView } from './view.mjs';
+import { BUBBLING, applyDataPath, eventFor, jsonClone, parseUrl, safeJson } from './logic-parts.mjs';
 
-const BUBBLING = new Set(['tap', 'longpress', 'longtap', 'touchstart', 'touchmove', 'touchend', 'touchcancel']);
+export { parseDataPath } from './logic-parts.mjs';
 
-/** `root.cn.[0].cn[2].v` → ['root', 'cn', 0, 'cn', 2, 'v'] (setData's path syntax). */
-export function parseDataPath(key) {
-  const parts = [];
-  for (const seg of String(key).split('.')) {
-    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(seg);
-    if (!m) throw new Error(`setData: bad path ${key}`);
-    if (m[1]) parts.push(m[1]);
-    for (const idx of m[2].matchAll(/\[(\d+)\]/g)) parts.push(Number(idx[1]));
-  }
-  return parts;
-}
-
-function applyDataPath(data, key, value) {
-  const parts = parseDataPath(key);
-  let cur = data;
-  for (let i = 0; i < parts.length - 1; i += 1) {
-    const p = parts[i];
-    if (cur[p] === null || typeof cur[p] !== 'object') cur[p] = typeof parts[i + 1] === 'number' ? [] : {};
-    cur = cur[p];
-  }
-  cur[parts[parts.length - 1]] = value;
-}
-
-/** What setData carries is JSON (WeChat serialises it across threads). */
-const jsonClone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
-
-function parseUrl(url, from) {
-  const [rawPath, query = ''] = String(url).split('?');
-  let route = rawPath.startsWith('/') ? rawPath.slice(1) : path.posix.normalize(path.posix.join(path.posix.dirname(from ?? ''), rawPath));
-  route = route.replace(/\.html$/, '');
-  const options = {};
-  for (const pair of query.split('&').filter(Boolean)) {
-    const [k, v = ''] = pair.split('=');
-    options[decodeURIComponent(k)] = v; // WeChat hands query values over still encoded
-  }
-  return { route, options };
-}
 
 /**
  * Loads `dist` with the `double` (from createWxDouble) and returns the app driver.
@@ -350,21 +314,6 @@ export function createRuntime({ dist, double, onError, log = () => undefined }) 
   double.attachNavigator(navigator);
 
   // ---- events -------------------------------------------------------------------------------
-  function eventFor(type, target, current, detail) {
-    const targetInfo = { id: target.id, dataset: target.dataset(), offsetLeft: 0, offsetTop: 0 };
-    return {
-      type,
-      timeStamp: Date.now(),
-      target: targetInfo,
-      currentTarget: { id: current.id, dataset: current.dataset(), offsetLeft: 0, offsetTop: 0 },
-      detail: jsonClone(detail ?? {}),
-      mark: {},
-      mut: false,
-      touches: [],
-      changedTouches: BUBBLING.has(type) ? [{ identifier: 0, pageX: 10, pageY: 10, clientX: 10, clientY: 10 }] : [],
-    };
-  }
-
   function handlerOwner(owner) {
     if (owner?.component) {
       const config = componentConfigs.get(owner.component);
@@ -433,12 +382,4 @@ export function createRuntime({ dist, double, onError, log = () => undefined }) 
     onRender: (l) => renderListeners.add(l),
     getApp: () => appInstance,
   };
-}
-
-function safeJson(x) {
-  try {
-    return JSON.stringify(x);
-  } catch {
-    return String(x);
-  }
 }
