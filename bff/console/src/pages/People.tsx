@@ -1,4 +1,4 @@
-import { App as AntApp, Alert, Button, Card, DatePicker, Descriptions, Form, Input, Modal, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
+import { App as AntApp, Alert, Button, Card, DatePicker, Descriptions, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import {
   STAFF_ROLE_NAMES,
   STAFF_ROLES,
