@@ -9,6 +9,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pageWatcher } from './page-watch.mjs';
+import { residentApi } from './resident-api.mjs';
 import { artifacts, caseOperator, checklist, delay, openChromium, root, startBff } from './support.mjs';
 
 const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
@@ -22,7 +24,6 @@ if (!fs.existsSync(path.join(root, 'bff/console/dist/index.html'))) {
   console.error('The console is not built: run `npm run build:console` first.');
   process.exit(1);
 }
-
 
 const { check, setupFailed, exit } = checklist({
   firstLineOnly: true,
@@ -44,70 +45,16 @@ const bff = await startBff({
 });
 const { baseUrl, simulatorUrl } = bff;
 
-
 // ---- the resident side and the case system, over HTTP --------------------------------------------
 
-async function json(res, expected) {
-  const text = await res.text();
-  if (res.status !== expected) throw new Error(`${res.url} answered ${res.status}: ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function residentLogin(name) {
-  const body = await json(await fetch(`${baseUrl}/api/v1/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: `dev:${name}` }) }), 200);
-  return { id: body.user.id, headers: { authorization: `Bearer ${body.token}` } };
-}
-
-async function uploadPhoto(resident, bytes, filename) {
-  const form = new FormData();
-  form.append('file', new Blob([bytes], { type: 'image/jpeg' }), filename);
-  const res = await fetch(`${baseUrl}/api/v1/photos`, { method: 'POST', headers: resident.headers, body: form });
-  return (await json(res, 201)).id;
-}
-
-async function submitReport(resident, photoId, place) {
-  const body = { category: 'exposed_garbage', description: `控制台端到端测试：${place.address}`, location: { lat: place.lat, lng: place.lng, coordSystem: 'wgs84' }, address: place.address, street: place.street, photoIds: [photoId] };
-  const res = await fetch(`${baseUrl}/api/v1/reports`, { method: 'POST', headers: { ...resident.headers, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify(body) });
-  return (await json(res, 201)).report;
-}
-
+const { json, residentLogin, uploadPhoto, submitReport, waitForReport } = residentApi(baseUrl);
 const { findCase, operate } = caseOperator(simulatorUrl);
-
-async function waitForReport(resident, reportId, test, what) {
-  for (let i = 0; i < 100; i += 1) {
-    const { report } = await json(await fetch(`${baseUrl}/api/v1/reports/${reportId}`, { headers: resident.headers }), 200);
-    if (test(report)) return report;
-    await delay(200);
-  }
-  throw new Error(`report ${reportId} never reached: ${what}`);
-}
 
 // ---- the browser ---------------------------------------------------------------------------------
 
 let browser;
 let closeBrowser;
-/** HTTP refusals a check provokes on purpose (Chromium logs each as a console error). */
-const expectedRefusals = [];
-const problems = [];
-
-function expectRefusal(urlPart, status) {
-  expectedRefusals.push({ urlPart, status });
-}
-
-function watch(page) {
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const text = msg.text();
-    const url = msg.location()?.url ?? '';
-    const m = /status of (\d{3})/.exec(text);
-    if (m && expectedRefusals.some((e) => url.includes(e.urlPart) && Number(m[1]) === e.status)) return;
-    problems.push(`console error: ${text} ${url}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400 && !expectedRefusals.some((e) => res.url().includes(e.urlPart) && res.status() === e.status)) problems.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`);
-  });
-}
+const { watch, expectRefusal, problems } = pageWatcher();
 
 async function shot(page, name) {
   // Pointer off the menu (no tooltip), page at its top, antd's fades and the menu highlight settled.
