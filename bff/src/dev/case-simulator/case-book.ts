@@ -46,7 +46,8 @@ export interface SimulatedCase {
   readonly mergedInto: string | null;
   readonly requestedAt: Date;
   readonly updatedAt: Date;
-  /** Every field the create request carried except api_key, as received (tests check what was sent). */
+  readonly mediaUrls: readonly string[];
+  /** Every field the create request carried except api_key, first value of each, as received (tests check what was sent). */
   readonly form: Readonly<Record<string, string>>;
   readonly updates: readonly SimulatedUpdate[];
 }
@@ -83,6 +84,8 @@ export interface MutableCase {
   lat: number | null;
   long: number | null;
   mediaUrl: string | null;
+  /** Every photo the create carried: repeated media_url, attribute[media_urls] and posted files. */
+  mediaUrls: string[];
   status: CaseStatus;
   department: string | null;
   expectedAt: Date | null;
@@ -105,6 +108,7 @@ export interface NewSimulatedCase {
   lat: number | null;
   long: number | null;
   mediaUrl: string | null;
+  mediaUrls: string[];
   form: Record<string, string>;
 }
 

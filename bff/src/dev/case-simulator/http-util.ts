@@ -4,11 +4,13 @@ import type http from 'node:http';
 export interface RouteResult {
   status: number;
   body: unknown;
+  /** Root element when answered as XML (a list root such as service_requests for arrays). */
+  root?: string;
 }
 
 /** Open311 error shape: `[{code, description}]`. */
 export function error(status: number, description: string): RouteResult {
-  return { status, body: [{ code: status, description }] };
+  return { status, body: [{ code: status, description }], root: 'errors' };
 }
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown) {

@@ -1,19 +1,26 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CaseBook, type ActionPayload, type OperatorAction, type SimulatedCase } from './case-book';
-import { BodyTooLarge, Timers, sendJson, type RouteResult } from './http-util';
-import { open311Routes, toOpen311, type FeedbackEntry } from './open311-routes';
+import { toOpen311Xml } from '../../ports/case-system/open311-xml';
+import { BodyTooLarge, Timers, sendJson, sendText, type RouteResult } from './http-util';
+import { Open311Requests } from './open311-requests';
+import { open311Routes, type FeedbackEntry, type FormatResult } from './open311-routes';
+import { ServiceCatalogue, type ServiceAttribute, type ServiceType } from './open311-services';
 import { operatorRoutes } from './operator-routes';
 import { WebhookDelivery, type WebhookTarget } from './webhooks';
 
 export { CaseSimulatorError } from './case-book';
 export type { ActionPayload, CaseStatus, OperatorAction, SimulatedCase, SimulatedUpdate } from './case-book';
 export type { CaseWebhookPayload } from './webhooks';
+export type { ServiceAttribute, ServiceType } from './open311-services';
 
 /**
  * A stand-in for the city's case system (数字城管平台 / 12345), speaking Open311 GeoReport v2 with our
  * extensions over real HTTP, so the Open311 adapter, dev mode and the tests exercise the real protocol.
- * The parts: case-book.ts (state machine), open311-routes.ts, operator-routes.ts, webhooks.ts.
+ * The parts: case-book.ts (state machine), open311-*.ts (GeoReport v2 in XML and JSON, and mySociety's
+ * servicerequestupdates), operator-routes.ts (the console), webhooks.ts (signed pushes).
+ * Options make it behave like the servers a city may really have: strict about attributes, without our
+ * extensions, batch or blackbox services.
  * Each step appends an update; with `webhook` set every update is pushed, signed, in order per case.
  */
 
@@ -38,6 +45,18 @@ export interface CaseSimulatorOptions {
    * case numbers the BFF already stored, and every later report would be refused forever.
    */
   runTag?: string;
+  /** Declare client_request_id, media_urls and reporter_id in service definitions (default true). */
+  declareExtensions?: boolean;
+  /** Refuse undeclared attribute[code] with 400, as strict servers such as open311-adapter do (default false). */
+  strictAttributes?: boolean;
+  /** A city's own attributes per service_code, e.g. a required one. */
+  extraAttributes?: Record<string, ServiceAttribute[]>;
+  /** Service type per service_code (default realtime). */
+  serviceTypes?: Record<string, ServiceType>;
+  /** Answer extensions=true with extended_attributes (default true); false is a plain GeoReport v2 server. */
+  extensions?: boolean;
+  /** Offer mySociety's servicerequestupdates (default true). */
+  updatesFeed?: boolean;
 }
 
 export interface CaseSimulator {
@@ -57,9 +76,10 @@ export interface CaseSimulator {
 export async function startCaseSimulator(options: CaseSimulatorOptions): Promise<CaseSimulator> {
   if (!options.apiKey) throw new Error('case simulator needs an apiKey');
   const timers = new Timers();
+  const now = options.now ?? (() => new Date());
   const webhooks = options.webhook ? new WebhookDelivery(options.webhook, timers) : null;
   const book = new CaseBook({
-    now: options.now ?? (() => new Date()),
+    now,
     timers,
     departments: options.departments,
     casePrefix: options.casePrefix,
@@ -69,8 +89,11 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
     onUpdate: (c, u) => webhooks?.enqueue(c, u),
   });
   const feedbackLog: FeedbackEntry[] = [];
-  const open311 = open311Routes(book, options.apiKey, feedbackLog);
-  const operator = operatorRoutes(book, options.apiKey, (c) => toOpen311(c, true));
+  const services = new ServiceCatalogue({ declareExtensions: options.declareExtensions, extraAttributes: options.extraAttributes, serviceTypes: options.serviceTypes });
+  let selfUrl = '';
+  const requests = new Open311Requests(book, services, { extensions: options.extensions !== false, strictAttributes: options.strictAttributes === true }, () => selfUrl, now);
+  const open311 = open311Routes(book, services, requests, { apiKey: options.apiKey, updatesFeed: options.updatesFeed !== false, now }, feedbackLog);
+  const operator = operatorRoutes(book, options.apiKey, (c) => requests.view(c, true));
   let failure: FailureMode = 'none';
 
   const server = http.createServer((req, res) => {
@@ -79,14 +102,22 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
     if (!isOperator && failure === 'hang') return; // never answers; close() destroys the socket
     if (!isOperator && failure === 'http503') {
       req.resume();
-      return sendJson(res, 503, [{ code: 503, description: 'Service unavailable' }]);
+      return url.pathname.endsWith('.json')
+        ? sendJson(res, 503, [{ code: 503, description: 'Service unavailable' }])
+        : sendText(res, 503, 'text/xml; charset=utf-8', toOpen311Xml('errors', [{ code: 503, description: 'Service unavailable' }]));
     }
-    const route = isOperator ? operator : open311;
+    const xml = !isOperator && !url.pathname.endsWith('.json');
+    const answer = (status: number, body: unknown, root = 'errors') =>
+      xml ? sendText(res, status, 'text/xml; charset=utf-8', toOpen311Xml(root, body)) : sendJson(res, status, body);
+    const route: (req: http.IncomingMessage, url: URL) => Promise<RouteResult | FormatResult> = isOperator ? operator : open311;
     route(req, url).then(
-      ({ status, body }: RouteResult) => sendJson(res, status, body),
+      (result) => {
+        if ('raw' in result && result.raw) return sendRaw(res, result.raw.type, result.raw.bytes);
+        answer(result.status, result.body, result.root);
+      },
       (err: unknown) => {
-        if (err instanceof BodyTooLarge) return sendJson(res, 413, [{ code: 413, description: 'request body too large' }]);
-        sendJson(res, 500, [{ code: 500, description: 'internal error' }]);
+        if (err instanceof BodyTooLarge) return answer(413, [{ code: 413, description: 'request body too large' }]);
+        answer(500, [{ code: 500, description: 'internal error' }]);
       },
     );
   });
@@ -100,9 +131,10 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  selfUrl = `http://${host}:${address.port}`;
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: selfUrl,
     cases: book.cases as ReadonlyMap<string, SimulatedCase>,
     setFailure: (mode) => {
       failure = mode;
@@ -122,4 +154,10 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
         server.close(() => resolve());
       }),
   };
+}
+
+function sendRaw(res: http.ServerResponse, type: string, bytes: Buffer) {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(200, { 'content-type': type, 'content-length': bytes.length });
+  res.end(bytes);
 }
