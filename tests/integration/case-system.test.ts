@@ -86,10 +86,11 @@ describe('Open311 adapter against the case-system simulator', () => {
   it('lists a service for every report category', async () => {
     const services = await cs.listServices();
     for (const cat of REPORT_CATEGORIES) {
-      expect(services).toContainEqual({ serviceCode: cat.serviceCode, serviceName: cat.name, group: cat.group });
+      expect(services).toContainEqual(expect.objectContaining({ serviceCode: cat.serviceCode, serviceName: cat.name, group: cat.group, metadata: true, type: 'realtime' }));
     }
     const raw = await api(sim.url, '/services.json');
-    expect(raw.body[0]).toMatchObject({ metadata: false, type: 'realtime' });
+    // The spec's keywords are one comma-separated string; metadata is true where a service has attributes.
+    expect(raw.body[0]).toMatchObject({ metadata: true, type: 'realtime', keywords: expect.stringMatching(/^exposed_garbage, /) });
   });
 
   it('creates a case with a city-style number; a repeat with the same clientRequestId is the same case', async () => {
@@ -253,7 +254,8 @@ describe('Open311 adapter against the case-system simulator', () => {
 
   it('validates what it is sent: unknown service, bad coordinates', async () => {
     const unknown = await caseError(cs.createCase(newCase({ serviceCode: 'XX-9999' })));
-    expect(unknown).toMatchObject({ retryable: false, status: 400, message: 'service_code XX-9999 not found' });
+    // The spec: a service_code that does not exist is 404, one that is missing 400.
+    expect(unknown).toMatchObject({ retryable: false, status: 404, message: 'service_code XX-9999 not found' });
     const badLat = await caseError(cs.createCase(newCase({ lat: Number.NaN })));
     expect(badLat).toMatchObject({ retryable: false, status: 400 });
     const farAway = await caseError(cs.createCase(newCase({ lat: 124.88 })));
@@ -342,8 +344,9 @@ describe('Open311 adapter against the case-system simulator', () => {
       const { caseId } = await prefixed.createCase(newCase());
       expect(sim.cases.get(caseId)!.form.jurisdiction_id).toBe('kunming.gov.cn');
       expect((await prefixed.getCase(caseId)).status).toBe('received');
-      expect(seen[0]).toBe('/open311/v2/requests.json');
-      expect(seen[1]).toBe(`/open311/v2/requests/${caseId}.json?jurisdiction_id=kunming.gov.cn&extensions=true`);
+      // The service list and definition come first, to know which attributes the service declares.
+      expect(seen.slice(0, 3)).toEqual(['/open311/v2/services.json?jurisdiction_id=kunming.gov.cn', '/open311/v2/services/SJ-0401.json?jurisdiction_id=kunming.gov.cn', '/open311/v2/requests.json']);
+      expect(seen[3]).toBe(`/open311/v2/requests/${caseId}.json?jurisdiction_id=kunming.gov.cn&extensions=true`);
       expect(seen.join(' ')).not.toContain(API_KEY);
     } finally {
       proxy.closeAllConnections();
