@@ -94,12 +94,20 @@ export class Open311CaseSystem implements CaseSystem {
       if (extra(code) || declared.has(code)) form.set(`attribute[${code}]`, value);
     }
     for (const a of attributes) {
-      if (!a.variable || !a.required || form.has(`attribute[${a.code}]`) || form.has(`attribute[${a.code}][]`)) continue;
-      const value = a.code === 'reporter_id' ? undefined : known[a.code];
-      // A required attribute only a person could answer: the city must give it a fixed value in config.
-      if (value === undefined) throw new CaseSystemError(`service ${input.serviceCode} requires attribute ${a.code} (${a.description || a.datatype}); set it in CASE_SYSTEM_ATTRIBUTES`, false);
-      if (a.values.length > 0 && !a.values.includes(value)) throw new CaseSystemError(`attribute ${a.code} of service ${input.serviceCode} must be one of ${a.values.join(', ')}`, false);
-      form.set(a.datatype === 'multivaluelist' ? `attribute[${a.code}][]` : `attribute[${a.code}]`, value);
+      if (!a.variable) continue;
+      let value = form.get(`attribute[${a.code}]`);
+      if (value === null && a.required) {
+        value = (a.code === 'reporter_id' ? undefined : known[a.code]) ?? null;
+        // A required attribute only a person could answer: the city must give it a fixed value in config.
+        if (value === null) throw new CaseSystemError(`service ${input.serviceCode} requires attribute ${a.code} (${a.description || a.datatype}); set it in CASE_SYSTEM_ATTRIBUTES`, false);
+        form.set(`attribute[${a.code}]`, value);
+      }
+      if (value !== null && a.values.length > 0 && !a.values.includes(value)) throw new CaseSystemError(`attribute ${a.code} of service ${input.serviceCode} must be one of ${a.values.join(', ')}`, false);
+      // multivaluelist values go as attribute[code][]=value (spec).
+      if (value !== null && a.datatype === 'multivaluelist') {
+        form.delete(`attribute[${a.code}]`);
+        form.set(`attribute[${a.code}][]`, value);
+      }
     }
 
     const body = await this.request('POST', 'requests', { form });

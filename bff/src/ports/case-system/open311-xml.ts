@@ -22,7 +22,6 @@ const CONTAINERS: Record<string, string> = {
   updates: 'update',
   media_urls: 'media_url',
 };
-const ITEM_NAMES: ReadonlySet<string> = new Set([...Object.values(XML_LISTS), ...Object.values(CONTAINERS)]);
 const BOOLEAN_FIELDS: ReadonlySet<string> = new Set(['metadata', 'variable', 'required']);
 const NUMBER_FIELDS: ReadonlySet<string> = new Set(['lat', 'long', 'order']);
 
@@ -38,8 +37,13 @@ const parser = new XMLParser({
   // Only the five predefined entities; a DOCTYPE (the only way to declare others) is refused before parsing.
   processEntities: true,
   htmlEntities: false,
-  isArray: (name) => ITEM_NAMES.has(name),
 });
+
+/** One element or several of the same name, as a list (the parser gives an array only for repeats). */
+function many(value: unknown): unknown[] {
+  if (value === undefined || value === null || value === '') return [];
+  return Array.isArray(value) ? value : [value];
+}
 
 /** Parses an Open311 XML document into its JSON shape. Throws Open311XmlError on anything else. */
 export function parseOpen311Xml(text: string): unknown {
@@ -57,8 +61,7 @@ export function parseOpen311Xml(text: string): unknown {
   const content = doc[root];
   if (root in XML_LISTS) {
     const item = XML_LISTS[root as XmlListRoot];
-    const items = isRecord(content) ? content[item] : undefined;
-    return Array.isArray(items) ? items.map((i) => fromXml(i)) : [];
+    return many(isRecord(content) ? content[item] : undefined).map((i) => fromXml(i));
   }
   return fromXml(content);
 }
@@ -70,8 +73,7 @@ function fromXml(node: unknown, name = ''): unknown {
     for (const [key, value] of Object.entries(node)) {
       const item = CONTAINERS[key];
       if (item) {
-        const inner = isRecord(value) ? value[item] : undefined;
-        out[key] = Array.isArray(inner) ? inner.map((i) => fromXml(i, item)) : [];
+        out[key] = many(isRecord(value) ? value[item] : undefined).map((i) => fromXml(i, item));
       } else out[key] = fromXml(value, key);
     }
     return out;
