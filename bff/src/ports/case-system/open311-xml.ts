@@ -61,7 +61,10 @@ export function parseOpen311Xml(text: string): unknown {
   const content = doc[root];
   if (root in XML_LISTS) {
     const item = XML_LISTS[root as XmlListRoot];
-    return many(isRecord(content) ? content[item] : undefined).map((i) => fromXml(i));
+    const items = many(isRecord(content) ? content[item] : undefined).map((i) => fromXml(i));
+    // An error's code is a number in JSON (the spec's example); an attribute's code stays text.
+    if (root === 'errors') for (const e of items) if (isRecord(e) && typeof e.code === 'string' && /^\d+$/.test(e.code)) e.code = Number(e.code);
+    return items;
   }
   return fromXml(content);
 }
