@@ -194,3 +194,25 @@ describe('the simulator as other servers are', () => {
     }
   });
 });
+
+describe('bff/scripts/open311-check.mjs', () => {
+  it('passes the simulator on all 33 checks, and fails a server that is not Open311', async () => {
+    const { execFile } = await import('node:child_process');
+    const run = (url: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        execFile(process.execPath, [path.join(__dirname, '../../bff/scripts/open311-check.mjs'), url, API_KEY], (err, stdout) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, out: stdout }));
+      });
+    const sim = await startCaseSimulator({ apiKey: API_KEY });
+    try {
+      const good = await run(sim.url);
+      expect(good.out).toContain('33 of 33 checks pass');
+      expect(good.code).toBe(0);
+      // The operator console is JSON, not Open311: most checks fail there.
+      const bad = await run(`${sim.url}/operator`);
+      expect(bad.code).toBe(1);
+      expect(bad.out).toMatch(/^FAIL {2}1 GET services.xml/m);
+    } finally {
+      await sim.close();
+    }
+  });
+});
