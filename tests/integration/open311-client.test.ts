@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startCaseSimulator, type CaseSimulator, type CaseSimulatorOptions } from '../../bff/src/dev/case-simulator/simulator';
 import { CaseSystemError, type NewCase } from '../../bff/src/ports/case-system/case-system';
 import { Open311CaseSystem, type Open311Options } from '../../bff/src/ports/case-system/open311-case-system';
@@ -153,5 +155,35 @@ describe.each(['xml', 'json'] as const)('Open311 client against the simulator (%
     const { sim, cs } = await setup({ serviceTypes: { 'SJ-0401': 'batch' } });
     const created = await cs.createCase(newCase());
     expect(created).toEqual({ caseId: [...sim.cases.keys()][0], token: expect.stringMatching(/^TK/) });
+  });
+});
+
+describe('Open311 client against a server that refuses its service list', () => {
+  it('still posts, without definitions, and reads a feed that is not there as absent', async () => {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      req.resume();
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.url?.startsWith('/services.json')) return json(400, [{ code: 400, description: 'General service error' }]);
+      if (req.method === 'POST' && req.url === '/requests.json') return json(201, [{ service_request_id: 'R-1' }]);
+      if (req.url?.startsWith('/requests/R-1.json')) return json(200, [{ service_request_id: 'R-1', status: 'open', service_code: 'SJ-0401', requested_datetime: '2026-11-22T09:30:00+08:00', updated_datetime: '2026-11-22T09:30:00+08:00' }]);
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>not here</html>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const cs = new Open311CaseSystem({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: API_KEY, timeoutMs: 2000 });
+      expect(await cs.createCase(newCase())).toEqual({ caseId: 'R-1' });
+      expect((await cs.getCase('R-1')).status).toBe('received');
+      expect((await cs.getCase('R-1')).status).toBe('received');
+      expect(seen.filter((s) => s.includes('servicerequestupdates'))).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -182,8 +182,8 @@ export class Open311CaseSystem implements CaseSystem {
     try {
       body = await this.request('GET', 'servicerequestupdates', { query: { start_date: start.toISOString(), end_date: new Date().toISOString(), service_request_id: caseId } });
     } catch (err) {
-      // auto: a server that has no such resource says 404 (or 400); then it is not asked again.
-      if (this.feedOffered === null && err instanceof CaseSystemError && (err.status === 404 || err.status === 400)) {
+      // auto: a server without the resource refuses it (404, 400) or answers something else; then it is not asked again.
+      if (this.feedOffered === null && err instanceof CaseSystemError && (!err.retryable || err.message.includes('answer is not'))) {
         this.feedOffered = false;
         return [];
       }
@@ -205,7 +205,11 @@ export class Open311CaseSystem implements CaseSystem {
     const ttl = this.options.serviceCacheMs ?? 600_000;
     const now = Date.now();
     if (!this.services || now - this.services.at > ttl) {
-      const list = this.listServices();
+      // A server whose service list is refused outright (4xx) still takes posts: go on without definitions.
+      const list = this.listServices().catch((err: unknown) => {
+        if (err instanceof CaseSystemError && !err.retryable) return [];
+        throw err;
+      });
       this.services = { at: now, list };
       list.catch(() => (this.services = null));
     }
