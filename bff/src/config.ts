@@ -54,6 +54,24 @@ const envSchema = z
     CASE_POLL_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
     CASE_POLL_AFTER_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
     REPORTER_IDENTITY_TO_CASE_SYSTEM: booleanFlag.default(false),
+    // Open311 dialect of the city's endpoint (see README "Connecting a city's platform").
+    CASE_SYSTEM_FORMAT: z.enum(['json', 'xml']).default('json'),
+    CASE_SYSTEM_EXTENSIONS: z.enum(['declared', 'always', 'never']).default('declared'),
+    CASE_SYSTEM_ATTRIBUTES: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (!text?.trim()) return {};
+        try {
+          const value = JSON.parse(text) as unknown;
+          if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) return value as Record<string, string>;
+        } catch {
+          // reported below
+        }
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of attribute code to text value, e.g. {"channel":"cityloop"}' });
+        return z.NEVER;
+      }),
+    CASE_SYSTEM_UPDATES_FEED: z.enum(['auto', 'on', 'off']).default('auto'),
     PHOTO_STORAGE: z.enum(['local', 's3']).default('local'),
     S3_ENDPOINT: z.url().optional(),
     S3_BUCKET: z.string().min(3).max(63).optional(),
@@ -245,6 +263,11 @@ export interface Config {
     pollIntervalMs: number;
     pollAfterSeconds: number;
     shareReporterIdentity: boolean;
+    /** Open311 dialect: xml or json; our attributes where declared, always or never; a city's fixed attribute values; servicerequestupdates. */
+    format: 'json' | 'xml';
+    extensions: 'declared' | 'always' | 'never';
+    attributeValues: Record<string, string>;
+    updatesFeed: 'auto' | 'on' | 'off';
   };
   photos: {
     dir: string;
@@ -358,6 +381,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       pollIntervalMs: env.CASE_POLL_INTERVAL_MS,
       pollAfterSeconds: env.CASE_POLL_AFTER_SECONDS,
       shareReporterIdentity: env.REPORTER_IDENTITY_TO_CASE_SYSTEM,
+      format: env.CASE_SYSTEM_FORMAT,
+      extensions: env.CASE_SYSTEM_EXTENSIONS,
+      attributeValues: env.CASE_SYSTEM_ATTRIBUTES,
+      updatesFeed: env.CASE_SYSTEM_UPDATES_FEED,
     },
     photos: {
       dir: path.resolve(env.DATA_DIR, 'photos'),

@@ -26,6 +26,13 @@ async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 5000, what = 'co
   }
 }
 
+/** Creates a case on a server that answers its number at once (realtime), and returns the number. */
+async function created(cs: Open311CaseSystem, input: NewCase): Promise<{ caseId: string }> {
+  const { caseId } = await cs.createCase(input);
+  if (!caseId) throw new Error('expected a service_request_id');
+  return { caseId };
+}
+
 /** Expects `promise` to reject with a CaseSystemError and returns it. */
 async function caseError(promise: Promise<unknown>): Promise<CaseSystemError> {
   const err = await promise.then(
@@ -75,7 +82,7 @@ describe('Open311 adapter against the case-system simulator', () => {
     for (let start = 0; start < 3; start += 1) {
       const restarted = await startCaseSimulator({ apiKey: API_KEY, now: () => new Date('2026-11-22T02:00:00Z') });
       try {
-        numbers.add((await new Open311CaseSystem({ baseUrl: restarted.url, apiKey: API_KEY, timeoutMs: 2000 }).createCase(newCase())).caseId);
+        numbers.add((await created(new Open311CaseSystem({ baseUrl: restarted.url, apiKey: API_KEY, timeoutMs: 2000 }), newCase())).caseId);
       } finally {
         await restarted.close();
       }
@@ -86,21 +93,22 @@ describe('Open311 adapter against the case-system simulator', () => {
   it('lists a service for every report category', async () => {
     const services = await cs.listServices();
     for (const cat of REPORT_CATEGORIES) {
-      expect(services).toContainEqual({ serviceCode: cat.serviceCode, serviceName: cat.name, group: cat.group });
+      expect(services).toContainEqual(expect.objectContaining({ serviceCode: cat.serviceCode, serviceName: cat.name, group: cat.group, metadata: true, type: 'realtime' }));
     }
     const raw = await api(sim.url, '/services.json');
-    expect(raw.body[0]).toMatchObject({ metadata: false, type: 'realtime' });
+    // The spec's keywords are one comma-separated string; metadata is true where a service has attributes.
+    expect(raw.body[0]).toMatchObject({ metadata: true, type: 'realtime', keywords: expect.stringMatching(/^exposed_garbage, /) });
   });
 
   it('creates a case with a city-style number; a repeat with the same clientRequestId is the same case', async () => {
     const input = newCase();
-    const first = await cs.createCase(input);
+    const first = await created(cs, input);
     expect(first.caseId).toMatch(/^CG2026112\d-[0-9A-Z]{5}-\d{6}$/);
-    const again = await cs.createCase({ ...input, description: '重复提交' });
+    const again = await created(cs, { ...input, description: '重复提交' });
     expect(again.caseId).toBe(first.caseId);
     expect([...sim.cases.values()].filter((c) => c.clientRequestId === input.clientRequestId)).toHaveLength(1);
 
-    const other = await cs.createCase(newCase());
+    const other = await created(cs, newCase());
     expect(other.caseId).not.toBe(first.caseId);
 
     // The form: Open311 fields, one media_url, the other photos and our id as extension attributes.
@@ -118,12 +126,12 @@ describe('Open311 adapter against the case-system simulator', () => {
   });
 
   it('sends no reporter identity unless one is given', async () => {
-    const anonymous = await cs.createCase(newCase({ mediaUrls: ['https://media.cityloop.example/p/only.webp'] }));
+    const anonymous = await created(cs, newCase({ mediaUrls: ['https://media.cityloop.example/p/only.webp'] }));
     const anonForm = sim.cases.get(anonymous.caseId)!.form;
     expect(Object.keys(anonForm).filter((k) => /reporter|user|openid|phone|email|name/i.test(k))).toEqual([]);
     expect(anonForm).not.toHaveProperty('attribute[media_urls]');
 
-    const named = await cs.createCase(newCase({ reporter: { id: 'user-42' } }));
+    const named = await created(cs, newCase({ reporter: { id: 'user-42' } }));
     expect(sim.cases.get(named.caseId)!.form['attribute[reporter_id]']).toBe('user-42');
     // …and the case system never gives it back out.
     const raw = await api(sim.url, `/requests/${named.caseId}.json?extensions=true`);
@@ -131,7 +139,7 @@ describe('Open311 adapter against the case-system simulator', () => {
   });
 
   it('follows a case through the loop: received → accepted → dispatched → handled → closed, each with its note', async () => {
-    const { caseId } = await cs.createCase(newCase());
+    const { caseId } = await created(cs, newCase());
     const received = await cs.getCase(caseId);
     expect(received).toMatchObject({ caseId, status: 'received', department: null, expectedAt: null });
     expect(received.updates).toHaveLength(1);
@@ -178,7 +186,7 @@ describe('Open311 adapter against the case-system simulator', () => {
   });
 
   it('dispatch without a date expects the result three days later, at a default department for the category', async () => {
-    const { caseId } = await cs.createCase(newCase({ serviceCode: 'BJ-0201' }));
+    const { caseId } = await created(cs, newCase({ serviceCode: 'BJ-0201' }));
     sim.advance(caseId, 'register');
     sim.advance(caseId, 'dispatch');
     const snapshot = await cs.getCase(caseId);
@@ -188,7 +196,7 @@ describe('Open311 adapter against the case-system simulator', () => {
   });
 
   it('不予立案 needs a reason and shows it', async () => {
-    const { caseId } = await cs.createCase(newCase());
+    const { caseId } = await created(cs, newCase());
     const noReason = await operator(sim, caseId, 'reject', {});
     expect(noReason.status).toBe(400);
     expect(noReason.body).toEqual([{ code: 400, description: 'reason is required' }]);
@@ -204,8 +212,8 @@ describe('Open311 adapter against the case-system simulator', () => {
   });
 
   it('merges a case into an earlier one', async () => {
-    const earlier = await cs.createCase(newCase());
-    const later = await cs.createCase(newCase());
+    const earlier = await created(cs, newCase());
+    const later = await created(cs, newCase());
     sim.advance(earlier.caseId, 'register');
     const missing = await operator(sim, later.caseId, 'merge', { into: 'CG19990101-999999' });
     expect(missing.status).toBe(400);
@@ -217,7 +225,7 @@ describe('Open311 adapter against the case-system simulator', () => {
   });
 
   it('refuses steps out of order with 409, and operator calls without the key with 403', async () => {
-    const { caseId } = await cs.createCase(newCase());
+    const { caseId } = await created(cs, newCase());
     const early = await operator(sim, caseId, 'dispatch', { department: '市容环境卫生管理处' });
     expect(early.status).toBe(409);
     expect(early.body).toEqual([{ code: 409, description: expect.stringContaining('dispatch') }]);
@@ -235,7 +243,7 @@ describe('Open311 adapter against the case-system simulator', () => {
   });
 
   it('rework after close reopens the case; before close it is refused and not retryable', async () => {
-    const { caseId } = await cs.createCase(newCase());
+    const { caseId } = await created(cs, newCase());
     const early = await caseError(cs.requestRework(caseId, '问题仍然存在'));
     expect(early).toMatchObject({ retryable: false, status: 409 });
 
@@ -253,7 +261,8 @@ describe('Open311 adapter against the case-system simulator', () => {
 
   it('validates what it is sent: unknown service, bad coordinates', async () => {
     const unknown = await caseError(cs.createCase(newCase({ serviceCode: 'XX-9999' })));
-    expect(unknown).toMatchObject({ retryable: false, status: 400, message: 'service_code XX-9999 not found' });
+    // The spec: a service_code that does not exist is 404, one that is missing 400.
+    expect(unknown).toMatchObject({ retryable: false, status: 404, message: 'service_code XX-9999 not found' });
     const badLat = await caseError(cs.createCase(newCase({ lat: Number.NaN })));
     expect(badLat).toMatchObject({ retryable: false, status: 400 });
     const farAway = await caseError(cs.createCase(newCase({ lat: 124.88 })));
@@ -276,7 +285,7 @@ describe('Open311 adapter against the case-system simulator', () => {
   });
 
   it('a case system answering 503 → retryable, for every call', async () => {
-    const { caseId } = await cs.createCase(newCase());
+    const { caseId } = await created(cs, newCase());
     sim.setFailure('http503');
     const errors = await Promise.all([cs.listServices(), cs.createCase(newCase()), cs.getCase(caseId), cs.requestRework(caseId, 'x')].map(caseError));
     for (const err of errors) expect(err).toMatchObject({ retryable: true, status: 503 });
@@ -339,11 +348,12 @@ describe('Open311 adapter against the case-system simulator', () => {
     const { port } = proxy.address() as AddressInfo;
     try {
       const prefixed = new Open311CaseSystem({ baseUrl: `http://127.0.0.1:${port}/open311/v2`, apiKey: API_KEY, jurisdictionId: 'kunming.gov.cn', timeoutMs: 2000 });
-      const { caseId } = await prefixed.createCase(newCase());
+      const { caseId } = await created(prefixed, newCase());
       expect(sim.cases.get(caseId)!.form.jurisdiction_id).toBe('kunming.gov.cn');
       expect((await prefixed.getCase(caseId)).status).toBe('received');
-      expect(seen[0]).toBe('/open311/v2/requests.json');
-      expect(seen[1]).toBe(`/open311/v2/requests/${caseId}.json?jurisdiction_id=kunming.gov.cn&extensions=true`);
+      // The service list and definition come first, to know which attributes the service declares.
+      expect(seen.slice(0, 3)).toEqual(['/open311/v2/services.json?jurisdiction_id=kunming.gov.cn', '/open311/v2/services/SJ-0401.json?jurisdiction_id=kunming.gov.cn', '/open311/v2/requests.json']);
+      expect(seen[3]).toBe(`/open311/v2/requests/${caseId}.json?jurisdiction_id=kunming.gov.cn&extensions=true`);
       expect(seen.join(' ')).not.toContain(API_KEY);
     } finally {
       proxy.closeAllConnections();
@@ -423,7 +433,7 @@ describe('case-system webhooks', () => {
 
   it('pushes every update in order, signed, with our client_request_id, matching what getCase shows', async () => {
     const input = newCase();
-    const { caseId } = await cs.createCase(input);
+    const { caseId } = await created(cs, input);
     await operator(sim, caseId, 'register');
     await operator(sim, caseId, 'dispatch', { department: '市容环境卫生管理处' });
     await operator(sim, caseId, 'handle', { media_urls: ['https://city.example/after/x.jpg'] });
@@ -461,8 +471,8 @@ describe('case-system webhooks', () => {
   it('retries a delivery the receiver refused, and keeps the case order', async () => {
     receiver.failFirstAttempts(1);
     try {
-      const earlier = await cs.createCase(newCase());
-      const { caseId } = await cs.createCase(newCase());
+      const earlier = await created(cs, newCase());
+      const { caseId } = await created(cs, newCase());
       sim.advance(caseId, 'register');
       expect(() => sim.advance(caseId, 'reject', { reason: '重复上报' })).toThrow(/cannot reject/); // refused: nothing pushed
       sim.advance(caseId, 'merge', { into: earlier.caseId });
@@ -506,7 +516,7 @@ describe('case-system webhooks', () => {
     const auto = await startCaseSimulator({ apiKey: API_KEY, autoAdvanceMs: 30, firstSequence: 500_000, webhook: { url: receiver.url, secret: WEBHOOK_SECRET } });
     try {
       const adapter = new Open311CaseSystem({ baseUrl: auto.url, apiKey: API_KEY, timeoutMs: 2000 });
-      const { caseId } = await adapter.createCase(newCase({ serviceCode: 'SJ-0101' }));
+      const { caseId } = await created(adapter, newCase({ serviceCode: 'SJ-0101' }));
       const snapshot = await waitFor(async () => {
         const s = await adapter.getCase(caseId);
         return s.status === 'closed' ? s : null;

@@ -23,6 +23,17 @@ describe('loadConfig', () => {
     expect(config.env).toBe('development');
   });
 
+  it('reads the case system’s Open311 dialect: json, declared extensions, no fixed attributes, feed auto by default', () => {
+    const dev = { NODE_ENV: 'development', DATA_DIR: '/tmp/cityloop-x' };
+    expect(loadConfig(dev).caseSystem).toMatchObject({ format: 'json', extensions: 'declared', attributeValues: {}, updatesFeed: 'auto' });
+    const city = loadConfig({ ...dev, CASE_SYSTEM_FORMAT: 'xml', CASE_SYSTEM_EXTENSIONS: 'never', CASE_SYSTEM_ATTRIBUTES: '{"channel":"cityloop"}', CASE_SYSTEM_UPDATES_FEED: 'off' });
+    expect(city.caseSystem).toMatchObject({ format: 'xml', extensions: 'never', attributeValues: { channel: 'cityloop' }, updatesFeed: 'off' });
+    for (const bad of ['{"channel":1}', '["cityloop"]', 'channel=cityloop']) {
+      expect(problemsOf({ ...dev, CASE_SYSTEM_ATTRIBUTES: bad })).toEqual([expect.stringMatching(/^CASE_SYSTEM_ATTRIBUTES: must be a JSON object/)]);
+    }
+    expect(problemsOf({ ...dev, CASE_SYSTEM_FORMAT: 'soap' })).toEqual([expect.stringMatching(/^CASE_SYSTEM_FORMAT:/)]);
+  });
+
   it('refuses a photo-link secret equal to the JWT secret', () => {
     expect(problemsOf({ NODE_ENV: 'development', JWT_SECRET: 's'.repeat(40), PHOTO_URL_SECRET: 's'.repeat(40) })).toEqual([expect.stringMatching(/^PHOTO_URL_SECRET: must differ from JWT_SECRET/)]);
   });

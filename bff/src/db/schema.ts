@@ -199,6 +199,13 @@ export const reports = pgTable(
     street: text('street'),
     status: text('status').notNull().default('submitted'),
     caseId: text('case_id').unique(),
+    /**
+     * Set when the case system took the report (2xx) without giving a case number (Open311 blackbox, or
+     * batch before its token resolves): delivered, not to be posted again; the number is looked up later.
+     */
+    deliveredWithoutIdAt: timestamp('delivered_without_id_at', { withTimezone: true }),
+    /** The batch service's token to exchange for the case number (Open311 tokens/{token}). */
+    caseToken: text('case_token'),
     department: text('department'),
     expectedAt: timestamp('expected_at', { withTimezone: true }),
     afterPhotos: text('after_photos').array().notNull().default(sql`'{}'::text[]`),
@@ -226,6 +233,8 @@ export const reports = pgTable(
   (t) => [
     uniqueIndex('reports_user_idempotency_idx').on(t.userId, t.idempotencyKey),
     index('reports_user_created_idx').on(t.userId, t.createdAt),
+    // The few reports whose case number is still to be looked up.
+    index('reports_without_case_id_idx').on(t.deliveredWithoutIdAt).where(sql`case_id is null and delivered_without_id_at is not null`),
     index('reports_earth_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`),
     // The map's open reports around the pin: a KNN scan over open reports only, so the closed ones a
     // busy street piles up over the years are never walked (keep the list equal to OPEN_REPORT_STATUSES).

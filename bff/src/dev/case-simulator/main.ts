@@ -9,6 +9,11 @@ import { startCaseSimulator } from './simulator';
  *   CASE_SIM_WEBHOOK_URL      where updates are pushed (optional); needs CASE_SIM_WEBHOOK_SECRET
  *   CASE_SIM_WEBHOOK_SECRET   HMAC secret shared with the BFF
  *   CASE_SIM_AUTO_ADVANCE_MS  walk every case register → dispatch → handle → close, one step per interval
+ * To act like the servers cities run (for testing an adapter or the client):
+ *   CASE_SIM_STRICT_ATTRIBUTES=true   refuse attribute[code] a service did not declare
+ *   CASE_SIM_EXTENSIONS=false         no extended_attributes and no declared extension attributes
+ *   CASE_SIM_UPDATES_FEED=false       no servicerequestupdates
+ *   CASE_SIM_SERVICE_TYPES            e.g. SJ-0401:blackbox,SJ-0402:batch
  * It is a development tool and refuses to start with NODE_ENV=production.
  */
 const DEV_API_KEY = 'dev-case-system-key';
@@ -46,7 +51,26 @@ async function main() {
     if (!Number.isInteger(autoAdvanceMs) || autoAdvanceMs < 100) fail('CASE_SIM_AUTO_ADVANCE_MS must be an integer ≥ 100');
   }
 
+  const flag = (name: string): boolean | undefined => {
+    const v = env[name]?.trim();
+    if (!v) return undefined;
+    if (v !== 'true' && v !== 'false') fail(`${name} must be true or false`);
+    return v === 'true';
+  };
+  const serviceTypes: Record<string, 'realtime' | 'batch' | 'blackbox'> = {};
+  for (const pair of (env.CASE_SIM_SERVICE_TYPES ?? '').split(',').filter((p) => p.trim())) {
+    const [code, type] = pair.split(':').map((p) => p.trim());
+    if (!code || (type !== 'realtime' && type !== 'batch' && type !== 'blackbox')) fail('CASE_SIM_SERVICE_TYPES must look like SJ-0401:blackbox,SJ-0402:batch');
+    serviceTypes[code] = type;
+  }
+  const extensions = flag('CASE_SIM_EXTENSIONS');
+
   const simulator = await startCaseSimulator({
+    strictAttributes: flag('CASE_SIM_STRICT_ATTRIBUTES'),
+    extensions,
+    declareExtensions: extensions,
+    updatesFeed: flag('CASE_SIM_UPDATES_FEED'),
+    serviceTypes,
     port,
     host: '127.0.0.1',
     apiKey,
@@ -60,7 +84,7 @@ async function main() {
     `${JSON.stringify({
       msg: 'case simulator listening',
       url: simulator.url,
-      open311: `${simulator.url}/services.json`,
+      open311: `${simulator.url}/services.xml`,
       operator: `${simulator.url}/operator/requests`,
       webhook: webhookUrl ?? null,
       autoAdvanceMs: autoAdvanceMs ?? null,

@@ -6,6 +6,7 @@ import type { Logger } from '../../logger';
 import { CaseSystemError, type CaseSystem } from '../../ports/case-system/case-system';
 import type { PhotoUrlSigner } from '../photos/photo-urls';
 import { photosRepository } from '../photos/photos.repository';
+import { findCaseNumbers } from './case-lookup';
 import { applyCaseUpdate } from './reports.usecases';
 import { reportsRepository, type ReportRow } from './reports.repository';
 
@@ -108,10 +109,10 @@ export class CaseDeliveryDispatcher {
     const { db, caseSystem, signer, publicBaseUrl } = this.deps;
     const report = await reportsRepository(db).findById(reportId);
     if (!report) return;
-    if (report.caseId) return; // delivered before a crash; nothing to do
+    if (report.caseId || report.deliveredWithoutIdAt) return; // delivered before a crash; nothing to do
     const photos = await photosRepository(db).forReports([reportId]);
     const nowMs = this.deps.now().getTime();
-    const { caseId } = await caseSystem.createCase({
+    const { caseId, token } = await caseSystem.createCase({
       clientRequestId: report.id,
       serviceCode: report.serviceCode,
       lat: report.lat,
@@ -122,9 +123,17 @@ export class CaseDeliveryDispatcher {
       ...(this.deps.shareReporterIdentity ? { reporter: { id: report.userId } } : {}),
     });
     // Record delivery and the case number now; the case system's own steps follow by webhook or polling.
+    // Without a number (blackbox, batch) it is delivered all the same: posting again could duplicate the
+    // case, so the number is looked up later (case-lookup.ts).
     await inTransaction(db, async (tx) => {
-      await queryRows(tx, sql`update reports set case_id = ${caseId}, status = case when status = 'submitted' then 'received' else status end, updated_at = now() where id = ${reportId}`);
-      await reportsRepository(tx).addEvent({ reportId, status: 'received', note: `已送达城市管理平台，案件编号 ${caseId}`, updateId: 'cityloop:delivered', occurredAt: this.deps.now() });
+      await queryRows(
+        tx,
+        caseId
+          ? sql`update reports set case_id = ${caseId}, status = case when status = 'submitted' then 'received' else status end, updated_at = now() where id = ${reportId}`
+          : sql`update reports set delivered_without_id_at = now(), case_token = ${token ?? null}, status = case when status = 'submitted' then 'received' else status end, updated_at = now() where id = ${reportId}`,
+      );
+      const note = caseId ? `已送达城市管理平台，案件编号 ${caseId}` : '已送达城市管理平台，案件编号待平台分配';
+      await reportsRepository(tx).addEvent({ reportId, status: 'received', note, updateId: 'cityloop:delivered', occurredAt: this.deps.now() });
     });
   }
 }
@@ -142,6 +151,7 @@ export function caseAddress(report: Pick<ReportRow, 'address' | 'geocodedAddress
 
 /** Pulls status for open cases whose webhook may have been lost; the fallback to pushed updates. */
 export async function pollOpenCases(deps: { db: Database; caseSystem: CaseSystem; logger: Logger }, opts: { olderThanSeconds: number; batch: number }): Promise<number> {
+  await findCaseNumbers(deps, { batch: opts.batch });
   const due = await queryRows<{ id: string; case_id: string }>(deps.db, sql`
     update reports set last_polled_at = now()
     where id in (

@@ -5,6 +5,32 @@ export interface CaseService {
   serviceCode: string;
   serviceName: string;
   group: string;
+  /** true: the service has a definition (attributes) to read before posting. */
+  metadata: boolean;
+  /** realtime answers an id, batch a token, blackbox neither (Open311). */
+  type: 'realtime' | 'batch' | 'blackbox';
+  keywords: string[];
+}
+
+/**
+ * What a create answered. `caseId` null: the case system has the request (2xx) but gave no number yet,
+ * as blackbox and batch services do; it is found later by token, our clientRequestId or its updates.
+ * Posting again would duplicate the case on servers that do not dedupe, so this is no error.
+ */
+export interface CreatedCase {
+  caseId: string | null;
+  token?: string | null;
+}
+
+/** How to find a case delivered without a number. */
+export interface CaseLookup {
+  clientRequestId: string;
+  serviceCode: string;
+  token: string | null;
+  sentAt: Date;
+  description: string;
+  lat: number;
+  lng: number;
 }
 
 export interface NewCase {
@@ -67,7 +93,9 @@ export class CaseSystemError extends Error {
 export interface CaseSystem {
   listServices(): Promise<CaseService[]>;
   /** Creates the case or, for a clientRequestId seen before, returns the existing one. */
-  createCase(input: NewCase): Promise<{ caseId: string }>;
+  createCase(input: NewCase): Promise<CreatedCase>;
+  /** The number of a case delivered without one; null while the case system does not show it yet. */
+  findCase(lookup: CaseLookup): Promise<string | null>;
   getCase(caseId: string): Promise<CaseSnapshot>;
   /** Asks for the case to be worked again (重办) after a bad rating. */
   requestRework(caseId: string, reason: string): Promise<void>;
