@@ -236,7 +236,7 @@ const staffRatingRow = row({
   sort_value: text,
 });
 type StaffRatingRow = ReturnType<typeof staffRatingRow>;
-const BAD_LEVELS_SQL = statusListSql(RATING_LEVELS.filter(isBadRating));
+const isBadLevel = inArray(sql`rr.level`, RATING_LEVELS.filter(isBadRating));
 
 function staffRatingRows(db: Database, opts: { bad: boolean; limit: number; after?: { value: string; id: string } }): Promise<StaffRatingRow[]> {
   return queryRows(
@@ -247,7 +247,7 @@ function staffRatingRows(db: Database, opts: { bad: boolean; limit: number; afte
         from report_ratings rr join reports r on r.id = rr.report_id
         left join rating_appeals ra on ra.rating_id = rr.id
         left join rating_follow_ups f on f.rating_id = rr.id
-        where ${opts.bad ? sql`rr.level in (${sql.raw(BAD_LEVELS_SQL)})` : sql`true`}
+        where ${opts.bad ? isBadLevel : sql`true`}
           ${opts.after ? sql`and (rr.created_at, rr.id) < (${opts.after.value}::timestamptz, ${opts.after.id}::uuid)` : sql``}
         order by rr.created_at desc, rr.id desc limit ${opts.limit}`,
     staffRatingRow,

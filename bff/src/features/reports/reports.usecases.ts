@@ -187,15 +187,15 @@ export async function nearbyReports(deps: ReportDeps, viewerId: string, q: { cat
       id: r.id,
       category: r.category,
       categoryName: findCategory(r.category)?.name ?? r.category,
-      status: r.status as ReportStatus,
-      statusName: REPORT_STATUS_NAMES[r.status as ReportStatus],
+      status: r.status,
+      statusName: REPORT_STATUS_NAMES[r.status],
       address: r.address,
-      distanceMeters: Math.round(Number(r.distance_m)),
+      distanceMeters: Math.round(r.distance_m),
       location: { lat: round7(at.lat), lng: round7(at.lng) },
-      createdAt: new Date(r.created_at).toISOString(),
+      createdAt: r.created_at.toISOString(),
       own: r.own,
       followed: r.followed,
-      followers: Number(r.followers),
+      followers: r.followers,
     };
   });
 }
