@@ -129,7 +129,7 @@ export function caseWebhookRoutes(deps: ReportDeps & { webhookSecret: string }):
     const body = parseInput(webhookBody, json);
     const repo = reportsRepository(deps.db);
     const report = (body.client_request_id ? await repo.findById(body.client_request_id) : undefined) ?? (await repo.findByCaseId(body.service_request_id));
-    if (!report) throw new AppError('NOT_FOUND', 'unknown case');
+    if (!report) throw new AppError('NOT_FOUND', '未知的案件');
     // Read exactly as polled updates are read, so push and pull can never disagree.
     const update = caseUpdateFromWebhook(json);
     if (!update) throw new AppError('VALIDATION_FAILED', 'not a case update');

@@ -164,7 +164,7 @@ export function payoutCallbackRoutes(deps: { db: Database; provider?: PayoutProv
   const router = new Router();
   router.post(PAYOUT_CALLBACK_PATH, async (ctx) => {
     const raw = await readLimitedBody(ctx, 64 * 1024);
-    if (!deps.provider) throw new AppError('NOT_FOUND', 'WeChat Pay is not configured');
+    if (!deps.provider) throw new AppError('NOT_FOUND', '未配置微信支付');
     const headers = Object.fromEntries(Object.entries(ctx.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
     const notice = deps.provider.parseCallback(headers, raw);
     if (!notice) {
