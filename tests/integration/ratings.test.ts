@@ -169,7 +169,8 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     expect((await api(t.baseUrl, `/api/v1/staff/ratings/${rating.id}/appeals`, { token: me.token, json: { reason: 'x' } })).status).toBe(401);
     const appeal = await api(t.baseUrl, `/api/v1/staff/ratings/${rating.id}/appeals`, { token: filer, json: { reason: '该居民与施工方有纠纷，评价与处置无关' } });
     expect(appeal.status).toBe(201);
-    expect((await api(t.baseUrl, `/api/v1/staff/ratings/${rating.id}/appeals`, { token: filer, json: { reason: '再申诉' } })).status).toBe(409);
+    const twice = await api(t.baseUrl, `/api/v1/staff/ratings/${rating.id}/appeals`, { token: filer, json: { reason: '再申诉' } });
+    expect([twice.status, twice.body.error.code]).toEqual([409, 'RATING_APPEAL_EXISTS']);
     // The list names the pending appeal and who filed it, so the console offers the decision to someone else.
     const filerId = (await api(t.baseUrl, '/api/v1/staff/me', { token: filer })).body.staff.id;
     const listed = (await api(t.baseUrl, '/api/v1/staff/ratings?bad=true&limit=100', { token: reviewer })).body.items.find((r: { id: string }) => r.id === rating.id);

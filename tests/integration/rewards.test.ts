@@ -328,7 +328,10 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
       expect(self.body.error.code).toBe('SECOND_STAFF_REQUIRED');
       // Another batch's or an unknown claim id is refused as a whole.
       const stranger = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: finance, json: { paid: [a.id, '00000000-0000-4000-8000-000000000000'] } });
-      expect(stranger.status).toBe(400);
+      expect([stranger.status, stranger.body.error.code, stranger.body.error.details]).toEqual([400, 'PAYOUT_CLAIMS_NOT_IN_BATCH', { claimIds: ['00000000-0000-4000-8000-000000000000'] }]);
+      // Every pending manual claim is in a batch now: another batch has nothing to take.
+      const empty = await api(t.baseUrl, '/api/v1/staff/rewards/payout-batches', { token: staff, method: 'POST' });
+      expect([empty.status, empty.body.error.code]).toEqual([409, 'PAYOUT_NOTHING_TO_BATCH']);
       const results = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: finance, json: { paid: [a.id], failed: [{ claimId: b.id, reason: '收款账户未实名' }] } });
       expect(results.body).toEqual({ settled: 2, alreadySettled: 0 });
       const repeat = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: finance, json: { paid: [a.id], failed: [{ claimId: b.id, reason: '再次' }] } });
