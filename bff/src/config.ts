@@ -2,7 +2,7 @@ import type { NotificationTopic } from './features/notifications/notifications';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { RATING_RULES } from '@cityloop/shared';
+import { PAYOUT_WORKING_DAYS, RATING_RULES } from '@cityloop/shared';
 
 /**
  * Every setting comes from the environment and is validated once at boot.
@@ -86,8 +86,8 @@ const envSchema = z
     GEOCODER_CACHE_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
     RATE_LIMIT_GEOCODE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
     RATE_LIMIT_MAP_READS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
-    PAYOUT_MANUAL_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(5),
-    PAYOUT_WECHATPAY_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(1),
+    PAYOUT_MANUAL_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(PAYOUT_WORKING_DAYS.manual),
+    PAYOUT_WECHATPAY_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(PAYOUT_WORKING_DAYS.wechatpay),
     TRUST_PROXY: booleanFlag.default(false),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),

@@ -277,6 +277,9 @@ export const PAYOUT_CHANNEL_NAMES: Record<PayoutMethod, string> = {
   manual: '线下发放（工作人员核对后转账）',
 };
 
+/** Working days within which a claim should be paid, by payout method (the defaults of PAYOUT_*_WORKING_DAYS). */
+export const PAYOUT_WORKING_DAYS = { manual: 5, wechatpay: 1 } as const;
+
 /**
  * By when a claim should be paid: the end (23:59:59 Asia/Shanghai) of the `workingDays`-th working
  * day after the day it was made, Monday to Friday counting as working days (0: the same day).

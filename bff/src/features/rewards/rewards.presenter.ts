@@ -4,6 +4,7 @@ import {
   REWARD_REASON_NAMES,
   REWARD_STATE_NAMES,
   PAYOUT_CHANNEL_NAMES,
+  PAYOUT_WORKING_DAYS,
   claimExpectedBy,
   type ClaimDto,
   type LedgerEntryDto,
@@ -50,7 +51,7 @@ export function presentLedgerEntry(row: LedgerRow): LedgerEntryDto {
 
 /** Working days (Mon–Fri) within which a claim should be paid, by method (PAYOUT_*_WORKING_DAYS). */
 export type PayoutWorkingDays = Record<ClaimRow['method'], number>;
-export const DEFAULT_PAYOUT_WORKING_DAYS: PayoutWorkingDays = { manual: 5, wechatpay: 1 };
+export const DEFAULT_PAYOUT_WORKING_DAYS: PayoutWorkingDays = { ...PAYOUT_WORKING_DAYS };
 
 export function presentClaim(row: ClaimRow, workingDays: PayoutWorkingDays): ClaimDto {
   const settled = row.status === 'paid' || row.status === 'failed';
