@@ -164,7 +164,7 @@ export function createApp(deps: AppDeps): Koa {
     caseWebhookRoutes({ ...reportDeps, webhookSecret: deps.caseWebhookSecret }),
     ratingRoutes({ db: deps.database.db, now, ratingRules, residentGuard, staffGuard, writeGuards }),
     rewardRoutes({ db: deps.database.db, now, residentGuard, staffGuard, writeGuards, payoutMethod: payout.method, payoutProvider, payoutWorkingDays: deps.payoutWorkingDays ?? DEFAULT_PAYOUT_WORKING_DAYS }),
-    payoutCallbackRoutes({ db: deps.database.db, provider: payoutProvider }),
+    payoutCallbackRoutes({ db: deps.database.db, provider: payoutProvider, now }),
     figuresRoutes({ db: deps.database.db, staffGuard, now, publicReadGuard }),
     residentAdminRoutes({ db: deps.database.db, staffGuard }),
     dashboardRoutes({ db: deps.database.db, now, staffGuard }),

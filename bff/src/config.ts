@@ -2,6 +2,7 @@ import type { NotificationTopic } from './features/notifications/notifications';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { PAYOUT_WORKING_DAYS, RATING_RULES } from '@cityloop/shared';
 
 /**
  * Every setting comes from the environment and is validated once at boot.
@@ -103,8 +104,8 @@ const envSchema = z
     GEOCODER_CACHE_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
     RATE_LIMIT_GEOCODE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
     RATE_LIMIT_MAP_READS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
-    PAYOUT_MANUAL_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(5),
-    PAYOUT_WECHATPAY_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(1),
+    PAYOUT_MANUAL_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(PAYOUT_WORKING_DAYS.manual),
+    PAYOUT_WECHATPAY_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(PAYOUT_WORKING_DAYS.wechatpay),
     TRUST_PROXY: booleanFlag.default(false),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
@@ -116,10 +117,10 @@ const envSchema = z
     PHOTO_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     PHOTO_QUEUE_MAX_WAITING: z.coerce.number().int().min(0).max(1000).default(20),
     DEV_STAFF_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
-    RATING_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
-    RATING_FOLLOW_UP_DAYS: z.coerce.number().int().min(1).max(90).default(15),
-    RATING_REMINDER_AFTER_DAYS: z.coerce.number().int().min(1).max(30).default(3),
-    FIXED_QUESTION_AFTER_DAYS: z.coerce.number().int().min(1).max(365).default(28),
+    RATING_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(RATING_RULES.windowDays),
+    RATING_FOLLOW_UP_DAYS: z.coerce.number().int().min(1).max(90).default(RATING_RULES.followUpDays),
+    RATING_REMINDER_AFTER_DAYS: z.coerce.number().int().min(1).max(30).default(RATING_RULES.reminderAfterDays),
+    FIXED_QUESTION_AFTER_DAYS: z.coerce.number().int().min(1).max(365).default(RATING_RULES.fixedQuestionAfterDays),
     PAYOUT_METHOD: z.enum(['manual', 'wechatpay']).default('manual'),
     PAYOUT_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(10_000),
     WECHATPAY_BASE_URL: z.url().default('https://api.mch.weixin.qq.com'),

@@ -54,14 +54,27 @@ export function parseCsv(text: string): { rows: Array<{ line: number; cells: str
 }
 
 /**
- * One CSV cell. A cell a spreadsheet would read as a formula (leading =, +, -, @, tab or CR) gets a
- * leading apostrophe (OWASP "CSV injection"); then cells with a quote, comma or line break are quoted.
+ * One CSV cell. Text a spreadsheet would read as a formula (leading =, +, @, tab, CR, or a - not
+ * followed by a digit) gets a leading apostrophe (OWASP "CSV injection"); a negative number, as a
+ * number or as text such as "-5" or "-0.5", stays as it is. Then cells with a quote, comma or line
+ * break are quoted.
  */
-export function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = typeof value === 'number' ? String(value) : value;
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (typeof value === 'string' && isFormulaLike(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function isFormulaLike(text: string): boolean {
+  if (/^[=+@\t\r]/.test(text)) return true;
+  // "-5", "-0.5": a negative number; "-1+1" or "-A1" is a formula.
+  return text.startsWith('-') && !/^-\d+(\.\d+)?$/.test(text);
+}
+
+/** One CSV line (no line break) of the given cells. */
+export function csvLine(cells: readonly (string | number | null | undefined)[]): string {
+  return cells.map(csvCell).join(',');
 }
 
 /** Rows as objects keyed by the header row (cells trimmed), for files staff upload back. */

@@ -38,12 +38,30 @@ export const ERRORS = {
   PHOTO_INVALID: { status: 422, zh: '照片已损坏或无法识别，请换一张' },
   IDEMPOTENCY_KEY_REQUIRED: { status: 400, zh: '请求缺少幂等键' },
   IDEMPOTENCY_KEY_REUSED: { status: 409, zh: '该请求已用不同内容提交过' },
+  /** An Idempotency-Key header longer than 100 characters or with characters other than visible ASCII. */
+  IDEMPOTENCY_KEY_INVALID: { status: 400, zh: '请求的幂等键无效' },
+  /** The same Idempotency-Key is being handled by a request still running; the first one's answer will stand. */
+  IDEMPOTENT_REQUEST_IN_PROGRESS: { status: 409, zh: '请求正在处理，请稍后刷新' },
   WEBHOOK_SIGNATURE_INVALID: { status: 401, zh: '签名无效' },
   REWARD_CLAIM_INVALID: { status: 422, zh: '提现金额不符合规则' },
   INSUFFICIENT_BALANCE: { status: 409, zh: '余额不足' },
   REWARD_APPEAL_NOT_ALLOWED: { status: 409, zh: '此举报当前不能申诉' },
   REWARD_APPEAL_EXISTS: { status: 409, zh: '每条举报只能申诉一次' },
   REVIEW_ALREADY_DECIDED: { status: 409, zh: '已处理过，不能重复处理' },
+  /** A manual payout batch asked for while no manual claim is waiting for one. */
+  PAYOUT_NOTHING_TO_BATCH: { status: 409, zh: '没有待发放的提现申请' },
+  /** Batch results naming claims that are not in the batch (details.claimIds lists them). */
+  PAYOUT_CLAIMS_NOT_IN_BATCH: { status: 400, zh: '有提现申请不属于此批次' },
+  /** A staff appeal against a rating that already has one. */
+  RATING_APPEAL_EXISTS: { status: 409, zh: '此评价已有申诉' },
+  /** "Is it fixed?" answered a second time. */
+  FIXED_QUESTION_ALREADY_ANSWERED: { status: 409, zh: '已回答过此问题' },
+  /** "Is it fixed?" answered before the question was asked. */
+  FIXED_QUESTION_NOT_ASKED: { status: 409, zh: '尚未询问此问题' },
+  /** A stall spot code that another spot has. */
+  STALL_CODE_EXISTS: { status: 409, zh: '摊点编号已存在' },
+  /** A staff username that is taken. */
+  STAFF_USERNAME_TAKEN: { status: 409, zh: '用户名已被使用' },
   RATING_NOT_CLOSED: { status: 409, zh: '案件结案后才能评价' },
   RATING_ALREADY_SUBMITTED: { status: 409, zh: '您已评价过此案件' },
   RATING_WINDOW_PASSED: { status: 409, zh: '已超过评价期限' },
@@ -82,4 +100,16 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** The Chinese message a resident should see for a code; unknown codes fall back to the generic one. */
 export function errorMessageZh(code: unknown): string {
   return isErrorCode(code) ? ERRORS[code].zh : ERRORS.INTERNAL.zh;
+}
+
+/**
+ * Codes whose `message` is written for developers (which field, which cursor, which signature), in
+ * English. For every other code the BFF's message is Chinese text fit for the person using the app,
+ * often more specific than the code's own (a claim's limits, why a rework is refused).
+ */
+export const DEVELOPER_MESSAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['VALIDATION_FAILED', 'MALFORMED_JSON', 'TEXT_NOT_STORABLE', 'CURSOR_INVALID', 'SORT_INVALID', 'METHOD_NOT_ALLOWED', 'WEBHOOK_SIGNATURE_INVALID', 'INTERNAL']);
+
+/** What to show a resident for an error answer: the server's message unless the code's messages are for developers. */
+export function userMessageZh(code: unknown, message: string | null | undefined): string {
+  return isErrorCode(code) && message && !DEVELOPER_MESSAGE_CODES.has(code) ? message : errorMessageZh(code);
 }

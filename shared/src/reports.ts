@@ -142,6 +142,18 @@ export const REPORT_STATUSES = Object.keys(REPORT_STATUS_NAMES) as ReportStatus[
 /** Open = still being worked on (used for the nearby-duplicates hint). */
 export const OPEN_REPORT_STATUSES: readonly ReportStatus[] = ['submitted', 'received', 'accepted', 'dispatched', 'handled', 'reopened'];
 
+/** Ended = nothing more will happen: closed, refused or merged (the complement of the open ones). */
+export const ENDED_REPORT_STATUSES: readonly ReportStatus[] = ['closed', 'rejected', 'duplicate'];
+
+/** Registered (立案) or past it: what decides a reward and sets `registered_at`. */
+export const REGISTERED_REPORT_STATUSES: readonly ReportStatus[] = ['accepted', 'dispatched', 'handled', 'closed'];
+
+/** Refused or merged by the case system: such a report never counts as the first of a problem. */
+export const REFUSED_REPORT_STATUSES: readonly ReportStatus[] = ['rejected', 'duplicate'];
+
+/** The case system has answered the report one way or the other (registered, refused or merged): `responded_at`. */
+export const DECIDED_REPORT_STATUSES: readonly ReportStatus[] = [...REGISTERED_REPORT_STATUSES, ...REFUSED_REPORT_STATUSES];
+
 /**
  * The timeline as the resident reads it: newest first, and one entry per step. The BFF's own
  * "delivered" entry and the case system's acknowledgement are both 已受理; consecutive entries of

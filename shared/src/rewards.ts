@@ -1,4 +1,4 @@
-import type { RewardTier } from './reports';
+import { REFUSED_REPORT_STATUSES, type ReportStatus, type RewardTier } from './reports';
 import { shanghaiDay, shanghaiDayStart } from './time';
 
 /**
@@ -277,6 +277,9 @@ export const PAYOUT_CHANNEL_NAMES: Record<PayoutMethod, string> = {
   manual: '线下发放（工作人员核对后转账）',
 };
 
+/** Working days within which a claim should be paid, by payout method (the defaults of PAYOUT_*_WORKING_DAYS). */
+export const PAYOUT_WORKING_DAYS = { manual: 5, wechatpay: 1 } as const;
+
 /**
  * By when a claim should be paid: the end (23:59:59 Asia/Shanghai) of the `workingDays`-th working
  * day after the day it was made, Monday to Friday counting as working days (0: the same day).
@@ -328,3 +331,34 @@ export const REWARD_LIMITS = {
   appealReasonMaxChars: 500,
   staffNoteMaxChars: 500,
 } as const;
+
+/** Another report near this one, as the dedupe query finds it (within the box and window, coarsely). */
+export interface DuplicateCandidate {
+  category: string;
+  status: ReportStatus;
+  createdAt: Date;
+  metersAway: number;
+  /** The smallest dHash distance between its photos and ours; null when either has none. */
+  photoHashDistance: number | null;
+}
+
+/**
+ * Our own dedupe: the report is not the first of its problem when an earlier report, made within the
+ * window before it and within the category's radius, was of the same category or carries a
+ * near-identical photo. Reports the case system refused or merged do not count.
+ */
+export function isEarlierSameProblem(
+  report: { category: string; createdAt: Date },
+  candidates: readonly DuplicateCandidate[],
+  rules: Pick<RewardRules, 'dedupeWindowHours' | 'photoHashMaxDistance'> & { radiusMeters: number },
+): boolean {
+  const from = report.createdAt.getTime() - rules.dedupeWindowHours * 3_600_000;
+  return candidates.some(
+    (c) =>
+      c.createdAt.getTime() < report.createdAt.getTime() &&
+      c.createdAt.getTime() >= from &&
+      !REFUSED_REPORT_STATUSES.includes(c.status) &&
+      c.metersAway <= rules.radiusMeters &&
+      (c.category === report.category || (c.photoHashDistance !== null && c.photoHashDistance <= rules.photoHashMaxDistance)),
+  );
+}

@@ -7,6 +7,8 @@
  * purposes, is the day it opens. "24:00" closes at the end of the day.
  */
 
+import { SHANGHAI_OFFSET_MS } from './time';
+
 export interface TimeWindow {
   /** "HH:MM", 00:00–23:59 */
   open: string;
@@ -45,7 +47,6 @@ export interface StallSchedule {
   exceptions?: ScheduleException[];
 }
 
-const SHANGHAI_OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 86_400_000;
 const MINUTES_PER_DAY = 1440;
 /** A window that wraps past midnight for longer than this is almost surely typed backwards. */

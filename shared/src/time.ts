@@ -1,7 +1,8 @@
 /** Storage is UTC; everything shown to people is Asia/Shanghai (UTC+8, no DST). */
 export const DISPLAY_TIME_ZONE = 'Asia/Shanghai';
 
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+/** Asia/Shanghai is UTC+8 all year (no DST since 1991): every Shanghai calendar helper shifts by this. */
+export const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 /** Formats an instant as `YYYY-MM-DD HH:mm` in Asia/Shanghai without relying on the runtime's ICU data. */
 export function formatShanghai(instant: Date | string): string {
@@ -53,4 +54,15 @@ export function shanghaiDay(instant: Date): string {
 /** Shanghai days `from`..`to` (both included, either optional) as a half-open [start, end) UTC range. */
 export function shanghaiDayRange(from?: string, to?: string): { start?: Date; end?: Date } {
   return { start: from ? shanghaiDayStart(from) : undefined, end: to ? new Date(shanghaiDayStart(to).getTime() + 86_400_000) : undefined };
+}
+
+/** The Shanghai calendar month (YYYY-MM) an instant falls in. */
+export function shanghaiMonth(instant: Date): string {
+  return shanghaiDay(instant).slice(0, 7);
+}
+
+/** A YYYY-MM month in Asia/Shanghai as [start, end) UTC instants. */
+export function shanghaiMonthRange(month: string): { start: Date; end: Date } {
+  const [y, m] = month.split('-').map(Number);
+  return { start: new Date(Date.UTC(y, m - 1, 1) - SHANGHAI_OFFSET_MS), end: new Date(Date.UTC(y, m, 1) - SHANGHAI_OFFSET_MS) };
 }

@@ -1,4 +1,4 @@
-import { ERRORS } from '@cityloop/shared';
+import { DEVELOPER_MESSAGE_CODES, ERRORS, type ErrorCode } from '@cityloop/shared';
 import { signWebhook } from '../../bff/src/ports/case-system/webhook-signature';
 import { api, loginResident, startTestApp, TEST_WEBHOOK_SECRET, uniqueName, type ApiResponse, type TestApp } from '../support/test-app';
 
@@ -257,6 +257,8 @@ describe('fuzz corpus: every route × hostile values → 4xx with the error shap
     }
     const error = (res.body as { error?: { code?: unknown; message?: unknown } })?.error;
     if (typeof error?.code !== 'string' || !(error.code in ERRORS) || typeof error.message !== 'string') return `${label} → ${res.status} without the error shape: ${String(JSON.stringify(res.body)).slice(0, 200)}`;
+    // Clients show the message of every code but the developer ones (userMessageZh), so it must be Chinese.
+    if (!DEVELOPER_MESSAGE_CODES.has(error.code as ErrorCode) && !/[\u4e00-\u9fff]/.test(error.message)) return `${label} → ${error.code} with a message not for residents: ${error.message}`;
     return null;
   }
 

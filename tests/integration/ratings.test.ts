@@ -169,7 +169,8 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     expect((await api(t.baseUrl, `/api/v1/staff/ratings/${rating.id}/appeals`, { token: me.token, json: { reason: 'x' } })).status).toBe(401);
     const appeal = await api(t.baseUrl, `/api/v1/staff/ratings/${rating.id}/appeals`, { token: filer, json: { reason: '该居民与施工方有纠纷，评价与处置无关' } });
     expect(appeal.status).toBe(201);
-    expect((await api(t.baseUrl, `/api/v1/staff/ratings/${rating.id}/appeals`, { token: filer, json: { reason: '再申诉' } })).status).toBe(409);
+    const twice = await api(t.baseUrl, `/api/v1/staff/ratings/${rating.id}/appeals`, { token: filer, json: { reason: '再申诉' } });
+    expect([twice.status, twice.body.error.code]).toEqual([409, 'RATING_APPEAL_EXISTS']);
     // The list names the pending appeal and who filed it, so the console offers the decision to someone else.
     const filerId = (await api(t.baseUrl, '/api/v1/staff/me', { token: filer })).body.staff.id;
     const listed = (await api(t.baseUrl, '/api/v1/staff/ratings?bad=true&limit=100', { token: reviewer })).body.items.find((r: { id: string }) => r.id === rating.id);
@@ -196,15 +197,15 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     await waitFor(async () => (await getReport(me.token, waiting.id)).status === 'dispatched', 10_000, 'dispatched');
     const closed = await submit(me.token);
     await closeCase(me.token, closed.id, closed.caseId);
-    // Age them: dispatched 29 days ago; closed 4 days ago.
-    await t.database.db.execute(sql`update reports set dispatched_at = now() - interval '29 days' where id = ${waiting.id}`);
-    await t.database.db.execute(sql`update reports set closed_at = now() - interval '4 days' where id = ${closed.id}`);
-
-    const nudgeDeps = { db: t.database.db, now: () => new Date(), ratingRules: { windowDays: 7, followUpDays: 15, fixedQuestionAfterDays: 28 }, reminderAfterDays: 3, logger: createLogger('silent') };
-    const first = await sendRatingNudges(nudgeDeps);
-    expect(first.reminders).toBeGreaterThanOrEqual(1);
-    expect(first.fixedQuestions).toBeGreaterThanOrEqual(1);
-    const second = await sendRatingNudges(nudgeDeps);
+    // Time moves through the job's clock: 4 days after closing the reminder is due (the question is
+    // not: dispatched only 4 days before); 29 days after dispatch the question is.
+    const nudgesAt = (days: number) => ({ db: t.database.db, now: () => new Date(Date.now() + days * 86_400_000), ratingRules: { windowDays: RATING_RULES.windowDays, followUpDays: 15, fixedQuestionAfterDays: 28 }, reminderAfterDays: 3, logger: createLogger('silent') });
+    const atFour = await sendRatingNudges(nudgesAt(4));
+    expect(atFour.reminders).toBeGreaterThanOrEqual(1);
+    expect((await sendRatingNudges(nudgesAt(4))).reminders).toBe(0);
+    const atTwentyNine = await sendRatingNudges(nudgesAt(29));
+    expect(atTwentyNine.fixedQuestions).toBeGreaterThanOrEqual(1);
+    const second = await sendRatingNudges(nudgesAt(29));
     const notices = await queryRows<{ topic: string; page: string }>(t.database.db, sql`select topic, page from notifications where user_id = ${me.userId} and topic in ('report_rating_reminder', 'report_fixed_question')`);
     expect(notices.sort((a, b) => a.topic.localeCompare(b.topic))).toEqual([
       { topic: 'report_fixed_question', page: `packages/report/detail/index?id=${waiting.id}` },
@@ -223,7 +224,8 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     const answer = await api(t.baseUrl, `/api/v1/reports/${waiting.id}/fixed`, { token: me.token, json: { fixed: false } });
     expect(answer.status).toBe(200);
     expect(answer.body.rating).toMatchObject({ fixedQuestion: { answer: 'not_fixed' }, rework: { reason: '居民反馈：问题仍未解决' } });
-    expect((await api(t.baseUrl, `/api/v1/reports/${waiting.id}/fixed`, { token: me.token, json: { fixed: true } })).status).toBe(409);
+    const again = await api(t.baseUrl, `/api/v1/reports/${waiting.id}/fixed`, { token: me.token, json: { fixed: true } });
+    expect([again.status, again.body.error.code]).toEqual([409, 'FIXED_QUESTION_ALREADY_ANSWERED']);
     await t.delivery.drain();
     expect(t.simulator.cases.get(waiting.caseId)!.status).toBe('reopened');
   });

@@ -154,6 +154,10 @@ describe('随手拍 reports through the case system', () => {
       const noKey = await api(t.baseUrl, '/api/v1/reports', { json: first.body, token: me.token });
       expect(noKey.status).toBe(400);
       expect(noKey.body.error.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
+      for (const bad of ['k'.repeat(101), 'key with spaces']) {
+        const res = await api(t.baseUrl, '/api/v1/reports', { json: first.body, token: me.token, headers: { 'idempotency-key': bad } });
+        expect([bad, res.status, res.body.error.code, res.body.error.details]).toEqual([bad, 400, 'IDEMPOTENCY_KEY_INVALID', expect.objectContaining({ header: 'Idempotency-Key', maxLength: 100 })]);
+      }
       const count = await queryRows(t.database.db, sql`select 1 from reports where user_id = ${me.userId}`);
       expect(count).toHaveLength(1);
     });

@@ -6,6 +6,7 @@ import { claimExpectedBy, DEFAULT_REWARD_RULES } from '@cityloop/shared';
 import { queryRows, type Database } from '../../bff/src/db/client';
 import { appendLedgerEntry, lockUserLedger } from '../../bff/src/features/rewards/ledger';
 import { expireUnclaimedRewards } from '../../bff/src/features/rewards/rewards.usecases';
+import { TestClock } from '../support/clock';
 import { api, loginResident, PHOTOS_DIR, startTestApp, uniqueName, uploadPhoto, waitFor, type TestApp } from '../support/test-app';
 
 /** A JPEG of random noise: every call gives a different picture (and dHash), with no EXIF at all. */
@@ -26,7 +27,7 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
   const db = () => t.database.db as Database;
 
   beforeAll(async () => {
-    t = await startTestApp({ caseSystem: true });
+    t = await startTestApp({ caseSystem: true, clock: new TestClock() });
     staff = await t.staffToken();
     finance = await t.staffToken('finance');
   });
@@ -64,11 +65,11 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
   const setRules = (patch: Partial<typeof DEFAULT_REWARD_RULES>) => api(t.baseUrl, '/api/v1/staff/rewards/rules', { method: 'PUT', token: staff, json: { ...DEFAULT_REWARD_RULES, ...patch } });
 
   /** Gives a resident a balance without a report: an `adjustment` entry, the way staff corrections are booked. */
-  async function grant(userId: string, amountFen: number) {
+  async function grant(userId: string, amountFen: number, at?: Date) {
     await db().transaction(async (raw) => {
       const tx = raw as unknown as Database;
       await lockUserLedger(tx, userId);
-      await appendLedgerEntry(tx, userId, { kind: 'adjustment', amountFen, note: 'test grant' });
+      await appendLedgerEntry(tx, userId, { kind: 'adjustment', amountFen, note: 'test grant', at });
     });
   }
 
@@ -327,7 +328,10 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
       expect(self.body.error.code).toBe('SECOND_STAFF_REQUIRED');
       // Another batch's or an unknown claim id is refused as a whole.
       const stranger = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: finance, json: { paid: [a.id, '00000000-0000-4000-8000-000000000000'] } });
-      expect(stranger.status).toBe(400);
+      expect([stranger.status, stranger.body.error.code, stranger.body.error.details]).toEqual([400, 'PAYOUT_CLAIMS_NOT_IN_BATCH', { claimIds: ['00000000-0000-4000-8000-000000000000'] }]);
+      // Every pending manual claim is in a batch now: another batch has nothing to take.
+      const empty = await api(t.baseUrl, '/api/v1/staff/rewards/payout-batches', { token: staff, method: 'POST' });
+      expect([empty.status, empty.body.error.code]).toEqual([409, 'PAYOUT_NOTHING_TO_BATCH']);
       const results = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: finance, json: { paid: [a.id], failed: [{ claimId: b.id, reason: '收款账户未实名' }] } });
       expect(results.body).toEqual({ settled: 2, alreadySettled: 0 });
       const repeat = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: finance, json: { paid: [a.id], failed: [{ claimId: b.id, reason: '再次' }] } });
@@ -366,17 +370,22 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
 
     it('expires what is left of rewards older than the expiry period, oldest first', async () => {
       const me = await resident();
-      // A reward booked 50 days ago (inserted with its date: the ledger takes inserts, never edits).
-      await db().execute(sql`insert into reward_ledger (user_id, seq, prev_seq, kind, amount_fen, prev_balance_fen, balance_fen, note, created_at)
-        values (${me.userId}, 1, null, 'adjustment', 500, 0, 500, 'old', now() - interval '50 days')`);
-      await grant(me.userId, 300);
-      expect((await claim(me.token, { amountFen: 200 })).status).toBe(201);
-      await expireUnclaimedRewards(db(), { expiryDays: 42 });
-      const mine = await rewards(me.token);
-      // 500 old − 200 claimed = 300 of the old reward expires; the 300 granted today stays.
-      expect(mine.entries[0]).toMatchObject({ kind: 'expiry', amountFen: -300, balanceFen: 300 });
-      await expireUnclaimedRewards(db(), { expiryDays: 42 });
-      expect((await rewards(me.token)).balanceFen).toBe(300);
+      const clock = t.clock!;
+      // A reward booked today; then 50 days pass (the clock moves, nothing in the ledger is edited).
+      await grant(me.userId, 500, clock.now());
+      clock.advanceDays(50);
+      try {
+        await grant(me.userId, 300, clock.now());
+        expect((await claim(me.token, { amountFen: 200 })).status).toBe(201);
+        await expireUnclaimedRewards(db(), { expiryDays: 42 }, clock.now());
+        const mine = await rewards(me.token);
+        // 500 old − 200 claimed = 300 of the old reward expires; the 300 granted "today" stays.
+        expect(mine.entries[0]).toMatchObject({ kind: 'expiry', amountFen: -300, balanceFen: 300 });
+        await expireUnclaimedRewards(db(), { expiryDays: 42 }, clock.now());
+        expect((await rewards(me.token)).balanceFen).toBe(300);
+      } finally {
+        clock.reset();
+      }
     });
   });
 

@@ -346,7 +346,7 @@ describe('stall spots', () => {
       const { body } = await createSpot();
       const dup = await post(stallSpotInput({ code: body.code }));
       expect(dup.status).toBe(409);
-      expect(dup.body.error.code).toBe('CONFLICT');
+      expect(dup.body.error.code).toBe('STALL_CODE_EXISTS');
       const racing = stallSpotInput();
       const statuses = (await Promise.all([post(racing), post(racing), post(racing)])).map((r) => r.status).sort();
       expect(statuses).toEqual([201, 409, 409]);

@@ -23,6 +23,7 @@ import { LocalPhotoStorage } from '../../bff/src/ports/storage/photo-storage';
 import { startGeocoderFakeServer, type GeocoderFakeServer } from '../../bff/src/dev/geocoder-fake-server';
 import { CachedGeocoder } from '../../bff/src/ports/geocoding/cached-geocoder';
 import { TencentGeocoder } from '../../bff/src/ports/geocoding/tencent-geocoder';
+import type { TestClock } from './clock';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 export const TEST_WEBHOOK_SECRET = 'test-case-webhook-secret';
@@ -54,6 +55,8 @@ export interface TestApp {
   /** Polls open cases now, as the fallback timer does. */
   pollCases(): Promise<number>;
   photoDir: string;
+  /** The clock passed as `clock`, if any. */
+  clock?: TestClock;
   close(): Promise<void>;
 }
 
@@ -62,8 +65,10 @@ export interface TestApp {
  * WeChat stand-in and the BFF on ephemeral 127.0.0.1 ports, wired exactly as main.ts wires them.
  */
 export async function startTestApp(
-  overrides: Omit<Partial<AppDeps>, 'rateLimit'> & { rateLimit?: Partial<AppDeps['rateLimit']>; wechatTimeoutMs?: number; seed?: boolean; caseSystem?: boolean; caseSystemTimeoutMs?: number; shareReporterIdentity?: boolean; simulatorWebhookSecret?: string } = {},
+  overrides: Omit<Partial<AppDeps>, 'rateLimit'> & { rateLimit?: Partial<AppDeps['rateLimit']>; clock?: TestClock; wechatTimeoutMs?: number; seed?: boolean; caseSystem?: boolean; caseSystemTimeoutMs?: number; shareReporterIdentity?: boolean; simulatorWebhookSecret?: string } = {},
 ): Promise<TestApp> {
+  // A test clock, when given, is the app's `now` (and the dispatchers'), so tests move time through it.
+  if (overrides.clock) overrides = { ...overrides, now: overrides.clock.now };
   const url = process.env.TEST_DATABASE_URL;
   const database = await openDatabase(url ? { kind: 'postgres', url } : { kind: 'pglite-memory' });
   if (overrides.seed) await seedStallSpots(database.db);
@@ -133,6 +138,7 @@ export async function startTestApp(
     simulator,
     delivery,
     photoDir,
+    clock: overrides.clock,
     pollCases: () => pollOpenCases({ db: database.db, caseSystem, logger }, { olderThanSeconds: 0, batch: 100 }),
     async staffToken(role: StaffRole = 'admin') {
       const username = uniqueName('staff').toLowerCase();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { RowParser } from './rows';
 import { schema } from './schema';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -86,10 +87,16 @@ export function inTransaction<T>(db: Database, fn: (tx: Database) => Promise<T>)
   return db.transaction((tx) => fn(tx as unknown as Database));
 }
 
-/** Runs raw SQL and returns its rows; both drivers answer `{ rows }`. */
-export async function queryRows<T = Record<string, unknown>>(db: Database, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
+/**
+ * Runs raw SQL and returns its rows, each converted and checked by `parse` (see ./rows), so the
+ * declared types hold on PGlite and on a PostgreSQL server alike (bigint arrives as text there).
+ */
+export async function queryRows<T>(db: Database, query: SQL, parse: RowParser<T>): Promise<T[]>;
+/** @deprecated Unchecked cast: the declared types may lie. Pass a row parser instead. */
+export async function queryRows<T = Record<string, unknown>>(db: Database, query: SQL): Promise<T[]>;
+export async function queryRows<T>(db: Database, query: SQL, parse?: RowParser<T>): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
+  return parse ? result.rows.map(parse) : (result.rows as T[]);
 }
 
 /** PostgreSQL's unique_violation (23505), however the driver wraps it (drizzle puts it in `cause`). */

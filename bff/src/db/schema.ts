@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { OPEN_REPORT_STATUSES, STAFF_ROLES, type StallSchedule } from '@cityloop/shared';
+import { ENDED_REPORT_STATUSES, OPEN_REPORT_STATUSES, STAFF_ROLES, type StallSchedule } from '@cityloop/shared';
 import { bigint, bigserial, boolean, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
-/** The open statuses as SQL literals, for the partial index and the queries that must match it. */
-export const OPEN_STATUS_SQL = OPEN_REPORT_STATUSES.map((s) => `'${s}'`).join(', ');
+/** A status group from shared/ as SQL literals, for partial indexes and the queries that must match them. */
+export const statusListSql = (statuses: readonly string[]) => statuses.map((s) => `'${s}'`).join(', ');
+export const OPEN_STATUS_SQL = statusListSql(OPEN_REPORT_STATUSES);
+export const ENDED_STATUS_SQL = statusListSql(ENDED_REPORT_STATUSES);
 
 /** All timestamps are `timestamptz` and written in UTC. */
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -250,7 +252,7 @@ export const reports = pgTable(
     index('reports_created_id_idx').on(t.createdAt, t.id),
     index('reports_case_id_prefix_idx').using('btree', t.caseId.op('text_pattern_ops')),
     index('reports_closed_idx').on(t.closedAt).where(sql`${t.closedAt} is not null`),
-    index('reports_dispatched_open_idx').on(t.dispatchedAt).where(sql`${t.fixedAskedAt} is null and ${t.status} not in ('closed', 'rejected', 'duplicate')`),
+    index('reports_dispatched_open_idx').on(t.dispatchedAt).where(sql`${t.fixedAskedAt} is null and ${t.status} not in (${sql.raw(ENDED_STATUS_SQL)})`),
     check('reports_fixed_answer_check', sql`${t.fixedAnswer} in ('fixed', 'not_fixed')`),
     check('reports_status_check', sql`${t.status} in ('submitted', 'received', 'accepted', 'rejected', 'duplicate', 'dispatched', 'handled', 'closed', 'reopened')`),
   ],

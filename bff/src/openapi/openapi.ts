@@ -1,4 +1,4 @@
-import type { StaffPermission } from '@cityloop/shared';
+import { DEVELOPER_MESSAGE_CODES, ERRORS, type StaffPermission } from '@cityloop/shared';
 import { z } from 'zod';
 import { auditLogQuery, rewardRulesHistoryQuery } from '../features/audit/audit.routes';
 import { authSchemas } from '../features/auth/auth.routes';
@@ -54,7 +54,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   r('GET', '/staff/me', 'signed-in', 'The current staff account with its permissions', '{ staff: StaffDto }'),
   r('POST', '/staff/me/password', 'signed-in', '修改密码 (the current password is asked again)', '204'),
   r('GET', '/staff/accounts', 'staff.manage', 'Staff accounts with lock state (one page)', 'Page<StaffAccountDto>'),
-  r('POST', '/staff/accounts', 'staff.manage', 'Create a staff account', '201 { account: StaffAccountDto }', { body: staffSchemas.createBody }),
+  r('POST', '/staff/accounts', 'staff.manage', 'Create a staff account', '201 { account: StaffAccountDto }; 409 STAFF_USERNAME_TAKEN', { body: staffSchemas.createBody }),
   r('PATCH', '/staff/accounts/:id', 'staff.manage', 'Change role, name or disabled (never one’s own role or disabled)', '{ account: StaffAccountDto }', { body: staffSchemas.patchBody }),
   r('POST', '/staff/accounts/:id/unlock', 'staff.manage', 'Lift a login lock', '{ account: StaffAccountDto }'),
   r('POST', '/staff/accounts/:id/password', 'staff.manage', 'Reset another member’s password (clears the lock)', '204', { body: staffSchemas.resetPasswordBody }),
@@ -74,7 +74,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   r('DELETE', '/stall-spots/:id/follow', 'resident', 'Unfollow a spot', '204'),
   r('GET', '/me/stall-spot-follows', 'resident', 'The spots I follow', '{ items: StallSpotDto[] }', { query: stallSchemas.followsQuery }),
   r('GET', '/staff/stall-spots', 'stalls.manage', '摊点管理: every spot (suspended too) with followers, paged', 'StaffStallSpotListDto', { query: stallSchemas.staffSpotListQuery }),
-  r('POST', '/staff/stall-spots', 'stalls.manage', 'Create a spot', '201 { spot: StallSpotDto }', { body: stallSchemas.spotInputSchema }),
+  r('POST', '/staff/stall-spots', 'stalls.manage', 'Create a spot', '201 { spot: StallSpotDto }; 409 STALL_CODE_EXISTS', { body: stallSchemas.spotInputSchema }),
   r('PATCH', '/staff/stall-spots/:id', 'stalls.manage', 'Edit a spot', '{ spot: StallSpotDto }', { body: stallSchemas.spotPatchSchema }),
   r('POST', '/staff/stall-spots/:id/suspend', 'stalls.manage', 'Suspend a spot with a reason', '{ spot: StallSpotDto }', { body: stallSchemas.suspendSchema }),
   r('POST', '/staff/stall-spots/:id/resume', 'stalls.manage', 'Resume a spot', '{ spot: StallSpotDto }'),
@@ -87,19 +87,19 @@ export const ROUTE_DOCS: RouteDoc[] = [
   r('GET', '/me/report-follows', 'resident', 'Reports I follow, newest follow first', 'Page<FollowedReportDto>', { query: reportSchemas.followsQuery }),
   r('GET', '/geo/reverse', 'resident', 'The address at a point (Tencent reverse geocoding, cached)', 'ReverseGeocodeDto', { query: geoSchemas.reverseQuery }),
   r('GET', '/map/config', 'public', 'The H5 map’s tile source (TianDiTu in production)', 'MapConfigDto'),
-  r('POST', '/reports', 'resident', 'Report a problem', '201 { report: ReportDto }', { body: reportSchemas.submitBody, idempotent: true }),
+  r('POST', '/reports', 'resident', 'Report a problem', '201 { report: ReportDto }; 409 IDEMPOTENCY_KEY_REUSED; 400 IDEMPOTENCY_KEY_INVALID', { body: reportSchemas.submitBody, idempotent: true }),
   r('GET', '/reports/:id', 'resident', 'My report', '{ report: ReportDto }', { query: reportSchemas.detailQuery }),
   r('GET', '/me/reports', 'resident', 'My reports, newest first', 'Page<ReportListItemDto>', { query: reportSchemas.listQuery }),
   r('POST', '/hooks/case-system', 'signed', 'Signed status updates from the case system', '{ applied }', { body: reportSchemas.webhookBody }),
   r('POST', '/reports/:id/rating', 'resident', 'Rate a closed case', '201 { rating }', { body: ratingSchemas.ratingBody }),
   r('POST', '/reports/:id/rework', 'resident', '重办 after a 差评', '202 { rating }', { body: ratingSchemas.reworkBody }),
-  r('POST', '/reports/:id/fixed', 'resident', 'Answer 问题解决了吗?', '{ rating }', { body: ratingSchemas.fixedBody }),
+  r('POST', '/reports/:id/fixed', 'resident', 'Answer 问题解决了吗?', '{ rating }; 409 FIXED_QUESTION_ALREADY_ANSWERED, FIXED_QUESTION_NOT_ASKED', { body: ratingSchemas.fixedBody }),
   r('GET', '/staff/ratings', 'ratings.read', 'Ratings (rater anonymous), 差评 only when asked', '{ items }', { query: ratingSchemas.staffListQuery }),
   r('POST', '/staff/ratings/:id/follow-up', 'ratings.follow_up', 'Close a 差评 follow-up with a note', '{ followUp }', { body: ratingSchemas.followUpBody }),
-  r('POST', '/staff/ratings/:id/appeals', 'ratings.appeal.file', 'Appeal a rating', '201 { appeal }', { body: ratingSchemas.appealBody }),
+  r('POST', '/staff/ratings/:id/appeals', 'ratings.appeal.file', 'Appeal a rating', '201 { appeal }; 409 RATING_APPEAL_EXISTS', { body: ratingSchemas.appealBody }),
   r('POST', '/staff/rating-appeals/:id/decision', 'ratings.appeal.decide', 'Decide a rating appeal (another member)', '{ appeal }', { body: ratingSchemas.appealDecisionBody }),
   r('GET', '/me/rewards', 'resident', '我的奖励', 'MyRewardsDto', { query: rewardSchemas.listQuery }),
-  r('POST', '/me/rewards/claims', 'resident', '提现', '201 { claim, balanceFen }', { body: rewardSchemas.claimBody, idempotent: true }),
+  r('POST', '/me/rewards/claims', 'resident', '提现', '201 { claim, balanceFen }; 409 INSUFFICIENT_BALANCE, IDEMPOTENT_REQUEST_IN_PROGRESS; 422 REWARD_CLAIM_INVALID (details: limits)', { body: rewardSchemas.claimBody, idempotent: true }),
   r('PUT', '/me/rewards/leaderboard', 'resident', 'Opt in to the top-reporters figure', '{ optIn }', { body: rewardSchemas.optInBody }),
   r('POST', '/reports/:id/reward-appeal', 'resident', 'Appeal a reward decision', '201 { reward: ReportRewardDto }', { body: rewardSchemas.appealBody }),
   r('GET', '/staff/rewards/rules', 'rewards.read', 'Reward rules', '{ rules: RewardRules }'),
@@ -110,9 +110,9 @@ export const ROUTE_DOCS: RouteDoc[] = [
   r('POST', '/staff/rewards/appeals/:id/decision', 'rewards.review', 'Decide a reward appeal', '{ reward: ReportRewardDto }', { body: rewardSchemas.reviewBody }),
   r('GET', '/staff/rewards/figures', 'rewards.read', 'Budget used, rewards by category, top reporters', '{ figures }', { query: rewardSchemas.monthQuery }),
   r('GET', '/staff/rewards/payout-batches', 'payouts.confirm', 'Payout batches with creator and state', 'PayoutBatchListDto', { query: rewardSchemas.payoutBatchListQuery }),
-  r('POST', '/staff/rewards/payout-batches', 'payouts.prepare', 'Batch the pending claims', '201 { batch }'),
+  r('POST', '/staff/rewards/payout-batches', 'payouts.prepare', 'Batch the pending claims', '201 { batch }; 409 PAYOUT_NOTHING_TO_BATCH'),
   r('GET', '/staff/rewards/payout-batches/:id/csv', 'payouts.prepare', 'The batch as CSV', 'text/csv'),
-  r('POST', '/staff/rewards/payout-batches/:id/results', 'payouts.confirm', 'Mark claims paid or failed (not the batch’s creator)', '{ settled, alreadySettled }', { body: rewardSchemas.batchResultsBody }),
+  r('POST', '/staff/rewards/payout-batches/:id/results', 'payouts.confirm', 'Mark claims paid or failed (not the batch’s creator)', '{ settled, alreadySettled }; 400 PAYOUT_CLAIMS_NOT_IN_BATCH (details.claimIds)', { body: rewardSchemas.batchResultsBody }),
   r('POST', '/hooks/wechatpay/transfer', 'signed', 'WeChat Pay transfer callbacks (signed, encrypted)', '204'),
   r('GET', '/staff/figures', 'figures.read', '响应率, 处置率, 结案率, 满意率; CSV with format=csv', 'FiguresDto or text/csv', { query: figureSchemas.figuresQuery(TODAY) }),
   r('GET', '/public/scorecard', 'public', '城市管理成绩单', '{ scorecard: ScorecardDto }', { query: figureSchemas.scorecardQuery(TODAY.slice(0, 7)) }),
@@ -179,7 +179,17 @@ export function openApiDocument(version: string): Record<string, unknown> {
         Error: {
           type: 'object',
           required: ['error'],
-          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} } } },
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string', enum: Object.keys(ERRORS), description: 'Switch on this; shared/src/errors.ts gives each its status and Chinese text' },
+                message: { type: 'string', description: `Chinese, fit to show, except for ${[...DEVELOPER_MESSAGE_CODES].join(', ')} (English, for developers)` },
+                details: { description: 'Machine-readable facts of the failure (limits, ids), when there are any' },
+              },
+            },
+          },
         },
       },
     },

@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import { API_PREFIX, errorMessageZh, isErrorCode, type ErrorCode, type LoginResponse, type UserDto } from '@cityloop/shared';
+import { API_PREFIX, errorMessageZh, isErrorCode, userMessageZh, type ErrorCode, type LoginResponse, type UserDto } from '@cityloop/shared';
 import { getCurrentUser, getToken, setCurrentUser, setToken } from './session';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -55,15 +55,13 @@ export function errorFromResponse(status: number, body: unknown): ApiError {
   return new ApiError(isErrorCode(code) ? code : 'INTERNAL', status, detail);
 }
 
-const HAS_CHINESE = /[\u4e00-\u9fff]/;
-
 /**
- * The BFF's own message when it is written for residents (Chinese), else the code's generic text.
- * Use where the server explains more than the code does (e.g. a claim's minimum and maximum).
+ * The BFF's own message when its code carries one for residents (shared `userMessageZh`), else the
+ * code's generic text. Use where the server explains more than the code does (e.g. a claim's limits).
  */
 export function serverMessageZh(err: unknown): string {
   const error = toApiError(err);
-  return error.detail && HAS_CHINESE.test(error.detail) ? error.detail : error.message;
+  return error.code === NETWORK_ERROR ? error.message : userMessageZh(error.code, error.detail);
 }
 
 /** One HTTP exchange, no retries. */

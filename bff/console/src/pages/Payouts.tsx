@@ -1,7 +1,7 @@
 import { App as AntApp, Alert, Button, Card, Input, Modal, Radio, Space, Table, Tag, Typography, Upload } from 'antd';
 import type { PayoutBatchCreatedDto, PayoutBatchDto, PayoutBatchListDto, PayoutBatchResultsDto } from '@cityloop/shared';
 import { useEffect, useState } from 'react';
-import { api, messageOf } from '../api';
+import { api, ApiError, messageOf } from '../api';
 import { useAuth } from '../auth';
 import { csvRecords, downloadText } from '../csv';
 import { shTime, yuan } from '../format';
@@ -134,7 +134,9 @@ export default function Payouts() {
           message.success(`已生成批次：${batch.claimCount} 笔，共 ${yuan(batch.totalFen)}`);
           batches.reload();
         } catch (err) {
-          message.error(messageOf(err));
+          // Nothing waiting is news, not a failure.
+          if (err instanceof ApiError && err.code === 'PAYOUT_NOTHING_TO_BATCH') message.info(messageOf(err));
+          else message.error(messageOf(err));
         } finally {
           setCreating(false);
         }

@@ -1,8 +1,11 @@
 import { and, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
+import { row, text } from '../../db/rows';
 import { notifications, reportFollows, stallSpotFollows, users } from '../../db/schema';
 import type { Logger } from '../../logger';
 import { cutText } from '@cityloop/shared';
+
+const idRow = row({ id: text });
 
 /** Topics we notify about, each mapped to a WeChat subscribe-message template by configuration. */
 /** The rating reminder and "is it fixed?" reuse the report-status template's fields (thing1, phrase2, thing3, time4). */
@@ -36,11 +39,11 @@ export async function enqueueForSpotFollowers(
   notice: { page: string; data: Record<string, string> },
 ): Promise<number> {
   return secondary(tx, log, { topic: 'stall_spot_changed', spotId }, 0, async (sp) => {
-    const inserted = await queryRows<{ id: string }>(sp, sql`
+    const inserted = await queryRows(sp, sql`
       insert into ${notifications} (user_id, topic, page, data)
       select user_id, 'stall_spot_changed', ${notice.page}, ${JSON.stringify(notice.data)}::jsonb
       from ${stallSpotFollows} where spot_id = ${spotId}
-      returning id`);
+      returning id`, idRow);
     return inserted.length;
   });
 }
@@ -56,12 +59,12 @@ export async function enqueueForReportFollowers(
   notice: { page: string; data: Record<string, string> },
 ): Promise<number> {
   return secondary(tx, log, { topic: 'report_status_changed', reportId, followers: true }, 0, async (sp) => {
-    const inserted = await queryRows<{ id: string }>(sp, sql`
+    const inserted = await queryRows(sp, sql`
       insert into ${notifications} (user_id, topic, page, data)
       select f.user_id, 'report_status_changed', ${notice.page}, ${JSON.stringify(notice.data)}::jsonb
       from ${reportFollows} f join ${users} u on u.id = f.user_id
       where f.report_id = ${reportId} and u.erased_at is null
-      returning id`);
+      returning id`, idRow);
     return inserted.length;
   });
 }
@@ -76,10 +79,10 @@ export async function enqueueForUser(
 ): Promise<boolean> {
   return secondary(tx, log, { topic, userId }, false, async (sp) => {
     // An erased account keeps its reports (for the figures) but is told nothing more.
-    const inserted = await queryRows<{ id: string }>(sp, sql`
+    const inserted = await queryRows(sp, sql`
       insert into ${notifications} (user_id, topic, page, data)
       select id, ${topic}, ${notice.page}, ${JSON.stringify(notice.data)}::jsonb from ${users} where id = ${userId} and erased_at is null
-      returning id`);
+      returning id`, idRow);
     return inserted.length > 0;
   });
 }

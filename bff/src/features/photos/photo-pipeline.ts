@@ -1,6 +1,6 @@
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
-import { REPORT_LIMITS } from '@cityloop/shared';
+import { REPORT_LIMITS, SHANGHAI_OFFSET_MS } from '@cityloop/shared';
 import { AppError } from '../../http/errors';
 
 // Memory over speed for the one-at-a-time-per-core photo queue: libvips' operation cache would keep
@@ -125,7 +125,7 @@ function readExif(raw: Buffer | undefined): { takenAt: Date | null; gps: { lat: 
 function exifDate(value: unknown): Date | null {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) return null;
   // exif-reader builds the Date as if the wall-clock time were UTC.
-  const shanghai = new Date(value.getTime() - 8 * 3600_000);
+  const shanghai = new Date(value.getTime() - SHANGHAI_OFFSET_MS);
   const year = shanghai.getUTCFullYear();
   return year >= 1990 && year <= 2100 ? shanghai : null;
 }

@@ -63,18 +63,18 @@ export function ratingRoutes(deps: RatingDeps & { residentGuard: Middleware; sta
 
   router.post('/staff/ratings/:id/follow-up', deps.staffGuard('ratings.follow_up'), async (ctx) => {
     const { note } = parseInput(followUpBody, ctx.request.body);
-    ctx.body = { followUp: await closeFollowUp(deps.db, authOf(ctx).subject, ctx.params.id, note) };
+    ctx.body = { followUp: await closeFollowUp(deps.db, authOf(ctx).subject, ctx.params.id, note, deps.now()) };
   });
 
   router.post('/staff/ratings/:id/appeals', deps.staffGuard('ratings.appeal.file'), async (ctx) => {
     const { reason } = parseInput(appealBody, ctx.request.body);
     ctx.status = 201;
-    ctx.body = { appeal: await fileRatingAppeal(deps.db, authOf(ctx).subject, ctx.params.id, reason) };
+    ctx.body = { appeal: await fileRatingAppeal(deps.db, authOf(ctx).subject, ctx.params.id, reason, deps.now()) };
   });
 
   router.post('/staff/rating-appeals/:id/decision', deps.staffGuard('ratings.appeal.decide'), async (ctx) => {
     const body = parseInput(appealDecisionBody, ctx.request.body);
-    ctx.body = { appeal: await decideRatingAppeal(deps.db, authOf(ctx).subject, ctx.params.id, body.uphold, body.note) };
+    ctx.body = { appeal: await decideRatingAppeal(deps.db, authOf(ctx).subject, ctx.params.id, body.uphold, body.note, deps.now()) };
   });
 
   return router;

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { findCategory, OPEN_REPORT_STATUSES, REPORT_STATUS_NAMES, type FollowedReportDto, type ReportFollowStateDto, type ReportStatus } from '@cityloop/shared';
+import { findCategory, OPEN_REPORT_STATUSES, REPORT_STATUS_NAMES, REPORT_STATUSES, type FollowedReportDto, type ReportFollowStateDto } from '@cityloop/shared';
 import { queryRows, type Database } from '../../db/client';
+import { bool, date, int, oneOf, row, text } from '../../db/rows';
 import { reportFollows } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import { afterCursor, decodeCursor, encodeCursor, isTimestampText, keysetOrder, pageOf, timestampText, type Sort } from '../../http/paging';
@@ -24,13 +25,17 @@ async function findAnyReport(db: Database, id: string): Promise<ReportRow> {
   return row;
 }
 
+const followStateRow = row({ followed: bool, followers: int });
+const followedRow = row({ id: text, category: text, status: oneOf(REPORT_STATUSES), address: text, followed_at: date, followed_at_text: text, updated_at: date });
+
 async function followState(db: Database, userId: string, reportId: string): Promise<ReportFollowStateDto> {
-  const [row] = await queryRows<{ followed: boolean; followers: number }>(
+  const [state] = await queryRows(
     db,
     sql`select exists (select 1 from report_follows where report_id = ${reportId} and user_id = ${userId}) as followed,
                (select count(*)::int from report_follows where report_id = ${reportId}) as followers`,
+    followStateRow,
   );
-  return { followed: row.followed, followers: row.followers };
+  return state;
 }
 
 /** Follows an open report of someone else's; repeating it changes nothing. */
@@ -52,7 +57,7 @@ export async function unfollowReport(db: Database, userId: string, reportId: str
 /** GET /me/report-follows: newest follow first, keyset-paged on (followed at, report id). */
 export async function listFollowedReports(db: Database, userId: string, q: { cursor?: string; limit: number }): Promise<{ items: FollowedReportDto[]; nextCursor: string | null }> {
   const after = q.cursor ? decodeCursor(q.cursor, SCOPE, SORT, isUuid, isTimestampText) : undefined;
-  const rows = await queryRows<{ id: string; category: string; status: ReportStatus; address: string; followed_at: string; followed_at_text: string; updated_at: string }>(
+  const rows = await queryRows(
     db,
     sql`select r.id, r.category, r.status, r.address, f.created_at as followed_at, ${timestampText(sql`f.created_at`)} as followed_at_text, r.updated_at
         from report_follows f join reports r on r.id = f.report_id
@@ -60,6 +65,7 @@ export async function listFollowedReports(db: Database, userId: string, q: { cur
           ${after ? sql`and ${afterCursor(sql`f.created_at`, sql`f.report_id`, SORT.direction, sql`${after.value}::timestamptz`, sql`${after.id}::uuid`)}` : sql``}
         order by ${sql.join(keysetOrder(sql`f.created_at`, sql`f.report_id`, SORT.direction), sql`, `)}
         limit ${q.limit + 1}`,
+    followedRow,
   );
   return pageOf(
     rows,
@@ -69,10 +75,10 @@ export async function listFollowedReports(db: Database, userId: string, q: { cur
       category: r.category,
       categoryName: findCategory(r.category)?.name ?? r.category,
       status: r.status,
-      statusName: REPORT_STATUS_NAMES[r.status] ?? r.status,
+      statusName: REPORT_STATUS_NAMES[r.status],
       address: r.address,
-      followedAt: new Date(r.followed_at).toISOString(),
-      updatedAt: new Date(r.updated_at).toISOString(),
+      followedAt: r.followed_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
     }),
     (r) => encodeCursor(SCOPE, SORT, r.followed_at_text, r.id),
   );

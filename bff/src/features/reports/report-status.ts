@@ -1,4 +1,4 @@
-import type { ReportStatus } from '@cityloop/shared';
+import { ENDED_REPORT_STATUSES, type ReportStatus } from '@cityloop/shared';
 
 /**
  * Whether a case-system update should move a report's status. Updates are ordered by the case
@@ -12,5 +12,5 @@ export function shouldApplyStatus(current: { status: ReportStatus; lastCaseUpdat
 
 /** Cases still being worked on are polled; finished ones are not. */
 export function isSettled(status: ReportStatus): boolean {
-  return status === 'closed' || status === 'rejected' || status === 'duplicate';
+  return ENDED_REPORT_STATUSES.includes(status);
 }

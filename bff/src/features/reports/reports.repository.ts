@@ -1,11 +1,15 @@
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { REPORT_STATUSES } from '@cityloop/shared';
 import { queryRows, type Database } from '../../db/client';
+import { bool, date, int, num, oneOf, row, text } from '../../db/rows';
 import { OPEN_STATUS_SQL, reportEvents, reports } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import { isUuid } from '../../http/validate';
 
 export type ReportRow = typeof reports.$inferSelect;
 export type ReportEventRow = typeof reportEvents.$inferSelect;
+
+const nearbyRow = row({ id: text, category: text, status: oneOf(REPORT_STATUSES), address: text, lat: num, lng: num, created_at: date, distance_m: num, own: bool, followed: bool, followers: int });
 
 export function reportsRepository(db: Database) {
   return {
@@ -51,7 +55,7 @@ export function reportsRepository(db: Database) {
     async nearbyOpen(q: { category?: string; lat: number; lng: number; radiusM: number; limit: number; viewerId: string }) {
       const here = sql`ll_to_earth(${q.lat}, ${q.lng})`;
       const point = sql`ll_to_earth(r.lat, r.lng)`;
-      return queryRows<{ id: string; category: string; status: string; address: string; lat: number; lng: number; created_at: string; distance_m: number; own: boolean; followed: boolean; followers: number }>(
+      return queryRows(
         db,
         sql`select r.id, r.category, r.status, r.address, r.lat, r.lng, r.created_at, earth_distance(${point}, ${here}) as distance_m,
                    r.user_id = ${q.viewerId} as own,
@@ -64,6 +68,7 @@ export function reportsRepository(db: Database) {
               and earth_distance(${point}, ${here}) <= ${q.radiusM}
             order by ${point} <-> ${here}
             limit ${q.limit}`,
+        nearbyRow,
       );
     },
   };

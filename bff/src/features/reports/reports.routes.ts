@@ -4,6 +4,7 @@ import { REPORT_CATEGORIES, REPORT_LIMITS, REPORT_STATUSES } from '@cityloop/sha
 import { z } from 'zod';
 import { authOf, type StaffGuard } from '../../http/auth';
 import { AppError } from '../../http/errors';
+import { idempotencyKeyOf } from '../../http/idempotency';
 import { readLimitedBody } from '../../http/middleware';
 import { boundedText, coordSystemParam, coordSystemSchema, decimalParam, instantSchema, latParam, lngParam, parseInput } from '../../http/validate';
 import { caseUpdateFromWebhook } from '../../ports/case-system/open311-case-system';
@@ -53,9 +54,7 @@ export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; sta
   });
 
   router.post('/reports', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
-    const key = ctx.get('idempotency-key').trim();
-    if (!key) throw new AppError('IDEMPOTENCY_KEY_REQUIRED', '请求头须带 Idempotency-Key');
-    if (key.length > REPORT_LIMITS.idempotencyKeyMaxLength || !/^[\x21-\x7e]+$/.test(key)) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key: 1–100 visible ASCII characters');
+    const key = idempotencyKeyOf(ctx);
     const input = parseInput(submitBody, ctx.request.body);
     const userId = authOf(ctx).subject;
     const { report, created } = await submitReport(deps, userId, key, input);
@@ -130,11 +129,11 @@ export function caseWebhookRoutes(deps: ReportDeps & { webhookSecret: string }):
     const body = parseInput(webhookBody, json);
     const repo = reportsRepository(deps.db);
     const report = (body.client_request_id ? await repo.findById(body.client_request_id) : undefined) ?? (await repo.findByCaseId(body.service_request_id));
-    if (!report) throw new AppError('NOT_FOUND', 'unknown case');
+    if (!report) throw new AppError('NOT_FOUND', '未知的案件');
     // Read exactly as polled updates are read, so push and pull can never disagree.
     const update = caseUpdateFromWebhook(json);
     if (!update) throw new AppError('VALIDATION_FAILED', 'not a case update');
-    const applied = await applyCaseUpdate(deps.db, ctx.state.log, report.id, update);
+    const applied = await applyCaseUpdate(deps.db, ctx.state.log, report.id, update, deps.now());
     ctx.body = { applied };
   });
   return router;

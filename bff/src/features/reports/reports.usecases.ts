@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { and, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import {
+  DECIDED_REPORT_STATUSES,
+  REGISTERED_REPORT_STATUSES,
   FOLLOWED_REPORT_NOTICE_PAGE,
   MAP_REPORT_LIMITS,
   REPORT_LIMITS,
@@ -14,7 +16,7 @@ import {
   type MapReportDto,
   type ReportStatus } from '@cityloop/shared';
 import { inTransaction, isUniqueViolation, queryRows, type Database } from '../../db/client';
-import { caseOutbox } from '../../db/schema';
+import { caseOutbox, reports as reportsTable } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import { type CaseUpdate } from '../../ports/case-system/case-system';
 import { enqueueForReportFollowers, enqueueForUser, thing, type NoticeLog } from '../notifications/notifications';
@@ -185,15 +187,15 @@ export async function nearbyReports(deps: ReportDeps, viewerId: string, q: { cat
       id: r.id,
       category: r.category,
       categoryName: findCategory(r.category)?.name ?? r.category,
-      status: r.status as ReportStatus,
-      statusName: REPORT_STATUS_NAMES[r.status as ReportStatus],
+      status: r.status,
+      statusName: REPORT_STATUS_NAMES[r.status],
       address: r.address,
-      distanceMeters: Math.round(Number(r.distance_m)),
+      distanceMeters: Math.round(r.distance_m),
       location: { lat: round7(at.lat), lng: round7(at.lng) },
-      createdAt: new Date(r.created_at).toISOString(),
+      createdAt: r.created_at.toISOString(),
       own: r.own,
       followed: r.followed,
-      followers: Number(r.followers),
+      followers: r.followers,
     };
   });
 }
@@ -202,11 +204,11 @@ export async function nearbyReports(deps: ReportDeps, viewerId: string, q: { cat
  * Applies one case-system update exactly once: the timeline gets it (unique per update id) and the
  * status follows it unless a newer update was applied already. Returns whether anything changed.
  */
-export async function applyCaseUpdate(db: Database, log: NoticeLog, reportId: string, update: CaseUpdate): Promise<boolean> {
+export async function applyCaseUpdate(db: Database, log: NoticeLog, reportId: string, update: CaseUpdate, now: Date = new Date()): Promise<boolean> {
   return inTransaction(db, async (tx) => {
     const reports = reportsRepository(tx);
     // Lock the report so two deliveries of different updates serialise.
-    const [locked] = await queryRows<{ id: string }>(tx, sql`select id from reports where id = ${reportId} for update`);
+    const [locked] = await tx.select({ id: reportsTable.id }).from(reportsTable).where(eq(reportsTable.id, reportId)).for('update');
     if (!locked) return false;
     const report = (await reports.findById(reportId))!;
     const fresh = await reports.addEvent({
@@ -220,7 +222,7 @@ export async function applyCaseUpdate(db: Database, log: NoticeLog, reportId: st
     if (!fresh) return false;
     await recordMilestones(tx, reportId, update);
     // The reward follows the case system's decision even when the update arrives late.
-    await onCaseStatus(tx, report, update.status);
+    await onCaseStatus(tx, report, update.status, now);
     if (!shouldApplyStatus({ status: report.status as ReportStatus, lastCaseUpdateAt: report.lastCaseUpdateAt }, update)) return true;
     await reports.update(reportId, {
       status: update.status,
@@ -246,8 +248,6 @@ export async function applyCaseUpdate(db: Database, log: NoticeLog, reportId: st
   });
 }
 
-const DECIDED: ReadonlySet<string> = new Set(['accepted', 'rejected', 'duplicate', 'dispatched', 'handled', 'closed']);
-const REGISTERED: ReadonlySet<string> = new Set(['accepted', 'dispatched', 'handled', 'closed']);
 
 /**
  * The milestones the published figures count, each kept at the earliest update that reached it
@@ -258,8 +258,8 @@ async function recordMilestones(tx: Database, reportId: string, update: CaseUpda
   const s = update.status;
   const earliest = (column: string, reached: boolean) => (reached ? sql`${sql.raw(column)} = least(coalesce(${sql.raw(column)}, ${at}), ${at})` : null);
   const sets = [
-    earliest('responded_at', DECIDED.has(s)),
-    earliest('registered_at', REGISTERED.has(s)),
+    earliest('responded_at', DECIDED_REPORT_STATUSES.includes(s)),
+    earliest('registered_at', REGISTERED_REPORT_STATUSES.includes(s)),
     earliest('dispatched_at', s === 'dispatched' || s === 'handled' || s === 'closed'),
     earliest('handled_at', s === 'handled' || s === 'closed'),
   ].filter((x): x is NonNullable<typeof x> => x !== null);

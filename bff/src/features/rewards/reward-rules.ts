@@ -1,7 +1,8 @@
-import { sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { DEFAULT_REWARD_RULES, REWARD_RULE_BOUNDS as B, type RewardRules } from '@cityloop/shared';
 import { z } from 'zod';
-import { inTransaction, queryRows, type Database } from '../../db/client';
+import { inTransaction, type Database } from '../../db/client';
+import { rewardRules } from '../../db/schema';
 import { recordAudit } from '../audit/audit';
 
 const int = (b: { min: number; max: number }) => z.number().int().min(b.min).max(b.max);
@@ -26,19 +27,20 @@ export const rewardRulesSchema = z
 
 /** The rules in force: the stored row over the shared defaults (a key added later gets its default). */
 export async function loadRewardRules(db: Database): Promise<RewardRules> {
-  const [row] = await queryRows<{ rules: Partial<RewardRules> }>(db, sql`select rules from reward_rules where id = 1`);
+  const [row] = await db.select({ rules: rewardRules.rules }).from(rewardRules).where(eq(rewardRules.id, 1));
   if (!row) return DEFAULT_REWARD_RULES;
-  const merged = { ...DEFAULT_REWARD_RULES, ...row.rules, amountsFen: { ...DEFAULT_REWARD_RULES.amountsFen, ...row.rules.amountsFen } };
+  const stored = row.rules as Partial<RewardRules>;
+  const merged = { ...DEFAULT_REWARD_RULES, ...stored, amountsFen: { ...DEFAULT_REWARD_RULES.amountsFen, ...stored.amountsFen } };
   const parsed = rewardRulesSchema.safeParse(merged);
   // A row that no longer validates (bounds tightened in code) falls back to the defaults rather than paying oddly.
   return parsed.success ? parsed.data : DEFAULT_REWARD_RULES;
 }
 
-export async function saveRewardRules(db: Database, staffId: string, rules: RewardRules): Promise<RewardRules> {
+export async function saveRewardRules(db: Database, staffId: string, rules: RewardRules, now: Date): Promise<RewardRules> {
   return inTransaction(db, async (tx) => {
     const before = await loadRewardRules(tx);
-    await tx.execute(sql`insert into reward_rules (id, rules, updated_by, updated_at) values (1, ${JSON.stringify(rules)}::jsonb, ${staffId}, now())
-      on conflict (id) do update set rules = excluded.rules, updated_by = excluded.updated_by, updated_at = now()`);
+    const row = { id: 1, rules: rules as unknown as Record<string, unknown>, updatedBy: staffId, updatedAt: now };
+    await tx.insert(rewardRules).values(row).onConflictDoUpdate({ target: rewardRules.id, set: { rules: row.rules, updatedBy: staffId, updatedAt: now } });
     await recordAudit(tx, { actorKind: 'staff', actorId: staffId, action: 'reward_rules.update', entityType: 'reward_rules', entityId: '1', details: { before, after: rules } });
     return rules;
   });

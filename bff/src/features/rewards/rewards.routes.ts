@@ -1,23 +1,24 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { formatShanghai, REPORT_LIMITS, REWARD_LIMITS, STAFF_SORTS } from '@cityloop/shared';
+import { formatShanghai, REWARD_LIMITS, STAFF_SORTS } from '@cityloop/shared';
 import { z } from 'zod';
-import { sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../../db/client';
+import type { Database } from '../../db/client';
 import { authOf, type StaffGuard } from '../../http/auth';
 import { AppError } from '../../http/errors';
+import { idempotencyKeyOf } from '../../http/idempotency';
 import { readLimitedBody } from '../../http/middleware';
 import { boundedText, decimalParam, monthParam, parseInput } from '../../http/validate';
 import type { PayoutProvider } from '../../ports/payout/payout';
 import { cursorParam, limitParam, sortParam } from '../../http/paging';
-import { listPayoutBatches } from './payout-batches';
 import { rewardRulesSchema, loadRewardRules, saveRewardRules } from './reward-rules';
 import type { PayoutWorkingDays } from './rewards.presenter';
+import { claimsRepository } from './rewards.repository';
 import {
   appealReward,
   createClaim,
   createPayoutBatch,
   decideRewardAppeal,
+  listPayoutBatches,
   myRewards,
   payoutBatchCsv,
   recordBatchResults,
@@ -64,13 +65,6 @@ export const payoutBatchListQuery = z
   .object({ state: z.enum(['awaiting_confirmation', 'settled']).optional(), cursor: cursorParam.optional(), limit: limitParam(), sort: sortParam(STAFF_SORTS.payoutBatches) })
   .strict();
 
-function idempotencyKey(ctx: { get(name: string): string }): string {
-  const key = ctx.get('idempotency-key').trim();
-  if (!key) throw new AppError('IDEMPOTENCY_KEY_REQUIRED', '请求头须带 Idempotency-Key');
-  if (key.length > REPORT_LIMITS.idempotencyKeyMaxLength || !/^[\x21-\x7e]+$/.test(key)) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key: 1–100 visible ASCII characters');
-  return key;
-}
-
 export function rewardRoutes(deps: RewardRouteDeps): Router {
   const router = new Router();
   const { db } = deps;
@@ -82,22 +76,22 @@ export function rewardRoutes(deps: RewardRouteDeps): Router {
   });
 
   router.post('/me/rewards/claims', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
-    const key = idempotencyKey(ctx);
+    const key = idempotencyKeyOf(ctx);
     const { amountFen: amount } = parseInput(claimBody, ctx.request.body);
-    const result = await createClaim(db, authOf(ctx).subject, key, amount, deps.payoutMethod, deps.payoutWorkingDays);
+    const result = await createClaim(db, authOf(ctx).subject, key, amount, deps.payoutMethod, deps.payoutWorkingDays, deps.now());
     ctx.status = result.created ? 201 : 200;
     ctx.body = { claim: result.claim, balanceFen: result.balanceFen };
   });
 
   router.put('/me/rewards/leaderboard', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
     const { optIn } = parseInput(optInBody, ctx.request.body);
-    ctx.body = await setLeaderboardOptIn(db, authOf(ctx).subject, optIn);
+    ctx.body = await setLeaderboardOptIn(db, authOf(ctx).subject, optIn, deps.now());
   });
 
   router.post('/reports/:id/reward-appeal', deps.residentGuard, ...deps.writeGuards, async (ctx) => {
     const { reason } = parseInput(appealBody, ctx.request.body);
     ctx.status = 201;
-    ctx.body = { reward: await appealReward(db, authOf(ctx).subject, ctx.params.id, reason) };
+    ctx.body = { reward: await appealReward(db, authOf(ctx).subject, ctx.params.id, reason, deps.now()) };
   });
 
   // ---- staff ----
@@ -107,7 +101,7 @@ export function rewardRoutes(deps: RewardRouteDeps): Router {
 
   router.put('/staff/rewards/rules', deps.staffGuard('rewards.rules.edit'), async (ctx) => {
     const rules = parseInput(rewardRulesSchema, ctx.request.body);
-    ctx.body = { rules: await saveRewardRules(db, authOf(ctx).subject, rules) };
+    ctx.body = { rules: await saveRewardRules(db, authOf(ctx).subject, rules, deps.now()) };
   });
 
   router.get('/staff/rewards/review', deps.staffGuard('rewards.read'), async (ctx) => {
@@ -116,17 +110,17 @@ export function rewardRoutes(deps: RewardRouteDeps): Router {
 
   router.post('/staff/rewards/held/:reportId/decision', deps.staffGuard('rewards.review'), async (ctx) => {
     const body = parseInput(reviewBody, ctx.request.body);
-    ctx.body = { reward: await reviewHeldReward(db, authOf(ctx).subject, ctx.params.reportId, body.approve, body.note) };
+    ctx.body = { reward: await reviewHeldReward(db, authOf(ctx).subject, ctx.params.reportId, body.approve, body.note, deps.now()) };
   });
 
   router.post('/staff/rewards/appeals/:id/decision', deps.staffGuard('rewards.review'), async (ctx) => {
     const body = parseInput(reviewBody, ctx.request.body);
-    ctx.body = { reward: await decideRewardAppeal(db, authOf(ctx).subject, ctx.params.id, body.approve, body.note) };
+    ctx.body = { reward: await decideRewardAppeal(db, authOf(ctx).subject, ctx.params.id, body.approve, body.note, deps.now()) };
   });
 
   router.put('/staff/users/:id/reward-exclusion', deps.staffGuard('residents.manage'), async (ctx) => {
     const { exclusion } = parseInput(exclusionBody, ctx.request.body);
-    ctx.body = await setRewardExclusion(db, authOf(ctx).subject, ctx.params.id, exclusion);
+    ctx.body = await setRewardExclusion(db, authOf(ctx).subject, ctx.params.id, exclusion, deps.now());
   });
 
   router.get('/staff/rewards/figures', deps.staffGuard('rewards.read'), async (ctx) => {
@@ -142,7 +136,7 @@ export function rewardRoutes(deps: RewardRouteDeps): Router {
 
   router.post('/staff/rewards/payout-batches', deps.staffGuard('payouts.prepare'), async (ctx) => {
     ctx.status = 201;
-    ctx.body = { batch: await createPayoutBatch(db, authOf(ctx).subject) };
+    ctx.body = { batch: await createPayoutBatch(db, authOf(ctx).subject, deps.now()) };
   });
 
   router.get('/staff/rewards/payout-batches/:id/csv', deps.staffGuard('payouts.prepare'), async (ctx) => {
@@ -154,7 +148,7 @@ export function rewardRoutes(deps: RewardRouteDeps): Router {
 
   router.post('/staff/rewards/payout-batches/:id/results', deps.staffGuard('payouts.confirm'), async (ctx) => {
     const body = parseInput(batchResultsBody, ctx.request.body);
-    ctx.body = await recordBatchResults(db, authOf(ctx).subject, ctx.params.id, body);
+    ctx.body = await recordBatchResults(db, authOf(ctx).subject, ctx.params.id, body, deps.now());
   });
 
   return router;
@@ -166,19 +160,19 @@ export const PAYOUT_CALLBACK_PATH = '/hooks/wechatpay/transfer';
  * WeChat Pay's transfer callback: signed with the platform key and encrypted with the APIv3 key.
  * A callback that fails either check changes nothing and gets 401; WeChat retries genuine ones.
  */
-export function payoutCallbackRoutes(deps: { db: Database; provider?: PayoutProvider }): Router {
+export function payoutCallbackRoutes(deps: { db: Database; provider?: PayoutProvider; now?: () => Date }): Router {
   const router = new Router();
   router.post(PAYOUT_CALLBACK_PATH, async (ctx) => {
     const raw = await readLimitedBody(ctx, 64 * 1024);
-    if (!deps.provider) throw new AppError('NOT_FOUND', 'WeChat Pay is not configured');
+    if (!deps.provider) throw new AppError('NOT_FOUND', '未配置微信支付');
     const headers = Object.fromEntries(Object.entries(ctx.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
     const notice = deps.provider.parseCallback(headers, raw);
     if (!notice) {
       ctx.state.log?.warn('payout callback refused');
       throw new AppError('WEBHOOK_SIGNATURE_INVALID', 'signature, timestamp or ciphertext not genuine');
     }
-    const [claim] = await queryRows<{ id: string }>(deps.db, sql`select id from reward_claims where out_bill_no = ${notice.outBillNo}`);
-    if (claim) await settleClaim(deps.db, claim.id, notice.state, { kind: 'system', id: null });
+    const claim = await claimsRepository(deps.db).byOutBillNo(notice.outBillNo);
+    if (claim) await settleClaim(deps.db, claim.id, notice.state, { kind: 'system', id: null }, (deps.now ?? (() => new Date()))());
     ctx.status = 204;
   });
   return router;

@@ -1,4 +1,5 @@
 import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { isBadRating, RATING_LEVELS } from '@cityloop/shared';
 import type { Database } from '../../db/client';
 import { reports, rewardDecisions } from '../../db/schema';
 import { afterCursor, keysetOrder, likePrefix, timestampText, type Sort } from '../../http/paging';
@@ -18,16 +19,16 @@ export interface StaffReportFilter {
   caseNumber?: string;
 }
 
-const BAD_LEVELS = ['dissatisfied', 'very_dissatisfied'];
+const BAD_LEVELS = RATING_LEVELS.filter(isBadRating);
 // Qualified by hand, so the subquery never depends on how drizzle renders the outer columns.
-const badLevels = sql.join(BAD_LEVELS.map((l) => sql`${l}`), sql`, `);
-const badRatingExists = sql`exists (select 1 from report_ratings rr where rr.report_id = "reports"."id" and rr.level in (${badLevels}))`;
+const isBadLevel = inArray(sql`rr.level`, BAD_LEVELS);
+const badRatingExists = sql`exists (select 1 from report_ratings rr where rr.report_id = "reports"."id" and ${isBadLevel})`;
 /**
  * The same as a column. A scalar subquery with LIMIT is probed per row of the page through the
  * (report_id, round) index; as `exists` in the select list the planner would hash every 差评 first,
  * planning for a million rows rather than the page's twenty.
  */
-const badRatingColumn = sql<boolean>`coalesce((select true from report_ratings rr where rr.report_id = "reports"."id" and rr.level in (${badLevels}) limit 1), false)`;
+const badRatingColumn = sql<boolean>`coalesce((select true from report_ratings rr where rr.report_id = "reports"."id" and ${isBadLevel} limit 1), false)`;
 
 function conditions(f: StaffReportFilter): SQL[] {
   const where: SQL[] = [];

@@ -82,7 +82,7 @@ export async function createStaffByAdmin(deps: Pick<StaffDeps, 'db'>, adminId: s
   const passwordHash = await hashPassword(input.password);
   return inTransaction(deps.db, async (tx) => {
     const staff = staffRepository(tx);
-    if (await staff.findByUsername(input.username)) throw new AppError('CONFLICT', '用户名已被使用');
+    if (await staff.findByUsername(input.username)) throw new AppError('STAFF_USERNAME_TAKEN', undefined, { username: input.username });
     const row = await staff.create({ username: input.username, displayName: input.displayName || input.username, role: input.role, passwordHash });
     await recordAudit(tx, { actorKind: 'staff', actorId: adminId, action: 'staff.create', entityType: 'staff_account', entityId: row.id, details: { username: row.username, role: row.role } });
     return row;

@@ -1,6 +1,7 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { minuteOfWeek, openHoursLiterals, shanghaiDayNumber, type StallSchedule } from '@cityloop/shared';
 import { queryRows, type Database } from '../../db/client';
+import { bool, json, num, row as rowOf, text } from '../../db/rows';
 import { stallSpotFollows, stallSpotOpenHours, stallSpots } from '../../db/schema';
 
 export type SpotRow = typeof stallSpots.$inferSelect;
@@ -84,7 +85,7 @@ export function stallsRepository(db: Database) {
         sql`earth_box(${here}, ${q.radiusM}) @> ${point}`,
         sql`earth_distance(${point}, ${here}) <= ${q.radiusM}`,
       ];
-      if (q.kinds?.length) conditions.push(sql`s.kind in (${sql.join(q.kinds.map((k) => sql`${k}`), sql`, `)})`);
+      if (q.kinds?.length) conditions.push(inArray(sql`s.kind`, q.kinds));
       if (q.goods?.length) conditions.push(sql`s.goods @> array[${sql.join(q.goods.map((g) => sql`${g}`), sql`, `)}]::text[]`);
       if (q.text) {
         const pattern = `%${escapeLike(q.text)}%`;
@@ -144,7 +145,7 @@ export function stallsRepository(db: Database) {
 
     /** Insert or update by code; `created` tells which (xmax = 0 only for a freshly inserted row). */
     async upsertByCode(row: NewSpotRow): Promise<{ id: string; created: boolean }> {
-      const rows = await queryRows<{ id: string; created: boolean }>(db, sql`
+      const rows = await queryRows(db, sql`
         insert into stall_spots
         (code, name, kind, district, street, address, lat, lng, coord_approximate, radius_m, capacity, goods, facilities, rules, manager_name, manager_phone, photos, schedule)
         values (${row.code}, ${row.name}, ${row.kind}, ${row.district}, ${row.street ?? ''}, ${row.address}, ${row.lat}, ${row.lng},
@@ -157,19 +158,19 @@ export function stallsRepository(db: Database) {
           radius_m = excluded.radius_m, capacity = excluded.capacity, goods = excluded.goods, facilities = excluded.facilities,
           rules = excluded.rules, manager_name = excluded.manager_name, manager_phone = excluded.manager_phone,
           photos = excluded.photos, schedule = excluded.schedule, updated_at = now()
-        returning id, (xmax = 0) as created`);
+        returning id, (xmax = 0) as created`, rowOf({ id: text, created: bool }));
       await replaceOpenHours(db, { id: rows[0].id, lat: row.lat, lng: row.lng, schedule: row.schedule });
       return rows[0];
     },
 
     /** Writes the open-hours rows of spots stored before they existed (migration 0003), or seeded in bulk. */
     async fillMissingOpenHours(): Promise<number> {
-      const rows = await queryRows<{ id: string; lat: number; lng: number; schedule: StallSchedule | string }>(db, sql`
-        select id, lat, lng, schedule from stall_spots s
-        where not exists (select 1 from stall_spot_open_hours h where h.spot_id = s.id)`);
-      for (const r of rows) {
-        await replaceOpenHours(db, { id: r.id, lat: Number(r.lat), lng: Number(r.lng), schedule: typeof r.schedule === 'string' ? JSON.parse(r.schedule) : r.schedule });
-      }
+      const rows = await queryRows(
+        db,
+        sql`select id, lat, lng, schedule from stall_spots s where not exists (select 1 from stall_spot_open_hours h where h.spot_id = s.id)`,
+        rowOf({ id: text, lat: num, lng: num, schedule: json<StallSchedule>() }),
+      );
+      for (const r of rows) await replaceOpenHours(db, r);
       return rows.length;
     },
 
@@ -183,10 +184,11 @@ export function stallsRepository(db: Database) {
 
     async followedIds(userId: string, spotIds: string[]): Promise<Set<string>> {
       if (spotIds.length === 0) return new Set();
-      const rows = await queryRows<{ spot_id: string }>(db, sql`
-        select spot_id from stall_spot_follows
-        where user_id = ${userId} and spot_id in (${sql.join(spotIds.map((id) => sql`${id}::uuid`), sql`, `)})`);
-      return new Set(rows.map((r) => r.spot_id));
+      const rows = await db
+        .select({ spotId: stallSpotFollows.spotId })
+        .from(stallSpotFollows)
+        .where(and(eq(stallSpotFollows.userId, userId), inArray(stallSpotFollows.spotId, spotIds)));
+      return new Set(rows.map((r) => r.spotId));
     },
 
     async followedSpots(userId: string): Promise<SpotRow[]> {

@@ -253,7 +253,7 @@ export async function createSpot(deps: StallDeps, actor: StaffActor, input: Spot
     });
   } catch (err) {
     // The unique index decides, so two staff creating the same code at once get one spot and one 409.
-    if (isUniqueViolation(err)) throw new AppError('CONFLICT', `code: ${input.code} already exists`);
+    if (isUniqueViolation(err)) throw new AppError('STALL_CODE_EXISTS', undefined, { code: input.code });
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Button, Picker, Text, View } from '@tarojs/components';
-import type { FigureRow, ScorecardDto } from '@cityloop/shared';
+import { shanghaiMonth, type FigureRow, type ScorecardDto } from '@cityloop/shared';
 import { PageLoading } from '../../components/page-state';
 import { Page } from '../../components/page';
 import { toApiError } from '../../services/request';
@@ -25,13 +25,9 @@ const RATES: ReadonlyArray<{ key: RateKey; name: string; short: string; parts: (
 
 /** The first month the figures can cover (the picker's lower bound). */
 const FIRST_MONTH = '2024-01';
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 /** YYYY-MM of now in Asia/Shanghai, whatever the phone's time zone. */
-function currentShanghaiMonth(): string {
-  const shifted = new Date(Date.now() + SHANGHAI_OFFSET_MS);
-  return `${shifted.getUTCFullYear()}-${String(shifted.getUTCMonth() + 1).padStart(2, '0')}`;
-}
+const currentShanghaiMonth = () => shanghaiMonth(new Date());
 
 /** `2025-03` → `2025年3月`. */
 function monthLabel(month: string): string {
