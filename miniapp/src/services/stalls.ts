@@ -1,12 +1,10 @@
 import type { CoordSystem, StallCheckDto, StallGoods, StallKind, StallSpotDto, StallSpotListDto } from '@cityloop/shared';
 import { ensureLogin, request } from './request';
 
+import type { QueryPosition } from '../utils/position';
+
 /** A query position and the coordinate system it is in (the BFF answers in the same system). */
-export interface QueryPosition {
-  lat: number;
-  lng: number;
-  coordSystem: CoordSystem;
-}
+export type { QueryPosition };
 
 export interface StallListQuery {
   position: QueryPosition;

@@ -5,7 +5,7 @@ import { REPORT_LIMITS, findCategory, searchCategories, type FollowedReportDto, 
 import { PENDING_TEXT, useReportDraft } from '../../hooks/useReportDraft';
 import { MY_REPORTS_URL, followReport, listFollowedReports, photoSrc, reportDetailUrl, unfollowReport } from '../../services/reports';
 import { toApiError } from '../../services/request';
-import type { DraftPhoto } from '../../services/report-draft';
+import type { DraftPhoto } from '../../utils/draft-rules';
 import { cityPosition, positionIn, presetsNearestFirst } from '../../utils/location';
 import MapView, { MAP_COORD_SYSTEM, type MapMarker } from '../../components/map-view';
 import { CATEGORY_GROUPS, CATEGORY_ICONS, frequentCategories, reportStatusClass } from '../../utils/reports';
