@@ -47,6 +47,8 @@ function useNearbyReports(category: string | null, location: ChosenPosition | nu
   return { nearby, mapReports };
 }
 
+export type ReportForm = ReturnType<typeof useReportDraft>;
+
 /**
  * All state and side effects of the 随手拍 form: the persisted draft, photo uploads, location,
  * the nearby-duplicates hint, and submitting (with 待发送 and automatic resubmission). One store
