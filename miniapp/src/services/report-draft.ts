@@ -263,10 +263,17 @@ export function releaseLocalFile(photo: Pick<DraftPhoto, 'kept' | 'localPath' | 
  */
 export function sweepSavedFiles(photos: () => readonly DraftPhoto[]): void {
   if (IS_H5) {
-    sweepPhotos(() => photos().filter((p) => p.kept).map((p) => p.localId)).catch(() => undefined);
+    sweepPhotos(() =>
+      photos()
+        .filter((p) => p.kept)
+        .map((p) => p.localId),
+    ).catch(() => undefined);
     return;
   }
-  const keep = () => photos().filter((p) => p.kept && p.localPath).map((p) => p.localPath as string);
+  const keep = () =>
+    photos()
+      .filter((p) => p.kept && p.localPath)
+      .map((p) => p.localPath as string);
   if (!IS_WEAPP) return;
   try {
     const fs = Taro.getFileSystemManager();

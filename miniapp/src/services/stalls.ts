@@ -75,9 +75,7 @@ export function checkStallPosition(position: QueryPosition, goods?: StallGoods |
 
 /** `from` adds `distanceMeters`; without it the spot still comes back in `coordSystem`. */
 export async function getStallSpot(id: string, from: QueryPosition | null, coordSystem: CoordSystem = 'gcj02'): Promise<StallSpotDto> {
-  const query = from
-    ? buildQuery({ lat: from.lat, lng: from.lng, coordSystem: from.coordSystem })
-    : buildQuery({ coordSystem });
+  const query = from ? buildQuery({ lat: from.lat, lng: from.lng, coordSystem: from.coordSystem }) : buildQuery({ coordSystem });
   const { spot } = await publicRead<{ spot: StallSpotDto }>(`/stall-spots/${encodeURIComponent(id)}${query}`);
   return spot;
 }

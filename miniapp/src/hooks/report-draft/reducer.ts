@@ -115,9 +115,7 @@ export function draftReducer(s: DraftFormState, a: DraftAction): DraftFormState 
       return s.addressLookup === a.state ? s : { ...s, addressLookup: a.state };
     case 'addressFound': {
       const next = withDraft(s, (d) =>
-        d.location && d.location.lat === a.at.lat && d.location.lng === a.at.lng
-          ? { ...d, location: { ...d.location, address: a.address, ...(a.street ? { street: a.street } : {}) } }
-          : d,
+        d.location && d.location.lat === a.at.lat && d.location.lng === a.at.lng ? { ...d, location: { ...d.location, address: a.address, ...(a.street ? { street: a.street } : {}) } } : d,
       );
       return { ...next, addressLookup: 'idle' };
     }

@@ -140,8 +140,7 @@ export function usePhotos(store: DraftStore) {
             setPhoto(localId, { photo: dto, status: 'done', progress: 100, error: null });
             return 'done';
           },
-          (err: unknown): Promise<UploadOutcome> | UploadOutcome =>
-            canceller.cancelled || !findPhoto(localId) ? 'gone' : settleFailure(localId, localPath, err),
+          (err: unknown): Promise<UploadOutcome> | UploadOutcome => (canceller.cancelled || !findPhoto(localId) ? 'gone' : settleFailure(localId, localPath, err)),
         )
         .then((outcome) => {
           inflight.current.delete(localId);

@@ -1,15 +1,7 @@
 import { useCallback, useRef, useState } from 'react';
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { Button, Input, Switch, Text, View } from '@tarojs/components';
-import {
-  claimAmountProblem,
-  formatShanghai,
-  formatYuan,
-  type ClaimDto,
-  type LedgerEntryDto,
-  type MyRewardsDto,
-  type ReportRewardDto,
-} from '@cityloop/shared';
+import { claimAmountProblem, formatShanghai, formatYuan, type ClaimDto, type LedgerEntryDto, type MyRewardsDto, type ReportRewardDto } from '@cityloop/shared';
 import { PageError, PageLoading } from '../../components/page-state';
 import { Page } from '../../components/page';
 import { usePagedList } from '../../hooks/usePagedList';

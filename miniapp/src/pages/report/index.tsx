@@ -132,17 +132,7 @@ export default function ReportPage() {
             ))}
           </View>
         )}
-        {IS_H5 && (
-          <input
-            ref={fileInput}
-            id='report-file-input'
-            className='report__file-input'
-            type='file'
-            accept='image/*'
-            multiple
-            onChange={onFiles}
-          />
-        )}
+        {IS_H5 && <input ref={fileInput} id='report-file-input' className='report__file-input' type='file' accept='image/*' multiple onChange={onFiles} />}
       </View>
 
       <View className='card'>

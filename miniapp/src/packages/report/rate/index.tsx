@@ -206,9 +206,7 @@ export default function RatePage() {
         <>
           <View className='card'>
             <Text className='card__title'>{rating.round === 2 ? '对重新办理的结果满意吗？' : '您对办理结果满意吗？'}</Text>
-            <Text className='rate__muted'>
-              评价自愿{rating.windowEndsAt ? `，请在 ${formatShanghai(rating.windowEndsAt)} 前提交` : ''}
-            </Text>
+            <Text className='rate__muted'>评价自愿{rating.windowEndsAt ? `，请在 ${formatShanghai(rating.windowEndsAt)} 前提交` : ''}</Text>
             <View className='rate-levels'>
               {RATING_LEVELS.map((l) => (
                 <View

@@ -32,14 +32,7 @@ export function CategorySheet({ current, onPick, onClose }: { current: string | 
             <Text>×</Text>
           </View>
         </View>
-        <Input
-          id='report-category-search'
-          className='report-sheet__search'
-          value={query}
-          placeholder='搜索，如：垃圾、井盖、停车'
-          confirmType='search'
-          onInput={(e) => setQuery(e.detail.value)}
-        />
+        <Input id='report-category-search' className='report-sheet__search' value={query} placeholder='搜索，如：垃圾、井盖、停车' confirmType='search' onInput={(e) => setQuery(e.detail.value)} />
         <ScrollView scrollY className='report-sheet__body'>
           {matches ? (
             matches.length ? (

@@ -25,7 +25,9 @@ export function FollowedReports() {
         <View key={item.id} id={`report-follow-${item.id}`} className='report__follow-row'>
           <View className='report__nearby-main'>
             <Text className={reportStatusClass(item.status)}>{item.statusName}</Text>
-            <Text className='report__nearby-address'>{item.categoryName} · {item.address || '地址未填写'}</Text>
+            <Text className='report__nearby-address'>
+              {item.categoryName} · {item.address || '地址未填写'}
+            </Text>
           </View>
           <Text
             className='report__link report__link--muted'

@@ -17,13 +17,15 @@ export function NearbyCard({ items, title, onClose }: { items: MapReportDto[]; t
   const toggle = (item: MapReportDto) => {
     const on = followed[item.id] ?? item.followed;
     setBusy(item.id);
-    (on ? unfollowReport(item.id) : followReport(item.id)).then(
-      () => {
-        setFollowed((prev) => ({ ...prev, [item.id]: !on }));
-        Taro.showToast({ title: on ? '已取消关注' : '已关注，办理进展会通知您', icon: 'none' }).catch(() => undefined);
-      },
-      (err: unknown) => Taro.showToast({ title: toApiError(err).message, icon: 'none' }).catch(() => undefined),
-    ).finally(() => setBusy(null));
+    (on ? unfollowReport(item.id) : followReport(item.id))
+      .then(
+        () => {
+          setFollowed((prev) => ({ ...prev, [item.id]: !on }));
+          Taro.showToast({ title: on ? '已取消关注' : '已关注，办理进展会通知您', icon: 'none' }).catch(() => undefined);
+        },
+        (err: unknown) => Taro.showToast({ title: toApiError(err).message, icon: 'none' }).catch(() => undefined),
+      )
+      .finally(() => setBusy(null));
   };
   return (
     <View id={title ? 'report-map-picked' : 'report-nearby'} className={title ? 'report__nearby report__nearby--picked' : 'card report__nearby'}>
@@ -46,12 +48,7 @@ export function NearbyCard({ items, title, onClose }: { items: MapReportDto[]; t
               <Text className='report__nearby-distance'>{formatDistance(item.distanceMeters)}</Text>
             </View>
             {!item.own && (
-              <View
-                id={`report-nearby-follow-${item.id}`}
-                className={on ? 'report__follow report__follow--on' : 'report__follow'}
-                role='button'
-                onClick={() => busy !== item.id && toggle(item)}
-              >
+              <View id={`report-nearby-follow-${item.id}`} className={on ? 'report__follow report__follow--on' : 'report__follow'} role='button' onClick={() => busy !== item.id && toggle(item)}>
                 <Text>{on ? '已关注' : '我也遇到了'}</Text>
               </View>
             )}
