@@ -37,6 +37,8 @@ export default defineConfig<'webpack5'>(async (merge) => {
       '@cityloop/shared': sharedSrc,
     },
     copy: { patterns: [], options: {} },
+    // The palette and mixins go in front of every stylesheet, so no file imports them.
+    sass: { resource: [path.resolve(__dirname, '../src/styles/tokens.scss')] },
     framework: 'react',
     // Prebundling would try to pre-build node_modules into a cache; not needed for an app this size.
     compiler: { type: 'webpack5', prebundle: { enable: false } },

@@ -32,11 +32,18 @@ for (const dir of dirs) {
   for (const file of filesIn(dir)) {
     const data = fs.readFileSync(file);
     const br = zlib.brotliCompressSync(data, {
-      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+      params: {
+        [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+      },
     });
     const gz = zlib.gzipSync(data, { level: zlib.constants.Z_BEST_COMPRESSION });
     // A stale sibling from an earlier build must not outlive a file that no longer compresses.
-    for (const [suffix, packed] of [['.br', br], ['.gz', gz]]) {
+    for (const [suffix, packed] of [
+      ['.br', br],
+      ['.gz', gz],
+    ]) {
       if (packed.length < data.length) fs.writeFileSync(file + suffix, packed);
       else fs.rmSync(file + suffix, { force: true });
     }

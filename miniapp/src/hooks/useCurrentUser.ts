@@ -3,10 +3,7 @@ import type { UserDto } from '@cityloop/shared';
 import { ensureLogin, toApiError, type ApiError } from '../services/request';
 import { getCurrentUser, subscribeUser } from '../services/session';
 
-export type CurrentUserState =
-  | { status: 'loading' }
-  | { status: 'ready'; user: UserDto }
-  | { status: 'error'; error: ApiError };
+export type CurrentUserState = { status: 'loading' } | { status: 'ready'; user: UserDto } | { status: 'error'; error: ApiError };
 
 /** The signed-in resident for a page, with a `retry` that runs the login again. */
 export function useCurrentUser(): CurrentUserState & { retry: () => void } {

@@ -1,13 +1,5 @@
 import Taro from '@tarojs/taro';
-import {
-  API_PREFIX,
-  type FollowedReportDto,
-  type MapReportDto,
-  type PhotoDto,
-  type ReportDto,
-  type ReportListItemDto,
-  type SubmitReportBody,
-} from '@cityloop/shared';
+import { API_PREFIX, type FollowedReportDto, type MapReportDto, type PhotoDto, type ReportDto, type ReportListItemDto, type SubmitReportBody } from '@cityloop/shared';
 import { ApiError, NETWORK_ERROR, errorFromResponse, request, withAuth } from './request';
 import { buildQuery, type QueryPosition } from './stalls';
 

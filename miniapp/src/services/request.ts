@@ -1,6 +1,7 @@
 import Taro from '@tarojs/taro';
 import { API_PREFIX, errorMessageZh, isErrorCode, userMessageZh, type ErrorCode, type LoginResponse, type UserDto } from '@cityloop/shared';
 import { getCurrentUser, getToken, setCurrentUser, setToken } from './session';
+import { createWithAuth, needsRelogin } from './relogin';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -20,8 +21,6 @@ export type ClientErrorCode = ErrorCode | typeof NETWORK_ERROR;
 
 const NETWORK_ERROR_ZH = '网络连接失败，请检查网络后重试';
 const REQUEST_TIMEOUT_MS = 15_000;
-/** 401 codes that a fresh login can fix. */
-const RELOGIN_CODES: ReadonlySet<ClientErrorCode> = new Set<ClientErrorCode>(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_INVALID']);
 
 /** Every failed call ends up here; `message` is Chinese and fit to show to residents. */
 export class ApiError extends Error {
@@ -100,22 +99,7 @@ export async function request<T>(options: RequestOptions): Promise<T> {
  * signs in first if needed, and on a 401 that a new login can fix logs in again once and calls
  * `run` once more. `run` must throw ApiError for HTTP failures.
  */
-export async function withAuth<T>(run: (token: string | null) => Promise<T>): Promise<T> {
-  if (!getToken()) await login();
-  const used = getToken();
-  try {
-    return await run(used);
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 401 || !RELOGIN_CODES.has(err.code)) throw err;
-    // Another call may already have replaced the token while this one was in flight.
-    const latest = getToken();
-    if (!latest || latest === used) {
-      setToken(null);
-      await login();
-    }
-    return run(getToken());
-  }
-}
+export const withAuth = createWithAuth({ getToken, setToken, login: () => login() }, (err) => err instanceof ApiError && needsRelogin(err));
 
 /** Lets concurrent callers share one promise; cleared when it settles (no Promise.prototype.finally needed). */
 function singleFlight<T>(run: () => Promise<T>): () => Promise<T> {

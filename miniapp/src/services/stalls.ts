@@ -1,12 +1,10 @@
 import type { CoordSystem, StallCheckDto, StallGoods, StallKind, StallSpotDto, StallSpotListDto } from '@cityloop/shared';
 import { ensureLogin, request } from './request';
 
+import type { QueryPosition } from '../utils/position';
+
 /** A query position and the coordinate system it is in (the BFF answers in the same system). */
-export interface QueryPosition {
-  lat: number;
-  lng: number;
-  coordSystem: CoordSystem;
-}
+export type { QueryPosition };
 
 export interface StallListQuery {
   position: QueryPosition;
@@ -77,9 +75,7 @@ export function checkStallPosition(position: QueryPosition, goods?: StallGoods |
 
 /** `from` adds `distanceMeters`; without it the spot still comes back in `coordSystem`. */
 export async function getStallSpot(id: string, from: QueryPosition | null, coordSystem: CoordSystem = 'gcj02'): Promise<StallSpotDto> {
-  const query = from
-    ? buildQuery({ lat: from.lat, lng: from.lng, coordSystem: from.coordSystem })
-    : buildQuery({ coordSystem });
+  const query = from ? buildQuery({ lat: from.lat, lng: from.lng, coordSystem: from.coordSystem }) : buildQuery({ coordSystem });
   const { spot } = await publicRead<{ spot: StallSpotDto }>(`/stall-spots/${encodeURIComponent(id)}${query}`);
   return spot;
 }

@@ -1,21 +1,9 @@
 import Taro from '@tarojs/taro';
 import { distanceMeters, type CoordSystem } from '@cityloop/shared';
-import type { QueryPosition } from '../services/stalls';
+import type { ChosenPosition, QueryPosition } from './position';
 import { presetIn, type CityPreset } from './city-presets';
 
-export type PositionSource = 'gps' | 'city' | 'picked';
-
-export interface ChosenPosition extends QueryPosition {
-  source: PositionSource;
-  /** What the user sees after "位置：". */
-  label: string;
-  /** Set when the position is one of CITY_PRESETS, so it can be given in the other coordinate system. */
-  presetKey?: string;
-  /** The address under the point, from reverse geocoding; shown instead of the bare label. */
-  address?: string;
-  /** Street (街道/乡镇) under the point, when the geocoder knows it; sent for the figures. */
-  street?: string;
-}
+export type { ChosenPosition, PositionSource } from './position';
 
 /** Two points closer than this are the same spot (a map recentring itself, GPS jitter). */
 const SAME_SPOT_METERS = 3;

@@ -38,15 +38,12 @@ export const CATEGORY_ICONS: Readonly<Record<string, string>> = {
  * Groups for the picker as residents think of them: by 大类 name only. The official 事件/部件 split
  * put 市容环境 on screen twice; the case system still gets each category's own code.
  */
-export const CATEGORY_GROUPS: ReadonlyArray<{ name: string; categories: ReportCategory[] }> = REPORT_CATEGORIES.reduce<{ name: string; categories: ReportCategory[] }[]>(
-  (groups, cat) => {
-    const group = groups.find((g) => g.name === cat.group);
-    if (group) group.categories.push(cat);
-    else groups.push({ name: cat.group, categories: [cat] });
-    return groups;
-  },
-  [],
-);
+export const CATEGORY_GROUPS: ReadonlyArray<{ name: string; categories: ReportCategory[] }> = REPORT_CATEGORIES.reduce<{ name: string; categories: ReportCategory[] }[]>((groups, cat) => {
+  const group = groups.find((g) => g.name === cat.group);
+  if (group) group.categories.push(cat);
+  else groups.push({ name: cat.group, categories: [cat] });
+  return groups;
+}, []);
 
 const CATEGORY_USE_KEY = 'cityloop.categoryUse';
 const FREQUENT_COUNT = 6;

@@ -33,9 +33,7 @@ export function describeDays(days: readonly Weekday[]): string {
     if (last && d === last[last.length - 1] + 1) last.push(d);
     else runs.push([d]);
   });
-  return runs
-    .map((run) => (run.length >= 3 ? `${WEEKDAY_ZH[run[0]]}至${WEEKDAY_ZH[run[run.length - 1]]}` : run.map((d) => WEEKDAY_ZH[d]).join('、')))
-    .join('、');
+  return runs.map((run) => (run.length >= 3 ? `${WEEKDAY_ZH[run[0]]}至${WEEKDAY_ZH[run[run.length - 1]]}` : run.map((d) => WEEKDAY_ZH[d]).join('、'))).join('、');
 }
 
 /** "06:00–08:30", or "18:00–次日02:00" when the window runs past midnight (close at or before open). */

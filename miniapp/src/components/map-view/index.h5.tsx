@@ -15,10 +15,7 @@ type LeafletModule = typeof Leaflet;
 let leafletPromise: Promise<LeafletModule> | null = null;
 /** Leaflet (~40 KB gzip) and its CSS load with the first map, never with the first screen. */
 function loadLeaflet(): Promise<LeafletModule> {
-  leafletPromise ??= Promise.all([
-    import(/* webpackChunkName: "leaflet" */ 'leaflet'),
-    import(/* webpackChunkName: "leaflet" */ 'leaflet/dist/leaflet.css'),
-  ]).then(
+  leafletPromise ??= Promise.all([import(/* webpackChunkName: "leaflet" */ 'leaflet'), import(/* webpackChunkName: "leaflet" */ 'leaflet/dist/leaflet.css')]).then(
     ([mod]) => ((mod as unknown as { default?: LeafletModule }).default ?? mod) as LeafletModule,
     (err: unknown) => {
       leafletPromise = null;
@@ -123,12 +120,13 @@ export default function MapView(props: MapViewProps) {
   }, []);
 
   // A new centre from the parent (a preset city, relocation) moves the map; the same point does not.
+  const { lat, lng } = center;
   useEffect(() => {
     const m = leaflet.current?.map;
     if (!m || status !== 'ready') return;
-    if (sameish(round6(m.getCenter()), round6(center))) return;
-    m.setView([center.lat, center.lng], m.getZoom(), { animate: false });
-  }, [center.lat, center.lng, status]);
+    if (sameish(round6(m.getCenter()), round6({ lat, lng }))) return;
+    m.setView([lat, lng], m.getZoom(), { animate: false });
+  }, [lat, lng, status]);
 
   // The container can change size (a list/map switch, rotation, browser zoom): re-measure.
   useEffect(() => {
@@ -202,7 +200,7 @@ export default function MapView(props: MapViewProps) {
       lastFit.current = fitKey;
       current.map.fitBounds(L.latLngBounds(points), { padding: [PIN_BOX / 2, PIN_BOX / 2], maxZoom: zoom, animate: false });
     }
-  }, [markers, status]);
+  }, [markers, status, zoom]);
 
   return (
     <div className='map-view' id={id} style={{ height: `${height}px` }}>

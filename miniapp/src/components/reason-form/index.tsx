@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import { Button, Text, Textarea, View } from '@tarojs/components';
 import { serverMessageZh } from '../../services/request';
-import { charCount } from '../../services/report-draft';
-import { errorMessageZh, isStorableText, REWARD_LIMITS } from '@cityloop/shared';
+import { charCount, errorMessageZh, isStorableText, REWARD_LIMITS } from '@cityloop/shared';
 import './index.scss';
 
 export interface ReasonFormProps {

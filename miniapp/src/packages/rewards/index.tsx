@@ -1,17 +1,10 @@
 import { useCallback, useRef, useState } from 'react';
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { Button, Input, Switch, Text, View } from '@tarojs/components';
-import {
-  claimAmountProblem,
-  formatShanghai,
-  formatYuan,
-  type ClaimDto,
-  type LedgerEntryDto,
-  type MyRewardsDto,
-  type ReportRewardDto,
-} from '@cityloop/shared';
+import { claimAmountProblem, formatShanghai, formatYuan, type ClaimDto, type LedgerEntryDto, type MyRewardsDto, type ReportRewardDto } from '@cityloop/shared';
 import { PageError, PageLoading } from '../../components/page-state';
 import { Page } from '../../components/page';
+import { usePagedList } from '../../hooks/usePagedList';
 import { RewardAppealForm } from '../../components/reason-form';
 import { reportDetailUrl } from '../../services/reports';
 import { serverMessageZh, toApiError } from '../../services/request';
@@ -20,18 +13,6 @@ import { APPEAL_STATUS_NAMES, fenToYuanInput, parseYuanToFen, signedYuan } from 
 import './index.scss';
 
 type Decision = MyRewardsDto['decisions'][number];
-
-interface Ready {
-  status: 'ready';
-  data: MyRewardsDto;
-  /** Ledger entries loaded so far (the first page comes with `data`). */
-  entries: LedgerEntryDto[];
-  nextCursor: string | null;
-  loadingMore: boolean;
-  moreError: string | null;
-}
-
-type PageState = { status: 'loading' } | { status: 'error'; message: string } | Ready;
 
 /** One claim attempt: its key is reused by every retry of the same amount until the BFF answers. */
 interface ClaimAttempt {
@@ -138,8 +119,16 @@ function ClaimRow({ claim }: { claim: ClaimDto }) {
   );
 }
 
+/** The ledger is the paged list; the first page also carries balances, claims and decisions. */
+const fetchRewards = (cursor: string | null) => getMyRewards(cursor).then((data) => ({ items: data.entries, nextCursor: data.nextCursor, head: data }));
+
+function toast(title: string) {
+  Taro.showToast({ title, icon: 'none' }).catch(() => undefined);
+}
+
 export default function MyRewardsPage() {
-  const [state, setState] = useState<PageState>({ status: 'loading' });
+  /** Balances move while the resident is elsewhere (a case registered, a payout made), so every show reloads. */
+  const { list: state, reload: loadFirst, loadMore, patch } = usePagedList(fetchRewards, { keepRows: true, onRefreshError: toast });
   const [amount, setAmount] = useState('');
   const [claiming, setClaiming] = useState(false);
   const [claimError, setClaimError] = useState<string | null>(null);
@@ -147,29 +136,7 @@ export default function MyRewardsPage() {
   const [confirmed, setConfirmed] = useState<ClaimDto | null>(null);
   const [optInBusy, setOptInBusy] = useState(false);
   const attempt = useRef<ClaimAttempt | null>(null);
-  const seq = useRef(0);
-
-  /** Balances move while the resident is elsewhere (a case registered, a payout made), so every show reloads. */
-  const loadFirst = useCallback((): Promise<void> => {
-    const mine = ++seq.current;
-    setState((prev) => (prev.status === 'ready' ? prev : { status: 'loading' }));
-    return getMyRewards(null).then(
-      (data) => {
-        if (mine === seq.current) setState({ status: 'ready', data, entries: data.entries, nextCursor: data.nextCursor, loadingMore: false, moreError: null });
-      },
-      (err: unknown) => {
-        if (mine !== seq.current) return;
-        const message = toApiError(err).message;
-        setState((prev) => {
-          if (prev.status === 'ready') {
-            Taro.showToast({ title: message, icon: 'none' }).catch(() => undefined);
-            return prev;
-          }
-          return { status: 'error', message };
-        });
-      },
-    );
-  }, []);
+  const setData = useCallback((fn: (data: MyRewardsDto) => MyRewardsDto) => patch((ready) => ({ ...ready, head: fn(ready.head) })), [patch]);
 
   useDidShow(() => {
     loadFirst().catch(() => undefined);
@@ -182,26 +149,9 @@ export default function MyRewardsPage() {
     loadFirst().then(stop, stop);
   });
 
-  const loadMore = useCallback(() => {
-    if (state.status !== 'ready' || !state.nextCursor || state.loadingMore) return;
-    const mine = seq.current;
-    const cursor = state.nextCursor;
-    setState({ ...state, loadingMore: true, moreError: null });
-    getMyRewards(cursor).then(
-      (page) => {
-        if (mine !== seq.current) return;
-        setState((prev) => (prev.status === 'ready' ? { ...prev, entries: prev.entries.concat(page.entries), nextCursor: page.nextCursor, loadingMore: false } : prev));
-      },
-      (err: unknown) => {
-        if (mine !== seq.current) return;
-        setState((prev) => (prev.status === 'ready' ? { ...prev, loadingMore: false, moreError: toApiError(err).message } : prev));
-      },
-    );
-  }, [state]);
-
   const claim = useCallback(() => {
     if (claiming || state.status !== 'ready') return;
-    const { data } = state;
+    const data = state.head;
     const parsed = parseYuanToFen(amount);
     if (!parsed.ok) {
       setClaimError(parsed.message);
@@ -222,19 +172,12 @@ export default function MyRewardsPage() {
         attempt.current = null;
         setClaiming(false);
         setAmount('');
-        setState((prev) =>
-          prev.status === 'ready'
-            ? {
-                ...prev,
-                data: {
-                  ...prev.data,
-                  balanceFen: res.balanceFen,
-                  inPayoutFen: prev.data.inPayoutFen + res.claim.amountFen,
-                  claims: [res.claim, ...prev.data.claims.filter((c) => c.id !== res.claim.id)],
-                },
-              }
-            : prev,
-        );
+        setData((prev) => ({
+          ...prev,
+          balanceFen: res.balanceFen,
+          inPayoutFen: prev.inPayoutFen + res.claim.amountFen,
+          claims: [res.claim, ...prev.claims.filter((c) => c.id !== res.claim.id)],
+        }));
         setConfirmed(res.claim);
         // The ledger gained a claim entry: fetch the first page again for it.
         loadFirst().catch(() => undefined);
@@ -249,13 +192,13 @@ export default function MyRewardsPage() {
         if (error.code === 'INSUFFICIENT_BALANCE') loadFirst().catch(() => undefined);
       },
     );
-  }, [claiming, state, amount, loadFirst]);
+  }, [claiming, state, amount, loadFirst, setData]);
 
   const toggleOptIn = useCallback(
     (optIn: boolean) => {
       if (state.status !== 'ready' || optInBusy) return;
       setOptInBusy(true);
-      const apply = (value: boolean) => setState((prev) => (prev.status === 'ready' ? { ...prev, data: { ...prev.data, leaderboardOptIn: value } } : prev));
+      const apply = (value: boolean) => setData((prev) => ({ ...prev, leaderboardOptIn: value }));
       apply(optIn);
       setLeaderboardOptIn(optIn).then(
         (stored) => {
@@ -265,26 +208,23 @@ export default function MyRewardsPage() {
         (err: unknown) => {
           apply(!optIn);
           setOptInBusy(false);
-          Taro.showToast({ title: toApiError(err).message, icon: 'none' }).catch(() => undefined);
+          toast(toApiError(err).message);
         },
       );
     },
-    [state, optInBusy],
+    [state, optInBusy, setData],
   );
 
-  const onAppealed = useCallback((reportId: string, reward: ReportRewardDto) => {
-    setState((prev) =>
-      prev.status === 'ready'
-        ? { ...prev, data: { ...prev.data, decisions: prev.data.decisions.map((d) => (d.reportId === reportId ? { ...d, ...reward } : d)) } }
-        : prev,
-    );
-  }, []);
+  const onAppealed = useCallback(
+    (reportId: string, reward: ReportRewardDto) => setData((prev) => ({ ...prev, decisions: prev.decisions.map((d) => (d.reportId === reportId ? { ...d, ...reward } : d)) })),
+    [setData],
+  );
 
-  if (state.status === 'loading') return <PageLoading block='rewards' title='我的奖励' text='正在加载我的奖励…' />;
+  if (state.status === 'loading' || state.status === 'idle') return <PageLoading block='rewards' title='我的奖励' text='正在加载我的奖励…' />;
 
   if (state.status === 'error') return <PageError block='rewards' title='我的奖励' message={state.message} onRetry={() => void loadFirst()} />;
 
-  const { data, entries } = state;
+  const { head: data, items: entries } = state;
   const { claimMinFen, claimMaxFen } = data.rules;
   const maxNow = Math.min(data.balanceFen, claimMaxFen);
 

@@ -10,10 +10,7 @@ import './index.scss';
 
 type RateKey = 'responseRate' | 'handledRate' | 'closedRate' | 'satisfactionRate';
 
-type CardState =
-  | { status: 'loading' }
-  | { status: 'error'; message: string }
-  | { status: 'ready'; scorecard: ScorecardDto; refreshing: boolean };
+type CardState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; scorecard: ScorecardDto; refreshing: boolean };
 
 /** The four published rates, each with the counts it is made of. */
 const RATES: ReadonlyArray<{ key: RateKey; name: string; short: string; parts: (row: FigureRow) => [number, number] }> = [
@@ -177,9 +174,7 @@ export default function ScorecardPage() {
       <FigureTable id='scorecard-by-category' title='按问题类别' labelName='类别' rows={scorecard.byCategory} />
       <FigureTable id='scorecard-by-street' title='按街道' labelName='街道' rows={scorecard.byStreet} />
 
-      <Text className='scorecard__note'>
-        按举报提交月份统计；“—”表示没有可统计的案件。举报少于 {scorecard.minGroupSize} 件的分组合并为“其他”，成绩单不含任何个人信息。
-      </Text>
+      <Text className='scorecard__note'>按举报提交月份统计；“—”表示没有可统计的案件。举报少于 {scorecard.minGroupSize} 件的分组合并为“其他”，成绩单不含任何个人信息。</Text>
     </Page>
   );
 }

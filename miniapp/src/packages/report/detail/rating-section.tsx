@@ -41,17 +41,7 @@ function RatingGiven({ rating, showRound }: { rating: RatingDto; showRound: bool
  * 满意度评价 on the report: the way to the rating page while the window is open, ratings given,
  * the follow-up of a 差评, 申请重办 (once) and FixMyStreet's "问题解决了吗？".
  */
-export function RatingSection({
-  reportId,
-  status,
-  rating,
-  onChange,
-}: {
-  reportId: string;
-  status: ReportStatus;
-  rating: ReportRatingStateDto;
-  onChange: (rating: ReportRatingStateDto) => void;
-}) {
+export function RatingSection({ reportId, status, rating, onChange }: { reportId: string; status: ReportStatus; rating: ReportRatingStateDto; onChange: (rating: ReportRatingStateDto) => void }) {
   const [reworkOpen, setReworkOpen] = useState(false);
   const [answering, setAnswering] = useState(false);
 

@@ -1,19 +1,13 @@
-import { useCallback, useRef, useState } from 'react';
 import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro';
 import { Button, Image, Text, View } from '@tarojs/components';
 import { formatShanghai, type ReportListItemDto } from '@cityloop/shared';
-import { toApiError } from '../../../services/request';
 import { listMyReports, photoSrc, reportDetailUrl } from '../../../services/reports';
 import { reportStatusClass } from '../../../utils/reports';
 import { rewardBadge } from '../../../utils/rewards';
 import './index.scss';
 import { PageError, PageLoading } from '../../../components/page-state';
 import { Page } from '../../../components/page';
-
-type ListState =
-  | { status: 'loading' }
-  | { status: 'error'; message: string }
-  | { status: 'ready'; items: ReportListItemDto[]; nextCursor: string | null; loadingMore: boolean; moreError: string | null };
+import { usePagedList } from '../../../hooks/usePagedList';
 
 function ReportRow({ item }: { item: ReportListItemDto }) {
   const reward = rewardBadge(item.rewardState, item.rewardAmountFen);
@@ -52,65 +46,29 @@ function ReportRow({ item }: { item: ReportListItemDto }) {
   );
 }
 
-export default function MyReportsPage() {
-  const [list, setList] = useState<ListState>({ status: 'loading' });
-  const seq = useRef(0);
+/** Statuses move while the resident is elsewhere, so every show reloads the first page (keeping the rows on screen). */
+const fetchMyReports = (cursor: string | null) => listMyReports(cursor);
 
-  /** Statuses move while the resident is elsewhere, so every show reloads the first page. */
-  const loadFirst = useCallback((): Promise<void> => {
-    const mine = ++seq.current;
-    // Keep the rows on screen during a refresh; only the very first load shows the spinner text.
-    setList((prev) => (prev.status === 'ready' ? prev : { status: 'loading' }));
-    return listMyReports(null).then(
-      (page) => {
-        if (mine === seq.current) setList({ status: 'ready', items: page.items, nextCursor: page.nextCursor, loadingMore: false, moreError: null });
-      },
-      (err: unknown) => {
-        if (mine !== seq.current) return;
-        const message = toApiError(err).message;
-        setList((prev) => (prev.status === 'ready' ? { ...prev, moreError: message } : { status: 'error', message }));
-      },
-    );
-  }, []);
+export default function MyReportsPage() {
+  const { list, reload, loadMore } = usePagedList(fetchMyReports, { keepRows: true });
 
   useDidShow(() => {
-    loadFirst().catch(() => undefined);
+    reload().catch(() => undefined);
   });
 
   usePullDownRefresh(() => {
     const stop = () => {
       Taro.stopPullDownRefresh();
     };
-    loadFirst().then(stop, stop);
+    reload().then(stop, stop);
   });
-
-  const loadMore = useCallback(() => {
-    if (list.status !== 'ready' || !list.nextCursor || list.loadingMore) return;
-    const mine = seq.current;
-    const cursor = list.nextCursor;
-    setList({ ...list, loadingMore: true, moreError: null });
-    listMyReports(cursor).then(
-      (page) => {
-        if (mine !== seq.current) return;
-        setList((prev) =>
-          prev.status === 'ready'
-            ? { status: 'ready', items: prev.items.concat(page.items), nextCursor: page.nextCursor, loadingMore: false, moreError: null }
-            : prev,
-        );
-      },
-      (err: unknown) => {
-        if (mine !== seq.current) return;
-        setList((prev) => (prev.status === 'ready' ? { ...prev, loadingMore: false, moreError: toApiError(err).message } : prev));
-      },
-    );
-  }, [list]);
 
   useReachBottom(loadMore);
 
-  if (list.status === 'loading') return <PageLoading block='my-reports' title='我的举报' text='正在加载我的举报…' />;
+  if (list.status === 'loading' || list.status === 'idle') return <PageLoading block='my-reports' title='我的举报' text='正在加载我的举报…' />;
 
   if (list.status === 'error') {
-    return <PageError block='my-reports' title='我的举报' message={list.message} onRetry={() => void loadFirst()} />;
+    return <PageError block='my-reports' title='我的举报' message={list.message} onRetry={() => void reload()} />;
   }
 
   return (

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Button, Image, Text, Textarea, View } from '@tarojs/components';
 import {
+  charCount,
   RATING_DIMENSION_NAMES,
   RATING_LEVEL_NAMES,
   RATING_LEVELS,
@@ -18,7 +19,6 @@ import {
 import { PageError, PageLoading } from '../../../components/page-state';
 import { Page } from '../../../components/page';
 import { RATING_CHANGED_EVENT, submitRating } from '../../../services/ratings';
-import { charCount } from '../../../services/report-draft';
 import { getReport, photoSrc, reportDetailUrl } from '../../../services/reports';
 import { serverMessageZh, toApiError } from '../../../services/request';
 import { reportStatusClass } from '../../../utils/reports';
@@ -206,9 +206,7 @@ export default function RatePage() {
         <>
           <View className='card'>
             <Text className='card__title'>{rating.round === 2 ? '对重新办理的结果满意吗？' : '您对办理结果满意吗？'}</Text>
-            <Text className='rate__muted'>
-              评价自愿{rating.windowEndsAt ? `，请在 ${formatShanghai(rating.windowEndsAt)} 前提交` : ''}
-            </Text>
+            <Text className='rate__muted'>评价自愿{rating.windowEndsAt ? `，请在 ${formatShanghai(rating.windowEndsAt)} 前提交` : ''}</Text>
             <View className='rate-levels'>
               {RATING_LEVELS.map((l) => (
                 <View

@@ -4,15 +4,7 @@ import { Button, Text, View } from '@tarojs/components';
 import { formatShanghai, type CoordSystem, type StallSpotDto } from '@cityloop/shared';
 import { toApiError } from '../../../services/request';
 import { STALL_FOLLOW_EVENT, followStallSpot, getStallSpot, unfollowStallSpot, type QueryPosition } from '../../../services/stalls';
-import {
-  describeException,
-  describeSeasons,
-  describeWeeklyRule,
-  facilityNames,
-  formatDistance,
-  goodsNames,
-  statusClass,
-} from '../../../utils/stalls';
+import { describeException, describeSeasons, describeWeeklyRule, facilityNames, formatDistance, goodsNames, statusClass } from '../../../utils/stalls';
 import type { MapPlace } from '../../../utils/map-links';
 import MapAppSheet from '../../../components/map-app-sheet';
 import './index.scss';
@@ -64,7 +56,8 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 export default function StallDetailPage() {
   const { params } = useRouter();
   const id = params.id ?? '';
-  const from = useMemo(() => positionFromParams(params), [params.lat, params.lng, params.cs]);
+  const { lat, lng, cs } = params;
+  const from = useMemo(() => positionFromParams({ lat, lng, cs }), [lat, lng, cs]);
   const [state, setState] = useState<DetailState>({ status: 'loading' });
   const [busy, setBusy] = useState(false);
   const [sheetOpen, setSheetOpen] = useState(false);
@@ -162,9 +155,7 @@ export default function StallDetailPage() {
         {spot.suspension && (
           <View className='stall-detail__suspension'>
             {spot.suspension.reason && <Text className='stall-detail__line'>暂停原因：{spot.suspension.reason}</Text>}
-            <Text className='stall-detail__line'>
-              {spot.suspension.until ? `预计恢复：${formatShanghai(spot.suspension.until)}` : '恢复时间待通知'}
-            </Text>
+            <Text className='stall-detail__line'>{spot.suspension.until ? `预计恢复：${formatShanghai(spot.suspension.until)}` : '恢复时间待通知'}</Text>
           </View>
         )}
       </View>
@@ -227,12 +218,7 @@ export default function StallDetailPage() {
 
       <View className='card stall-detail__actions'>
         <View className='stall-detail__buttons'>
-          <Button
-            id='stall-follow'
-            className={spot.followed ? 'stall-detail__follow stall-detail__follow--on' : 'stall-detail__follow'}
-            disabled={busy || undefined}
-            onClick={toggleFollow}
-          >
+          <Button id='stall-follow' className={spot.followed ? 'stall-detail__follow stall-detail__follow--on' : 'stall-detail__follow'} disabled={busy || undefined} onClick={toggleFollow}>
             {busy ? (spot.followed ? '正在取消…' : '正在关注…') : spot.followed ? '已关注' : '关注'}
           </Button>
           <Button id='stall-navigate' className='stall-detail__navigate' onClick={navigate}>

@@ -78,12 +78,7 @@ export default function StallFollowsPage() {
         <View className='stall-follows__list'>
           <Text className='stall-follows__count'>共关注 {state.items.length} 个摊点</Text>
           {state.items.map((spot) => (
-            <View
-              key={spot.id}
-              id={`stall-follow-${spot.id}`}
-              className='card stall-follows__item'
-              onClick={() => Taro.navigateTo({ url: stallDetailUrl(spot.id, null) }).catch(() => undefined)}
-            >
+            <View key={spot.id} id={`stall-follow-${spot.id}`} className='card stall-follows__item' onClick={() => Taro.navigateTo({ url: stallDetailUrl(spot.id, null) }).catch(() => undefined)}>
               <View className='stall-follows__top'>
                 <Text className='stall-follows__name'>{spot.name}</Text>
                 <Text className='stall-follows__arrow'>›</Text>
