@@ -2,6 +2,8 @@
 // report reaches the case system once, every status notice is sent once, and the housekeeping job runs
 // once per period with three instances racing for it. Prints its figures; exits 1 on a failed check.
 //   npm run test:scale            (builds bff/dist first)
+//   SCALE_WITHOUT_REDIS=1 node tests/scale/multi-instance.mjs   the limit part only, limits in memory:
+//                                 the "before" figure (each instance counts alone)
 // Needs PostgreSQL (SCALE_POSTGRES_BASE_URL, default postgres://postgres@127.0.0.1:5432) and Redis
 // (SCALE_REDIS_URL, default redis://127.0.0.1:6379). S3, WeChat and the case system are the
 // repository's own stand-ins, one of each, shared by the instances as the real ones would be.
@@ -34,6 +36,7 @@ const dbName = `cityloop_scale_${runId}`;
 const pgBase = process.env.SCALE_POSTGRES_BASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const redisUrl = process.env.SCALE_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `scale${runId}:`;
+const withoutRedis = process.env.SCALE_WITHOUT_REDIS === '1';
 const databaseUrl = `${pgBase}/${dbName}`;
 const adminEnv = { ...process.env, CI_POSTGRES_ADMIN_URL: process.env.CI_POSTGRES_ADMIN_URL ?? `${pgBase}/postgres` };
 
@@ -140,7 +143,7 @@ async function main() {
     PORT: String(port),
     LOG_LEVEL: 'warn',
     DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
+    REDIS_URL: withoutRedis ? '' : redisUrl,
     REDIS_KEY_PREFIX: keyPrefix,
     JWT_SECRET: secrets.jwt,
     PHOTO_URL_SECRET: secrets.photo,
@@ -198,6 +201,10 @@ async function main() {
   for (let i = 0; i < LIMIT_WRITES; i += 1) statuses.push((await upload(bases[i % INSTANCES], limited, limitPhoto)).status);
   const accepted = statuses.filter((s) => s === 201).length;
   figures.limit = { limitPerMinute: WRITE_LIMIT, writes: LIMIT_WRITES, accepted, refused429: statuses.filter((s) => s === 429).length, other: statuses.filter((s) => s !== 201 && s !== 429).length };
+  if (withoutRedis) {
+    console.log(`without Redis: ${accepted} of ${LIMIT_WRITES} writes accepted over ${INSTANCES} instances (limit ${WRITE_LIMIT} each)`);
+    return;
+  }
   check(`shared write limit: ${accepted} of ${LIMIT_WRITES} writes accepted over ${INSTANCES} instances`, accepted === WRITE_LIMIT && figures.limit.refused429 === LIMIT_WRITES - WRITE_LIMIT);
 
   // 2. 300 reports, round-robin: the photo through one instance, the report through the next.
