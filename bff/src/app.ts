@@ -31,7 +31,7 @@ import { consoleStatic } from './http/console-static';
 import { h5Static } from './http/h5-static';
 import { errorHandler, jsonBody, requestContext, securityHeaders } from './http/middleware';
 import { clientIp } from './http/client-ip';
-import { rateLimit, RateLimiter } from './http/rate-limit';
+import { memoryLimiters, rateLimit, type LimiterFactory } from './http/rate-limit';
 import { WorkQueue } from './jobs/work-queue';
 import type { Logger } from './logger';
 import type { RateLimitConfig, StaffLockoutConfig } from './config';
@@ -47,6 +47,8 @@ export interface AppDeps {
   /** Allow any http://localhost:* / 127.0.0.1 origin (Taro's H5 dev server); never in production. */
   corsAllowLocalhost: boolean;
   rateLimit: RateLimitConfig;
+  /** Where limit counters live: process memory (default) or Redis, shared by every instance. */
+  limiters?: LimiterFactory;
   staffLockout?: StaffLockoutConfig;
   h5Dir?: string;
   /** The staff console's build, served at /console/ (bff/src/http/console-static.ts). */
@@ -122,9 +124,10 @@ export function createApp(deps: AppDeps): Koa {
   const tokens = new TokenService(deps.jwt.secret, deps.jwt.ttlSeconds);
   const users = usersRepository(deps.database.db);
   const staff = staffRepository(deps.database.db);
-  const wechatLoginLimiter = new RateLimiter(deps.rateLimit.wechatLoginsPerMinute, 60_000);
-  const staffLoginLimiter = new RateLimiter(deps.rateLimit.staffLoginsPerMinute, 60_000);
-  const writeLimiter = new RateLimiter(deps.rateLimit.writesPerMinute, 60_000);
+  const limiter = deps.limiters ?? memoryLimiters;
+  const wechatLoginLimiter = limiter('wechat-login', deps.rateLimit.wechatLoginsPerMinute);
+  const staffLoginLimiter = limiter('staff-login', deps.rateLimit.staffLoginsPerMinute);
+  const writeLimiter = limiter('write', deps.rateLimit.writesPerMinute);
   const staffGuard = staffGuardFor(tokens, (id) => staff.findById(id));
   const residentGuard = requireResident(tokens, (id) => users.findById(id));
   const now = deps.now ?? (() => new Date());
@@ -136,13 +139,13 @@ export function createApp(deps: AppDeps): Koa {
   const reportDeps = { db: deps.database.db, signer, now, ratingRules, geocoder: deps.geocoder };
   // Per resident, each with its own budget: the address under the pin spends Tencent quota on every
   // cache miss; the map's open reports are a spatial query repeated as the pin moves.
-  const geocodeGuard = rateLimit(new RateLimiter(deps.rateLimit.geocodesPerMinute ?? 30, 60_000), (ctx) => `geocode:${authOf(ctx).subject}`);
-  const mapReadGuard = rateLimit(new RateLimiter(deps.rateLimit.mapReadsPerMinute ?? 120, 60_000), (ctx) => `map:${authOf(ctx).subject}`);
+  const geocodeGuard = rateLimit(limiter('geocode', deps.rateLimit.geocodesPerMinute ?? 30), (ctx) => `geocode:${authOf(ctx).subject}`);
+  const mapReadGuard = rateLimit(limiter('map', deps.rateLimit.mapReadsPerMinute ?? 120), (ctx) => `map:${authOf(ctx).subject}`);
   const mapConfig = mapConfigOf(deps.mapTiles);
   const payout = deps.payout ?? { method: 'manual' as const };
   const payoutProvider = payout.method === 'wechatpay' ? payout.provider : undefined;
   // Public reads have their own per-IP budget, apart from residents' writes.
-  const publicReadLimiter = new RateLimiter(deps.rateLimit.publicReadsPerMinute, 60_000);
+  const publicReadLimiter = limiter('public-read', deps.rateLimit.publicReadsPerMinute);
   const publicReadGuard = rateLimit(publicReadLimiter, (ctx) => `read:${clientIp(ctx)}`);
   const photoQueue = new WorkQueue(deps.photoQueue.concurrency, deps.photoQueue.maxWaiting);
 

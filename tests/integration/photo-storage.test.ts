@@ -5,6 +5,11 @@ import { startS3FakeServer } from '../../bff/src/dev/s3-fake-server';
 import { LocalPhotoStorage, type PhotoStorage } from '../../bff/src/ports/storage/photo-storage';
 import { S3PhotoStorage } from '../../bff/src/ports/storage/s3-photo-storage';
 import { signRequest } from '../../bff/src/ports/storage/sigv4';
+// s3rver: a third-party S3 stand-in (Koa, files on disk): the S3 protocol as someone else read it (paths,
+// status codes, bodies, the access key id). It does not verify V4 signatures ("unimplemented" in its
+// source); the signature itself is checked against AWS's signer in tests/unit/sigv4-vs-smithy.test.ts.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => { run(): Promise<{ address: string; port: number }>; close(): Promise<void> };
 
 const credentials = { accessKeyId: 'AKIDCITYLOOPTEST', secretAccessKey: 'test-secret-access-key', region: 'ap-guangzhou' };
 
@@ -52,7 +57,41 @@ storageContract('S3-compatible (SigV4 over HTTP)', async () => {
   };
 });
 
+/** s3rver's built-in account. */
+const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', region: 'us-east-1' };
+
+async function startS3rver(bucket: string) {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-s3rver-'));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    async close() {
+      await server.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+storageContract('S3-compatible against s3rver (third-party S3 stand-in)', async () => {
+  const s3 = await startS3rver('cityloop-photos');
+  return {
+    storage: new S3PhotoStorage({ ...S3RVER_CREDENTIALS, endpoint: s3.endpoint, bucket: 'cityloop-photos', forcePathStyle: true, prefix: 'photos/', timeoutMs: 2000 }),
+    close: s3.close,
+  };
+});
+
 describe('S3 adapter specifics', () => {
+  it('is refused by s3rver with an unknown access key, and an error names the status', async () => {
+    const s3 = await startS3rver('b');
+    try {
+      const wrong = new S3PhotoStorage({ ...S3RVER_CREDENTIALS, accessKeyId: 'AKIDUNKNOWN', endpoint: s3.endpoint, bucket: 'b', forcePathStyle: true, timeoutMs: 2000 });
+      await expect(wrong.put('ab/x.webp', Buffer.from('x'), 'image/webp')).rejects.toThrow(/403/);
+    } finally {
+      await s3.close();
+    }
+  });
+
   it('signs exactly as AWS documents (GET Object example)', () => {
     const headers = signRequest(
       { method: 'GET', url: new URL('https://examplebucket.s3.amazonaws.com/test.txt'), headers: { range: 'bytes=0-9' }, payloadHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },

@@ -1,28 +1,20 @@
-import http from 'node:http';
 import type { StaffRole } from '@cityloop/shared';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createApp, type AppDeps } from '../../bff/src/app';
-import { openDatabase, type DatabaseHandle } from '../../bff/src/db/client';
-import { startWechatFakeServer, type WechatFakeServer } from '../../bff/src/dev/wechat-fake-server';
-import { createLogger } from '../../bff/src/logger';
-import { WechatHttpAuth } from '../../bff/src/ports/wechat/wechat-auth';
-import { NotificationDispatcher } from '../../bff/src/features/notifications/notification-dispatcher';
-import { seedStallSpots } from '../../bff/src/features/stalls/seed';
-import { staffRepository } from '../../bff/src/features/staff/staff.repository';
-import { createStaffAccount } from '../../bff/src/features/staff/staff.usecases';
-import { WechatSubscribeMessenger } from '../../bff/src/ports/notify/subscribe-messenger';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startCaseSimulator, type CaseSimulator } from '../../bff/src/dev/case-simulator/simulator';
-import { PhotoUrlSigner } from '../../bff/src/features/photos/photo-urls';
-import { CaseDeliveryDispatcher, pollOpenCases } from '../../bff/src/features/reports/case-delivery';
-import { Open311CaseSystem } from '../../bff/src/ports/case-system/open311-case-system';
-import { LocalPhotoStorage } from '../../bff/src/ports/storage/photo-storage';
-import { startGeocoderFakeServer, type GeocoderFakeServer } from '../../bff/src/dev/geocoder-fake-server';
-import { CachedGeocoder } from '../../bff/src/ports/geocoding/cached-geocoder';
-import { TencentGeocoder } from '../../bff/src/ports/geocoding/tencent-geocoder';
+import type { AppDeps } from '../../bff/src/app';
+import { loadConfig, type Config } from '../../bff/src/config';
+import type { DatabaseHandle } from '../../bff/src/db/client';
+import type { CaseSimulator } from '../../bff/src/dev/case-simulator/simulator';
+import type { GeocoderFakeServer } from '../../bff/src/dev/geocoder-fake-server';
+import type { WechatFakeServer } from '../../bff/src/dev/wechat-fake-server';
+import type { NotificationDispatcher } from '../../bff/src/features/notifications/notification-dispatcher';
+import type { CaseDeliveryDispatcher } from '../../bff/src/features/reports/case-delivery';
+import type { PayoutDispatcher } from '../../bff/src/features/rewards/payout-dispatcher';
+import { staffRepository } from '../../bff/src/features/staff/staff.repository';
+import { createStaffAccount } from '../../bff/src/features/staff/staff.usecases';
+import { createRuntime, type Runtime } from '../../bff/src/runtime';
 import type { TestClock } from './clock';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
@@ -37,7 +29,7 @@ const APP_SECRET = 'test-wechat-app-secret';
 export interface TestApp {
   baseUrl: string;
   /** The Koa app itself, for suites that enumerate its routes. */
-  app: ReturnType<typeof createApp>;
+  app: Runtime['app'];
   database: DatabaseHandle;
   wechat: WechatFakeServer;
   /** The Tencent geocoder stand-in the app's (cached) real adapter talks to, signed with TEST_TENCENT_MAP_SK. */
@@ -52,6 +44,10 @@ export interface TestApp {
   simulator: CaseSimulator;
   /** Delivers queued reports now (main.ts runs it on a timer). */
   delivery: CaseDeliveryDispatcher;
+  /** Pays WeChat Pay claims now, when started with a wechatpay provider (main.ts runs it on a timer). */
+  payouts?: PayoutDispatcher;
+  /** Rewards expiry and rating nudges, once per period (main.ts runs it on a timer). */
+  housekeeping: Runtime['housekeeping'];
   /** Polls open cases now, as the fallback timer does. */
   pollCases(): Promise<number>;
   photoDir: string;
@@ -60,20 +56,69 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/**
- * Opens a fresh database (in-memory PGlite, or the PostgreSQL server in TEST_DATABASE_URL), starts the
- * WeChat stand-in and the BFF on ephemeral 127.0.0.1 ports, wired exactly as main.ts wires them.
- */
-export async function startTestApp(
-  overrides: Omit<Partial<AppDeps>, 'rateLimit'> & { rateLimit?: Partial<AppDeps['rateLimit']>; clock?: TestClock; wechatTimeoutMs?: number; seed?: boolean; caseSystem?: boolean; caseSystemTimeoutMs?: number; shareReporterIdentity?: boolean; simulatorWebhookSecret?: string } = {},
-): Promise<TestApp> {
-  // A test clock, when given, is the app's `now` (and the dispatchers'), so tests move time through it.
-  if (overrides.clock) overrides = { ...overrides, now: overrides.clock.now };
+export type TestAppOptions = Omit<Partial<AppDeps>, 'rateLimit'> & {
+  rateLimit?: Partial<AppDeps['rateLimit']>;
+  wechatTimeoutMs?: number;
+  seed?: boolean;
+  caseSystem?: boolean;
+  caseSystemTimeoutMs?: number;
+  shareReporterIdentity?: boolean;
+  simulatorWebhookSecret?: string;
+  /** Moves time for the app, the use cases and the workers (tests advance it instead of rewriting rows). */
+  clock?: TestClock;
+};
+
+/** The settings a test BFF runs with: loadConfig over a test environment, as main.ts reads its own. */
+function testConfig(overrides: TestAppOptions, dataDir: string): Config {
   const url = process.env.TEST_DATABASE_URL;
-  const database = await openDatabase(url ? { kind: 'postgres', url } : { kind: 'pglite-memory' });
-  if (overrides.seed) await seedStallSpots(database.db);
-  const wechat = await startWechatFakeServer({ appId: APP_ID, secret: APP_SECRET });
-  const geocoderFake = await startGeocoderFakeServer({ key: TEST_TENCENT_MAP_KEY, secretKey: TEST_TENCENT_MAP_SK });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    DATA_DIR: dataDir,
+    SEED_STALL_SPOTS: overrides.seed ? 'true' : 'false',
+    JWT_SECRET: TEST_JWT_SECRET,
+    JWT_TTL_SECONDS: '600',
+    WECHAT_MODE: 'dev',
+    WECHAT_APPID: APP_ID,
+    WECHAT_SECRET: APP_SECRET,
+    WECHAT_TIMEOUT_MS: String(overrides.wechatTimeoutMs ?? 1500),
+    WECHAT_TEMPLATE_STALL_CHANGE: 'tmpl-stall-change',
+    WECHAT_TEMPLATE_REPORT_STATUS: 'tmpl-report-status',
+    // Without the simulator, a case system nobody listens on: deliveries wait, as when it is down.
+    CASE_SYSTEM_URL: overrides.caseSystem ? undefined : 'http://127.0.0.1:9',
+    CASE_SYSTEM_API_KEY: TEST_CASE_API_KEY,
+    CASE_SYSTEM_TIMEOUT_MS: String(overrides.caseSystemTimeoutMs ?? 2000),
+    CASE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    REPORTER_IDENTITY_TO_CASE_SYSTEM: overrides.shareReporterIdentity ? 'true' : 'false',
+    PHOTO_URL_SECRET,
+    // Generous unless a suite sets its own (each limit is tested where it matters).
+    PHOTO_CONCURRENCY: '2',
+    PHOTO_QUEUE_MAX_WAITING: '20',
+    CORS_ORIGINS: 'https://h5.cityloop.example',
+    GEOCODER: 'dev',
+    GEOCODER_CACHE_SIZE: '1000',
+  });
+  return {
+    ...config,
+    database: url ? { kind: 'postgres', url } : { kind: 'pglite-memory' },
+    // As main.ts wires GEOCODER=dev: the real adapter, signing, against the stand-in, behind the cache.
+    geocoder: { ...config.geocoder, key: TEST_TENCENT_MAP_KEY, secretKey: TEST_TENCENT_MAP_SK } as Config['geocoder'],
+    tileStandIn: null,
+    rateLimit: { ...config.rateLimit, writesPerMinute: 1000, wechatLoginsPerMinute: 1000, staffLoginsPerMinute: 1000, publicReadsPerMinute: 10_000, ...overrides.rateLimit },
+  };
+}
+
+/**
+ * Opens a fresh database (in-memory PGlite, or the PostgreSQL server in TEST_DATABASE_URL) and starts
+ * the BFF on an ephemeral 127.0.0.1 port through createRuntime, exactly as main.ts does, with its
+ * development stand-ins (WeChat, geocoder and, with `caseSystem: true`, the case simulator). The
+ * workers do not tick: suites drive them (`delivery.drain()`, `notifications.drain()`…).
+ */
+export async function startTestApp(overrides: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-test-'));
+  const config = testConfig(overrides, dataDir);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -81,65 +126,35 @@ export async function startTestApp(
       done();
     },
   });
-  const logger = createLogger('info', sink);
-  const photoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-photos-'));
-  const app = createApp({
-    photoStorage: new LocalPhotoStorage(photoDir),
-    photoUrlSecret: PHOTO_URL_SECRET,
-    caseWebhookSecret: TEST_WEBHOOK_SECRET,
-    database,
-    wechat: new WechatHttpAuth({ apiBase: wechat.url, appId: APP_ID, secret: APP_SECRET, timeoutMs: overrides.wechatTimeoutMs ?? 1500 }),
-    logger,
-    jwt: { secret: TEST_JWT_SECRET, ttlSeconds: 600 },
-    corsOrigins: ['https://h5.cityloop.example'],
-    corsAllowLocalhost: true,
-    // Generous unless a suite sets its own (each limit is tested where it matters).
-    photoQueue: { concurrency: 2, maxWaiting: 20 },
+  const { rateLimit: _rateLimit, wechatTimeoutMs: _w, seed: _s, caseSystem: _c, caseSystemTimeoutMs: _t, shareReporterIdentity: _r, simulatorWebhookSecret, clock, now: appNow, payout, ...appOverrides } = overrides;
+  const now = clock?.now ?? appNow;
+  const runtime = await createRuntime(config, {
+    logDestination: sink,
     version: 'test',
-    // As main.ts wires GEOCODER=dev: the real adapter, signing, against the stand-in, behind the cache.
-    geocoder: new CachedGeocoder(
-      new TencentGeocoder({ baseUrl: geocoderFake.url, key: TEST_TENCENT_MAP_KEY, secretKey: TEST_TENCENT_MAP_SK, timeoutMs: 1500, onUpstreamError: (info) => logger.error(info, 'Tencent reverse geocoding failed') }),
-      { maxEntries: 1000, ttlMs: 3_600_000, now: () => Date.now() },
-    ),
-    ...overrides,
-    rateLimit: { writesPerMinute: 1000, wechatLoginsPerMinute: 1000, staffLoginsPerMinute: 1000, publicReadsPerMinute: 10_000, ...overrides.rateLimit },
+    startWorkers: false,
+    clock: now ? { now } : undefined,
+    payoutProvider: payout?.method === 'wechatpay' ? payout.provider : undefined,
+    simulator: { casePrefix: `T${Math.random().toString(36).slice(2, 7).toUpperCase()}`, webhookSecret: simulatorWebhookSecret, retryDelaysMs: [50, 200] },
+    // No static builds unless a suite names one.
+    app: { h5Dir: undefined, consoleDir: undefined, ...appOverrides },
   });
-  const server = http.createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const notifications = new NotificationDispatcher({
-    db: database.db,
-    messenger: new WechatSubscribeMessenger({ apiBase: wechat.url, appId: APP_ID, secret: APP_SECRET, timeoutMs: 1500, miniprogramState: 'developer' }),
-    templates: { stall_spot_changed: 'tmpl-stall-change', report_status_changed: 'tmpl-report-status', report_rating_reminder: 'tmpl-report-status', report_fixed_question: 'tmpl-report-status' },
-    logger,
-  });
-  const simulator = overrides.caseSystem
-    ? await startCaseSimulator({ apiKey: TEST_CASE_API_KEY, casePrefix: `T${Math.random().toString(36).slice(2, 7).toUpperCase()}`, webhook: { url: `${baseUrl}/api/v1/hooks/case-system`, secret: overrides.simulatorWebhookSecret ?? TEST_WEBHOOK_SECRET, retryDelaysMs: [50, 200] } })
-    : (undefined as unknown as CaseSimulator);
-  const caseSystem = new Open311CaseSystem({ baseUrl: simulator?.url ?? 'http://127.0.0.1:9', apiKey: TEST_CASE_API_KEY, timeoutMs: overrides.caseSystemTimeoutMs ?? 2000 });
-  const delivery = new CaseDeliveryDispatcher({
-    db: database.db,
-    caseSystem,
-    signer: new PhotoUrlSigner(PHOTO_URL_SECRET),
-    publicBaseUrl: baseUrl,
-    shareReporterIdentity: overrides.shareReporterIdentity ?? false,
-    logger,
-    now: overrides.now ?? (() => new Date()),
-  });
+  const baseUrl = runtime.url;
+  const { database } = runtime;
   return {
     baseUrl,
-    app,
+    app: runtime.app,
     database,
-    wechat,
-    geocoderFake,
+    wechat: runtime.wechatFake!,
+    geocoderFake: runtime.geocoderFake!,
     logs,
-    notifications,
-    simulator,
-    delivery,
-    photoDir,
-    clock: overrides.clock,
-    pollCases: () => pollOpenCases({ db: database.db, caseSystem, logger }, { olderThanSeconds: 0, batch: 100 }),
+    notifications: runtime.notifications,
+    simulator: runtime.simulator as CaseSimulator,
+    delivery: runtime.delivery,
+    payouts: runtime.payouts,
+    housekeeping: runtime.housekeeping,
+    photoDir: config.photos.dir,
+    clock,
+    pollCases: () => runtime.pollCases({ olderThanSeconds: 0, batch: 100 }),
     async staffToken(role: StaffRole = 'admin') {
       const username = uniqueName('staff').toLowerCase();
       const password = 'staff-password-for-tests';
@@ -148,14 +163,9 @@ export async function startTestApp(
       return res.body.token as string;
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await wechat.close();
-      await geocoderFake.close();
-      await simulator?.close();
-      await delivery.stop();
-      await database.close().catch(() => undefined);
-      fs.rmSync(photoDir, { recursive: true, force: true });
+      runtime.server.closeAllConnections();
+      await runtime.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -14,6 +14,8 @@ export interface DatabaseHandle {
   /** Round-trip time of `select 1`, or throws when the database is unreachable. */
   ping(): Promise<number>;
   close(): Promise<void>;
+  /** PostgreSQL server only: applies pending migrations, one instance at a time. */
+  migrateLocked?(): Promise<void>;
 }
 
 const MIGRATIONS_FOLDER = path.resolve(__dirname, '../../drizzle');
@@ -63,6 +65,19 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
     driver: 'postgres',
     ping: () => timed(() => db.execute(sql`select 1`)),
     close: () => pool.end(),
+    // Instances booting together would apply the same migration twice: one at a time, under a
+    // session advisory lock held on one client; the others then find it applied.
+    migrateLocked: async () => {
+      const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        await migrate(drizzle(client) as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+        client.release();
+      }
+    },
   };
 }
 
@@ -71,10 +86,12 @@ async function migrateDatabase(handle: DatabaseHandle) {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     await migrate(handle.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
   } else {
-    const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-    await migrate(handle.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    await handle.migrateLocked!();
   }
 }
+
+/** Any fixed bigint; names the advisory lock that serialises migrations across instances. */
+const MIGRATION_LOCK_KEY = '7163101023585988464'; // "cityloop" as 8 bytes
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();

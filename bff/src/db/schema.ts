@@ -318,6 +318,24 @@ export const reportEvents = pgTable(
 );
 
 /** Deliveries to the case system, written in the report's transaction; the dispatcher retries with backoff. */
+/**
+ * One row per scheduled job and period (e.g. housekeeping, the hour starting at 10:00 UTC). The
+ * instance whose insert wins runs that period; the others see the row and skip, so N instances run a
+ * periodic job once per period. A run that crashed leaves finished_at null; the next period catches up.
+ */
+export const jobRuns = pgTable(
+  'job_runs',
+  {
+    job: text('job').notNull(),
+    periodStart: timestamp('period_start', { withTimezone: true }).notNull(),
+    instance: text('instance').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    outcome: jsonb('outcome'),
+  },
+  (t) => [primaryKey({ columns: [t.job, t.periodStart] })],
+);
+
 export const caseOutbox = pgTable(
   'case_outbox',
   {
@@ -549,6 +567,7 @@ export const schema = {
   photos,
   reportEvents,
   caseOutbox,
+  jobRuns,
   rewardRules,
   rewardDecisions,
   rewardLedger,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Middleware } from 'koa';
 import { residentOf } from '../../http/auth';
 import { clientIp } from '../../http/client-ip';
-import { rateLimit, RateLimiter } from '../../http/rate-limit';
+import { rateLimit, type Limiter } from '../../http/rate-limit';
 import { boundedText, parseInput } from '../../http/validate';
 import { loginWithWechat, type AuthDeps } from './auth.usecases';
 import type { UserRow } from './users.repository';
@@ -12,7 +12,7 @@ import { presentUser } from './user.presenter';
 
 const wechatLoginBody = z.object({ code: boundedText(1, LIMITS.wechatCodeMaxLength) }).strict();
 
-export function authRoutes(deps: AuthDeps & { loginLimiter: RateLimiter; residentGuard: Middleware }): Router {
+export function authRoutes(deps: AuthDeps & { loginLimiter: Limiter; residentGuard: Middleware }): Router {
   const router = new Router();
 
   router.post('/auth/wechat', rateLimit(deps.loginLimiter, (ctx) => `wechat-login:${clientIp(ctx)}`), async (ctx) => {

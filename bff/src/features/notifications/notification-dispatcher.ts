@@ -2,20 +2,27 @@ import { and, eq, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import { notifications, users } from '../../db/schema';
 import type { NotificationTopic } from './notifications';
-import { SerialJob } from '../../jobs/serial-job';
+import { OutboxWorker, type Outbox } from '../../jobs/outbox-worker';
 import type { Logger } from '../../logger';
 import { TransientSendError, type SubscribeMessenger } from '../../ports/notify/subscribe-messenger';
 
-const MAX_ATTEMPTS = 8;
-/** 30 s, 1 min, 2 min … capped at 1 h. */
-const backoffSeconds = (attempts: number) => Math.min(3600, 30 * 2 ** (attempts - 1));
+type NoticeRow = { id: string; user_id: string; topic: NotificationTopic; page: string; data: Record<string, string>; attempts: number; openid: string; created_at: string };
+
+/** Every failure is retried (WeChat's refusals are mostly quota and tokens), 8 attempts at most. */
+const NOTICE_RETRY = {
+  maxAttempts: 8,
+  /** 30 s, 1 min, 2 min … capped at 1 h. */
+  backoffSeconds: (attempts: number) => Math.min(3600, 30 * 2 ** (attempts - 1)),
+  retryable: () => true,
+};
 
 /**
- * Sends due notices. Rows are leased (next_attempt_at pushed out) with SKIP LOCKED before sending, so
- * several BFF instances never send the same row at once; a crash mid-send retries after the lease.
+ * Sends due subscribe messages through the outbox worker. Rows are leased (next_attempt_at pushed out)
+ * with SKIP LOCKED before sending, so several BFF instances never send the same row at once; a crash
+ * mid-send retries after the lease.
  */
 export class NotificationDispatcher {
-  private readonly job: SerialJob<{ leased: number; settled: number }>;
+  private readonly worker: OutboxWorker<NoticeRow>;
 
   constructor(
     private readonly deps: {
@@ -25,76 +32,71 @@ export class NotificationDispatcher {
       logger: Logger;
     },
   ) {
-    this.job = new SerialJob('notification dispatch', () => this.dispatch(NotificationDispatcher.BATCH), deps.logger);
+    this.worker = new OutboxWorker(this.outbox(), deps.logger);
   }
-
-  private static readonly BATCH = 50;
 
   /** Sends one batch of what is due now; returns how many rows it settled. Concurrent calls share one run. */
   async runOnce(): Promise<number> {
-    return (await this.job.run()).settled;
+    return (await this.worker.runOnce()).settled;
   }
 
   /** Sends batches until nothing is due, so a backlog is not held to one batch per tick. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const { leased, settled } = await this.job.run();
-      total += settled;
-      if (leased < NotificationDispatcher.BATCH) return total;
-    }
+  drain(): Promise<number> {
+    return this.worker.drain();
   }
 
   start(intervalMs: number) {
-    this.job.start(intervalMs, () => this.drain());
+    this.worker.start(intervalMs);
   }
 
   stop() {
-    return this.job.stop();
+    return this.worker.stop();
   }
 
-  private async dispatch(batch: number): Promise<{ leased: number; settled: number }> {
+  private outbox(): Outbox<NoticeRow> {
     const { db } = this.deps;
-    const leased = await queryRows<{ id: string; user_id: string; topic: NotificationTopic; page: string; data: Record<string, string>; attempts: number; openid: string; created_at: string }>(db, sql`
-      update ${notifications} n set next_attempt_at = now() + interval '2 minutes', attempts = n.attempts + 1
-      from ${users} u
-      where n.id in (
-        select id from ${notifications}
-        where status = 'pending' and next_attempt_at <= now()
-        order by next_attempt_at, created_at
-        limit ${batch}
-        for update skip locked
-      ) and u.id = n.user_id
-      returning n.id, n.user_id, n.topic, n.page, n.data, n.attempts, n.created_at, u.openid`);
-    // RETURNING has no order; send in the order the changes happened (suspended, then resumed).
-    leased.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
-    let settled = 0;
-    for (const row of leased) {
-      const templateId = this.deps.templates[row.topic];
-      if (!templateId) {
-        await this.finish(row.id, 'skipped', 'no template configured for this topic');
-        settled += 1;
-        continue;
-      }
-      try {
-        const outcome = await this.deps.messenger.send({ openid: row.openid, templateId, page: row.page, data: row.data });
-        await this.finish(row.id, outcome === 'sent' ? 'sent' : 'skipped', outcome === 'sent' ? null : 'user has not subscribed');
-        settled += 1;
-      } catch (err) {
-        const message = err instanceof TransientSendError ? err.message : String(err);
-        if (row.attempts >= MAX_ATTEMPTS) {
-          await this.finish(row.id, 'failed', message);
-          settled += 1;
-        } else {
-          await db
-            .update(notifications)
-            .set({ lastError: message, nextAttemptAt: sql`now() + make_interval(secs => ${backoffSeconds(row.attempts)})` })
-            .where(eq(notifications.id, row.id));
-        }
-        this.deps.logger.warn({ notificationId: row.id, attempts: row.attempts, error: message }, 'subscribe message not sent');
-      }
+    return {
+      name: 'notification dispatch',
+      batch: 50,
+      lease: async (batch) => {
+        const leased = await queryRows<NoticeRow>(db, sql`
+          update ${notifications} n set next_attempt_at = now() + interval '2 minutes', attempts = n.attempts + 1
+          from ${users} u
+          where n.id in (
+            select id from ${notifications}
+            where status = 'pending' and next_attempt_at <= now()
+            order by next_attempt_at, created_at
+            limit ${batch}
+            for update skip locked
+          ) and u.id = n.user_id
+          returning n.id, n.user_id, n.topic, n.page, n.data, n.attempts, n.created_at, u.openid`);
+        // RETURNING has no order; send in the order the changes happened (suspended, then resumed).
+        return leased.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
+      },
+      send: (row) => this.send(row),
+      retry: NOTICE_RETRY,
+      errorText: (err) => (err instanceof TransientSendError ? err.message : String(err)),
+      postpone: async (row, error, delaySeconds) => {
+        await db.update(notifications).set({ lastError: error, nextAttemptAt: sql`now() + make_interval(secs => ${delaySeconds})` }).where(eq(notifications.id, row.id));
+      },
+      giveUp: async (row, error) => {
+        await this.finish(row.id, 'failed', error);
+        return true;
+      },
+      describeFailure: (row) => ({ context: { notificationId: row.id }, message: 'subscribe message not sent' }),
+    };
+  }
+
+  /** One notice: skipped without a template or a subscription, else sent. */
+  private async send(row: NoticeRow): Promise<boolean> {
+    const templateId = this.deps.templates[row.topic];
+    if (!templateId) {
+      await this.finish(row.id, 'skipped', 'no template configured for this topic');
+      return true;
     }
-    return { leased: leased.length, settled };
+    const outcome = await this.deps.messenger.send({ openid: row.openid, templateId, page: row.page, data: row.data });
+    await this.finish(row.id, outcome === 'sent' ? 'sent' : 'skipped', outcome === 'sent' ? null : 'user has not subscribed');
+    return true;
   }
 
   private async finish(id: string, status: 'sent' | 'skipped' | 'failed', lastError: string | null) {

@@ -1,68 +1,76 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
-import { SerialJob } from '../../jobs/serial-job';
+import { OutboxWorker, type Outbox } from '../../jobs/outbox-worker';
 import type { Logger } from '../../logger';
 import { PayoutError, type PayoutProvider } from '../../ports/payout/payout';
 import { settleClaim } from './rewards.usecases';
 
-/** Backoff for a payment provider that did not answer: 10 s, 20 s, 40 s … capped at 30 min. */
-const payoutBackoffSeconds = (attempts: number) => Math.min(1800, 10 * 2 ** (attempts - 1));
+type ClaimRow = { id: string; status: string; out_bill_no: string; amount_fen: number; openid: string; attempts: number };
+
+/** A provider that did not answer is retried without end; a refusal it marks final fails the claim. */
+const PAYOUT_RETRY = {
+  /** 10 s, 20 s, 40 s … capped at 30 min. */
+  backoffSeconds: (attempts: number) => Math.min(1800, 10 * 2 ** (attempts - 1)),
+  retryable: (err: unknown) => !(err instanceof PayoutError) || err.retryable,
+};
 
 /**
- * Sends WeChat Pay claims. The bill number is fixed at claim time, so a transfer that timed out and
- * is retried is recognised by WeChat as the same transfer: one payment, however many attempts.
- * Accepted transfers are re-read until final, in case the callback is lost.
+ * Sends WeChat Pay claims through the outbox worker. The bill number is fixed at claim time, so a
+ * transfer that timed out and is retried is recognised by WeChat as the same transfer: one payment,
+ * however many attempts. Accepted transfers are re-read until final, in case the callback is lost.
  */
 export class PayoutDispatcher {
-  private readonly job: SerialJob<number>;
+  private readonly worker: OutboxWorker<ClaimRow>;
 
-  constructor(private readonly deps: { db: Database; provider: PayoutProvider; logger: Logger }) {
-    this.job = new SerialJob('payout', () => this.dispatch(), deps.logger);
+  private readonly now = () => (this.deps.now ?? (() => new Date()))();
+
+  constructor(private readonly deps: { db: Database; provider: PayoutProvider; logger: Logger; now?: () => Date }) {
+    this.worker = new OutboxWorker(this.outbox(), deps.logger);
   }
 
-  runOnce() {
-    return this.job.run();
+  /** One batch; resolves to how many claims it settled. */
+  async runOnce(): Promise<number> {
+    return (await this.worker.runOnce()).settled;
   }
 
   start(intervalMs: number) {
-    this.job.start(intervalMs);
+    this.worker.start(intervalMs);
   }
 
   stop() {
-    return this.job.stop();
+    return this.worker.stop();
   }
 
-  private async dispatch(): Promise<number> {
+  private outbox(): Outbox<ClaimRow> {
     const { db, provider } = this.deps;
-    const due = await queryRows<{ id: string; status: string; out_bill_no: string; amount_fen: number; openid: string; attempts: number }>(
-      db,
-      sql`update reward_claims c set attempts = c.attempts + 1, next_attempt_at = now() + interval '5 minutes'
-          from users u
-          where u.id = c.user_id and c.id in (
-            select id from reward_claims where method = 'wechatpay' and status in ('pending', 'processing') and next_attempt_at <= now()
-            order by next_attempt_at limit 20 for update skip locked)
-          returning c.id, c.status, c.out_bill_no, c.amount_fen, u.openid, c.attempts`,
-    );
-    let settled = 0;
-    for (const claim of due) {
-      try {
+    return {
+      name: 'payout',
+      batch: 20,
+      lease: (batch) =>
+        queryRows<ClaimRow>(
+          db,
+          sql`update reward_claims c set attempts = c.attempts + 1, next_attempt_at = now() + interval '5 minutes'
+              from users u
+              where u.id = c.user_id and c.id in (
+                select id from reward_claims where method = 'wechatpay' and status in ('pending', 'processing') and next_attempt_at <= now()
+                order by next_attempt_at limit ${batch} for update skip locked)
+              returning c.id, c.status, c.out_bill_no, c.amount_fen, u.openid, c.attempts`,
+        ),
+      // A pending claim is transferred; one the provider accepted is read back until final.
+      send: async (claim) => {
         const state =
           claim.status === 'pending'
             ? await provider.transfer({ outBillNo: claim.out_bill_no, openid: claim.openid, amountFen: Number(claim.amount_fen), remark: '有奖举报奖励' })
             : await provider.query(claim.out_bill_no);
-        if (!state) continue;
-        if (await settleClaim(db, claim.id, state, { kind: 'system', id: null })) settled += 1;
-      } catch (err) {
-        const retryable = !(err instanceof PayoutError) || err.retryable;
-        const message = err instanceof Error ? err.message : String(err);
-        if (retryable) {
-          await db.execute(sql`update reward_claims set last_error = ${message}, next_attempt_at = now() + make_interval(secs => ${payoutBackoffSeconds(claim.attempts)}) where id = ${claim.id}`);
-        } else if (await settleClaim(db, claim.id, { state: 'failed', providerBillNo: null, failureReason: '支付平台拒绝了此笔转账' }, { kind: 'system', id: null })) {
-          settled += 1;
-        }
-        this.deps.logger[retryable ? 'warn' : 'error']({ claimId: claim.id, attempts: claim.attempts, retryable, error: message }, 'payout not done');
-      }
-    }
-    return settled;
+        if (!state) return false;
+        return settleClaim(db, claim.id, state, { kind: 'system', id: null }, this.now());
+      },
+      retry: PAYOUT_RETRY,
+      postpone: async (claim, error, delaySeconds) => {
+        await db.execute(sql`update reward_claims set last_error = ${error}, next_attempt_at = now() + make_interval(secs => ${delaySeconds}) where id = ${claim.id}`);
+      },
+      giveUp: (claim) => settleClaim(db, claim.id, { state: 'failed', providerBillNo: null, failureReason: '支付平台拒绝了此笔转账' }, { kind: 'system', id: null }, this.now()),
+      describeFailure: (claim) => ({ context: { claimId: claim.id }, message: 'payout not done' }),
+    };
   }
 }

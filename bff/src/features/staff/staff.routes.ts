@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { authOf, type StaffGuard } from '../../http/auth';
 import { AppError } from '../../http/errors';
 import { clientIp } from '../../http/client-ip';
-import { rateLimit, RateLimiter } from '../../http/rate-limit';
+import { rateLimit, type Limiter } from '../../http/rate-limit';
 import { boundedText, isUuid, parseInput } from '../../http/validate';
 import {
   changeOwnPassword,
@@ -36,7 +36,7 @@ function staffIdOf(ctx: { params: Record<string, string> }): string {
   return ctx.params.id;
 }
 
-export function staffRoutes(deps: StaffDeps & { loginLimiter: RateLimiter; staffGuard: StaffGuard }): Router {
+export function staffRoutes(deps: StaffDeps & { loginLimiter: Limiter; staffGuard: StaffGuard }): Router {
   const router = new Router({ prefix: '/staff' });
   const admin = deps.staffGuard('staff.manage');
 

@@ -31,7 +31,8 @@ export function signRequest(
   const day = amzDate.slice(0, 8);
   const service = credentials.service ?? 's3';
   const headers: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v.trim()])),
+    // SigV4 canonical header values: trimmed, and each run of spaces inside collapsed to one.
+    ...Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v.trim().replace(/ +/g, ' ')])),
     host: request.url.host,
     'x-amz-date': amzDate,
     'x-amz-content-sha256': request.payloadHash,
@@ -39,7 +40,8 @@ export function signRequest(
   const signedHeaderNames = Object.keys(headers).sort();
   const canonicalQuery = [...request.url.searchParams.entries()]
     .map(([k, v]) => [uriEncode(k, false), uriEncode(v, false)])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    // By encoded name, then by encoded value when a name repeats (?a=2&a=1 signs as a=1&a=2).
+    .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
   const canonicalRequest = [
