@@ -7,12 +7,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startBuiltBff } from './spawn-bff.mjs';
 
 const require = createRequire(import.meta.url);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { openDatabase, queryRows } = require('../dist/db/client.js');
 const shared = require('@cityloop/shared');
 const { sql } = require('drizzle-orm');

@@ -92,12 +92,12 @@ await check('POST requests.xml answers <service_requests><request>', async () =>
 });
 await check('a wrong api_key is 403', async () => (await call('requests.json', { form: { ...base311, api_key: 'wrong-key' } })).status === 403);
 await check('address_id alone is a location', async () => {
-  const { lat, long, ...rest } = base311;
+  const { lat: _lat, long: _long, ...rest } = base311;
   const r = await call('requests.json', { form: { ...rest, address_id: 'ADDR-1' } });
   return r.status === 200 || r.status === 201;
 });
 await check('no location at all is 400', async () => {
-  const { lat, long, ...rest } = base311;
+  const { lat: _lat, long: _long, ...rest } = base311;
   return (await call('requests.json', { form: rest })).status === 400;
 });
 await check('multipart/form-data with a photo is taken', async () => {

@@ -49,7 +49,7 @@ export const staffAccounts = pgTable('staff_accounts', {
   lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-}, (t) => [check('staff_accounts_role_check', sql.raw(`"staff_accounts"."role" in (${STAFF_ROLES.map((r) => `'${r}'`).join(', ')})`))]);
+}, () => [check('staff_accounts_role_check', sql.raw(`"staff_accounts"."role" in (${STAFF_ROLES.map((r) => `'${r}'`).join(', ')})`))]);
 
 /** PostgreSQL range types, carried as their text literals, e.g. `[360,1320)`, `{[20605,20727)}`. */
 const int4range = customType<{ data: string; driverData: string }>({ dataType: () => 'int4range' });

@@ -127,7 +127,6 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
       await privacyGate(api);
       return run();
     });
-  const noPromise = { promise: false };
 
   const { realPath, newTempPath, fileSystemManager } = createFileSystem({ dir, finish, wxError });
 

@@ -1,4 +1,4 @@
-import { and, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import { row, text } from '../../db/rows';
 import { notifications, reportFollows, stallSpotFollows, users } from '../../db/schema';

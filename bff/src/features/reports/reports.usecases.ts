@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import {
   DECIDED_REPORT_STATUSES,
   REGISTERED_REPORT_STATUSES,
@@ -15,7 +15,7 @@ import {
   type CoordSystem,
   type MapReportDto,
   type ReportStatus } from '@cityloop/shared';
-import { inTransaction, isUniqueViolation, queryRows, type Database } from '../../db/client';
+import { inTransaction, isUniqueViolation, type Database } from '../../db/client';
 import { caseOutbox, reports as reportsTable } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import { type CaseUpdate } from '../../ports/case-system/case-system';
