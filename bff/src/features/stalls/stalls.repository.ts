@@ -25,6 +25,9 @@ export interface NearbyQuery {
   limit: number;
 }
 
+/** Rows per statement when importing: 18 parameters each, far below PostgreSQL's 65,535. */
+const UPSERT_CHUNK = 250;
+
 /** Rewrites a spot's derived open-hours rows (stall_spot_open_hours) from its schedule and position. */
 async function replaceOpenHours(db: Database, spot: { id: string; lat: number; lng: number; schedule: StallSchedule }): Promise<void> {
   await db.delete(stallSpotOpenHours).where(eq(stallSpotOpenHours.spotId, spot.id));
@@ -143,24 +146,42 @@ export function stallsRepository(db: Database) {
       return updated;
     },
 
-    /** Insert or update by code; `created` tells which (xmax = 0 only for a freshly inserted row). */
-    async upsertByCode(row: NewSpotRow): Promise<{ id: string; created: boolean }> {
-      const rows = await queryRows(db, sql`
-        insert into stall_spots
-        (code, name, kind, district, street, address, lat, lng, coord_approximate, radius_m, capacity, goods, facilities, rules, manager_name, manager_phone, photos, schedule)
-        values (${row.code}, ${row.name}, ${row.kind}, ${row.district}, ${row.street ?? ''}, ${row.address}, ${row.lat}, ${row.lng},
-          ${row.coordApproximate ?? false}, ${row.radiusM ?? 80}, ${row.capacity ?? 0},
-          ${textArray(row.goods ?? [])}, ${textArray(row.facilities ?? [])}, ${row.rules ?? ''},
-          ${row.managerName ?? null}, ${row.managerPhone ?? null}, ${textArray(row.photos ?? [])}, ${JSON.stringify(row.schedule)}::jsonb)
-        on conflict (code) do update set
-          name = excluded.name, kind = excluded.kind, district = excluded.district, street = excluded.street,
-          address = excluded.address, lat = excluded.lat, lng = excluded.lng, coord_approximate = excluded.coord_approximate,
-          radius_m = excluded.radius_m, capacity = excluded.capacity, goods = excluded.goods, facilities = excluded.facilities,
-          rules = excluded.rules, manager_name = excluded.manager_name, manager_phone = excluded.manager_phone,
-          photos = excluded.photos, schedule = excluded.schedule, updated_at = now()
-        returning id, (xmax = 0) as created`, rowOf({ id: text, created: bool }));
-      await replaceOpenHours(db, { id: rows[0].id, lat: row.lat, lng: row.lng, schedule: row.schedule });
-      return rows[0];
+    /**
+     * Upserts many spots by code in chunks (an import of a city's list: thousands of rows), a few
+     * statements per chunk instead of three per row. Codes must be unique in `rows` (the import checks).
+     */
+    async upsertManyByCode(rows: NewSpotRow[]): Promise<{ created: number }> {
+      let created = 0;
+      for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+        const chunk = rows.slice(i, i + UPSERT_CHUNK);
+        const values = chunk.map(
+          (row) => sql`(${row.code}, ${row.name}, ${row.kind}, ${row.district}, ${row.street ?? ''}, ${row.address}, ${row.lat}, ${row.lng},
+            ${row.coordApproximate ?? false}, ${row.radiusM ?? 80}, ${row.capacity ?? 0},
+            ${textArray(row.goods ?? [])}, ${textArray(row.facilities ?? [])}, ${row.rules ?? ''},
+            ${row.managerName ?? null}, ${row.managerPhone ?? null}, ${textArray(row.photos ?? [])}, ${JSON.stringify(row.schedule)}::jsonb)`,
+        );
+        const upserted = await queryRows(db, sql`
+          insert into stall_spots
+          (code, name, kind, district, street, address, lat, lng, coord_approximate, radius_m, capacity, goods, facilities, rules, manager_name, manager_phone, photos, schedule)
+          values ${sql.join(values, sql`, `)}
+          on conflict (code) do update set
+            name = excluded.name, kind = excluded.kind, district = excluded.district, street = excluded.street,
+            address = excluded.address, lat = excluded.lat, lng = excluded.lng, coord_approximate = excluded.coord_approximate,
+            radius_m = excluded.radius_m, capacity = excluded.capacity, goods = excluded.goods, facilities = excluded.facilities,
+            rules = excluded.rules, manager_name = excluded.manager_name, manager_phone = excluded.manager_phone,
+            photos = excluded.photos, schedule = excluded.schedule, updated_at = now()
+          returning id, code, (xmax = 0) as created`, // xmax = 0 only for a freshly inserted row
+          rowOf({ id: text, code: text, created: bool }));
+        created += upserted.filter((r) => r.created).length;
+        const idOf = new Map(upserted.map((r) => [r.code, r.id]));
+        await db.delete(stallSpotOpenHours).where(inArray(stallSpotOpenHours.spotId, upserted.map((r) => r.id)));
+        const hours = chunk.flatMap((row) => {
+          const { weeks, days } = openHoursLiterals(row.schedule);
+          return weeks.map((week) => ({ spotId: idOf.get(row.code)!, lat: row.lat, lng: row.lng, week, days }));
+        });
+        if (hours.length) await db.insert(stallSpotOpenHours).values(hours);
+      }
+      return { created };
     },
 
     /** Writes the open-hours rows of spots stored before they existed (migration 0003), or seeded in bulk. */

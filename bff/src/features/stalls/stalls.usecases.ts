@@ -373,8 +373,7 @@ export async function importSpots(deps: StallDeps, actor: StaffActor, file: { fo
   if (file.dryRun) return { created: 0, updated: 0, valid: inputs.length, dryRun: true };
   return inTransaction(deps.db, async (db) => {
     const repo = stallsRepository(db);
-    let created = 0;
-    for (const input of inputs) if ((await repo.upsertByCode(inputToRow(input))).created) created += 1;
+    const { created } = await repo.upsertManyByCode(inputs.map(inputToRow));
     const result = { created, updated: inputs.length - created, valid: inputs.length, dryRun: false };
     await recordAudit(db, { actorKind: 'staff', actorId: actor.staffId, action: 'stall_spot.import', entityType: 'stall_spot', entityId: null, details: { format: file.format, ...result, codes: inputs.map((i) => i.code) } });
     return result;
