@@ -22,7 +22,12 @@ export interface RetryRule {
 export interface Outbox<Row extends LeasedRow> {
   name: string;
   batch: number;
-  /** Leases up to `batch` due rows (FOR UPDATE SKIP LOCKED, next attempt pushed out), so N instances share the queue. */
+  /**
+   * Leases up to `batch` due rows (FOR UPDATE SKIP LOCKED, next attempt pushed out), so N instances share
+   * the queue. Lease and backoff times are the database's now(), not the app clock: one clock for every
+   * instance however theirs drift, and a test clock set in the past cannot hide due work. Domain times
+   * (deadlines, windows, expiry) come from the app clock.
+   */
   lease(batch: number): Promise<Row[]>;
   send(row: Row): Promise<boolean>;
   retry: RetryRule;

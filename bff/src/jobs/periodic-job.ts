@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../db/client';
+import { row as rowOf, text } from '../db/rows';
 import type { Logger } from '../logger';
 import { SerialJob } from './serial-job';
 
@@ -37,10 +38,11 @@ export class PeriodicJob<T> {
   private async runPeriod(): Promise<{ ran: boolean; outcome?: T }> {
     const { db } = this.deps;
     const periodStart = new Date(Math.floor(this.deps.now().getTime() / this.periodMs) * this.periodMs);
-    const claimed = await queryRows<{ job: string }>(
+    const claimed = await queryRows(
       db,
       sql`insert into job_runs (job, period_start, instance) values (${this.name}, ${periodStart.toISOString()}, ${this.deps.instance})
           on conflict (job, period_start) do nothing returning job`,
+      rowOf({ job: text }),
     );
     if (claimed.length === 0) return { ran: false };
     const outcome = await this.work();

@@ -1,12 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
+import { date, int, json, oneOf, row as rowOf, text } from '../../db/rows';
 import { notifications, users } from '../../db/schema';
-import type { NotificationTopic } from './notifications';
+import { NOTIFICATION_TOPICS, type NotificationTopic } from './notifications';
 import { OutboxWorker, type Outbox } from '../../jobs/outbox-worker';
 import type { Logger } from '../../logger';
 import { TransientSendError, type SubscribeMessenger } from '../../ports/notify/subscribe-messenger';
 
-type NoticeRow = { id: string; user_id: string; topic: NotificationTopic; page: string; data: Record<string, string>; attempts: number; openid: string; created_at: string };
+const noticeRow = rowOf({ id: text, user_id: text, topic: oneOf<NotificationTopic>(NOTIFICATION_TOPICS), page: text, data: json<Record<string, string>>(), attempts: int, openid: text, created_at: date });
+type NoticeRow = ReturnType<typeof noticeRow>;
 
 /** Every failure is retried (WeChat's refusals are mostly quota and tokens), 8 attempts at most. */
 const NOTICE_RETRY = {
@@ -59,7 +61,7 @@ export class NotificationDispatcher {
       name: 'notification dispatch',
       batch: 50,
       lease: async (batch) => {
-        const leased = await queryRows<NoticeRow>(db, sql`
+        const leased = await queryRows(db, sql`
           update ${notifications} n set next_attempt_at = now() + interval '2 minutes', attempts = n.attempts + 1
           from ${users} u
           where n.id in (
@@ -69,9 +71,9 @@ export class NotificationDispatcher {
             limit ${batch}
             for update skip locked
           ) and u.id = n.user_id
-          returning n.id, n.user_id, n.topic, n.page, n.data, n.attempts, n.created_at, u.openid`);
+          returning n.id, n.user_id, n.topic, n.page, n.data, n.attempts, n.created_at, u.openid`, noticeRow);
         // RETURNING has no order; send in the order the changes happened (suspended, then resumed).
-        return leased.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
+        return leased.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
       },
       send: (row) => this.send(row),
       retry: NOTICE_RETRY,

@@ -9,7 +9,8 @@ const idRow = row({ id: text });
 
 /** Topics we notify about, each mapped to a WeChat subscribe-message template by configuration. */
 /** The rating reminder and "is it fixed?" reuse the report-status template's fields (thing1, phrase2, thing3, time4). */
-export type NotificationTopic = 'stall_spot_changed' | 'report_status_changed' | 'report_rating_reminder' | 'report_fixed_question';
+export const NOTIFICATION_TOPICS = ['stall_spot_changed', 'report_status_changed', 'report_rating_reminder', 'report_fixed_question'] as const;
+export type NotificationTopic = (typeof NOTIFICATION_TOPICS)[number];
 
 /** WeChat caps `thing` fields at 20 characters; cut whole characters, never half an emoji. */
 export const thing = (text: string) => cutText(text, 20);

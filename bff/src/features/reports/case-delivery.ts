@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { inTransaction, queryRows, type Database } from '../../db/client';
 import { caseOutbox } from '../../db/schema';
+import { int, json, oneOf, row as rowOf, text } from '../../db/rows';
 import { OutboxWorker, type Outbox } from '../../jobs/outbox-worker';
 import type { Logger } from '../../logger';
 import { CaseSystemError, type CaseSystem, type NewCase } from '../../ports/case-system/case-system';
@@ -21,7 +22,8 @@ export interface DeliveryDeps {
   now: () => Date;
 }
 
-type DeliveryRow = { id: number; report_id: string; kind: 'create' | 'rework' | 'bad_rating'; attempts: number; payload: Record<string, unknown> };
+const deliveryRow = rowOf({ id: int, report_id: text, kind: oneOf(['create', 'rework', 'bad_rating'] as const), attempts: int, payload: json<Record<string, unknown>>() });
+type DeliveryRow = ReturnType<typeof deliveryRow>;
 
 /** Retried without end while the case system is down; a refusal it marks final is given up. */
 const DELIVERY_RETRY = {
@@ -68,12 +70,12 @@ export class CaseDeliveryDispatcher {
       name: 'case delivery',
       batch: 20,
       lease: async (batch) => {
-        const leased = await queryRows<DeliveryRow>(db, sql`
+        const leased = await queryRows(db, sql`
           update case_outbox set next_attempt_at = now() + interval '2 minutes', attempts = attempts + 1
           where id in (
             select id from case_outbox where status = 'pending' and next_attempt_at <= now()
             order by id limit ${batch} for update skip locked)
-          returning id, report_id, kind, attempts, payload`);
+          returning id, report_id, kind, attempts, payload`, deliveryRow);
         return leased.sort((a, b) => a.id - b.id);
       },
       send: (job) => this.send(job),
@@ -169,14 +171,14 @@ export function caseAddress(report: Pick<ReportRow, 'address' | 'geocodedAddress
 /** Pulls status for open cases whose webhook may have been lost; the fallback to pushed updates. */
 export async function pollOpenCases(deps: { db: Database; caseSystem: CaseSystem; logger: Logger; now?: () => Date }, opts: { olderThanSeconds: number; batch: number }): Promise<number> {
   await findCaseNumbers(deps, { batch: opts.batch });
-  const due = await queryRows<{ id: string; case_id: string }>(deps.db, sql`
+  const due = await queryRows(deps.db, sql`
     update reports set last_polled_at = now()
     where id in (
       select id from reports
       where case_id is not null and status not in ('closed', 'rejected', 'duplicate')
         and (last_polled_at is null or last_polled_at < now() - make_interval(secs => ${opts.olderThanSeconds}))
       order by last_polled_at nulls first limit ${opts.batch} for update skip locked)
-    returning id, case_id`);
+    returning id, case_id`, rowOf({ id: text, case_id: text }));
   let applied = 0;
   for (const row of due) {
     try {

@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
+import { int, row as rowOf, text } from '../../db/rows';
 import { OutboxWorker, type Outbox } from '../../jobs/outbox-worker';
 import type { Logger } from '../../logger';
 import { PayoutError, type PayoutProvider } from '../../ports/payout/payout';
 import { settleClaim } from './rewards.usecases';
 
-type ClaimRow = { id: string; status: string; out_bill_no: string; amount_fen: number; openid: string; attempts: number };
+const claimRow = rowOf({ id: text, status: text, out_bill_no: text, amount_fen: int, openid: text, attempts: int });
+type ClaimRow = ReturnType<typeof claimRow>;
 
 /** A provider that did not answer is retried without end; a refusal it marks final fails the claim. */
 const PAYOUT_RETRY = {
@@ -47,7 +49,7 @@ export class PayoutDispatcher {
       name: 'payout',
       batch: 20,
       lease: (batch) =>
-        queryRows<ClaimRow>(
+        queryRows(
           db,
           sql`update reward_claims c set attempts = c.attempts + 1, next_attempt_at = now() + interval '5 minutes'
               from users u
@@ -55,12 +57,13 @@ export class PayoutDispatcher {
                 select id from reward_claims where method = 'wechatpay' and status in ('pending', 'processing') and next_attempt_at <= now()
                 order by next_attempt_at limit ${batch} for update skip locked)
               returning c.id, c.status, c.out_bill_no, c.amount_fen, u.openid, c.attempts`,
+          claimRow,
         ),
       // A pending claim is transferred; one the provider accepted is read back until final.
       send: async (claim) => {
         const state =
           claim.status === 'pending'
-            ? await provider.transfer({ outBillNo: claim.out_bill_no, openid: claim.openid, amountFen: Number(claim.amount_fen), remark: '有奖举报奖励' })
+            ? await provider.transfer({ outBillNo: claim.out_bill_no, openid: claim.openid, amountFen: claim.amount_fen, remark: '有奖举报奖励' })
             : await provider.query(claim.out_bill_no);
         if (!state) return false;
         return settleClaim(db, claim.id, state, { kind: 'system', id: null }, this.now());
