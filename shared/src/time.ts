@@ -1,7 +1,8 @@
 /** Storage is UTC; everything shown to people is Asia/Shanghai (UTC+8, no DST). */
 export const DISPLAY_TIME_ZONE = 'Asia/Shanghai';
 
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+/** Asia/Shanghai is UTC+8 all year (no daylight saving since 1991). */
+export const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 /** Formats an instant as `YYYY-MM-DD HH:mm` in Asia/Shanghai without relying on the runtime's ICU data. */
 export function formatShanghai(instant: Date | string): string {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { OPEN_REPORT_STATUSES, STAFF_ROLES, type StallSchedule } from '@cityloop/shared';
-import { bigint, bigserial, boolean, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** The open statuses as SQL literals, for the partial index and the queries that must match it. */
 export const OPEN_STATUS_SQL = OPEN_REPORT_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -218,6 +218,11 @@ export const reports = pgTable(
     fixedAskedAt: timestamp('fixed_asked_at', { withTimezone: true }),
     fixedAnswer: text('fixed_answer', { enum: ['fixed', 'not_fixed'] }),
     fixedAnsweredAt: timestamp('fixed_answered_at', { withTimezone: true }),
+    /**
+     * The latest rating round's level, null when there is none or an upheld appeal excluded it: what
+     * 满意率 reads. Kept by a trigger on report_ratings (migration 0009), never written by the app.
+     */
+    ratedLevel: text('rated_level'),
     idempotencyKey: text('idempotency_key').notNull(),
     requestHash: text('request_hash').notNull(),
     createdAt: createdAt(),
@@ -490,6 +495,31 @@ export const reportRatings = pgTable(
     check('report_ratings_dimensions_check', sql`coalesce(${t.speed}, 1) between 1 and 5 and coalesce(${t.result}, 1) between 1 and 5 and coalesce(${t.attitude}, 1) between 1 and 5`),
     check('report_ratings_bad_comment_check', sql`${t.level} not in ('dissatisfied', 'very_dissatisfied') or length(${t.comment}) > 0`),
   ],
+);
+
+/**
+ * The figures' daily rollup: per Shanghai calendar day of submission × street × category × department
+ * (null street and department kept apart from ''), the counts the figures sum. Maintained by triggers on
+ * reports and report_ratings in the same transaction as every milestone (migration 0009, which also
+ * defines `report_figures_rebuild()`), so a year of figures reads thousands of rows, not millions.
+ */
+export const reportFiguresDaily = pgTable(
+  'report_figures_daily',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    street: text('street'),
+    category: text('category').notNull(),
+    department: text('department'),
+    reports: integer('reports').notNull(),
+    delivered: integer('delivered').notNull(),
+    responded: integer('responded').notNull(),
+    registered: integer('registered').notNull(),
+    handled: integer('handled').notNull(),
+    closed: integer('closed').notNull(),
+    rated: integer('rated').notNull(),
+    satisfied: integer('satisfied').notNull(),
+  },
+  (t) => [unique('report_figures_daily_key').on(t.day, t.street, t.category, t.department).nullsNotDistinct()],
 );
 
 /** The follow-up a 差评 opens for the handling unit, with its deadline. */
