@@ -1,3 +1,8 @@
+CREATE TABLE "report_figure_ratings" (
+	"report_id" uuid PRIMARY KEY NOT NULL,
+	"level" text NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "report_figures_daily" (
 	"day" date NOT NULL,
 	"street" text,
@@ -14,27 +19,34 @@ CREATE TABLE "report_figures_daily" (
 	CONSTRAINT "report_figures_daily_key" UNIQUE NULLS NOT DISTINCT("day","street","category","department")
 );
 --> statement-breakpoint
-ALTER TABLE "reports" ADD COLUMN "rated_level" text;
+CREATE TABLE "report_figures_monthly" (
+	"month" date NOT NULL,
+	"street" text,
+	"category" text NOT NULL,
+	"department" text,
+	"reports" integer NOT NULL,
+	"delivered" integer NOT NULL,
+	"responded" integer NOT NULL,
+	"registered" integer NOT NULL,
+	"handled" integer NOT NULL,
+	"closed" integer NOT NULL,
+	"rated" integer NOT NULL,
+	"satisfied" integer NOT NULL,
+	CONSTRAINT "report_figures_monthly_key" UNIQUE NULLS NOT DISTINCT("month","street","category","department")
+);
+
 --> statement-breakpoint
--- The figures' rollup, kept by triggers so that every writer (use cases, jobs, imports, psql) keeps it
--- exact in its own transaction. The definitions below must match figureCountsSql in
--- bff/src/features/figures/figures.repository.ts (FIGURE_DEFINITIONS.responseHours = 24); the
--- figures-rollup test compares both on random data.
-CREATE FUNCTION report_figures_add(p_day date, p_street text, p_category text, p_department text, c integer[]) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-  IF c = '{0,0,0,0,0,0,0,0}'::integer[] THEN RETURN; END IF;
-  INSERT INTO report_figures_daily AS d (day, street, category, department, reports, delivered, responded, registered, handled, closed, rated, satisfied)
-  VALUES (p_day, p_street, p_category, p_department, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8])
-  ON CONFLICT (day, street, category, department) DO UPDATE SET
-    reports = d.reports + excluded.reports, delivered = d.delivered + excluded.delivered,
-    responded = d.responded + excluded.responded, registered = d.registered + excluded.registered,
-    handled = d.handled + excluded.handled, closed = d.closed + excluded.closed,
-    rated = d.rated + excluded.rated, satisfied = d.satisfied + excluded.satisfied;
-END $$;
+-- The figures' rollups, kept by triggers so that every writer (use cases, jobs, imports, psql) keeps
+-- them exact in its own transaction. What counts must match figureCountsSql in
+-- bff/src/features/figures/figures.repository.ts (FIGURE_DEFINITIONS.responseHours = 24 there):
+-- tests/integration/figures-rollup.test.ts compares both on random data, and the figures bench on
+-- its seed. Shanghai days are UTC+8 (shared/src/time.ts), as the figures' periods are.
+CREATE FUNCTION report_figures_day(t timestamptz) RETURNS date
+LANGUAGE sql IMMUTABLE AS $$ SELECT ((t AT TIME ZONE 'UTC') + interval '8 hours')::date $$;
 --> statement-breakpoint
--- One report's contribution: 1 or 0 per count, in the order of the rollup's columns.
-CREATE FUNCTION report_figures_counts(r reports) RETURNS integer[]
+-- One report's contribution, 1 or 0 per count in the rollups' column order; `level` is its row in
+-- report_figure_ratings (null: not rated).
+CREATE FUNCTION report_figures_counts(r reports, level text) RETURNS integer[]
 LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY[
     1,
@@ -43,48 +55,68 @@ LANGUAGE sql IMMUTABLE AS $$
     (r.registered_at IS NOT NULL)::int,
     (r.registered_at IS NOT NULL AND (r.handled_at IS NOT NULL OR r.status = 'closed'))::int,
     (r.registered_at IS NOT NULL AND r.status = 'closed')::int,
-    (r.rated_level IS NOT NULL)::int,
-    coalesce(r.rated_level IN ('very_satisfied', 'satisfied', 'basically_satisfied'), false)::int
+    (level IS NOT NULL)::int,
+    coalesce(level IN ('very_satisfied', 'satisfied', 'basically_satisfied'), false)::int
   ]
 $$;
 --> statement-breakpoint
-CREATE FUNCTION report_figures_day(t timestamptz) RETURNS date
-LANGUAGE sql IMMUTABLE AS $$ SELECT ((t AT TIME ZONE 'UTC') + interval '8 hours')::date $$;
+-- Adds `c` (signed) to the day's and the month's row of one key; nothing when it is all zeros.
+CREATE FUNCTION report_figures_add(t timestamptz, p_street text, p_category text, p_department text, c integer[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF c = '{0,0,0,0,0,0,0,0}'::integer[] THEN RETURN; END IF;
+  INSERT INTO report_figures_daily AS d (day, street, category, department, reports, delivered, responded, registered, handled, closed, rated, satisfied)
+  VALUES (report_figures_day(t), p_street, p_category, p_department, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8])
+  ON CONFLICT (day, street, category, department) DO UPDATE SET
+    reports = d.reports + excluded.reports, delivered = d.delivered + excluded.delivered,
+    responded = d.responded + excluded.responded, registered = d.registered + excluded.registered,
+    handled = d.handled + excluded.handled, closed = d.closed + excluded.closed,
+    rated = d.rated + excluded.rated, satisfied = d.satisfied + excluded.satisfied;
+  INSERT INTO report_figures_monthly AS m (month, street, category, department, reports, delivered, responded, registered, handled, closed, rated, satisfied)
+  VALUES (date_trunc('month', report_figures_day(t)::timestamp)::date, p_street, p_category, p_department, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8])
+  ON CONFLICT (month, street, category, department) DO UPDATE SET
+    reports = m.reports + excluded.reports, delivered = m.delivered + excluded.delivered,
+    responded = m.responded + excluded.responded, registered = m.registered + excluded.registered,
+    handled = m.handled + excluded.handled, closed = m.closed + excluded.closed,
+    rated = m.rated + excluded.rated, satisfied = m.satisfied + excluded.satisfied;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION report_figures_negate(c integer[]) RETURNS integer[]
+LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY(SELECT -x FROM unnest(c) WITH ORDINALITY AS u(x, i) ORDER BY i) $$;
 --> statement-breakpoint
 CREATE FUNCTION reports_figures_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
+  lvl text;
   o integer[];
   n integer[];
-  old_key text[];
-  new_key text[];
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM report_figures_add(report_figures_day(NEW.created_at), NEW.street, NEW.category, NEW.department, report_figures_counts(NEW));
-  ELSIF TG_OP = 'DELETE' THEN
-    o := report_figures_counts(OLD);
-    PERFORM report_figures_add(report_figures_day(OLD.created_at), OLD.street, OLD.category, OLD.department, ARRAY(SELECT -x FROM unnest(o) x));
+    -- A new report has no rating yet.
+    PERFORM report_figures_add(NEW.created_at, NEW.street, NEW.category, NEW.department, report_figures_counts(NEW, NULL));
+    RETURN NULL;
+  END IF;
+  SELECT level INTO lvl FROM report_figure_ratings WHERE report_id = OLD.id;
+  o := report_figures_counts(OLD, lvl);
+  IF TG_OP = 'DELETE' THEN
+    PERFORM report_figures_add(OLD.created_at, OLD.street, OLD.category, OLD.department, report_figures_negate(o));
+    DELETE FROM report_figure_ratings WHERE report_id = OLD.id;
+    RETURN NULL;
+  END IF;
+  n := report_figures_counts(NEW, lvl);
+  IF report_figures_day(OLD.created_at) = report_figures_day(NEW.created_at) AND OLD.street IS NOT DISTINCT FROM NEW.street
+     AND OLD.category = NEW.category AND OLD.department IS NOT DISTINCT FROM NEW.department THEN
+    -- The same rows (every milestone): one upsert each of the difference, none when no count changed.
+    PERFORM report_figures_add(NEW.created_at, NEW.street, NEW.category, NEW.department, ARRAY(SELECT n[i] - o[i] FROM generate_series(1, 8) i ORDER BY i));
+  ELSIF ARRAY[report_figures_day(OLD.created_at)::text, OLD.street, OLD.category, OLD.department]
+      < ARRAY[report_figures_day(NEW.created_at)::text, NEW.street, NEW.category, NEW.department] THEN
+    -- The report moved (another department, a corrected street): both keys' rows, in key order, so
+    -- that two transactions moving reports between the same keys cannot deadlock.
+    PERFORM report_figures_add(OLD.created_at, OLD.street, OLD.category, OLD.department, report_figures_negate(o));
+    PERFORM report_figures_add(NEW.created_at, NEW.street, NEW.category, NEW.department, n);
   ELSE
-    o := report_figures_counts(OLD);
-    n := report_figures_counts(NEW);
-    IF report_figures_day(OLD.created_at) = report_figures_day(NEW.created_at) AND OLD.street IS NOT DISTINCT FROM NEW.street
-       AND OLD.category = NEW.category AND OLD.department IS NOT DISTINCT FROM NEW.department THEN
-      -- Same rollup row (every milestone): one upsert of the difference, none when nothing counted changed.
-      PERFORM report_figures_add(report_figures_day(NEW.created_at), NEW.street, NEW.category, NEW.department,
-        ARRAY(SELECT n[i] - o[i] FROM generate_series(1, 8) i ORDER BY i));
-    ELSE
-      -- The report moved (another department, a corrected street): the two rows in key order, so that
-      -- two transactions moving reports between the same rows cannot deadlock.
-      old_key := ARRAY[report_figures_day(OLD.created_at)::text, OLD.street, OLD.category, OLD.department];
-      new_key := ARRAY[report_figures_day(NEW.created_at)::text, NEW.street, NEW.category, NEW.department];
-      IF old_key < new_key THEN
-        PERFORM report_figures_add(report_figures_day(OLD.created_at), OLD.street, OLD.category, OLD.department, ARRAY(SELECT -x FROM unnest(o) x));
-        PERFORM report_figures_add(report_figures_day(NEW.created_at), NEW.street, NEW.category, NEW.department, n);
-      ELSE
-        PERFORM report_figures_add(report_figures_day(NEW.created_at), NEW.street, NEW.category, NEW.department, n);
-        PERFORM report_figures_add(report_figures_day(OLD.created_at), OLD.street, OLD.category, OLD.department, ARRAY(SELECT -x FROM unnest(o) x));
-      END IF;
-    END IF;
+    PERFORM report_figures_add(NEW.created_at, NEW.street, NEW.category, NEW.department, n);
+    PERFORM report_figures_add(OLD.created_at, OLD.street, OLD.category, OLD.department, report_figures_negate(o));
   END IF;
   RETURN NULL;
 END $$;
@@ -94,10 +126,10 @@ CREATE TRIGGER reports_figures_insert AFTER INSERT ON reports FOR EACH ROW EXECU
 CREATE TRIGGER reports_figures_delete AFTER DELETE ON reports FOR EACH ROW EXECUTE FUNCTION reports_figures_trigger();
 --> statement-breakpoint
 -- Only updates of what the figures read: the reminder and fixed-question jobs' batch updates, the
--- anonymisation on erasure and the polling timestamps leave the rollup (and its row locks) alone.
+-- anonymisation on erasure and the polling timestamps leave the rollups (and their row locks) alone.
 CREATE TRIGGER reports_figures_update AFTER UPDATE ON reports FOR EACH ROW
-  WHEN ((OLD.created_at, OLD.street, OLD.category, OLD.department, OLD.case_id, OLD.responded_at, OLD.registered_at, OLD.handled_at, OLD.status, OLD.rated_level)
-    IS DISTINCT FROM (NEW.created_at, NEW.street, NEW.category, NEW.department, NEW.case_id, NEW.responded_at, NEW.registered_at, NEW.handled_at, NEW.status, NEW.rated_level))
+  WHEN ((OLD.created_at, OLD.street, OLD.category, OLD.department, OLD.case_id, OLD.responded_at, OLD.registered_at, OLD.handled_at, OLD.status)
+    IS DISTINCT FROM (NEW.created_at, NEW.street, NEW.category, NEW.department, NEW.case_id, NEW.responded_at, NEW.registered_at, NEW.handled_at, NEW.status))
   EXECUTE FUNCTION reports_figures_trigger();
 --> statement-breakpoint
 -- The latest round's level unless an upheld appeal excluded it (report_ratings_round_idx: one probe).
@@ -106,15 +138,33 @@ LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN rr.excluded_at IS NULL THEN rr.level END FROM report_ratings rr WHERE rr.report_id = p_report ORDER BY rr.round DESC LIMIT 1
 $$;
 --> statement-breakpoint
+-- Brings one report's report_figure_ratings row and its rated/satisfied counts up to its ratings.
+CREATE FUNCTION report_figures_rerate(p_report uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  was text;
+  now_level text := report_rated_level(p_report);
+  r reports;
+BEGIN
+  SELECT level INTO was FROM report_figure_ratings WHERE report_id = p_report;
+  IF was IS NOT DISTINCT FROM now_level THEN RETURN; END IF;
+  IF now_level IS NULL THEN
+    DELETE FROM report_figure_ratings WHERE report_id = p_report;
+  ELSE
+    INSERT INTO report_figure_ratings (report_id, level) VALUES (p_report, now_level) ON CONFLICT (report_id) DO UPDATE SET level = excluded.level;
+  END IF;
+  SELECT * INTO r FROM reports WHERE id = p_report;
+  IF FOUND THEN
+    PERFORM report_figures_add(r.created_at, r.street, r.category, r.department,
+      ARRAY(SELECT n[i] - o[i] FROM (SELECT report_figures_counts(r, now_level) AS n, report_figures_counts(r, was) AS o) x, generate_series(1, 8) i ORDER BY i));
+  END IF;
+END $$;
+--> statement-breakpoint
 CREATE FUNCTION report_ratings_figures_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'DELETE' THEN
-    UPDATE reports SET rated_level = report_rated_level(NEW.report_id) WHERE id = NEW.report_id AND rated_level IS DISTINCT FROM report_rated_level(NEW.report_id);
-  END IF;
-  IF TG_OP = 'DELETE' OR OLD.report_id <> NEW.report_id THEN
-    UPDATE reports SET rated_level = report_rated_level(OLD.report_id) WHERE id = OLD.report_id AND rated_level IS DISTINCT FROM report_rated_level(OLD.report_id);
-  END IF;
+  IF TG_OP <> 'DELETE' THEN PERFORM report_figures_rerate(NEW.report_id); END IF;
+  IF TG_OP = 'DELETE' OR OLD.report_id <> NEW.report_id THEN PERFORM report_figures_rerate(OLD.report_id); END IF;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
@@ -122,27 +172,40 @@ CREATE TRIGGER report_ratings_figures_insert AFTER INSERT ON report_ratings FOR 
 --> statement-breakpoint
 CREATE TRIGGER report_ratings_figures_delete AFTER DELETE ON report_ratings FOR EACH ROW EXECUTE FUNCTION report_ratings_figures_trigger();
 --> statement-breakpoint
+-- Not on a comment erased (account erasure) nor on a new exclusion time of an excluded rating.
 CREATE TRIGGER report_ratings_figures_update AFTER UPDATE ON report_ratings FOR EACH ROW
   WHEN ((OLD.report_id, OLD.round, OLD.level, OLD.excluded_at IS NULL) IS DISTINCT FROM (NEW.report_id, NEW.round, NEW.level, NEW.excluded_at IS NULL))
   EXECUTE FUNCTION report_ratings_figures_trigger();
 --> statement-breakpoint
--- Recomputes rated_level and the rollup from scratch: the backfill below, and for bulk loads that ran
--- with these triggers disabled (the figures bench). Holds the tables locked while it runs.
+-- Recomputes report_figure_ratings and both rollups from scratch: the backfill below, and after bulk
+-- loads that ran with these triggers disabled (the figures bench). Locks out writers while it runs.
 CREATE FUNCTION report_figures_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  LOCK TABLE reports, report_ratings IN SHARE ROW EXCLUSIVE MODE;
-  ALTER TABLE reports DISABLE TRIGGER reports_figures_update;
-  UPDATE reports r SET rated_level = l.level
-  FROM (SELECT DISTINCT ON (report_id) report_id, CASE WHEN excluded_at IS NULL THEN level END AS level FROM report_ratings ORDER BY report_id, round DESC) l
-  WHERE l.report_id = r.id AND r.rated_level IS DISTINCT FROM l.level;
-  UPDATE reports r SET rated_level = NULL WHERE r.rated_level IS NOT NULL AND NOT EXISTS (SELECT 1 FROM report_ratings rr WHERE rr.report_id = r.id);
-  ALTER TABLE reports ENABLE TRIGGER reports_figures_update;
+  LOCK TABLE reports, report_ratings IN SHARE MODE;
+  DELETE FROM report_figure_ratings;
+  INSERT INTO report_figure_ratings (report_id, level)
+  SELECT report_id, level FROM (
+    SELECT DISTINCT ON (report_id) report_id, CASE WHEN excluded_at IS NULL THEN level END AS level FROM report_ratings ORDER BY report_id, round DESC
+  ) l WHERE level IS NOT NULL;
   DELETE FROM report_figures_daily;
   INSERT INTO report_figures_daily (day, street, category, department, reports, delivered, responded, registered, handled, closed, rated, satisfied)
-  SELECT day, street, category, department, sum(c[1]), sum(c[2]), sum(c[3]), sum(c[4]), sum(c[5]), sum(c[6]), sum(c[7]), sum(c[8])
-  FROM (SELECT report_figures_day(r.created_at) AS day, r.street, r.category, r.department, report_figures_counts(r) AS c FROM reports r) x
-  GROUP BY day, street, category, department;
+  SELECT report_figures_day(r.created_at), r.street, r.category, r.department,
+    count(*),
+    count(*) FILTER (WHERE r.case_id IS NOT NULL),
+    count(*) FILTER (WHERE r.case_id IS NOT NULL AND r.responded_at IS NOT NULL AND r.responded_at - r.created_at <= interval '24 hours'),
+    count(*) FILTER (WHERE r.registered_at IS NOT NULL),
+    count(*) FILTER (WHERE r.registered_at IS NOT NULL AND (r.handled_at IS NOT NULL OR r.status = 'closed')),
+    count(*) FILTER (WHERE r.registered_at IS NOT NULL AND r.status = 'closed'),
+    count(fr.level),
+    count(*) FILTER (WHERE fr.level IN ('very_satisfied', 'satisfied', 'basically_satisfied'))
+  FROM reports r LEFT JOIN report_figure_ratings fr ON fr.report_id = r.id
+  GROUP BY 1, 2, 3, 4;
+  DELETE FROM report_figures_monthly;
+  INSERT INTO report_figures_monthly (month, street, category, department, reports, delivered, responded, registered, handled, closed, rated, satisfied)
+  SELECT date_trunc('month', day::timestamp)::date, street, category, department,
+    sum(reports), sum(delivered), sum(responded), sum(registered), sum(handled), sum(closed), sum(rated), sum(satisfied)
+  FROM report_figures_daily GROUP BY 1, 2, 3, 4;
 END $$;
 --> statement-breakpoint
 SELECT report_figures_rebuild();

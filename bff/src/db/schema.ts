@@ -218,11 +218,6 @@ export const reports = pgTable(
     fixedAskedAt: timestamp('fixed_asked_at', { withTimezone: true }),
     fixedAnswer: text('fixed_answer', { enum: ['fixed', 'not_fixed'] }),
     fixedAnsweredAt: timestamp('fixed_answered_at', { withTimezone: true }),
-    /**
-     * The latest rating round's level, null when there is none or an upheld appeal excluded it: what
-     * 满意率 reads. Kept by a trigger on report_ratings (migration 0009), never written by the app.
-     */
-    ratedLevel: text('rated_level'),
     idempotencyKey: text('idempotency_key').notNull(),
     requestHash: text('request_hash').notNull(),
     createdAt: createdAt(),
@@ -497,11 +492,22 @@ export const reportRatings = pgTable(
   ],
 );
 
+const figureCounts = () => ({
+  reports: integer('reports').notNull(),
+  delivered: integer('delivered').notNull(),
+  responded: integer('responded').notNull(),
+  registered: integer('registered').notNull(),
+  handled: integer('handled').notNull(),
+  closed: integer('closed').notNull(),
+  rated: integer('rated').notNull(),
+  satisfied: integer('satisfied').notNull(),
+});
+
 /**
- * The figures' daily rollup: per Shanghai calendar day of submission × street × category × department
- * (null street and department kept apart from ''), the counts the figures sum. Maintained by triggers on
- * reports and report_ratings in the same transaction as every milestone (migration 0009, which also
- * defines `report_figures_rebuild()`), so a year of figures reads thousands of rows, not millions.
+ * The figures' rollup per Shanghai calendar day of submission × street × category × department (null
+ * street and department kept apart from ''): the counts the figures sum. Kept by triggers on reports
+ * and report_ratings in the transaction of every change (migration 0009, which also defines
+ * `report_figures_rebuild()`), so a period reads a few rows a day, not every report.
  */
 export const reportFiguresDaily = pgTable(
   'report_figures_daily',
@@ -510,17 +516,32 @@ export const reportFiguresDaily = pgTable(
     street: text('street'),
     category: text('category').notNull(),
     department: text('department'),
-    reports: integer('reports').notNull(),
-    delivered: integer('delivered').notNull(),
-    responded: integer('responded').notNull(),
-    registered: integer('registered').notNull(),
-    handled: integer('handled').notNull(),
-    closed: integer('closed').notNull(),
-    rated: integer('rated').notNull(),
-    satisfied: integer('satisfied').notNull(),
+    ...figureCounts(),
   },
   (t) => [unique('report_figures_daily_key').on(t.day, t.street, t.category, t.department).nullsNotDistinct()],
 );
+
+/** The same rollup per Shanghai calendar month (`month` is its first day): a year reads 12 of these, not 366 days. */
+export const reportFiguresMonthly = pgTable(
+  'report_figures_monthly',
+  {
+    month: date('month', { mode: 'string' }).notNull(),
+    street: text('street'),
+    category: text('category').notNull(),
+    department: text('department'),
+    ...figureCounts(),
+  },
+  (t) => [unique('report_figures_monthly_key').on(t.month, t.street, t.category, t.department).nullsNotDistinct()],
+);
+
+/**
+ * The level 满意率 reads per rated report: its latest round's, when no upheld appeal excluded it (no row:
+ * not rated). Kept by the trigger on report_ratings, so the reports trigger reads one row, not the rounds.
+ */
+export const reportFigureRatings = pgTable('report_figure_ratings', {
+  reportId: uuid('report_id').primaryKey(),
+  level: text('level').notNull(),
+});
 
 /** The follow-up a 差评 opens for the handling unit, with its deadline. */
 export const ratingFollowUps = pgTable(

@@ -102,14 +102,33 @@ export function shanghaiDays(filter: FigureFilter): { from: string; to: string }
   return { from: shanghaiDay(filter.start), to: shanghaiDay(filter.end) };
 }
 
+/** The first day of the month of a YYYY-MM-DD day, and of the month after it. */
+const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+const nextMonth = (day: string) => {
+  const [y, m] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+};
+
+const ROLLUP_COLUMNS = sql.raw(`street, category, department, ${COUNT_FIELDS.join(', ')}`);
+
 /**
- * The same counts as `figureCountsSql`, summed from the daily rollup `report_figures_daily` (kept by
- * the triggers of migration 0009): a range scan of its key over the period's days, a few hundred rows a
- * day whatever the number of reports. Groups whose reports all moved away leave rows of zeros behind,
+ * The same counts as `figureCountsSql`, summed from the rollups the triggers of migration 0009 keep:
+ * the period's whole months from `report_figures_monthly`, the days before and after them from
+ * `report_figures_daily` (a range scan of each key), so a year reads 12 months and at most ~60 days of
+ * rows whatever the number of reports. Groups whose reports all moved away leave rows of zeros behind,
  * hence the HAVING: a group is there when it has reports, as in the definition.
  */
 export function figureRollupSql(days: { from: string; to: string }, filter: Omit<FigureFilter, 'start' | 'end'>, dimensions: FigureDimension[]): SQL {
-  const where: SQL[] = [sql`d.day >= ${days.from}::date`, sql`d.day < ${days.to}::date`];
+  const firstMonth = days.from === monthOf(days.from) ? days.from : nextMonth(days.from);
+  const endMonth = monthOf(days.to);
+  const rows =
+    firstMonth < endMonth
+      ? sql`select month as day, ${ROLLUP_COLUMNS} from report_figures_monthly where month >= ${firstMonth}::date and month < ${endMonth}::date
+          union all
+          select day, ${ROLLUP_COLUMNS} from report_figures_daily
+          where (day >= ${days.from}::date and day < ${firstMonth}::date) or (day >= ${endMonth}::date and day < ${days.to}::date)`
+      : sql`select day, ${ROLLUP_COLUMNS} from report_figures_daily where day >= ${days.from}::date and day < ${days.to}::date`;
+  const where: SQL[] = [];
   if (filter.street !== undefined) where.push(sql`d.street = ${filter.street}`);
   if (filter.category !== undefined) where.push(sql`d.category = ${filter.category}`);
   if (filter.department !== undefined) where.push(sql`d.department = ${filter.department}`);
@@ -123,8 +142,8 @@ export function figureRollupSql(days: { from: string; to: string }, filter: Omit
         : sql`group by grouping sets (${sql.join(keys.map((k) => sql`(${k})`), sql`, `)}) having sum(d.reports) > 0`;
   const total = (column: string) => sql.raw(`coalesce(sum(d.${column}), 0)::int as ${column}`);
   return sql`select ${keyColumns}, ${sql.join(COUNT_FIELDS.map(total), sql`, `)}
-    from report_figures_daily d
-    where ${sql.join(where, sql` and `)}
+    from (${rows}) d
+    ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
     ${groupBy}`;
 }
 
@@ -144,25 +163,29 @@ const countsOf = (row: Row, key: string): FigureCounts => {
 
 export function figuresRepository(db: Database) {
   /**
-   * Runs the query with JIT compilation off: the planner prices the per-report index probes high
-   * enough to trigger JIT, whose compile time (~140 ms measured on PostgreSQL 15) exceeds anything it
-   * saves on this query. SET LOCAL keeps the setting to this transaction.
+   * Whole days read the rollups, in one statement. Any other period reads the definition with JIT
+   * compilation off: the planner prices its per-report index probes high enough to trigger JIT, whose
+   * compile time (~140 ms measured on PostgreSQL 15) exceeds anything it saves. SET LOCAL keeps the
+   * setting to that transaction.
    */
-  const run = (query: SQL) =>
-    inTransaction(db, async (tx) => {
+  const run = (filter: FigureFilter, dimensions: FigureDimension[]) => {
+    const days = shanghaiDays(filter);
+    if (days) return queryRows<Row>(db, figureRollupSql(days, filter, dimensions));
+    return inTransaction(db, async (tx) => {
       await tx.execute(sql`set local jit = off`);
-      return queryRows<Row>(tx, query);
+      return queryRows<Row>(tx, figureCountsSql(filter, dimensions));
     });
+  };
 
   return {
     /** Counts for the filter, one row per group of `groupBy`, or the one total row without it. */
     async counts(filter: FigureFilter, groupBy: FigureDimension | null): Promise<FigureCounts[]> {
-      const rows = await run(figuresSql(filter, groupBy ? [groupBy] : []));
+      const rows = await run(filter, groupBy ? [groupBy] : []);
       return rows.map((row) => countsOf(row, String(row.k0 ?? '')));
     },
     /** Counts grouped by each of several dimensions, in one pass over the reports. */
     async countsByEach<D extends FigureDimension>(filter: FigureFilter, dimensions: D[]): Promise<Record<D, FigureCounts[]>> {
-      const rows = await run(figuresSql(filter, dimensions));
+      const rows = await run(filter, dimensions);
       const result = Object.fromEntries(dimensions.map((d) => [d, [] as FigureCounts[]])) as Record<D, FigureCounts[]>;
       for (const row of rows) {
         const i = dimensions.findIndex((_, j) => Number(row[`g${j}`]) === 0);
