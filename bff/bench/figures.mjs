@@ -8,7 +8,7 @@
 //
 // DATABASE_URL must name a PostgreSQL server database (PGlite cannot hold a million reports sensibly);
 // use one set aside for benchmarks, one per size: the seed stays there, so the next run skips straight to
-// measuring. The seed is idempotent: a marker row says it completed; a half-done seed is cleared and redone.
+// measuring. The seed is idempotent: a marker row says it completed; a half-done seed goes on where it stopped.
 // It runs with the figures triggers disabled and rebuilds the rollup once at the end (report_figures_rebuild).
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -68,18 +68,22 @@ async function main() {
     await db.execute(sql`alter table reports disable trigger user`);
     await db.execute(sql`alter table report_ratings disable trigger user`);
     const benchUsers = sql`(select id from users where openid like 'bench-figures-user-%')`;
-    const leftover = await queryRows(db, sql`select count(*)::int as n from reports where user_id in ${benchUsers}`);
-    if (leftover[0].n > 0) {
-      console.log(`seed: clearing ${leftover[0].n} reports of an unfinished seed`);
+    // Each chunk is one statement: an interrupted seed left whole chunks, and goes on after them.
+    const [{ n: done }] = await queryRows(db, sql`select count(*)::int as n from reports where user_id in ${benchUsers}`);
+    if (done % CHUNK !== 0 || done > REPORTS) {
+      console.log(`seed: clearing ${done} reports of an unfinished seed`);
       await db.execute(sql`delete from report_ratings where report_id in (select id from reports where user_id in ${benchUsers})`);
       await db.execute(sql`delete from reports where user_id in ${benchUsers}`);
+    } else if (done > 0) {
+      console.log(`seed: going on after the ${done.toLocaleString('en')} reports of an unfinished seed`);
     }
+    const first = done % CHUNK === 0 && done <= REPORTS ? done + 1 : 1;
     await db.execute(sql`insert into users (openid) select 'bench-figures-user-' || g from generate_series(1, ${USERS}) g on conflict (openid) do nothing`);
     const text = (xs) => sql`array[${sql.join(xs.map((x) => sql`${x}`), sql`, `)}]::text[]`;
     const categories = text(REPORT_CATEGORIES.map((c) => c.code));
     const serviceCodes = text(REPORT_CATEGORIES.map((c) => c.serviceCode));
     let ratings = 0;
-    for (let lo = 1; lo <= REPORTS; lo += CHUNK) {
+    for (let lo = first; lo <= REPORTS; lo += CHUNK) {
       const hi = Math.min(REPORTS, lo + CHUNK - 1);
       const t0 = performance.now();
       // Status mix: 2% not yet delivered, 4% received, 6% 不予立案, 4% merged, 3% accepted, 8% dispatched,

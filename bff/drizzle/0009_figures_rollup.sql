@@ -19,6 +19,21 @@ CREATE TABLE "report_figures_daily" (
 	CONSTRAINT "report_figures_daily_key" UNIQUE NULLS NOT DISTINCT("day","street","category","department")
 );
 --> statement-breakpoint
+CREATE TABLE "report_figures_delta" (
+	"day" date NOT NULL,
+	"street" text,
+	"category" text NOT NULL,
+	"department" text,
+	"reports" integer NOT NULL,
+	"delivered" integer NOT NULL,
+	"responded" integer NOT NULL,
+	"registered" integer NOT NULL,
+	"handled" integer NOT NULL,
+	"closed" integer NOT NULL,
+	"rated" integer NOT NULL,
+	"satisfied" integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "report_figures_monthly" (
 	"month" date NOT NULL,
 	"street" text,
@@ -60,25 +75,38 @@ LANGUAGE sql IMMUTABLE AS $$
   ]
 $$;
 --> statement-breakpoint
--- Adds `c` (signed) to the day's and the month's row of one key; nothing when it is all zeros.
+-- Moves the pending changes into the rollups, in one statement: a concurrent fold skips the rows this
+-- one deleted, and a reader sees them either still pending or already folded, never both or neither.
+CREATE FUNCTION report_figures_fold() RETURNS void
+LANGUAGE sql AS $$
+  WITH moved AS (DELETE FROM report_figures_delta RETURNING *),
+  agg AS (
+    SELECT day, street, category, department, sum(reports)::int AS reports, sum(delivered)::int AS delivered, sum(responded)::int AS responded, sum(registered)::int AS registered, sum(handled)::int AS handled, sum(closed)::int AS closed, sum(rated)::int AS rated, sum(satisfied)::int AS satisfied
+    FROM moved GROUP BY day, street, category, department
+  ),
+  daily AS (
+    INSERT INTO report_figures_daily AS d (day, street, category, department, reports, delivered, responded, registered, handled, closed, rated, satisfied)
+    SELECT * FROM agg
+    ON CONFLICT (day, street, category, department) DO UPDATE SET reports = d.reports + excluded.reports, delivered = d.delivered + excluded.delivered, responded = d.responded + excluded.responded, registered = d.registered + excluded.registered, handled = d.handled + excluded.handled, closed = d.closed + excluded.closed, rated = d.rated + excluded.rated, satisfied = d.satisfied + excluded.satisfied
+  )
+  INSERT INTO report_figures_monthly AS m (month, street, category, department, reports, delivered, responded, registered, handled, closed, rated, satisfied)
+  SELECT date_trunc('month', day::timestamp)::date, street, category, department, sum(reports), sum(delivered), sum(responded), sum(registered), sum(handled), sum(closed), sum(rated), sum(satisfied)
+  FROM agg GROUP BY 1, 2, 3, 4
+  ON CONFLICT (month, street, category, department) DO UPDATE SET reports = m.reports + excluded.reports, delivered = m.delivered + excluded.delivered, responded = m.responded + excluded.responded, registered = m.registered + excluded.registered, handled = m.handled + excluded.handled, closed = m.closed + excluded.closed, rated = m.rated + excluded.rated, satisfied = m.satisfied + excluded.satisfied;
+$$;
+--> statement-breakpoint
+-- Records `c` (signed) for one key's day: an insert, never an update, so writers do not wait on each
+-- other. About one change in 64 then folds the pending rows, unless another transaction is folding:
+-- the lock is this transaction's, so at most one folder runs and writers never wait for it.
 CREATE FUNCTION report_figures_add(t timestamptz, p_street text, p_category text, p_department text, c integer[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   IF c = '{0,0,0,0,0,0,0,0}'::integer[] THEN RETURN; END IF;
-  INSERT INTO report_figures_daily AS d (day, street, category, department, reports, delivered, responded, registered, handled, closed, rated, satisfied)
-  VALUES (report_figures_day(t), p_street, p_category, p_department, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8])
-  ON CONFLICT (day, street, category, department) DO UPDATE SET
-    reports = d.reports + excluded.reports, delivered = d.delivered + excluded.delivered,
-    responded = d.responded + excluded.responded, registered = d.registered + excluded.registered,
-    handled = d.handled + excluded.handled, closed = d.closed + excluded.closed,
-    rated = d.rated + excluded.rated, satisfied = d.satisfied + excluded.satisfied;
-  INSERT INTO report_figures_monthly AS m (month, street, category, department, reports, delivered, responded, registered, handled, closed, rated, satisfied)
-  VALUES (date_trunc('month', report_figures_day(t)::timestamp)::date, p_street, p_category, p_department, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8])
-  ON CONFLICT (month, street, category, department) DO UPDATE SET
-    reports = m.reports + excluded.reports, delivered = m.delivered + excluded.delivered,
-    responded = m.responded + excluded.responded, registered = m.registered + excluded.registered,
-    handled = m.handled + excluded.handled, closed = m.closed + excluded.closed,
-    rated = m.rated + excluded.rated, satisfied = m.satisfied + excluded.satisfied;
+  INSERT INTO report_figures_delta (day, street, category, department, reports, delivered, responded, registered, handled, closed, rated, satisfied)
+  VALUES (report_figures_day(t), p_street, p_category, p_department, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
+  IF random() < 1.0 / 64 AND pg_try_advisory_xact_lock(hashtext('cityloop.report_figures_fold')) THEN
+    PERFORM report_figures_fold();
+  END IF;
 END $$;
 --> statement-breakpoint
 CREATE FUNCTION report_figures_negate(c integer[]) RETURNS integer[]
@@ -106,17 +134,12 @@ BEGIN
   n := report_figures_counts(NEW, lvl);
   IF report_figures_day(OLD.created_at) = report_figures_day(NEW.created_at) AND OLD.street IS NOT DISTINCT FROM NEW.street
      AND OLD.category = NEW.category AND OLD.department IS NOT DISTINCT FROM NEW.department THEN
-    -- The same rows (every milestone): one upsert each of the difference, none when no count changed.
+    -- The same key (every milestone): the difference, nothing when no count changed.
     PERFORM report_figures_add(NEW.created_at, NEW.street, NEW.category, NEW.department, ARRAY(SELECT n[i] - o[i] FROM generate_series(1, 8) i ORDER BY i));
-  ELSIF ARRAY[report_figures_day(OLD.created_at)::text, OLD.street, OLD.category, OLD.department]
-      < ARRAY[report_figures_day(NEW.created_at)::text, NEW.street, NEW.category, NEW.department] THEN
-    -- The report moved (another department, a corrected street): both keys' rows, in key order, so
-    -- that two transactions moving reports between the same keys cannot deadlock.
-    PERFORM report_figures_add(OLD.created_at, OLD.street, OLD.category, OLD.department, report_figures_negate(o));
-    PERFORM report_figures_add(NEW.created_at, NEW.street, NEW.category, NEW.department, n);
   ELSE
-    PERFORM report_figures_add(NEW.created_at, NEW.street, NEW.category, NEW.department, n);
+    -- The report moved (another department, a corrected street): out of one key, into the other.
     PERFORM report_figures_add(OLD.created_at, OLD.street, OLD.category, OLD.department, report_figures_negate(o));
+    PERFORM report_figures_add(NEW.created_at, NEW.street, NEW.category, NEW.department, n);
   END IF;
   RETURN NULL;
 END $$;
@@ -126,7 +149,7 @@ CREATE TRIGGER reports_figures_insert AFTER INSERT ON reports FOR EACH ROW EXECU
 CREATE TRIGGER reports_figures_delete AFTER DELETE ON reports FOR EACH ROW EXECUTE FUNCTION reports_figures_trigger();
 --> statement-breakpoint
 -- Only updates of what the figures read: the reminder and fixed-question jobs' batch updates, the
--- anonymisation on erasure and the polling timestamps leave the rollups (and their row locks) alone.
+-- anonymisation on erasure and the polling timestamps leave the rollups alone.
 CREATE TRIGGER reports_figures_update AFTER UPDATE ON reports FOR EACH ROW
   WHEN ((OLD.created_at, OLD.street, OLD.category, OLD.department, OLD.case_id, OLD.responded_at, OLD.registered_at, OLD.handled_at, OLD.status)
     IS DISTINCT FROM (NEW.created_at, NEW.street, NEW.category, NEW.department, NEW.case_id, NEW.responded_at, NEW.registered_at, NEW.handled_at, NEW.status))
@@ -177,12 +200,13 @@ CREATE TRIGGER report_ratings_figures_update AFTER UPDATE ON report_ratings FOR 
   WHEN ((OLD.report_id, OLD.round, OLD.level, OLD.excluded_at IS NULL) IS DISTINCT FROM (NEW.report_id, NEW.round, NEW.level, NEW.excluded_at IS NULL))
   EXECUTE FUNCTION report_ratings_figures_trigger();
 --> statement-breakpoint
--- Recomputes report_figure_ratings and both rollups from scratch: the backfill below, and after bulk
+-- Recomputes report_figure_ratings and both rollups from scratch (no change left pending): the backfill below, and after bulk
 -- loads that ran with these triggers disabled (the figures bench). Locks out writers while it runs.
 CREATE FUNCTION report_figures_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   LOCK TABLE reports, report_ratings IN SHARE MODE;
+  DELETE FROM report_figures_delta;
   DELETE FROM report_figure_ratings;
   INSERT INTO report_figure_ratings (report_id, level)
   SELECT report_id, level FROM (

@@ -506,8 +506,8 @@ const figureCounts = () => ({
 /**
  * The figures' rollup per Shanghai calendar day of submission × street × category × department (null
  * street and department kept apart from ''): the counts the figures sum. Kept by triggers on reports
- * and report_ratings in the transaction of every change (migration 0009, which also defines
- * `report_figures_rebuild()`), so a period reads a few rows a day, not every report.
+ * and report_ratings in the transaction of every change, through `report_figures_delta` (migration
+ * 0009, which also defines `report_figures_rebuild()`), so a period reads a few rows a day, not every report.
  */
 export const reportFiguresDaily = pgTable(
   'report_figures_daily',
@@ -533,6 +533,20 @@ export const reportFiguresMonthly = pgTable(
   },
   (t) => [unique('report_figures_monthly_key').on(t.month, t.street, t.category, t.department).nullsNotDistinct()],
 );
+
+/**
+ * Changes to the rollups not yet folded into them: the triggers only ever insert here, so concurrent
+ * reports of one street × category × department never queue for a rollup row's lock. Every so often a
+ * writer folds the rows into the rollups (`report_figures_fold()`, one folder at a time); the figures
+ * read these rows beside the rollups', so they are exact whenever the fold last ran.
+ */
+export const reportFiguresDelta = pgTable('report_figures_delta', {
+  day: date('day', { mode: 'string' }).notNull(),
+  street: text('street'),
+  category: text('category').notNull(),
+  department: text('department'),
+  ...figureCounts(),
+});
 
 /**
  * The level 满意率 reads per rated report: its latest round's, when no upheld appeal excluded it (no row:

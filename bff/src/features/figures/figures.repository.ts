@@ -114,20 +114,25 @@ const ROLLUP_COLUMNS = sql.raw(`street, category, department, ${COUNT_FIELDS.joi
 /**
  * The same counts as `figureCountsSql`, summed from the rollups the triggers of migration 0009 keep:
  * the period's whole months from `report_figures_monthly`, the days before and after them from
- * `report_figures_daily` (a range scan of each key), so a year reads 12 months and at most ~60 days of
- * rows whatever the number of reports. Groups whose reports all moved away leave rows of zeros behind,
+ * `report_figures_daily` (a range scan of each key), plus the changes not folded in yet
+ * (`report_figures_delta`, a few hundred rows), so a year reads 12 months and at most ~60 days of rows
+ * whatever the number of reports. Groups whose reports all moved away leave rows of zeros behind,
  * hence the HAVING: a group is there when it has reports, as in the definition.
  */
 export function figureRollupSql(days: { from: string; to: string }, filter: Omit<FigureFilter, 'start' | 'end'>, dimensions: FigureDimension[]): SQL {
   const firstMonth = days.from === monthOf(days.from) ? days.from : nextMonth(days.from);
   const endMonth = monthOf(days.to);
-  const rows =
+  const folded =
     firstMonth < endMonth
       ? sql`select month as day, ${ROLLUP_COLUMNS} from report_figures_monthly where month >= ${firstMonth}::date and month < ${endMonth}::date
           union all
           select day, ${ROLLUP_COLUMNS} from report_figures_daily
           where (day >= ${days.from}::date and day < ${firstMonth}::date) or (day >= ${endMonth}::date and day < ${days.to}::date)`
       : sql`select day, ${ROLLUP_COLUMNS} from report_figures_daily where day >= ${days.from}::date and day < ${days.to}::date`;
+  // One statement, one snapshot: a fold moves rows from the delta table into the rollups atomically.
+  const rows = sql`${folded}
+    union all
+    select day, ${ROLLUP_COLUMNS} from report_figures_delta where day >= ${days.from}::date and day < ${days.to}::date`;
   const where: SQL[] = [];
   if (filter.street !== undefined) where.push(sql`d.street = ${filter.street}`);
   if (filter.category !== undefined) where.push(sql`d.category = ${filter.category}`);
