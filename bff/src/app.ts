@@ -9,6 +9,7 @@ import { geoRoutes } from './features/geo/geo.routes';
 import type { Geocoder } from './ports/geocoding/geocoder';
 import type { PayoutProvider } from './ports/payout/payout';
 import type { DatabaseHandle } from './db/client';
+import { batchedLookup } from './db/batched-lookup';
 import { authRoutes } from './features/auth/auth.routes';
 import { TokenService } from './features/auth/tokens';
 import { usersRepository } from './features/auth/users.repository';
@@ -125,8 +126,9 @@ export function createApp(deps: AppDeps): Koa {
   const wechatLoginLimiter = new RateLimiter(deps.rateLimit.wechatLoginsPerMinute, 60_000);
   const staffLoginLimiter = new RateLimiter(deps.rateLimit.staffLoginsPerMinute, 60_000);
   const writeLimiter = new RateLimiter(deps.rateLimit.writesPerMinute, 60_000);
-  const staffGuard = staffGuardFor(tokens, (id) => staff.findById(id));
-  const residentGuard = requireResident(tokens, (id) => users.findById(id));
+  // Each request reads its account afresh; reads arriving together share one statement.
+  const staffGuard = staffGuardFor(tokens, batchedLookup((ids) => staff.findByIds(ids)));
+  const residentGuard = requireResident(tokens, batchedLookup((ids) => users.findByIds(ids)));
   const now = deps.now ?? (() => new Date());
   const stallDeps = { db: deps.database.db, now, logger: deps.logger };
   const signer = new PhotoUrlSigner(deps.photoUrlSecret);
