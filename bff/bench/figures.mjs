@@ -1,10 +1,15 @@
-// Figures (响应率, 处置率, 结案率, 满意率) at scale: 1,000,000 reports over 12 months and 300,000 ratings on a
-// PostgreSQL server, then p50/p99 and req/s of the staff figures and the public scorecard through the
-// built BFF, and EXPLAIN ANALYZE of the figures query for one month.
+// Figures (响应率, 处置率, 结案率, 满意率) at scale: BENCH_REPORTS reports (1,000,000 unless set; the issue's
+// other size is 10,000,000) over 12 months and ~0.3 ratings a report on a PostgreSQL server, then:
+// - every period (one month, 366 days) × grouping (total, street, category, department, month): the
+//   definition query read straight off the reports (what the figures cost before the rollup), timed once,
+//   and its answer compared with the rollup's (the bench fails on any difference; BENCH_COMPARE=0 skips);
+// - p50/p99 and req/s of the same figures and the public scorecard through the built BFF;
+// - EXPLAIN ANALYZE of the rollup query for one year by category.
 //
 // DATABASE_URL must name a PostgreSQL server database (PGlite cannot hold a million reports sensibly);
-// use one set aside for benchmarks: the seed stays there, so the next run skips straight to measuring.
-// The seed is idempotent: a marker row says it completed; a half-done seed is cleared and redone.
+// use one set aside for benchmarks, one per size: the seed stays there, so the next run skips straight to
+// measuring. The seed is idempotent: a marker row says it completed; a half-done seed goes on where it stopped.
+// It runs with the figures triggers disabled and rebuilds the rollup once at the end (report_figures_rebuild).
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -34,11 +39,12 @@ async function main() {
   const { sql } = require('drizzle-orm');
   const { REPORT_CATEGORIES } = require('@cityloop/shared');
   const { queryRows } = require('../dist/db/client.js');
-  const { figureCountsSql } = require('../dist/features/figures/figures.repository.js');
+  const { figureCountsSql, figuresSql } = require('../dist/features/figures/figures.repository.js');
   const { staffRepository } = require('../dist/features/staff/staff.repository.js');
   const { createStaffAccount } = require('../dist/features/staff/staff.usecases.js');
 
-  const REPORTS = 1_000_000;
+  const REPORTS = Number(process.env.BENCH_REPORTS ?? 1_000_000);
+  const COMPARE = process.env.BENCH_COMPARE !== '0';
   const CHUNK = 100_000;
   const USERS = 1000;
   const MARKER = `bench-figures-seeded-${REPORTS}`;
@@ -58,19 +64,26 @@ async function main() {
     console.log(`seed: already there (marker ${MARKER}), skipped`);
   } else {
     const started = performance.now();
+    // Row by row, the triggers would be most of the seed's time: off for the seed, one rebuild after.
+    await db.execute(sql`alter table reports disable trigger user`);
+    await db.execute(sql`alter table report_ratings disable trigger user`);
     const benchUsers = sql`(select id from users where openid like 'bench-figures-user-%')`;
-    const leftover = await queryRows(db, sql`select count(*)::int as n from reports where user_id in ${benchUsers}`);
-    if (leftover[0].n > 0) {
-      console.log(`seed: clearing ${leftover[0].n} reports of an unfinished seed`);
+    // Each chunk is one statement: an interrupted seed left whole chunks, and goes on after them.
+    const [{ n: done }] = await queryRows(db, sql`select count(*)::int as n from reports where user_id in ${benchUsers}`);
+    if (done % CHUNK !== 0 || done > REPORTS) {
+      console.log(`seed: clearing ${done} reports of an unfinished seed`);
       await db.execute(sql`delete from report_ratings where report_id in (select id from reports where user_id in ${benchUsers})`);
       await db.execute(sql`delete from reports where user_id in ${benchUsers}`);
+    } else if (done > 0) {
+      console.log(`seed: going on after the ${done.toLocaleString('en')} reports of an unfinished seed`);
     }
+    const first = done % CHUNK === 0 && done <= REPORTS ? done + 1 : 1;
     await db.execute(sql`insert into users (openid) select 'bench-figures-user-' || g from generate_series(1, ${USERS}) g on conflict (openid) do nothing`);
     const text = (xs) => sql`array[${sql.join(xs.map((x) => sql`${x}`), sql`, `)}]::text[]`;
     const categories = text(REPORT_CATEGORIES.map((c) => c.code));
     const serviceCodes = text(REPORT_CATEGORIES.map((c) => c.serviceCode));
     let ratings = 0;
-    for (let lo = 1; lo <= REPORTS; lo += CHUNK) {
+    for (let lo = first; lo <= REPORTS; lo += CHUNK) {
       const hi = Math.min(REPORTS, lo + CHUNK - 1);
       const t0 = performance.now();
       // Status mix: 2% not yet delivered, 4% received, 6% 不予立案, 4% merged, 3% accepted, 8% dispatched,
@@ -137,14 +150,25 @@ async function main() {
       ratings += r1 + r2;
       console.log(`seed: ${hi.toLocaleString('en')} / ${REPORTS.toLocaleString('en')} reports, ${ratings.toLocaleString('en')} ratings (chunk ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     }
+    await db.execute(sql`alter table reports enable trigger user`);
+    await db.execute(sql`alter table report_ratings enable trigger user`);
+    const r0 = performance.now();
+    await db.execute(sql`select report_figures_rebuild()`);
+    console.log(`seed: rollup rebuilt in ${((performance.now() - r0) / 1000).toFixed(1)} s`);
     await db.execute(sql`insert into users (openid) values (${MARKER})`);
     console.log(`seed: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
   const a0 = performance.now();
   await db.execute(sql`analyze reports`);
   await db.execute(sql`analyze report_ratings`);
-  const [counts] = await queryRows(db, sql`select (select count(*) from reports)::int as reports, (select count(*) from report_ratings)::int as ratings`);
-  console.log(`analyze: ${((performance.now() - a0) / 1000).toFixed(1)} s; the database holds ${counts.reports.toLocaleString('en')} reports and ${counts.ratings.toLocaleString('en')} ratings`);
+  await db.execute(sql`analyze report_figures_daily`);
+  const [counts] = await queryRows(
+    db,
+    sql`select (select count(*) from reports)::int as reports, (select count(*) from report_ratings)::int as ratings, (select count(*) from report_figures_daily)::int as rollup`,
+  );
+  console.log(
+    `analyze: ${((performance.now() - a0) / 1000).toFixed(1)} s; the database holds ${counts.reports.toLocaleString('en')} reports, ${counts.ratings.toLocaleString('en')} ratings, ${counts.rollup.toLocaleString('en')} rollup rows`,
+  );
 
   // 2. Periods: the last full Shanghai month, and the 366 days up to today.
   const shanghaiDay = (d) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -156,20 +180,44 @@ async function main() {
   const monthTo = new Date(Date.UTC(ty, tm - 1, 0)).toISOString().slice(0, 10);
   const yearFrom = new Date(Date.UTC(ty, tm - 1, Number(today.slice(8, 10)) - 365)).toISOString().slice(0, 10);
 
-  // 3. EXPLAIN ANALYZE of the repository's own query (warm cache), run as the repository runs it: JIT off.
-  const explain = async (label, filter, dimensions) => {
-    const query = figureCountsSql(filter, dimensions);
-    const plan = await db.transaction(async (tx) => {
-      await tx.execute(sql`set local jit = off`);
-      await tx.execute(sql`explain (analyze) ${query}`);
-      return queryRows(tx, sql`explain (analyze, buffers) ${query}`);
-    });
-    console.log(`\nEXPLAIN ANALYZE — ${label}`);
-    for (const row of plan) console.log(`  ${row['QUERY PLAN']}`);
-  };
+  // 3. Each period × grouping: the definition (read off the reports, JIT off as the repository ran it)
+  // timed once, and compared with the rollup's answer.
   const shanghaiStart = (day) => new Date(`${day}T00:00:00+08:00`);
   const nextDay = (day) => new Date(shanghaiStart(day).getTime() + 86_400_000);
-  await explain(`figures, one month (${monthFrom} .. ${monthTo}), total`, { start: shanghaiStart(monthFrom), end: nextDay(monthTo) }, []);
+  const PERIODS = [
+    { label: 'one month', from: monthFrom, to: monthTo },
+    { label: '366 days', from: yearFrom, to: today },
+  ];
+  const GROUPINGS = [null, 'street', 'category', 'department', 'month'];
+  const sorted = (rows) => rows.map((r) => JSON.stringify(r)).sort();
+  const inTx = (query) =>
+    db.transaction(async (tx) => {
+      await tx.execute(sql`set local jit = off`);
+      return queryRows(tx, query);
+    });
+  const definitionMs = new Map();
+  if (COMPARE) {
+    console.log('\nThe definition read off the reports (before the rollup) vs the rollup, each run once, answers compared');
+    for (const period of PERIODS) {
+      for (const groupBy of GROUPINGS) {
+        const filter = { start: shanghaiStart(period.from), end: nextDay(period.to) };
+        const dims = groupBy ? [groupBy] : [];
+        const t0 = performance.now();
+        const before = await inTx(figureCountsSql(filter, dims));
+        const t1 = performance.now();
+        const after = await inTx(figuresSql(filter, dims));
+        const t2 = performance.now();
+        const same = JSON.stringify(sorted(before)) === JSON.stringify(sorted(after));
+        definitionMs.set(`${period.label}/${groupBy ?? 'total'}`, t1 - t0);
+        console.log(`  ${`${period.label}, ${groupBy ?? 'total'}`.padEnd(26)} definition ${`${(t1 - t0).toFixed(0)} ms`.padStart(9)}   rollup ${`${(t2 - t1).toFixed(1)} ms`.padStart(9)}   ${before.length} rows ${same ? 'equal' : 'DIFFERENT'}`);
+        if (!same) throw new Error(`rollup differs from the definition for ${period.label} by ${groupBy ?? 'total'}`);
+      }
+    }
+  }
+  const explainFilter = { start: shanghaiStart(yearFrom), end: nextDay(today) };
+  const plan = await queryRows(db, sql`explain (analyze, buffers) ${figuresSql(explainFilter, ['category'])}`);
+  console.log(`\nEXPLAIN ANALYZE — rollup, ${yearFrom} .. ${today} by category`);
+  for (const row of plan) console.log(`  ${row['QUERY PLAN']}`);
 
   // 4. The BFF under load.
   const staffRepo = staffRepository(db);
@@ -191,12 +239,18 @@ async function main() {
     const { token } = await login.json();
     const auth = { authorization: `Bearer ${token}` };
 
-    const targets = [
-      { label: 'one month, total', path: `/staff/figures?from=${monthFrom}&to=${monthTo}`, headers: auth },
-      { label: 'one month, groupBy=street', path: `/staff/figures?from=${monthFrom}&to=${monthTo}&groupBy=street`, headers: auth },
-      { label: 'one year, groupBy=category', path: `/staff/figures?from=${yearFrom}&to=${today}&groupBy=category`, headers: auth },
-      { label: `public scorecard ${month} (memoised)`, path: `/public/scorecard?month=${month}`, headers: {} },
-    ];
+    const targets = [];
+    for (const period of PERIODS) {
+      for (const groupBy of GROUPINGS) {
+        targets.push({
+          label: `${period.label}, ${groupBy ?? 'total'}`,
+          key: `${period.label}/${groupBy ?? 'total'}`,
+          path: `/staff/figures?from=${period.from}&to=${period.to}${groupBy ? `&groupBy=${groupBy}` : ''}`,
+          headers: auth,
+        });
+      }
+    }
+    targets.push({ label: `public scorecard ${month} (memoised)`, path: `/public/scorecard?month=${month}`, headers: {} });
     const results = [];
     for (const target of targets) {
       const t0 = performance.now();
@@ -211,10 +265,10 @@ async function main() {
       results.push({ ...target, reports: total.reports, single, load });
     }
     console.log(`\nGET through the BFF — ${CONNECTIONS} connections × ${DURATION} s per target (autocannon)`);
-    console.log(`${'target'.padEnd(36)} ${'reports'.padStart(9)} ${'first'.padStart(8)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p99'.padStart(7)}  errors`);
+    console.log(`${'target'.padEnd(36)} ${'reports'.padStart(10)} ${'before'.padStart(9)} ${'first'.padStart(8)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p99'.padStart(7)}  errors`);
     for (const r of results) {
       console.log(
-        `${r.label.padEnd(36)} ${r.reports.toLocaleString('en').padStart(9)} ${`${r.single.toFixed(0)} ms`.padStart(8)} ${r.load.requests.average.toFixed(1).padStart(7)} ${`${r.load.latency.p50} ms`.padStart(7)} ${`${r.load.latency.p99} ms`.padStart(7)}  ${r.load.errors + r.load.non2xx}`,
+        `${r.label.padEnd(36)} ${r.reports.toLocaleString('en').padStart(10)} ${(definitionMs.has(r.key) ? `${definitionMs.get(r.key).toFixed(0)} ms` : '').padStart(9)} ${`${r.single.toFixed(0)} ms`.padStart(8)} ${r.load.requests.average.toFixed(1).padStart(7)} ${`${r.load.latency.p50} ms`.padStart(7)} ${`${r.load.latency.p99} ms`.padStart(7)}  ${r.load.errors + r.load.non2xx}`,
       );
     }
   } finally {

@@ -1,6 +1,7 @@
 // `npm run bench`: prints figures, asserts nothing. Starts the built BFF as a child process (embedded
 // PGlite in a throwaway folder, or DATABASE_URL) and loads it from this process with autocannon.
 import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +46,34 @@ await new Promise((r) => hello.once('message', r));
 const helloResult = await load(`http://127.0.0.1:${helloPort}/`);
 const healthResult = await load(`${bff.baseUrl}/api/v1/health`);
 const meResult = await load(`${bff.baseUrl}/api/v1/me`, { authorization: `Bearer ${login.token}` });
+// Report submissions, spread over residents so that the per-resident write limit (10,000 a minute
+// here) is not what is measured; the case-system simulator takes the deliveries alongside.
+const reporters = [];
+for (let i = 0; i < 20; i += 1) {
+  const res = await fetch(`${bff.baseUrl}/api/v1/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: `dev:bench-reporter-${i}` }) });
+  reporters.push((await res.json()).token);
+}
+let submission = 0;
+const reportsResult = await new Promise((resolve, reject) =>
+  autocannon(
+    {
+      url: `${bff.baseUrl}/api/v1/reports`,
+      connections: CONNECTIONS,
+      duration: DURATION,
+      method: 'POST',
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${reporters[submission++ % reporters.length]}`, 'idempotency-key': randomUUID() },
+            body: JSON.stringify({ category: 'night_construction_noise', description: '工地夜里十二点还在施工，噪音很大', location: { lat: 24.85 + Math.random() / 100, lng: 102.85 + Math.random() / 100, coordSystem: 'gcj02' }, address: '呈贡区测试路', photoIds: [] }),
+          }),
+        },
+      ],
+    },
+    (err, result) => (err ? reject(err) : resolve(result)),
+  ),
+);
 hello.kill('SIGTERM');
 await bff.stop();
 fs.rmSync(dataDir, { recursive: true, force: true });
@@ -52,6 +81,7 @@ fs.rmSync(dataDir, { recursive: true, force: true });
 console.log(`bare Koa hello-world   ${fmt(helloResult)}`);
 console.log(`GET /api/v1/health     ${fmt(healthResult)}   (${(healthResult.requests.average / helloResult.requests.average).toFixed(2)}× hello-world throughput)`);
 console.log(`GET /api/v1/me         ${fmt(meResult)}   (${(meResult.requests.average / helloResult.requests.average).toFixed(2)}× hello-world throughput)`);
+console.log(`POST /api/v1/reports   ${fmt(reportsResult)}`);
 
 // Mini-program sizes, if built.
 const weapp = path.join(root, 'miniapp/dist/weapp');

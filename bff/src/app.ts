@@ -9,6 +9,7 @@ import { geoRoutes } from './features/geo/geo.routes';
 import type { Geocoder } from './ports/geocoding/geocoder';
 import type { PayoutProvider } from './ports/payout/payout';
 import type { DatabaseHandle } from './db/client';
+import { batchedLookup } from './db/batched-lookup';
 import { authRoutes } from './features/auth/auth.routes';
 import { TokenService } from './features/auth/tokens';
 import { usersRepository } from './features/auth/users.repository';
@@ -128,8 +129,9 @@ export function createApp(deps: AppDeps): Koa {
   const wechatLoginLimiter = limiter('wechat-login', deps.rateLimit.wechatLoginsPerMinute);
   const staffLoginLimiter = limiter('staff-login', deps.rateLimit.staffLoginsPerMinute);
   const writeLimiter = limiter('write', deps.rateLimit.writesPerMinute);
-  const staffGuard = staffGuardFor(tokens, (id) => staff.findById(id));
-  const residentGuard = requireResident(tokens, (id) => users.findById(id));
+  // Each request reads its account afresh; reads arriving together share one statement.
+  const staffGuard = staffGuardFor(tokens, batchedLookup((ids) => staff.findByIds(ids)));
+  const residentGuard = requireResident(tokens, batchedLookup((ids) => users.findByIds(ids)));
   const now = deps.now ?? (() => new Date());
   const stallDeps = { db: deps.database.db, now, logger: deps.logger };
   const signer = new PhotoUrlSigner(deps.photoUrlSecret);

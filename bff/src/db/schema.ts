@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { ENDED_REPORT_STATUSES, OPEN_REPORT_STATUSES, STAFF_ROLES, type StallSchedule } from '@cityloop/shared';
-import { bigint, bigserial, boolean, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** A status group from shared/ as SQL literals, for partial indexes and the queries that must match them. */
 export const statusListSql = (statuses: readonly string[]) => statuses.map((s) => `'${s}'`).join(', ');
@@ -520,6 +520,71 @@ export const reportRatings = pgTable(
     check('report_ratings_bad_comment_check', sql`${t.level} not in ('dissatisfied', 'very_dissatisfied') or length(${t.comment}) > 0`),
   ],
 );
+
+const figureCounts = () => ({
+  reports: integer('reports').notNull(),
+  delivered: integer('delivered').notNull(),
+  responded: integer('responded').notNull(),
+  registered: integer('registered').notNull(),
+  handled: integer('handled').notNull(),
+  closed: integer('closed').notNull(),
+  rated: integer('rated').notNull(),
+  satisfied: integer('satisfied').notNull(),
+});
+
+/**
+ * The figures' rollup per Shanghai calendar day of submission × street × category × department (null
+ * street and department kept apart from ''): the counts the figures sum. Kept by triggers on reports
+ * and report_ratings in the transaction of every change, through `report_figures_delta` (migration
+ * 0009, which also defines `report_figures_rebuild()`), so a period reads a few rows a day, not every report.
+ */
+export const reportFiguresDaily = pgTable(
+  'report_figures_daily',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    street: text('street'),
+    category: text('category').notNull(),
+    department: text('department'),
+    ...figureCounts(),
+  },
+  (t) => [unique('report_figures_daily_key').on(t.day, t.street, t.category, t.department).nullsNotDistinct()],
+);
+
+/** The same rollup per Shanghai calendar month (`month` is its first day): a year reads 12 of these, not 366 days. */
+export const reportFiguresMonthly = pgTable(
+  'report_figures_monthly',
+  {
+    month: date('month', { mode: 'string' }).notNull(),
+    street: text('street'),
+    category: text('category').notNull(),
+    department: text('department'),
+    ...figureCounts(),
+  },
+  (t) => [unique('report_figures_monthly_key').on(t.month, t.street, t.category, t.department).nullsNotDistinct()],
+);
+
+/**
+ * Changes to the rollups not yet folded into them: the triggers only ever insert here, so concurrent
+ * reports of one street × category × department never queue for a rollup row's lock. Every so often a
+ * writer folds the rows into the rollups (`report_figures_fold()`, one folder at a time); the figures
+ * read these rows beside the rollups', so they are exact whenever the fold last ran.
+ */
+export const reportFiguresDelta = pgTable('report_figures_delta', {
+  day: date('day', { mode: 'string' }).notNull(),
+  street: text('street'),
+  category: text('category').notNull(),
+  department: text('department'),
+  ...figureCounts(),
+});
+
+/**
+ * The level 满意率 reads per rated report: its latest round's, when no upheld appeal excluded it (no row:
+ * not rated). Kept by the trigger on report_ratings, so the reports trigger reads one row, not the rounds.
+ */
+export const reportFigureRatings = pgTable('report_figure_ratings', {
+  reportId: uuid('report_id').primaryKey(),
+  level: text('level').notNull(),
+});
 
 /** The follow-up a 差评 opens for the handling unit, with its deadline. */
 export const ratingFollowUps = pgTable(

@@ -3,6 +3,7 @@ import {
   FIGURE_DEFINITION_TEXT,
   findCategory,
   ratePercent,
+  SHANGHAI_OFFSET_MS,
   shanghaiDay,
   shanghaiDayStart,
   type FigureDimension,
@@ -20,7 +21,6 @@ export interface FigureDeps {
 /** The public scorecard folds groups smaller than this into 其他, so no single report can be singled out. */
 export const SCORECARD_MIN_GROUP_SIZE = 5;
 
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 86_400_000;
 
 export { shanghaiDay, shanghaiDayStart };

@@ -5,10 +5,24 @@ import type { WorkQueue } from '../../jobs/work-queue';
 
 export function healthRoutes(deps: { database: DatabaseHandle; version: string; photoQueue: WorkQueue }): Router {
   const router = new Router();
+  // Health checks arriving while a ping is under way share it: each answer is a ping that ended after
+  // the request came in, and a flood of checks costs one round trip at a time, not one each.
+  let inFlight: Promise<number> | null = null;
+  const ping = () => {
+    if (!inFlight) {
+      const started = deps.database.ping();
+      inFlight = started;
+      const done = () => {
+        if (inFlight === started) inFlight = null;
+      };
+      started.then(done, done);
+    }
+    return inFlight;
+  };
   router.get('/health', async (ctx) => {
     let latencyMs: number | null = null;
     try {
-      latencyMs = await deps.database.ping();
+      latencyMs = await ping();
     } catch (err) {
       ctx.state.log?.warn({ err }, 'database ping failed');
     }

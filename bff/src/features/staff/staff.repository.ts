@@ -6,6 +6,8 @@ import { staffAccounts } from '../../db/schema';
 export type StaffRow = typeof staffAccounts.$inferSelect;
 
 export function staffRepository(db: Database) {
+  // Prepared once per repository on first use: the staff guard's read on every staff request.
+  let byIds: { execute(values: { ids: string[] }): Promise<StaffRow[]> } | undefined;
   return {
     async findByUsername(username: string): Promise<StaffRow | undefined> {
       const [row] = await db.select().from(staffAccounts).where(eq(staffAccounts.username, username)).limit(1);
@@ -14,6 +16,11 @@ export function staffRepository(db: Database) {
     async findById(id: string): Promise<StaffRow | undefined> {
       const [row] = await db.select().from(staffAccounts).where(eq(staffAccounts.id, id)).limit(1);
       return row;
+    },
+    /** The accounts with these ids (uuids), in no order; see batchedLookup. */
+    findByIds(ids: string[]): Promise<StaffRow[]> {
+      byIds ??= db.select().from(staffAccounts).where(sql`${staffAccounts.id} = any(${sql.placeholder('ids')}::uuid[])`).prepare('staff_by_ids');
+      return byIds.execute({ ids });
     },
     async list(): Promise<StaffRow[]> {
       return db.select().from(staffAccounts).orderBy(asc(staffAccounts.username)).limit(500);
