@@ -22,6 +22,14 @@ export default tseslint.config(
     },
   },
   {
+    // Raw SQL rows in the BFF go through a row parser (bff/src/db/rows.ts), so declared types are true
+    // on PGlite and on a PostgreSQL server; the unchecked two-argument form is for tests' ad-hoc reads.
+    files: ['bff/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.name='queryRows'][arguments.length<3]", message: 'Pass a row parser (bff/src/db/rows.ts) as the third argument.' }],
+    },
+  },
+  {
     files: ['**/*.cjs', 'jest.config.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

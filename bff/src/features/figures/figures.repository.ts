@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { FIGURE_DEFINITIONS, SHANGHAI_OFFSET_MS, shanghaiDay, type FigureCounts, type FigureDimension } from '@cityloop/shared';
 import { inTransaction, queryRows, type Database } from '../../db/client';
+import { int } from '../../db/rows';
 
 /** The levels 满意率 counts as satisfied (非常满意, 满意, 基本满意); see `isSatisfiedRating`. */
 const SATISFIED_LEVELS = ['very_satisfied', 'satisfied', 'basically_satisfied'] as const;
@@ -158,11 +159,13 @@ export function figuresSql(filter: FigureFilter, dimensions: FigureDimension[]):
   return days ? figureRollupSql(days, filter, dimensions) : figureCountsSql(filter, dimensions);
 }
 
+/** Figure rows' columns depend on the grouping asked for; countsOf checks each count as it reads it. */
 type Row = Record<string, unknown>;
+const asGrouped = (row: Row): Row => row;
 
 const countsOf = (row: Row, key: string): FigureCounts => {
   const counts = { key } as FigureCounts;
-  for (const field of COUNT_FIELDS) counts[field] = Number(row[field]);
+  for (const field of COUNT_FIELDS) counts[field] = int(row[field], field);
   return counts;
 };
 
@@ -175,10 +178,10 @@ export function figuresRepository(db: Database) {
    */
   const run = (filter: FigureFilter, dimensions: FigureDimension[]) => {
     const days = shanghaiDays(filter);
-    if (days) return queryRows<Row>(db, figureRollupSql(days, filter, dimensions));
+    if (days) return queryRows(db, figureRollupSql(days, filter, dimensions), asGrouped);
     return inTransaction(db, async (tx) => {
       await tx.execute(sql`set local jit = off`);
-      return queryRows<Row>(tx, figureCountsSql(filter, dimensions));
+      return queryRows(tx, figureCountsSql(filter, dimensions), asGrouped);
     });
   };
 

@@ -146,8 +146,7 @@ async function sendCaseAndRecord(deps: Pick<DeliveryDeps, 'db' | 'caseSystem' | 
   const { caseId, token } = await deps.caseSystem.createCase(request);
   const reportId = request.clientRequestId;
   await inTransaction(deps.db, async (tx) => {
-    await queryRows(
-      tx,
+    await tx.execute(
       caseId
         ? sql`update reports set case_id = ${caseId}, status = case when status = 'submitted' then 'received' else status end, updated_at = now() where id = ${reportId}`
         : sql`update reports set delivered_without_id_at = now(), case_token = ${token ?? null}, status = case when status = 'submitted' then 'received' else status end, updated_at = now() where id = ${reportId}`,

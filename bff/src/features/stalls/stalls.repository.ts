@@ -112,7 +112,7 @@ export function stallsRepository(db: Database) {
           from ${from}
           where ${sql.join([...conditions, ...extra], sql` and `)}
           order by ${orderBy}
-          limit ${q.limit}`).then((raw) => raw.map(fromSql).sort((a, b) => a.chord - b.chord || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+          limit ${q.limit}`, fromSql).then((rows) => rows.sort((a, b) => a.chord - b.chord || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
       let rows = await select([], sql`${point} <-> ${here}`);
       const more = rows.length === q.limit;
       if (more) {
