@@ -4,10 +4,7 @@
  * PGlite needs NODE_OPTIONS=--experimental-vm-modules inside Jest; the npm scripts set it.
  */
 const transform = {
-  '^.+\\.(t|j)sx?$': [
-    '@swc/jest',
-    { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
-  ],
+  '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
 };
 const moduleNameMapper = { '^@cityloop/shared$': '<rootDir>/shared/src/index.ts' };
 

@@ -13,7 +13,6 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveBenchApp } from './serve-app.mjs';
 
@@ -49,7 +48,20 @@ async function main() {
   const USERS = 1000;
   const MARKER = `bench-figures-seeded-${REPORTS}`;
   const STREETS = Array.from({ length: 30 }, (_, i) => `示范街道${String(i + 1).padStart(2, '0')}`);
-  const DEPARTMENTS = ['市容环境卫生管理处', '市政设施管理处', '园林绿化管理处', '路灯管理所', '城管执法一中队', '城管执法二中队', '城管执法三中队', '渣土管理科', '广告招牌管理科', '排水管理所', '交通设施管理所', '房屋安全管理所'];
+  const DEPARTMENTS = [
+    '市容环境卫生管理处',
+    '市政设施管理处',
+    '园林绿化管理处',
+    '路灯管理所',
+    '城管执法一中队',
+    '城管执法二中队',
+    '城管执法三中队',
+    '渣土管理科',
+    '广告招牌管理科',
+    '排水管理所',
+    '交通设施管理所',
+    '房屋安全管理所',
+  ];
   const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
   const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 
@@ -79,7 +91,11 @@ async function main() {
     }
     const first = done % CHUNK === 0 && done <= REPORTS ? done + 1 : 1;
     await db.execute(sql`insert into users (openid) select 'bench-figures-user-' || g from generate_series(1, ${USERS}) g on conflict (openid) do nothing`);
-    const text = (xs) => sql`array[${sql.join(xs.map((x) => sql`${x}`), sql`, `)}]::text[]`;
+    const text = (xs) =>
+      sql`array[${sql.join(
+        xs.map((x) => sql`${x}`),
+        sql`, `,
+      )}]::text[]`;
     const categories = text(REPORT_CATEGORIES.map((c) => c.code));
     const serviceCodes = text(REPORT_CATEGORIES.map((c) => c.serviceCode));
     let ratings = 0;
@@ -90,7 +106,9 @@ async function main() {
       // 7% handled, 3% reopened, 63% closed. First decision 0–48 h after submission (≈71% within 24 h).
       // About 43% of closed or reopened reports are rated (~285k round 1); a third of the bad ratings on
       // closed reports get a round 2 after rework (~15k); ~2% of all ratings are excluded by an appeal.
-      const [{ r1, r2 }] = await queryRows(db, sql`
+      const [{ r1, r2 }] = await queryRows(
+        db,
+        sql`
         with us as (select array_agg(id order by openid) as ids from users where openid like 'bench-figures-user-%'),
         src as (
           select g, random() as u, random() as v, random() as y, random() as h,
@@ -146,7 +164,8 @@ async function main() {
           where status = 'closed' and level in ('dissatisfied', 'very_dissatisfied') and random() < 0.35
           returning report_id
         )
-        select (select count(*) from r1)::int as r1, (select count(*) from r2)::int as r2`);
+        select (select count(*) from r1)::int as r1, (select count(*) from r2)::int as r2`,
+      );
       ratings += r1 + r2;
       console.log(`seed: ${hi.toLocaleString('en')} / ${REPORTS.toLocaleString('en')} reports, ${ratings.toLocaleString('en')} ratings (chunk ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     }
@@ -209,7 +228,9 @@ async function main() {
         const t2 = performance.now();
         const same = JSON.stringify(sorted(before)) === JSON.stringify(sorted(after));
         definitionMs.set(`${period.label}/${groupBy ?? 'total'}`, t1 - t0);
-        console.log(`  ${`${period.label}, ${groupBy ?? 'total'}`.padEnd(26)} definition ${`${(t1 - t0).toFixed(0)} ms`.padStart(9)}   rollup ${`${(t2 - t1).toFixed(1)} ms`.padStart(9)}   ${before.length} rows ${same ? 'equal' : 'DIFFERENT'}`);
+        console.log(
+          `  ${`${period.label}, ${groupBy ?? 'total'}`.padEnd(26)} definition ${`${(t1 - t0).toFixed(0)} ms`.padStart(9)}   rollup ${`${(t2 - t1).toFixed(1)} ms`.padStart(9)}   ${before.length} rows ${same ? 'equal' : 'DIFFERENT'}`,
+        );
         if (!same) throw new Error(`rollup differs from the definition for ${period.label} by ${groupBy ?? 'total'}`);
       }
     }

@@ -52,15 +52,20 @@ async function measure(handle, label) {
     times.push(performance.now() - t0);
   }
   const here = point();
-  const plan = await queryRows(handle, sql`explain (analyze, buffers) select r.id from reports r
+  const plan = await queryRows(
+    handle,
+    sql`explain (analyze, buffers) select r.id from reports r
     where r.status in ('submitted', 'received', 'accepted', 'dispatched', 'handled', 'reopened')
       and earth_box(ll_to_earth(${here.lat}, ${here.lng}), 1000) @> ll_to_earth(r.lat, r.lng)
       and earth_distance(ll_to_earth(r.lat, r.lng), ll_to_earth(${here.lat}, ${here.lng})) <= 1000
-    order by ll_to_earth(r.lat, r.lng) <-> ll_to_earth(${here.lat}, ${here.lng}) limit 50`);
+    order by ll_to_earth(r.lat, r.lng) <-> ll_to_earth(${here.lat}, ${here.lng}) limit 50`,
+  );
   const lines = plan.map((r) => r['QUERY PLAN']);
   const index = lines.map((l) => /(?:Index Scan using|Bitmap Index Scan on) (\w+)/.exec(l)?.[1]).find(Boolean) ?? 'no index scan';
   const buffers = lines.map((l) => /Buffers: shared hit=(\d+)(?: read=(\d+))?/.exec(l)).find(Boolean);
-  console.log(`${label.padEnd(34)} p50 ${pct(times, 0.5).toFixed(2)} ms   p99 ${pct(times, 0.99).toFixed(2)} ms   ${(rows / QUERIES).toFixed(1)} rows/query   plan: ${index}, ${buffers ? Number(buffers[1]) + Number(buffers[2] ?? 0) : '?'} buffers`);
+  console.log(
+    `${label.padEnd(34)} p50 ${pct(times, 0.5).toFixed(2)} ms   p99 ${pct(times, 0.99).toFixed(2)} ms   ${(rows / QUERIES).toFixed(1)} rows/query   plan: ${index}, ${buffers ? Number(buffers[1]) + Number(buffers[2] ?? 0) : '?'} buffers`,
+  );
 }
 
 console.log(`\nmap reports bench — ${database.driver}, ${total} reports (${open} open), 1 km around random points in a 20 km city, ${QUERIES} queries`);

@@ -23,7 +23,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const source = fs.existsSync(path.join(photosDir, 'hdr_iphone_hdr_YES.jpg')) ? fs.readFileSync(path.join(photosDir, 'hdr_iphone_hdr_YES.jpg')) : null;
 const twelveMp = source
   ? await sharp(source).resize(4000, 3000, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer()
-  : await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#888', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg({ quality: 90 }).toBuffer();
+  : await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#888', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
 const ROUNDS = Number(process.env.BENCH_PHOTO_ROUNDS ?? 8);
 const pipeline = [];
 const bare = [];
@@ -56,15 +58,34 @@ const upload = async () => {
 };
 const t0 = performance.now();
 for (let round = 0; round < 3; round += 1) await Promise.all([upload(), upload(), upload(), upload()]);
-console.log(`4 concurrent uploads × 3 rounds: ${((performance.now() - t0) / 12).toFixed(0)} ms per photo end to end; BFF RSS ${(idleRss / 1024).toFixed(0)} MB idle, peak ${(rssKb() / 1024).toFixed(0)} MB`);
+console.log(
+  `4 concurrent uploads × 3 rounds: ${((performance.now() - t0) / 12).toFixed(0)} ms per photo end to end; BFF RSS ${(idleRss / 1024).toFixed(0)} MB idle, peak ${(rssKb() / 1024).toFixed(0)} MB`,
+);
 
-const reportBody = () => JSON.stringify({ category: 'night_construction_noise', description: '工地夜里十二点还在施工，噪音很大', location: { lat: 24.85 + Math.random() / 100, lng: 102.85 + Math.random() / 100, coordSystem: 'gcj02' }, address: '呈贡区测试路', photoIds: [] });
-const submitted = await new Promise((resolve, reject) => autocannon({
-  url: `${base}/api/v1/reports`, connections: 8, duration: Number(process.env.BENCH_SECONDS ?? 8), method: 'POST',
-  headers: { ...auth, 'content-type': 'application/json' },
-  requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': randomUUID() }, body: reportBody() }) }],
-}, (err, r) => (err ? reject(err) : resolve(r))));
-console.log(`POST /api/v1/reports   ${Math.round(submitted.requests.average)} req/s   p50 ${submitted.latency.p50} ms   p99 ${submitted.latency.p99} ms   non-2xx ${submitted.non2xx}   (delivery to the simulator running alongside)`);
+const reportBody = () =>
+  JSON.stringify({
+    category: 'night_construction_noise',
+    description: '工地夜里十二点还在施工，噪音很大',
+    location: { lat: 24.85 + Math.random() / 100, lng: 102.85 + Math.random() / 100, coordSystem: 'gcj02' },
+    address: '呈贡区测试路',
+    photoIds: [],
+  });
+const submitted = await new Promise((resolve, reject) =>
+  autocannon(
+    {
+      url: `${base}/api/v1/reports`,
+      connections: 8,
+      duration: Number(process.env.BENCH_SECONDS ?? 8),
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': randomUUID() }, body: reportBody() }) }],
+    },
+    (err, r) => (err ? reject(err) : resolve(r)),
+  ),
+);
+console.log(
+  `POST /api/v1/reports   ${Math.round(submitted.requests.average)} req/s   p50 ${submitted.latency.p50} ms   p99 ${submitted.latency.p99} ms   non-2xx ${submitted.non2xx}   (delivery to the simulator running alongside)`,
+);
 await bff.stop();
 fs.rmSync(dataDir, { recursive: true, force: true });
 
@@ -73,12 +94,26 @@ const QUEUED = Number(process.env.BENCH_QUEUED ?? 1000);
 const simPort2 = await freePort();
 const dataDir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-bench-outage-'));
 const secret = 'bench-webhook-secret-0123456789';
-const bff2 = await startBuiltBff({ DATA_DIR: dataDir2, LOG_LEVEL: 'fatal', RATE_LIMIT_WRITES_PER_MINUTE: '10000', CASE_DELIVERY_INTERVAL_MS: '500', CASE_SYSTEM_URL: `http://127.0.0.1:${simPort2}`, CASE_WEBHOOK_SECRET: secret, DATABASE_URL: process.env.DATABASE_URL ?? '' });
+const bff2 = await startBuiltBff({
+  DATA_DIR: dataDir2,
+  LOG_LEVEL: 'fatal',
+  RATE_LIMIT_WRITES_PER_MINUTE: '10000',
+  CASE_DELIVERY_INTERVAL_MS: '500',
+  CASE_SYSTEM_URL: `http://127.0.0.1:${simPort2}`,
+  CASE_WEBHOOK_SECRET: secret,
+  DATABASE_URL: process.env.DATABASE_URL ?? '',
+});
 const base2 = bff2.base;
 const login2 = await (await fetch(`${base2}/api/v1/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'dev:bench-outage' }) })).json();
 const auth2 = { authorization: `Bearer ${login2.token}`, 'content-type': 'application/json' };
 for (let i = 0; i < QUEUED; i += 8) {
-  await Promise.all(Array.from({ length: Math.min(8, QUEUED - i) }, () => fetch(`${base2}/api/v1/reports`, { method: 'POST', headers: { ...auth2, 'idempotency-key': randomUUID() }, body: reportBody() }).then((r) => r.status === 201 || Promise.reject(new Error(`submit ${r.status}`)))));
+  await Promise.all(
+    Array.from({ length: Math.min(8, QUEUED - i) }, () =>
+      fetch(`${base2}/api/v1/reports`, { method: 'POST', headers: { ...auth2, 'idempotency-key': randomUUID() }, body: reportBody() }).then(
+        (r) => r.status === 201 || Promise.reject(new Error(`submit ${r.status}`)),
+      ),
+    ),
+  );
 }
 const delivered = async () => {
   let count = 0;
@@ -92,13 +127,22 @@ const delivered = async () => {
 };
 const before = await delivered();
 const sim = spawn(process.execPath, [path.join(root, 'bff/dist/dev/case-simulator/main.js')], {
-  env: { ...process.env, NODE_ENV: 'development', CASE_SIM_PORT: String(simPort2), CASE_SIM_API_KEY: 'dev-case-system-key', CASE_SIM_WEBHOOK_URL: `${base2}/api/v1/hooks/case-system`, CASE_SIM_WEBHOOK_SECRET: secret },
+  env: {
+    ...process.env,
+    NODE_ENV: 'development',
+    CASE_SIM_PORT: String(simPort2),
+    CASE_SIM_API_KEY: 'dev-case-system-key',
+    CASE_SIM_WEBHOOK_URL: `${base2}/api/v1/hooks/case-system`,
+    CASE_SIM_WEBHOOK_SECRET: secret,
+  },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const back = performance.now();
 let done = 0;
 while ((done = await delivered()) < QUEUED && performance.now() - back < 600_000) await new Promise((r) => setTimeout(r, 250));
-console.log(`outage: ${QUEUED} reports queued while the case system was down (${before} delivered meanwhile); all ${done} delivered ${((performance.now() - back) / 1000).toFixed(1)} s after it came back`);
+console.log(
+  `outage: ${QUEUED} reports queued while the case system was down (${before} delivered meanwhile); all ${done} delivered ${((performance.now() - back) / 1000).toFixed(1)} s after it came back`,
+);
 sim.kill('SIGTERM');
 await bff2.stop();
 fs.rmSync(dataDir2, { recursive: true, force: true });

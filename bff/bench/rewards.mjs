@@ -29,7 +29,10 @@ for (let i = 0; i < users.length; i += 50) {
   await db.execute(sql`
     insert into reward_ledger (user_id, seq, prev_seq, kind, amount_fen, prev_balance_fen, balance_fen, note)
     select u.id, s, nullif(s - 1, 0), 'adjustment', 10, (s - 1) * 10, s * 10, 'bench'
-    from unnest(${`{${users.slice(i, i + 50).map((u) => u.id).join(',')}}`}::uuid[]) as u(id), generate_series(1, ${perUser}) s
+    from unnest(${`{${users
+      .slice(i, i + 50)
+      .map((u) => u.id)
+      .join(',')}}`}::uuid[]) as u(id), generate_series(1, ${perUser}) s
     order by u.id, s`);
 }
 await db.execute(sql`analyze reward_ledger`);
@@ -51,19 +54,39 @@ console.log(`balance query     p50 ${pct(samples, 50).toFixed(2)} ms, p99 ${pct(
 const reportIds = [];
 for (let i = 0; i < DECISIONS; i += 1) {
   const user = users[i % users.length].id;
-  const [r] = await queryRows(db, sql`insert into reports (user_id, category, service_code, description, lat, lng, address, status, case_id, idempotency_key, request_hash)
-    values (${user}, 'exposed_garbage', 'SJ-0101', 'bench report', ${20 + Math.random() * 20}, ${90 + Math.random() * 30}, 'bench', 'received', ${`${tag}-${i}`}, ${randomUUID()}, 'x') returning id`);
+  const [r] = await queryRows(
+    db,
+    sql`insert into reports (user_id, category, service_code, description, lat, lng, address, status, case_id, idempotency_key, request_hash)
+    values (${user}, 'exposed_garbage', 'SJ-0101', 'bench report', ${20 + Math.random() * 20}, ${90 + Math.random() * 30}, 'bench', 'received', ${`${tag}-${i}`}, ${randomUUID()}, 'x') returning id`,
+  );
   reportIds.push(r.id);
 }
 t0 = performance.now();
 const each = [];
 for (let i = 0; i < reportIds.length; i += 1) {
   const s = performance.now();
-  await applyCaseUpdate(db, reportIds[i], { updateId: `${tag}-u${i}`, caseId: `${tag}-${i}`, status: 'accepted', note: '已立案', department: null, expectedAt: null, mediaUrls: [], updatedAt: new Date() });
+  await applyCaseUpdate(db, reportIds[i], {
+    updateId: `${tag}-u${i}`,
+    caseId: `${tag}-${i}`,
+    status: 'accepted',
+    note: '已立案',
+    department: null,
+    expectedAt: null,
+    mediaUrls: [],
+    updatedAt: new Date(),
+  });
   each.push(performance.now() - s);
 }
 const seconds = (performance.now() - t0) / 1000;
-const outcomes = await queryRows(db, sql`select outcome, reason, count(*)::int as n from reward_decisions where report_id in (${sql.join(reportIds.map((id) => sql`${id}`), sql`, `)}) group by 1, 2 order by 3 desc`);
-console.log(`reward decisions  ${(reportIds.length / seconds).toFixed(0)} /s (${reportIds.length} registrations applied one by one; p50 ${pct(each, 50).toFixed(1)} ms, p99 ${pct(each, 99).toFixed(1)} ms each, incl. timeline, milestones and notice)`);
+const outcomes = await queryRows(
+  db,
+  sql`select outcome, reason, count(*)::int as n from reward_decisions where report_id in (${sql.join(
+    reportIds.map((id) => sql`${id}`),
+    sql`, `,
+  )}) group by 1, 2 order by 3 desc`,
+);
+console.log(
+  `reward decisions  ${(reportIds.length / seconds).toFixed(0)} /s (${reportIds.length} registrations applied one by one; p50 ${pct(each, 50).toFixed(1)} ms, p99 ${pct(each, 99).toFixed(1)} ms each, incl. timeline, milestones and notice)`,
+);
 console.log(`                  outcomes: ${outcomes.map((o) => `${o.outcome}/${o.reason} ${o.n}`).join(', ')}`);
 await database.close();

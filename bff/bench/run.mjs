@@ -25,7 +25,8 @@ function load(url, headers = {}) {
   });
 }
 
-const fmt = (r) => `${Math.round(r.requests.average).toString().padStart(6)} req/s   p50 ${String(r.latency.p50).padStart(3)} ms   p99 ${String(r.latency.p99).padStart(3)} ms   errors ${r.errors + r.non2xx}`;
+const fmt = (r) =>
+  `${Math.round(r.requests.average).toString().padStart(6)} req/s   p50 ${String(r.latency.p50).padStart(3)} ms   p99 ${String(r.latency.p99).padStart(3)} ms   errors ${r.errors + r.non2xx}`;
 
 console.log(`CityLoop BFF bench — node ${process.version}, ${os.cpus().length} cores, ${CONNECTIONS} connections × ${DURATION}s per target\n`);
 
@@ -66,7 +67,13 @@ const reportsResult = await new Promise((resolve, reject) =>
           setupRequest: (req) => ({
             ...req,
             headers: { 'content-type': 'application/json', authorization: `Bearer ${reporters[submission++ % reporters.length]}`, 'idempotency-key': randomUUID() },
-            body: JSON.stringify({ category: 'night_construction_noise', description: '工地夜里十二点还在施工，噪音很大', location: { lat: 24.85 + Math.random() / 100, lng: 102.85 + Math.random() / 100, coordSystem: 'gcj02' }, address: '呈贡区测试路', photoIds: [] }),
+            body: JSON.stringify({
+              category: 'night_construction_noise',
+              description: '工地夜里十二点还在施工，噪音很大',
+              location: { lat: 24.85 + Math.random() / 100, lng: 102.85 + Math.random() / 100, coordSystem: 'gcj02' },
+              address: '呈贡区测试路',
+              photoIds: [],
+            }),
           }),
         },
       ],

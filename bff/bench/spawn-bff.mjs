@@ -37,6 +37,10 @@ export async function startBuiltBff(env) {
     base,
     pid: child.pid,
     readyMs: performance.now() - started,
-    stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }),
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', r);
+        child.kill('SIGTERM');
+      }),
   };
 }

@@ -67,7 +67,11 @@ async function main() {
     }
     await db.execute(sql`delete from audit_log where action = 'bench.seed'`);
     await db.execute(sql`insert into users (openid) select 'bench-staff-user-' || g from generate_series(1, ${USERS}) g on conflict (openid) do nothing`);
-    const text = (xs) => sql`array[${sql.join(xs.map((x) => sql`${x}`), sql`, `)}]::text[]`;
+    const text = (xs) =>
+      sql`array[${sql.join(
+        xs.map((x) => sql`${x}`),
+        sql`, `,
+      )}]::text[]`;
     const categories = text(REPORT_CATEGORIES.map((c) => c.code));
     const serviceCodes = text(REPORT_CATEGORIES.map((c) => c.serviceCode));
     for (let lo = 1; lo <= REPORTS; lo += CHUNK) {
@@ -127,15 +131,17 @@ async function main() {
     db,
     sql`select (select count(*) from reports)::int as reports, (select count(*) from reward_decisions)::int as decisions, (select count(*) from report_ratings)::int as ratings, (select count(*) from audit_log)::int as audit`,
   );
-  console.log(`analyze: ${((performance.now() - a0) / 1000).toFixed(1)} s; ${counts.reports.toLocaleString('en')} reports, ${counts.decisions.toLocaleString('en')} reward decisions, ${counts.ratings.toLocaleString('en')} ratings, ${counts.audit.toLocaleString('en')} audit entries`);
+  console.log(
+    `analyze: ${((performance.now() - a0) / 1000).toFixed(1)} s; ${counts.reports.toLocaleString('en')} reports, ${counts.decisions.toLocaleString('en')} reward decisions, ${counts.ratings.toLocaleString('en')} ratings, ${counts.audit.toLocaleString('en')} audit entries`,
+  );
 
   // A deep page: the cursor after the 900,000th newest report, as the list would hand it out.
-  const [deep] = await queryRows(
-    db,
-    sql`select id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as v from reports order by created_at desc, id desc offset 900000 limit 1`,
-  );
+  const [deep] = await queryRows(db, sql`select id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as v from reports order by created_at desc, id desc offset 900000 limit 1`);
   const deepCursor = encodeCursor('staff-reports', { field: 'createdAt', direction: 'desc' }, deep.v, deep.id);
-  const [deepAudit] = await queryRows(db, sql`select id::text, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as v from audit_log order by created_at desc, id desc offset 150000 limit 1`);
+  const [deepAudit] = await queryRows(
+    db,
+    sql`select id::text, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as v from audit_log order by created_at desc, id desc offset 150000 limit 1`,
+  );
   const deepAuditCursor = encodeCursor('audit-log', { field: 'createdAt', direction: 'desc' }, deepAudit.v, deepAudit.id);
   const [actor] = await queryRows(db, sql`select actor_id from audit_log where action = 'user.block' limit 1`);
 

@@ -82,8 +82,7 @@ async function fill(dataDir, count, databaseUrl) {
   await handle.close();
 }
 
-const startBff = (dataDir, databaseUrl) =>
-  startBuiltBff({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? '', SEED_STALL_SPOTS: 'false', RATE_LIMIT_PUBLIC_READS_PER_MINUTE: '1000000' });
+const startBff = (dataDir, databaseUrl) => startBuiltBff({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? '', SEED_STALL_SPOTS: 'false', RATE_LIMIT_PUBLIC_READS_PER_MINUTE: '1000000' });
 
 async function timed(url) {
   const t0 = performance.now();
@@ -120,17 +119,28 @@ for (const count of SIZES) {
     const prober = (async () => {
       while (loading) health.push((await timed(`${bff.base}/api/v1/health`)).ms);
     })();
-    const load = await new Promise((resolve, reject) => autocannon({
-      url: bff.base, connections: CONNECTIONS, duration: LOAD_SECONDS,
-      requests: [{ setupRequest: (req) => ({ ...req, path: listPath() }) }],
-    }, (err, r) => (err ? reject(err) : resolve(r))));
+    const load = await new Promise((resolve, reject) =>
+      autocannon(
+        {
+          url: bff.base,
+          connections: CONNECTIONS,
+          duration: LOAD_SECONDS,
+          requests: [{ setupRequest: (req) => ({ ...req, path: listPath() }) }],
+        },
+        (err, r) => (err ? reject(err) : resolve(r)),
+      ),
+    );
     loading = false;
     await prober;
     await bff.stop();
     const total = count;
-    console.log(`${String(total).padStart(7)} spots  sequential ×${QUERIES}: p50 ${pct(times, 0.5).toFixed(1)} ms   p99 ${pct(times, 0.99).toFixed(1)} ms   max ${Math.max(...times).toFixed(1)} ms   (${(items / QUERIES).toFixed(1)} open spots per page, ${failures} non-200)`);
+    console.log(
+      `${String(total).padStart(7)} spots  sequential ×${QUERIES}: p50 ${pct(times, 0.5).toFixed(1)} ms   p99 ${pct(times, 0.99).toFixed(1)} ms   max ${Math.max(...times).toFixed(1)} ms   (${(items / QUERIES).toFixed(1)} open spots per page, ${failures} non-200)`,
+    );
     console.log(`${''.padStart(13)}${CONNECTIONS} connections: ${Math.round(load.requests.average)} req/s   p50 ${load.latency.p50} ms   p99 ${load.latency.p99} ms   non-2xx ${load.non2xx}`);
-    console.log(`${''.padStart(13)}GET /health: idle p50 ${pct(idleHealth, 0.5).toFixed(1)} ms p99 ${pct(idleHealth, 0.99).toFixed(1)} ms;  under load p50 ${pct(health, 0.5).toFixed(1)} ms p99 ${pct(health, 0.99).toFixed(1)} ms (${health.length} checks)`);
+    console.log(
+      `${''.padStart(13)}GET /health: idle p50 ${pct(idleHealth, 0.5).toFixed(1)} ms p99 ${pct(idleHealth, 0.99).toFixed(1)} ms;  under load p50 ${pct(health, 0.5).toFixed(1)} ms p99 ${pct(health, 0.99).toFixed(1)} ms (${health.length} checks)`,
+    );
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
     if (PG_ADMIN_URL) await pgAdmin(`drop database if exists ${dbName} with (force)`);

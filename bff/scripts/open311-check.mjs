@@ -121,7 +121,10 @@ await check('GET requests/{id}.json answers that request', async () => {
   const r = await call(`requests/${encodeURIComponent(id)}.json`);
   return r.status === 200 && Array.isArray(r.body) && r.body[0]?.service_request_id === id && ['open', 'closed'].includes(r.body[0].status);
 });
-await check('GET requests/{id}.xml answers <service_requests><request>', async () => list((await call(`requests/${encodeURIComponent(id)}.xml`)).body?.service_requests?.request)[0]?.service_request_id === id);
+await check(
+  'GET requests/{id}.xml answers <service_requests><request>',
+  async () => list((await call(`requests/${encodeURIComponent(id)}.xml`)).body?.service_requests?.request)[0]?.service_request_id === id,
+);
 await check('an unknown request is 404', async () => (await call('requests/NO-SUCH-ID.json')).status === 404);
 await check('service_request_id=a,b answers both', async () => {
   const r = await call('requests.json', { query: { service_request_id: created.join(',') } });

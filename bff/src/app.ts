@@ -118,7 +118,7 @@ const RAW_BODY_PATHS = [`${API_PREFIX}/staff/stall-spots/import`, `${API_PREFIX}
 export function createApp(deps: AppDeps): Koa {
   // X-Forwarded-For is written by the client first and appended to by each proxy: only the last
   // `hops` entries are ours to trust, so Koa reads just those and ctx.ip is the leftmost of them.
-  const app = new Koa({ proxy: deps.trustProxy ?? false, maxIpsCount: deps.trustProxy ? deps.trustProxyHops ?? 1 : 0 });
+  const app = new Koa({ proxy: deps.trustProxy ?? false, maxIpsCount: deps.trustProxy ? (deps.trustProxyHops ?? 1) : 0 });
   // Errors are logged once, by errorHandler; Koa's default stderr printer would log them twice.
   app.silent = true;
 
@@ -130,8 +130,14 @@ export function createApp(deps: AppDeps): Koa {
   const staffLoginLimiter = limiter('staff-login', deps.rateLimit.staffLoginsPerMinute);
   const writeLimiter = limiter('write', deps.rateLimit.writesPerMinute);
   // Each request reads its account afresh; reads arriving together share one statement.
-  const staffGuard = staffGuardFor(tokens, batchedLookup((ids) => staff.findByIds(ids)));
-  const residentGuard = requireResident(tokens, batchedLookup((ids) => users.findByIds(ids)));
+  const staffGuard = staffGuardFor(
+    tokens,
+    batchedLookup((ids) => staff.findByIds(ids)),
+  );
+  const residentGuard = requireResident(
+    tokens,
+    batchedLookup((ids) => users.findByIds(ids)),
+  );
   const now = deps.now ?? (() => new Date());
   const stallDeps = { db: deps.database.db, now, logger: deps.logger };
   const signer = new PhotoUrlSigner(deps.photoUrlSecret);
@@ -168,7 +174,16 @@ export function createApp(deps: AppDeps): Koa {
     geoRoutes({ geocoder: deps.geocoder, mapConfig, residentGuard, geocodeGuard, publicReadGuard }),
     caseWebhookRoutes({ ...reportDeps, webhookSecret: deps.caseWebhookSecret }),
     ratingRoutes({ db: deps.database.db, now, ratingRules, residentGuard, staffGuard, writeGuards }),
-    rewardRoutes({ db: deps.database.db, now, residentGuard, staffGuard, writeGuards, payoutMethod: payout.method, payoutProvider, payoutWorkingDays: deps.payoutWorkingDays ?? DEFAULT_PAYOUT_WORKING_DAYS }),
+    rewardRoutes({
+      db: deps.database.db,
+      now,
+      residentGuard,
+      staffGuard,
+      writeGuards,
+      payoutMethod: payout.method,
+      payoutProvider,
+      payoutWorkingDays: deps.payoutWorkingDays ?? DEFAULT_PAYOUT_WORKING_DAYS,
+    }),
     payoutCallbackRoutes({ db: deps.database.db, provider: payoutProvider, now }),
     figuresRoutes({ db: deps.database.db, staffGuard, now, publicReadGuard }),
     residentAdminRoutes({ db: deps.database.db, staffGuard }),

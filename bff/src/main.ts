@@ -46,6 +46,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`CityLoop BFF failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`CityLoop BFF failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

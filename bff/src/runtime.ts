@@ -146,10 +146,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       server.once('error', reject);
       server.listen(config.port, config.host, resolve);
     });
-    closers.push(() => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    }));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    );
     const { port } = server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
 

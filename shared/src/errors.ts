@@ -107,7 +107,16 @@ export function errorMessageZh(code: unknown): string {
  * English. For every other code the BFF's message is Chinese text fit for the person using the app,
  * often more specific than the code's own (a claim's limits, why a rework is refused).
  */
-export const DEVELOPER_MESSAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['VALIDATION_FAILED', 'MALFORMED_JSON', 'TEXT_NOT_STORABLE', 'CURSOR_INVALID', 'SORT_INVALID', 'METHOD_NOT_ALLOWED', 'WEBHOOK_SIGNATURE_INVALID', 'INTERNAL']);
+export const DEVELOPER_MESSAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'TEXT_NOT_STORABLE',
+  'CURSOR_INVALID',
+  'SORT_INVALID',
+  'METHOD_NOT_ALLOWED',
+  'WEBHOOK_SIGNATURE_INVALID',
+  'INTERNAL',
+]);
 
 /** What to show a resident for an error answer: the server's message unless the code's messages are for developers. */
 export function userMessageZh(code: unknown, message: string | null | undefined): string {

@@ -30,7 +30,7 @@ const DIRECTIONS_ZH = ['北', '东北', '东', '东南', '南', '西南', '西',
 
 /** The eight-point compass direction in Chinese, as a walking hint ("往东北走 300 米"). */
 export function directionZh(bearing: number): (typeof DIRECTIONS_ZH)[number] {
-  return DIRECTIONS_ZH[Math.round(((bearing % 360) + 360) % 360 / 45) % 8];
+  return DIRECTIONS_ZH[Math.round((((bearing % 360) + 360) % 360) / 45) % 8];
 }
 
 export function isValidLatLng(p: LatLng): boolean {

@@ -52,14 +52,7 @@ export type RatingEligibility = { canRate: true; round: 1 | 2; windowEndsAt: Dat
  * case has been closed again after a rework the resident asked for, and its window runs from that
  * closure.
  */
-export function ratingEligibility(input: {
-  status: string;
-  closedAt: Date | null;
-  ratedRounds: number;
-  reworkRequestedAt: Date | null;
-  now: Date;
-  windowDays: number;
-}): RatingEligibility {
+export function ratingEligibility(input: { status: string; closedAt: Date | null; ratedRounds: number; reworkRequestedAt: Date | null; now: Date; windowDays: number }): RatingEligibility {
   if (input.status !== 'closed' || !input.closedAt) return { canRate: false, reason: 'not_closed' };
   const round: 1 | 2 = input.reworkRequestedAt ? 2 : 1;
   if (input.ratedRounds >= round) return { canRate: false, reason: 'already_rated' };

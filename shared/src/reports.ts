@@ -23,16 +23,16 @@ export interface ReportCategory {
   rewardTier: RewardTier;
 }
 
-const c = (
-  code: string,
-  name: string,
-  klass: CategoryClass,
-  group: string,
-  serviceCode: string,
-  duplicateRadiusMeters: number,
-  rewardTier: RewardTier = 'routine',
-  minPhotos = 1,
-): ReportCategory => ({ code, name, class: klass, group, serviceCode, duplicateRadiusMeters, photos: { min: minPhotos, max: 9 }, rewardTier });
+const c = (code: string, name: string, klass: CategoryClass, group: string, serviceCode: string, duplicateRadiusMeters: number, rewardTier: RewardTier = 'routine', minPhotos = 1): ReportCategory => ({
+  code,
+  name,
+  class: klass,
+  group,
+  serviceCode,
+  duplicateRadiusMeters,
+  photos: { min: minPhotos, max: 9 },
+  rewardTier,
+});
 
 export const REPORT_CATEGORIES: readonly ReportCategory[] = [
   c('exposed_garbage', '暴露垃圾', 'event', '市容环境', 'SJ-0101', 50),

@@ -288,7 +288,7 @@ export const PAYOUT_WORKING_DAYS = { manual: 5, wechatpay: 1 } as const;
  */
 export function claimExpectedBy(claimedAt: Date, workingDays: number): Date {
   let day = shanghaiDayStart(shanghaiDay(claimedAt));
-  for (let left = Math.max(0, Math.floor(workingDays)); left > 0; ) {
+  for (let left = Math.max(0, Math.floor(workingDays)); left > 0;) {
     day = new Date(day.getTime() + 86_400_000);
     // `day` is Shanghai midnight; +8 h puts it on the same calendar day in UTC for getUTCDay.
     const weekday = new Date(day.getTime() + 8 * 3_600_000).getUTCDay();

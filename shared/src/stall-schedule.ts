@@ -253,7 +253,10 @@ export function windowsOnDate(schedule: StallSchedule, instant: Date): string[] 
 export function parseScheduleText(text: string): { schedule?: StallSchedule; problems: string[] } {
   const schedule: StallSchedule = { weekly: [] };
   const problems: string[] = [];
-  const clauses = String(text ?? '').split(';').map((c) => c.trim()).filter(Boolean);
+  const clauses = String(text ?? '')
+    .split(';')
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (clauses.length === 0) return { problems: ['schedule: empty'] };
   const parseWindows = (list: string, clause: string): TimeWindow[] | null => {
     const windows = list.split(',').map((w) => {

@@ -59,10 +59,7 @@ export interface StallSuspension {
 }
 
 /** Suspension overrides the schedule until it lapses; a lapsed suspension no longer counts. */
-export function stallOpenStatus(
-  spot: { schedule: StallSchedule; status: 'active' | 'suspended'; suspendedUntil: Date | null },
-  at: Date,
-): StallOpenStatus {
+export function stallOpenStatus(spot: { schedule: StallSchedule; status: 'active' | 'suspended'; suspendedUntil: Date | null }, at: Date): StallOpenStatus {
   if (spot.status === 'suspended' && (!spot.suspendedUntil || spot.suspendedUntil > at)) {
     return {
       state: 'suspended',

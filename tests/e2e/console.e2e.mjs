@@ -163,7 +163,14 @@ try {
 
   let claimId;
   await check('a payout batch is created by one member (admin)', async () => {
-    const claim = await json(await fetch(`${baseUrl}/api/v1/me/rewards/claims`, { method: 'POST', headers: { ...resident.headers, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify({ amountFen: 200 }) }), 201);
+    const claim = await json(
+      await fetch(`${baseUrl}/api/v1/me/rewards/claims`, {
+        method: 'POST',
+        headers: { ...resident.headers, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+        body: JSON.stringify({ amountFen: 200 }),
+      }),
+      201,
+    );
     claimId = claim.claim?.id;
     await openPage(page, '提现发放');
     await page.click('#create-batch');
@@ -201,7 +208,14 @@ try {
     await operate(heldReport.caseId, 'handle', { note: '已清运' });
     await operate(heldReport.caseId, 'close', { note: '经核查已解决' });
     await waitForReport(resident, heldReport.id, (r) => r.status === 'closed' && r.rating.canRate, 'closed and open for rating');
-    await json(await fetch(`${baseUrl}/api/v1/reports/${heldReport.id}/rating`, { method: 'POST', headers: { ...resident.headers, 'content-type': 'application/json' }, body: JSON.stringify({ level: 'very_dissatisfied', comment: '垃圾第二天又堆起来了' }) }), 201);
+    await json(
+      await fetch(`${baseUrl}/api/v1/reports/${heldReport.id}/rating`, {
+        method: 'POST',
+        headers: { ...resident.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ level: 'very_dissatisfied', comment: '垃圾第二天又堆起来了' }),
+      }),
+      201,
+    );
     await openPage(page, '差评回访');
     const row = page.locator('#ratings-table tr', { hasText: '非常不满意' });
     await row.waitFor({ timeout: 10_000 });
@@ -217,12 +231,31 @@ try {
     // The reviewer files over HTTP; the admin in the console is the second member who decides.
     const adminToken = (await json(await fetch(`${baseUrl}/api/v1/staff/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) }), 200)).token;
     const reviewer = { username: 'e2e-reviewer', displayName: '审核员小李', password: 'reviewer-password-789', role: 'reviewer' };
-    await json(await fetch(`${baseUrl}/api/v1/staff/accounts`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(reviewer) }), 201);
-    const reviewerToken = (await json(await fetch(`${baseUrl}/api/v1/staff/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: reviewer.username, password: reviewer.password }) }), 200)).token;
+    await json(
+      await fetch(`${baseUrl}/api/v1/staff/accounts`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(reviewer) }),
+      201,
+    );
+    const reviewerToken = (
+      await json(
+        await fetch(`${baseUrl}/api/v1/staff/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: reviewer.username, password: reviewer.password }),
+        }),
+        200,
+      )
+    ).token;
     const ratings = await json(await fetch(`${baseUrl}/api/v1/staff/ratings?bad=true`, { headers: { authorization: `Bearer ${reviewerToken}` } }), 200);
     const rating = ratings.items.find((r) => r.reportId === heldReport.id);
     if (!rating) throw new Error('the 差评 is not in the staff ratings list');
-    await json(await fetch(`${baseUrl}/api/v1/staff/ratings/${rating.id}/appeals`, { method: 'POST', headers: { authorization: `Bearer ${reviewerToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: '居民与商户有纠纷，评价与处置无关' }) }), 201);
+    await json(
+      await fetch(`${baseUrl}/api/v1/staff/ratings/${rating.id}/appeals`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${reviewerToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: '居民与商户有纠纷，评价与处置无关' }),
+      }),
+      201,
+    );
     await page.reload({ waitUntil: 'load' });
     const row = page.locator('#ratings-table tr', { hasText: '非常不满意' });
     await row.getByText('申诉待决定').waitFor({ timeout: 10_000 });
@@ -324,7 +357,13 @@ try {
       watch(zpage);
       await login(zpage, ADMIN);
       await shot(zpage, 'zoom200-dashboard');
-      for (const [label, name] of [['奖励审核', 'review'], ['提现发放', 'payouts'], ['差评回访', 'ratings'], ['摊点管理', 'stalls'], ['数据统计', 'figures']]) {
+      for (const [label, name] of [
+        ['奖励审核', 'review'],
+        ['提现发放', 'payouts'],
+        ['差评回访', 'ratings'],
+        ['摊点管理', 'stalls'],
+        ['数据统计', 'figures'],
+      ]) {
         await zpage.goto(`${baseUrl}/console/`);
         await openPage(zpage, label);
         await shot(zpage, `zoom200-${name}`);

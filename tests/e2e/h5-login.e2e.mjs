@@ -28,7 +28,9 @@ async function freshPhoto() {
   const height = 480;
   photoCount += 1;
   const file = path.join(photoDir, `noise-${photoCount}.jpg`);
-  await sharp(crypto.randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toFile(file);
+  await sharp(crypto.randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toFile(file);
   return file;
 }
 
@@ -151,7 +153,12 @@ try {
   await check('随手拍: report with a fresh photo, see it reach the case system, follow it to 已结案', async () => {
     const reportId = await submitReportThroughUi('小区门口堆了很多垃圾，好几天没人清理', '呈贡区测试路 8 号门口');
     const caseId = await findCase(reportId);
-    for (const [action, body] of [['register', {}], ['dispatch', { department: '市容环境卫生管理处' }], ['handle', { note: '已清运完毕' }], ['close', { note: CLOSING_NOTE }]]) {
+    for (const [action, body] of [
+      ['register', {}],
+      ['dispatch', { department: '市容环境卫生管理处' }],
+      ['handle', { note: '已清运完毕' }],
+      ['close', { note: CLOSING_NOTE }],
+    ]) {
       await operate(caseId, action, body);
     }
     await refreshDetailUntil(async () => (await visibleText('#report-detail-status')).includes('已结案'), '已结案');
@@ -262,7 +269,11 @@ try {
     if (!confirmation.includes(claimed_.channelName) || !confirmation.includes('预计')) throw new Error(`claim confirmation reads "${confirmation}"`);
 
     // Staff: log in, batch the pending manual claims, read the CSV, record the claim as paid.
-    const login = await fetch(`${baseUrl}/api/v1/staff/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: STAFF_USERNAME, password: STAFF_PASSWORD }) });
+    const login = await fetch(`${baseUrl}/api/v1/staff/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: STAFF_USERNAME, password: STAFF_PASSWORD }),
+    });
     if (!login.ok) throw new Error(`staff login answered ${login.status}: ${await login.text()}`);
     const staff = { authorization: `Bearer ${(await login.json()).token}`, 'content-type': 'application/json' };
     const batchRes = await fetch(`${baseUrl}/api/v1/staff/rewards/payout-batches`, { method: 'POST', headers: staff });
@@ -277,7 +288,11 @@ try {
     const financeAccount = { username: `finance-${Date.now()}`, displayName: '财务', password: 'e2e-finance-password', role: 'finance' };
     const created = await fetch(`${baseUrl}/api/v1/staff/accounts`, { method: 'POST', headers: staff, body: JSON.stringify(financeAccount) });
     if (created.status !== 201) throw new Error(`creating the finance member answered ${created.status}: ${await created.text()}`);
-    const financeLogin = await fetch(`${baseUrl}/api/v1/staff/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: financeAccount.username, password: financeAccount.password }) });
+    const financeLogin = await fetch(`${baseUrl}/api/v1/staff/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: financeAccount.username, password: financeAccount.password }),
+    });
     const finance = { authorization: `Bearer ${(await financeLogin.json()).token}`, 'content-type': 'application/json' };
     const paidRes = await fetch(`${baseUrl}/api/v1/staff/rewards/payout-batches/${batchId}/results`, { method: 'POST', headers: finance, body: JSON.stringify({ paid: [claimId] }) });
     if (!paidRes.ok) throw new Error(`batch results answered ${paidRes.status}: ${await paidRes.text()}`);

@@ -20,7 +20,8 @@ export function pageWatcher() {
       problems.push(`console error: ${text} ${url}`);
     });
     page.on('response', (res) => {
-      if (res.status() >= 400 && !expectedRefusals.some((e) => res.url().includes(e.urlPart) && res.status() === e.status)) problems.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`);
+      if (res.status() >= 400 && !expectedRefusals.some((e) => res.url().includes(e.urlPart) && res.status() === e.status))
+        problems.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`);
     });
   }
 

@@ -23,11 +23,21 @@ export function residentApi(baseUrl) {
   }
 
   async function submitReport(resident, photoId, place) {
-    const body = { category: 'exposed_garbage', description: `控制台端到端测试：${place.address}`, location: { lat: place.lat, lng: place.lng, coordSystem: 'wgs84' }, address: place.address, street: place.street, photoIds: [photoId] };
-    const res = await fetch(`${baseUrl}/api/v1/reports`, { method: 'POST', headers: { ...resident.headers, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify(body) });
+    const body = {
+      category: 'exposed_garbage',
+      description: `控制台端到端测试：${place.address}`,
+      location: { lat: place.lat, lng: place.lng, coordSystem: 'wgs84' },
+      address: place.address,
+      street: place.street,
+      photoIds: [photoId],
+    };
+    const res = await fetch(`${baseUrl}/api/v1/reports`, {
+      method: 'POST',
+      headers: { ...resident.headers, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+      body: JSON.stringify(body),
+    });
     return (await json(res, 201)).report;
   }
-
 
   async function waitForReport(resident, reportId, test, what) {
     for (let i = 0; i < 100; i += 1) {

@@ -146,7 +146,11 @@ try {
     try {
       await visible('#report-submit:not([disabled])').waitFor({ timeout: 15_000 });
     } catch {
-      throw new Error(`提交 stays disabled: "${await visible('#report-submit-reason').innerText().catch(() => '?')}"`);
+      throw new Error(
+        `提交 stays disabled: "${await visible('#report-submit-reason')
+          .innerText()
+          .catch(() => '?')}"`,
+      );
     }
     await visible('#report-submit').click();
   };
@@ -157,7 +161,9 @@ try {
 
   /** A neighbour files an open report through the API, so the map has someone else's report on it. */
   async function neighbourReport(category, lat, lng) {
-    const login = await (await fetch(`${baseUrl}/api/v1/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: `dev:neighbour-${Date.now()}` }) })).json();
+    const login = await (
+      await fetch(`${baseUrl}/api/v1/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: `dev:neighbour-${Date.now()}` }) })
+    ).json();
     const auth = { authorization: `Bearer ${login.token}` };
     const form = new FormData();
     form.append('file', new Blob([fs.readFileSync(path.join(PHOTOS, 'gps_DSCN0042.jpg'))], { type: 'image/jpeg' }), 'photo.jpg');
@@ -185,8 +191,16 @@ try {
     page.off('response', onResponse);
     const sent = sizes.reduce((sum, s) => sum + s.sent, 0);
     const raw = sizes.reduce((sum, s) => sum + s.raw, 0);
-    console.log(`    first screen: ${sizes.length} scripts, ${(sent / 1024).toFixed(1)} KB sent (${[...new Set(sizes.map((s) => s.encoding))].join(', ')}), ${(raw / 1024).toFixed(1)} KB uncompressed`);
-    if (sizes.some((s) => s.encoding === 'identity')) throw new Error(`scripts sent uncompressed: ${sizes.filter((s) => s.encoding === 'identity').map((s) => s.url).join(', ')}`);
+    console.log(
+      `    first screen: ${sizes.length} scripts, ${(sent / 1024).toFixed(1)} KB sent (${[...new Set(sizes.map((s) => s.encoding))].join(', ')}), ${(raw / 1024).toFixed(1)} KB uncompressed`,
+    );
+    if (sizes.some((s) => s.encoding === 'identity'))
+      throw new Error(
+        `scripts sent uncompressed: ${sizes
+          .filter((s) => s.encoding === 'identity')
+          .map((s) => s.url)
+          .join(', ')}`,
+      );
     if (sent > 300 * 1024) throw new Error(`first-screen JS is ${(sent / 1024).toFixed(1)} KB compressed`);
   });
 
@@ -243,7 +257,10 @@ try {
     await page.reload({ waitUntil: 'load' });
     await visible('.report-photo--waiting').first().waitFor({ timeout: 20_000 });
     if (!(await visible('#report-add-photo').count())) throw new Error('no add-photo tile after the reload');
-    const src = await visible('.report-photo--waiting .report-photo__img img').first().getAttribute('src').catch(() => null);
+    const src = await visible('.report-photo--waiting .report-photo__img img')
+      .first()
+      .getAttribute('src')
+      .catch(() => null);
     await offline(false);
     await visible('.report-photo--done').first().waitFor({ timeout: 20_000 });
     if (await page.locator('.report-photo--waiting').count()) throw new Error('a photo still waits with the network back');
@@ -299,7 +316,9 @@ try {
     await marker.waitFor({ timeout: 15_000 }).catch(async (err) => {
       await page.screenshot({ path: path.join(SHOTS, 'report-map-FAILED.png') });
       const markers = await page.locator('#report-map [data-marker-id]').count();
-      throw new Error(`${err.message.split('\n')[0]} (${markers} markers on the map; the neighbour's report ${neighbour.id} at ${JSON.stringify(neighbour.location)}; nearby answers: ${seen.join(' | ')})`);
+      throw new Error(
+        `${err.message.split('\n')[0]} (${markers} markers on the map; the neighbour's report ${neighbour.id} at ${JSON.stringify(neighbour.location)}; nearby answers: ${seen.join(' | ')})`,
+      );
     });
     // Drag the map 120 px: the pin stays in the middle, so it now points elsewhere.
     const box = await map.boundingBox();
@@ -309,9 +328,17 @@ try {
     await page.mouse.up();
     // The pin now names a new point (地图选点), and the stand-in geocoder named the address under it.
     await page
-      .waitForFunction(() => (document.querySelector('#report-location-source')?.textContent ?? '').includes('地图选点') && /呈贡区/.test(document.querySelector('#report-location')?.textContent ?? ''), null, { timeout: 15_000 })
+      .waitForFunction(
+        () => (document.querySelector('#report-location-source')?.textContent ?? '').includes('地图选点') && /呈贡区/.test(document.querySelector('#report-location')?.textContent ?? ''),
+        null,
+        { timeout: 15_000 },
+      )
       .catch(async () => {
-        throw new Error(`after the drag: "${await location.innerText()}" / "${await visible('#report-location-source').innerText().catch(() => '')}" (before: "${first}")`);
+        throw new Error(
+          `after the drag: "${await location.innerText()}" / "${await visible('#report-location-source')
+            .innerText()
+            .catch(() => '')}" (before: "${first}")`,
+        );
       });
     if (!(await visible('#report-address-label').innerText()).includes('选填')) throw new Error('with a pin set the typed address should be optional');
     await page.screenshot({ path: path.join(SHOTS, 'report-map.png') });
@@ -332,7 +359,9 @@ try {
     await visible('#me-elder-switch').click();
     await visible('.page--elder').waitFor({ timeout: 5_000 });
     await page.goto(`${baseUrl}/#/pages/report/index`, { waitUntil: 'load' });
-    const zoom = await visible('.page').first().evaluate((el) => getComputedStyle(el).zoom);
+    const zoom = await visible('.page')
+      .first()
+      .evaluate((el) => getComputedStyle(el).zoom);
     if (Number(zoom) < 1.2) throw new Error(`report page zoom ${zoom}`);
   });
 
@@ -353,7 +382,12 @@ try {
     await tapSubmit();
     reportId = (await (await created).json()).report.id;
     const caseId = await findCase(reportId);
-    for (const [action, body] of [['register', {}], ['dispatch', { department: '市政设施管理处' }], ['handle', { note: '已更换灯泡' }]]) await operate(caseId, action, body);
+    for (const [action, body] of [
+      ['register', {}],
+      ['dispatch', { department: '市政设施管理处' }],
+      ['handle', { note: '已更换灯泡' }],
+    ])
+      await operate(caseId, action, body);
     await visible('#report-detail-status').waitFor({ timeout: 15_000 });
     for (let i = 0; i < 75 && !(await visible('#report-detail-status').innerText()).includes('已处置'); i += 1) {
       await visible('#report-detail-refresh').click();
@@ -368,7 +402,12 @@ try {
 
   await check('返回 on a sub-page goes back to where the resident came from', async () => {
     await page.goto(`${baseUrl}/#/pages/me/index`, { waitUntil: 'load' });
-    for (const [entry, ready] of [['#me-my-reports', '.my-report'], ['#me-my-rewards', '#rewards-balance-amount'], ['#me-scorecard', '#scorecard-closedRate'], ['#me-privacy', '#privacy-export']]) {
+    for (const [entry, ready] of [
+      ['#me-my-reports', '.my-report'],
+      ['#me-my-rewards', '#rewards-balance-amount'],
+      ['#me-scorecard', '#scorecard-closedRate'],
+      ['#me-privacy', '#privacy-export'],
+    ]) {
       await visible(entry).click();
       await visible(ready).first().waitFor({ timeout: 15_000 });
       const title = await visible('.page-bar__title').last().innerText();
@@ -387,10 +426,15 @@ try {
     ['rewards', '/packages/rewards/index', '#rewards-balance-amount', true],
     ['scorecard', '/packages/scorecard/index', '#scorecard-closedRate', true],
     ['privacy', '/packages/privacy/index', '#privacy-export', true],
-    ['stall-detail', async () => {
-      const list = await (await fetch(`${baseUrl}/api/v1/stall-spots?lat=24.858&lng=102.849&coordSystem=gcj02&limit=1`)).json();
-      return `/packages/stalls/detail/index?id=${list.items[0].id}`;
-    }, '.stall-detail', true],
+    [
+      'stall-detail',
+      async () => {
+        const list = await (await fetch(`${baseUrl}/api/v1/stall-spots?lat=24.858&lng=102.849&coordSystem=gcj02&limit=1`)).json();
+        return `/packages/stalls/detail/index?id=${list.items[0].id}`;
+      },
+      '.stall-detail',
+      true,
+    ],
     ['stall-follows', '/packages/stalls/follows/index', '.stall-follows', true],
   ];
 

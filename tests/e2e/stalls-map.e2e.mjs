@@ -55,7 +55,11 @@ const { baseUrl } = bff;
 let browser;
 try {
   // One seeded Chenggong spot is suspended by staff, so all pin shapes can appear.
-  const login = await fetch(`${baseUrl}/api/v1/staff/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: STAFF_USERNAME, password: STAFF_PASSWORD }) });
+  const login = await fetch(`${baseUrl}/api/v1/staff/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: STAFF_USERNAME, password: STAFF_PASSWORD }),
+  });
   if (!login.ok) throw new Error(`staff login answered ${login.status}`);
   const staff = { authorization: `Bearer ${(await login.json()).token}`, 'content-type': 'application/json' };
   const nearby = await (await fetch(`${baseUrl}/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=gcj02&radius=10000&limit=50`)).json();
@@ -209,7 +213,8 @@ try {
     const [tencent, amap, baidu] = links.map(([, href]) => href);
     if (!tencent.startsWith('https://apis.map.qq.com/uri/v1/marker?') || !tencent.includes(`coord:${coord(lat)},${coord(lng)}`)) throw new Error(`Tencent link ${tencent}`);
     if (!amap.startsWith('https://uri.amap.com/marker?') || !amap.includes(`position=${coord(lng)},${coord(lat)}`) || !amap.includes('coordinate=gaode')) throw new Error(`AMap link ${amap}`);
-    if (!baidu.startsWith('https://api.map.baidu.com/marker?') || !baidu.includes(`location=${coord(lat)},${coord(lng)}`) || !baidu.includes('coord_type=gcj02')) throw new Error(`Baidu link ${baidu}`);
+    if (!baidu.startsWith('https://api.map.baidu.com/marker?') || !baidu.includes(`location=${coord(lat)},${coord(lng)}`) || !baidu.includes('coord_type=gcj02'))
+      throw new Error(`Baidu link ${baidu}`);
     if (!decodeURIComponent(tencent).includes(picked.name)) throw new Error('the Tencent link lacks the name');
     await page.screenshot({ path: path.join(shots, 'navigate.png') });
     await page.locator('#map-app-sheet .map-app-sheet__cancel').click();
@@ -228,7 +233,10 @@ try {
     // Taro's H5 button writes disabled="false", which its own `[disabled]` rule (60% white) matches.
     await page.locator('#stall-follow:not([loading="true"]) >> visible=true', { hasText: '已关注' }).waitFor({ timeout: 5_000 });
     const after = await colours();
-    for (const [state, c] of [['关注', before], ['已关注', after]]) {
+    for (const [state, c] of [
+      ['关注', before],
+      ['已关注', after],
+    ]) {
       const ratio = contrast(c.fg, c.bg);
       if (ratio < 4.5) throw new Error(`${state}: ${c.fg} on ${c.bg} is ${ratio.toFixed(2)}:1`);
       console.log(`    ${state}: ${c.fg} on ${c.bg} = ${ratio.toFixed(2)}:1`);

@@ -38,7 +38,17 @@ export async function startBff({ logName, env = {} }) {
   const log = fs.createWriteStream(path.join(artifacts, logName));
   const bff = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), CASE_SIM_PORT: String(simulatorPort), CASE_DELIVERY_INTERVAL_MS: '300', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'development', DATABASE_URL: '', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      CASE_SIM_PORT: String(simulatorPort),
+      CASE_DELIVERY_INTERVAL_MS: '300',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      NODE_ENV: 'development',
+      DATABASE_URL: '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   bff.stdout.pipe(log);

@@ -50,11 +50,7 @@ describe('resident login through the WeChat adapter', () => {
     const cases: Array<[string, () => Record<string, string>, string]> = [
       ['missing', () => ({}), 'UNAUTHENTICATED'],
       ['not a bearer token', () => ({ authorization: 'Basic Zm9vOmJhcg==' }), 'TOKEN_INVALID'],
-      [
-        'expired',
-        () => ({ authorization: `Bearer ${jwt.sign({}, TEST_JWT_SECRET, { subject: userId, audience: 'resident', issuer: 'cityloop-bff', expiresIn: -10 })}` }),
-        'TOKEN_EXPIRED',
-      ],
+      ['expired', () => ({ authorization: `Bearer ${jwt.sign({}, TEST_JWT_SECRET, { subject: userId, audience: 'resident', issuer: 'cityloop-bff', expiresIn: -10 })}` }), 'TOKEN_EXPIRED'],
       [
         'tampered (payload swapped, old signature)',
         () => {
@@ -79,11 +75,7 @@ describe('resident login through the WeChat adapter', () => {
         () => ({ authorization: `Bearer ${jwt.sign({}, 'another-secret-another-secret-another', { subject: userId, audience: 'resident', issuer: 'cityloop-bff' })}` }),
         'TOKEN_INVALID',
       ],
-      [
-        'a staff-audience token',
-        () => ({ authorization: `Bearer ${jwt.sign({ role: 'admin' }, TEST_JWT_SECRET, { subject: userId, audience: 'staff', issuer: 'cityloop-bff' })}` }),
-        'TOKEN_INVALID',
-      ],
+      ['a staff-audience token', () => ({ authorization: `Bearer ${jwt.sign({ role: 'admin' }, TEST_JWT_SECRET, { subject: userId, audience: 'staff', issuer: 'cityloop-bff' })}` }), 'TOKEN_INVALID'],
       [
         'for a user that does not exist',
         () => ({ authorization: `Bearer ${jwt.sign({}, TEST_JWT_SECRET, { subject: '00000000-0000-0000-0000-000000000000', audience: 'resident', issuer: 'cityloop-bff' })}` }),
@@ -132,10 +124,7 @@ describe('resident login through the WeChat adapter', () => {
     it('a slow WeChat times out into 503 while the server keeps serving', async () => {
       t.wechat.setDelay(2000);
       const started = Date.now();
-      const [login, health] = await Promise.all([
-        api(t.baseUrl, '/api/v1/auth/wechat', { json: { code: 'dev:gina' } }),
-        api(t.baseUrl, '/api/v1/health'),
-      ]);
+      const [login, health] = await Promise.all([api(t.baseUrl, '/api/v1/auth/wechat', { json: { code: 'dev:gina' } }), api(t.baseUrl, '/api/v1/health')]);
       expect(login.status).toBe(503);
       expect(login.body.error.code).toBe('WECHAT_UNAVAILABLE');
       expect(Date.now() - started).toBeLessThan(1900); // gave up at the 300 ms timeout, not after WeChat's 2 s

@@ -27,7 +27,15 @@ describe.each(['json', 'xml'] as const)('delivery to a blackbox service (%s)', (
     t = await startTestApp();
     sim = await startCaseSimulator({ apiKey: API_KEY, serviceTypes: { 'SJ-0101': 'blackbox' } });
     caseSystem = new Open311CaseSystem({ baseUrl: sim.url, apiKey: API_KEY, timeoutMs: 2000, format });
-    delivery = new CaseDeliveryDispatcher({ db: t.database.db, caseSystem, signer: new PhotoUrlSigner('blackbox-photo-url-secret-at-least-32-chars'), publicBaseUrl: t.baseUrl, shareReporterIdentity: false, logger, now: () => new Date() });
+    delivery = new CaseDeliveryDispatcher({
+      db: t.database.db,
+      caseSystem,
+      signer: new PhotoUrlSigner('blackbox-photo-url-secret-at-least-32-chars'),
+      publicBaseUrl: t.baseUrl,
+      shareReporterIdentity: false,
+      logger,
+      now: () => new Date(),
+    });
   });
   afterAll(async () => {
     await delivery.stop();
@@ -38,7 +46,13 @@ describe.each(['json', 'xml'] as const)('delivery to a blackbox service (%s)', (
   it('delivers once, without a number, and finds the number by our report id when it polls', async () => {
     const me = await loginResident(t.baseUrl, uniqueName('citizen'));
     const photo = await uploadPhoto(t.baseUrl, me.token, JPEG);
-    const body = { category: 'exposed_garbage', description: '路边堆了很多生活垃圾', location: { lat: 23 + Math.random(), lng: 111 + Math.random(), coordSystem: 'wgs84' }, address: '测试路 8 号', photoIds: [photo.body.id] };
+    const body = {
+      category: 'exposed_garbage',
+      description: '路边堆了很多生活垃圾',
+      location: { lat: 23 + Math.random(), lng: 111 + Math.random(), coordSystem: 'wgs84' },
+      address: '测试路 8 号',
+      photoIds: [photo.body.id],
+    };
     const res = await api(t.baseUrl, '/api/v1/reports?coordSystem=wgs84', { json: body, token: me.token, headers: { 'idempotency-key': uniqueName('key') } });
     expect(res.status).toBe(201);
     const id = res.body.report.id as string;

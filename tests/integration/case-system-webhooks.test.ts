@@ -102,14 +102,14 @@ describe('case-system webhooks', () => {
     expect(got.map((d) => d.payload.update_id)).toEqual(snapshot.updates.map((u) => u.updateId));
     expect(got.map((d) => new Date(d.payload.updated_datetime).getTime())).toEqual(snapshot.updates.map((u) => u.updatedAt.getTime()));
     // A pushed update reads exactly like the same update pulled with getCase.
-    expect(got.map((d) => caseUpdateFromWebhook(JSON.parse(d.raw.toString('utf8'))))).toEqual(
-      snapshot.updates.map((u) => ({ ...u, clientRequestId: input.clientRequestId })),
-    );
+    expect(got.map((d) => caseUpdateFromWebhook(JSON.parse(d.raw.toString('utf8'))))).toEqual(snapshot.updates.map((u) => ({ ...u, clientRequestId: input.clientRequestId })));
     expect(caseUpdateFromWebhook({ ...got[0].payload, status: 'open' })).toBeNull();
 
     // A tampered body does not verify with the signature that came with it.
     const tampered = Buffer.from(got[4].raw.toString('utf8').replace('"closed"', '"reopened"'));
-    expect(verifyWebhook(WEBHOOK_SECRET, { signature: got[4].headers[SIGNATURE_HEADER] as string, timestamp: got[4].headers[TIMESTAMP_HEADER] as string }, tampered, Math.floor(Date.now() / 1000))).toBe('bad-signature');
+    expect(
+      verifyWebhook(WEBHOOK_SECRET, { signature: got[4].headers[SIGNATURE_HEADER] as string, timestamp: got[4].headers[TIMESTAMP_HEADER] as string }, tampered, Math.floor(Date.now() / 1000)),
+    ).toBe('bad-signature');
   });
 
   it('retries a delivery the receiver refused, and keeps the case order', async () => {
@@ -161,10 +161,14 @@ describe('case-system webhooks', () => {
     try {
       const adapter = new Open311CaseSystem({ baseUrl: auto.url, apiKey: API_KEY, timeoutMs: 2000 });
       const { caseId } = await created(adapter, newCase({ serviceCode: 'SJ-0101' }));
-      const snapshot = await waitFor(async () => {
-        const s = await adapter.getCase(caseId);
-        return s.status === 'closed' ? s : null;
-      }, 5000, 'auto-advance to closed');
+      const snapshot = await waitFor(
+        async () => {
+          const s = await adapter.getCase(caseId);
+          return s.status === 'closed' ? s : null;
+        },
+        5000,
+        'auto-advance to closed',
+      );
       expect(snapshot.updates.map((u) => u.status)).toEqual(['received', 'accepted', 'dispatched', 'handled', 'closed']);
       expect(snapshot.department).toBe('市容环境卫生管理处');
       await waitFor(() => receiver.deliveries.filter((d) => d.payload.service_request_id === caseId).length === 5, 5000, 'auto-advance pushes');

@@ -22,7 +22,11 @@ const DIMENSIONS: (FigureDimension | null)[] = [null, 'street', 'category', 'dep
 let t: TestApp;
 let db: Database;
 
-const text = (xs: string[]) => sql`array[${sql.join(xs.map((x) => sql`${x}`), sql`, `)}]::text[]`;
+const text = (xs: string[]) =>
+  sql`array[${sql.join(
+    xs.map((x) => sql`${x}`),
+    sql`, `,
+  )}]::text[]`;
 const inYear = sql`r.created_at >= ${`${Y - 1}-12-31T00:00:00Z`}::timestamptz and r.created_at < ${`${Y + 1}-01-02T00:00:00Z`}::timestamptz`;
 
 async function clearYear() {
@@ -56,7 +60,13 @@ function periods(): FigureFilter[] {
   const out: FigureFilter[] = [{ start: day(`${Y}-01-01`), end: day(`${Y + 1}-01-01`) }];
   for (let m = 1; m <= 12; m++) out.push(shanghaiMonthRange(`${Y}-${pad(m)}`));
   // Whole months only, whole months with days either side, days either side of one month boundary.
-  for (const [from, to] of [['01-01', '03-01'], ['01-15', '03-10'], ['02-10', '03-05'], ['06-01', '06-20'], ['11-30', '12-31']]) {
+  for (const [from, to] of [
+    ['01-01', '03-01'],
+    ['01-15', '03-10'],
+    ['02-10', '03-05'],
+    ['06-01', '06-20'],
+    ['11-30', '12-31'],
+  ]) {
     out.push({ start: day(`${Y}-${from}`), end: day(`${Y}-${to}`) });
   }
   for (let i = 0; i < 6; i++) {
@@ -120,7 +130,9 @@ beforeAll(async () => {
   await db.execute(sql`update reports set description = '已匿名', last_polled_at = now() where ${some(0.1)}`);
   await db.execute(sql`update report_ratings set excluded_at = now() where excluded_at is null and report_id in (select r.id from reports r where ${inYear}) and random() < 0.05`);
   await db.execute(sql`update report_ratings set excluded_at = null where excluded_at is not null and report_id in (select r.id from reports r where ${inYear}) and random() < 0.3`);
-  await db.execute(sql`update report_ratings set comment = null where level not in ('dissatisfied', 'very_dissatisfied') and report_id in (select r.id from reports r where ${inYear}) and random() < 0.1`);
+  await db.execute(
+    sql`update report_ratings set comment = null where level not in ('dissatisfied', 'very_dissatisfied') and report_id in (select r.id from reports r where ${inYear}) and random() < 0.1`,
+  );
   await db.execute(sql`delete from report_ratings where round = 2 and report_id in (select r.id from reports r where ${inYear}) and random() < 0.1`);
   const gone = sql`(select r.id from reports r where ${inYear} and random() < 0.02)`;
   await db.execute(sql`create temporary table rollup_gone as ${gone}`);
@@ -152,7 +164,14 @@ describe(`figures rollup (${N} random reports)`, () => {
   it('answers filtered figures exactly as the definition does, including the empty street', async () => {
     const repo = figuresRepository(db);
     const year = { start: day(`${Y}-01-01`), end: day(`${Y + 1}-01-01`) };
-    const filters: Partial<FigureFilter>[] = [{ street: '东风街道' }, { street: '' }, { category: REPORT_CATEGORIES[0].code }, { department: '路灯管理所' }, { department: '' }, { street: '西山街道', department: '市容环境卫生管理处' }];
+    const filters: Partial<FigureFilter>[] = [
+      { street: '东风街道' },
+      { street: '' },
+      { category: REPORT_CATEGORIES[0].code },
+      { department: '路灯管理所' },
+      { department: '' },
+      { street: '西山街道', department: '市容环境卫生管理处' },
+    ];
     for (const f of filters) {
       for (const dimension of DIMENSIONS) {
         const filter = { ...year, ...f };

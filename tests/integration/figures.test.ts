@@ -39,14 +39,68 @@ const BAD_COMMENT = '处理太慢了，很不满意';
 
 // R1–R15 are in the period Y-03-01 .. Y-04-30 (Shanghai days, both included); O1–O3 are outside it.
 const FIXTURES: Fixture[] = [
-  { name: 'R1', at: '03-01T00:00:00', category: 'exposed_garbage', street: EAST, department: A, status: 'closed', delivered: true, respondedAfterHours: 2, registered: true, handled: true, closed: true, ratings: [{ round: 1, level: 'very_satisfied' }] },
+  {
+    name: 'R1',
+    at: '03-01T00:00:00',
+    category: 'exposed_garbage',
+    street: EAST,
+    department: A,
+    status: 'closed',
+    delivered: true,
+    respondedAfterHours: 2,
+    registered: true,
+    handled: true,
+    closed: true,
+    ratings: [{ round: 1, level: 'very_satisfied' }],
+  },
   // Late response (30 h); round 2 (满意) supersedes round 1 (不满意).
-  { name: 'R2', at: '03-02T10:00:00', category: 'exposed_garbage', street: EAST, department: A, status: 'closed', delivered: true, respondedAfterHours: 30, registered: true, handled: true, closed: true, ratings: [{ round: 1, level: 'dissatisfied', comment: BAD_COMMENT }, { round: 2, level: 'satisfied' }] },
+  {
+    name: 'R2',
+    at: '03-02T10:00:00',
+    category: 'exposed_garbage',
+    street: EAST,
+    department: A,
+    status: 'closed',
+    delivered: true,
+    respondedAfterHours: 30,
+    registered: true,
+    handled: true,
+    closed: true,
+    ratings: [
+      { round: 1, level: 'dissatisfied', comment: BAD_COMMENT },
+      { round: 2, level: 'satisfied' },
+    ],
+  },
   { name: 'R3', at: '03-03T10:00:00', category: 'exposed_garbage', street: EAST, department: A, status: 'handled', delivered: true, respondedAfterHours: 1, registered: true, handled: true },
   // Closed without a recorded 处置完成 step: still handled (status closed).
-  { name: 'R4', at: '03-04T10:00:00', category: 'exposed_garbage', street: EAST, department: A, status: 'closed', delivered: true, respondedAfterHours: 5, registered: true, closed: true, ratings: [{ round: 1, level: 'very_dissatisfied', comment: BAD_COMMENT }] },
+  {
+    name: 'R4',
+    at: '03-04T10:00:00',
+    category: 'exposed_garbage',
+    street: EAST,
+    department: A,
+    status: 'closed',
+    delivered: true,
+    respondedAfterHours: 5,
+    registered: true,
+    closed: true,
+    ratings: [{ round: 1, level: 'very_dissatisfied', comment: BAD_COMMENT }],
+  },
   // Its only rating was excluded by an upheld appeal: not rated.
-  { name: 'R5', at: '03-05T10:00:00', category: 'exposed_garbage', street: EAST, department: A, status: 'closed', delivered: true, respondedAfterHours: 3, registered: true, handled: true, closed: true, ratings: [{ round: 1, level: 'satisfied', excluded: true }] },
+  {
+    name: 'R5',
+    at: '03-05T10:00:00',
+    category: 'exposed_garbage',
+    street: EAST,
+    department: A,
+    status: 'closed',
+    delivered: true,
+    respondedAfterHours: 3,
+    registered: true,
+    handled: true,
+    closed: true,
+    ratings: [{ round: 1, level: 'satisfied', excluded: true }],
+  },
   { name: 'R6', at: '03-06T10:00:00', category: 'exposed_garbage', street: CMD, department: null, status: 'rejected', delivered: true, respondedAfterHours: 10 },
   // Never delivered to the case system.
   { name: 'R7', at: '03-07T10:00:00', category: 'street_light', street: EAST, department: null, status: 'submitted', delivered: false },
@@ -54,17 +108,97 @@ const FIXTURES: Fixture[] = [
   { name: 'R8', at: '03-08T10:00:00', category: 'street_light', street: CMD, department: B, status: 'dispatched', delivered: true, respondedAfterHours: 24, registered: true },
   { name: 'R9', at: '03-09T10:00:00', category: 'illegal_parking', street: null, department: null, status: 'received', delivered: true },
   // The latest round (2) is excluded: not rated, although round 1 (基本满意) stands.
-  { name: 'R10', at: '03-10T10:00:00', category: 'exposed_garbage', street: null, department: A, status: 'closed', delivered: true, respondedAfterHours: 2, registered: true, handled: true, closed: true, ratings: [{ round: 1, level: 'basically_satisfied' }, { round: 2, level: 'very_dissatisfied', comment: BAD_COMMENT, excluded: true }] },
+  {
+    name: 'R10',
+    at: '03-10T10:00:00',
+    category: 'exposed_garbage',
+    street: null,
+    department: A,
+    status: 'closed',
+    delivered: true,
+    respondedAfterHours: 2,
+    registered: true,
+    handled: true,
+    closed: true,
+    ratings: [
+      { round: 1, level: 'basically_satisfied' },
+      { round: 2, level: 'very_dissatisfied', comment: BAD_COMMENT, excluded: true },
+    ],
+  },
   // Last minute of March in Shanghai; closed once, reopened for rework: handled, not closed, rated.
-  { name: 'R11', at: '03-31T23:59:00', category: 'illegal_parking', street: EAST, department: B, status: 'reopened', delivered: true, respondedAfterHours: 1, registered: true, handled: true, closed: true, ratings: [{ round: 1, level: 'satisfied' }] },
+  {
+    name: 'R11',
+    at: '03-31T23:59:00',
+    category: 'illegal_parking',
+    street: EAST,
+    department: B,
+    status: 'reopened',
+    delivered: true,
+    respondedAfterHours: 1,
+    registered: true,
+    handled: true,
+    closed: true,
+    ratings: [{ round: 1, level: 'satisfied' }],
+  },
   // First second of April in Shanghai (still March in UTC).
-  { name: 'R12', at: '04-01T00:00:00', category: 'street_light', street: CMD, department: B, status: 'closed', delivered: true, respondedAfterHours: 4, registered: true, handled: true, closed: true, ratings: [{ round: 1, level: 'very_satisfied' }] },
+  {
+    name: 'R12',
+    at: '04-01T00:00:00',
+    category: 'street_light',
+    street: CMD,
+    department: B,
+    status: 'closed',
+    delivered: true,
+    respondedAfterHours: 4,
+    registered: true,
+    handled: true,
+    closed: true,
+    ratings: [{ round: 1, level: 'very_satisfied' }],
+  },
   { name: 'R13', at: '04-15T10:00:00', category: 'exposed_garbage', street: EAST, department: null, status: 'duplicate', delivered: true, respondedAfterHours: 48 },
   { name: 'R14', at: '04-30T23:59:59', category: 'illegal_parking', street: CMD, department: null, status: 'submitted', delivered: false },
   // Closed and never rated.
-  { name: 'R15', at: '04-10T10:00:00', category: 'street_light', street: EAST, department: B, status: 'closed', delivered: true, respondedAfterHours: 6, registered: true, handled: true, closed: true },
-  { name: 'O1', at: '02-28T23:59:59', category: 'exposed_garbage', street: EAST, department: A, status: 'closed', delivered: true, respondedAfterHours: 1, registered: true, handled: true, closed: true, ratings: [{ round: 1, level: 'very_satisfied' }] },
-  { name: 'O2', at: '05-01T00:00:00', category: 'exposed_garbage', street: EAST, department: A, status: 'closed', delivered: true, respondedAfterHours: 1, registered: true, handled: true, closed: true, ratings: [{ round: 1, level: 'very_dissatisfied', comment: BAD_COMMENT }] },
+  {
+    name: 'R15',
+    at: '04-10T10:00:00',
+    category: 'street_light',
+    street: EAST,
+    department: B,
+    status: 'closed',
+    delivered: true,
+    respondedAfterHours: 6,
+    registered: true,
+    handled: true,
+    closed: true,
+  },
+  {
+    name: 'O1',
+    at: '02-28T23:59:59',
+    category: 'exposed_garbage',
+    street: EAST,
+    department: A,
+    status: 'closed',
+    delivered: true,
+    respondedAfterHours: 1,
+    registered: true,
+    handled: true,
+    closed: true,
+    ratings: [{ round: 1, level: 'very_satisfied' }],
+  },
+  {
+    name: 'O2',
+    at: '05-01T00:00:00',
+    category: 'exposed_garbage',
+    street: EAST,
+    department: A,
+    status: 'closed',
+    delivered: true,
+    respondedAfterHours: 1,
+    registered: true,
+    handled: true,
+    closed: true,
+    ratings: [{ round: 1, level: 'very_dissatisfied', comment: BAD_COMMENT }],
+  },
   { name: 'O3', at: '01-15T10:00:00', category: 'street_light', street: CMD, department: B, status: 'closed', delivered: true, respondedAfterHours: 1, registered: true, handled: true, closed: true },
 ];
 
@@ -173,7 +307,9 @@ describe('figures (满意率 and friends) and the public scorecard', () => {
     for (const [i, f] of FIXTURES.entries()) {
       const created = shanghai(f.at);
       const respondedAt = f.respondedAfterHours === undefined ? null : plusHours(created, f.respondedAfterHours);
-      const [{ id }] = await queryRows<{ id: string }>(db, sql`
+      const [{ id }] = await queryRows<{ id: string }>(
+        db,
+        sql`
         insert into reports (user_id, category, service_code, description, lat, lng, address, street, status, case_id, department,
           responded_at, registered_at, dispatched_at, handled_at, closed_at, idempotency_key, request_hash, created_at, updated_at)
         values (${userIds[i % 2]}, ${f.category}, ${findCategory(f.category)!.serviceCode}, ${`测试举报 ${f.name}，请勿处理`}, 24.88, 102.83, '测试路 1 号',
@@ -184,7 +320,8 @@ describe('figures (满意率 and friends) and the public scorecard', () => {
           ${f.handled ? plusHours(created, 72) : null}::timestamptz,
           ${f.closed ? plusHours(created, 96) : null}::timestamptz,
           ${uniqueName('fig')}, 'hash', ${created}::timestamptz, ${created}::timestamptz)
-        returning id`);
+        returning id`,
+      );
       for (const rating of f.ratings ?? []) {
         await db.execute(sql`
           insert into report_ratings (report_id, user_id, round, level, comment, excluded_at, created_at)
@@ -196,8 +333,18 @@ describe('figures (满意率 and friends) and the public scorecard', () => {
 
   afterAll(async () => {
     if (userIds.length > 0) {
-      await removeRows(sql`u.id in (${sql.join(userIds.map((id) => sql`${id}::uuid`), sql`, `)})`);
-      await t.database.db.execute(sql`delete from users where id in (${sql.join(userIds.map((id) => sql`${id}::uuid`), sql`, `)})`);
+      await removeRows(
+        sql`u.id in (${sql.join(
+          userIds.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`,
+      );
+      await t.database.db.execute(
+        sql`delete from users where id in (${sql.join(
+          userIds.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`,
+      );
     }
     await t.close();
   });
@@ -335,10 +482,13 @@ describe('figures (满意率 and friends) and the public scorecard', () => {
     const [first, concurrent] = [scorecard(`${Y}-03`), scorecard(`${Y}-03`)];
     expect(concurrent).toBe(first);
     expect((await first).total.reports).toBe(11);
-    const [{ id }] = await queryRows<{ id: string }>(t.database.db, sql`
+    const [{ id }] = await queryRows<{ id: string }>(
+      t.database.db,
+      sql`
       insert into reports (user_id, category, service_code, description, lat, lng, address, status, idempotency_key, request_hash, created_at)
       values (${userIds[0]}, 'exposed_garbage', 'SJ-0101', '缓存测试', 24.88, 102.83, '测试路 1 号', 'submitted', ${uniqueName('fig')}, 'hash', ${shanghai('03-20T12:00:00')}::timestamptz)
-      returning id`);
+      returning id`,
+    );
     try {
       clock += SCORECARD_CACHE_MS - 1;
       expect((await scorecard(`${Y}-03`)).total.reports).toBe(11);

@@ -86,7 +86,19 @@ const ROUTES: Record<string, RouteCase> = {
   'PUT /api/v1/staff/users/:id/block': { who: 'staff', body: { blocked: true, reason: '恶意举报' } },
   'GET /api/v1/stall-spots': {
     who: 'anonymous',
-    query: { lat: '31', lng: '86', coordSystem: 'wgs84', radius: '1000', openNow: 'true', at: '2026-11-23T19:00:00+08:00', goods: 'snacks', kind: 'night_market', q: '夜市', limit: '10', cursor: 'eyJjIjowLCJpIjoiMDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAwIn0' },
+    query: {
+      lat: '31',
+      lng: '86',
+      coordSystem: 'wgs84',
+      radius: '1000',
+      openNow: 'true',
+      at: '2026-11-23T19:00:00+08:00',
+      goods: 'snacks',
+      kind: 'night_market',
+      q: '夜市',
+      limit: '10',
+      cursor: 'eyJjIjowLCJpIjoiMDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAwIn0',
+    },
   },
   'GET /api/v1/stall-spots/check': { who: 'anonymous', query: { lat: '31', lng: '86', coordSystem: 'wgs84', goods: 'snacks' } },
   'GET /api/v1/stall-spots/:id': { who: 'anonymous', query: { lat: '31', lng: '86', coordSystem: 'wgs84' } },
@@ -100,7 +112,27 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/v1/staff/stall-spots/import': {
     who: 'staff',
     query: { dryRun: 'true' },
-    csv: { code: 'FUZZ-CSV-1', name: '夜市', kind: '夜市', district: '呈贡区', street: '', address: '仕林街', lat: '30.1', lng: '85.1', coord_system: 'wgs84', approximate: '', radius_m: '80', capacity: '10', goods: '小吃', facilities: '', rules: '', manager_name: '', manager_phone: '', photos: '', schedule: '1-7 18:00-22:00' },
+    csv: {
+      code: 'FUZZ-CSV-1',
+      name: '夜市',
+      kind: '夜市',
+      district: '呈贡区',
+      street: '',
+      address: '仕林街',
+      lat: '30.1',
+      lng: '85.1',
+      coord_system: 'wgs84',
+      approximate: '',
+      radius_m: '80',
+      capacity: '10',
+      goods: '小吃',
+      facilities: '',
+      rules: '',
+      manager_name: '',
+      manager_phone: '',
+      photos: '',
+      schedule: '1-7 18:00-22:00',
+    },
   },
   'POST /api/v1/photos': { who: 'resident', multipart: true },
   'GET /api/v1/photos/:id/:variant': { who: 'anonymous', query: { exp: '9999999999', sig: 'abc' } },
@@ -108,12 +140,22 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/v1/reports': {
     who: 'resident',
     idempotent: true,
-    body: { category: 'exposed_garbage', description: '路边堆了很多生活垃圾，已经好几天没人清理', location: { lat: 23, lng: 111, coordSystem: 'wgs84' }, address: '测试路 8 号', photoIds: [ID], street: '仕林街道' },
+    body: {
+      category: 'exposed_garbage',
+      description: '路边堆了很多生活垃圾，已经好几天没人清理',
+      location: { lat: 23, lng: 111, coordSystem: 'wgs84' },
+      address: '测试路 8 号',
+      photoIds: [ID],
+      street: '仕林街道',
+    },
   },
   'GET /api/v1/reports/nearby': { who: 'resident', query: { category: 'exposed_garbage', lat: '23', lng: '111', coordSystem: 'wgs84' } },
   'PUT /api/v1/reports/:id/follow': { who: 'resident' },
   'DELETE /api/v1/reports/:id/follow': { who: 'resident' },
-  'GET /api/v1/me/report-follows': { who: 'resident', query: { cursor: 'eyJzIjoicmVwb3J0Rm9sbG93czpmb2xsb3dlZEF0OmRlc2MiLCJ2IjoiMjAyNi0xMS0yM1QxMTowMDowMC4wMDAwMDBaIiwiaSI6IjAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMCJ9', limit: '10' } },
+  'GET /api/v1/me/report-follows': {
+    who: 'resident',
+    query: { cursor: 'eyJzIjoicmVwb3J0Rm9sbG93czpmb2xsb3dlZEF0OmRlc2MiLCJ2IjoiMjAyNi0xMS0yM1QxMTowMDowMC4wMDAwMDBaIiwiaSI6IjAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMCJ9', limit: '10' },
+  },
   'GET /api/v1/geo/reverse': { who: 'resident', query: { lat: '24.858', lng: '102.849', coordSystem: 'gcj02' } },
   'GET /api/v1/map/config': { who: 'anonymous' },
   'GET /api/v1/reports/:id': { who: 'resident', query: { coordSystem: 'wgs84' } },
@@ -159,15 +201,47 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/v1/staff/rewards/payout-batches/:id/results': { who: 'staff', body: { paid: [ID], failed: [{ claimId: ID, reason: '账户异常' }] } },
   // Not configured in this app (PAYOUT_METHOD=manual), so 404 before any body is read; its signed path has its own suite.
   'POST /api/v1/hooks/wechatpay/transfer': { who: 'anonymous', body: { id: 'n-1', resource: { ciphertext: 'abc', nonce: 'n', associated_data: 'transfer' } } },
-  'GET /api/v1/staff/figures': { who: 'staff', query: { from: '2026-11-01', to: '2026-11-23', groupBy: 'street', street: '仕林街道', category: 'exposed_garbage', department: '市容环境卫生管理处', format: 'json' } },
+  'GET /api/v1/staff/figures': {
+    who: 'staff',
+    query: { from: '2026-11-01', to: '2026-11-23', groupBy: 'street', street: '仕林街道', category: 'exposed_garbage', department: '市容环境卫生管理处', format: 'json' },
+  },
   'GET /api/v1/public/scorecard': { who: 'anonymous', query: { month: '2026-11' } },
   'GET /api/v1/staff/reports': {
     who: 'staff',
-    query: { status: 'received,closed', category: 'exposed_garbage', street: '仕林街道', from: '2026-11-01', to: '2026-11-23', rewardState: 'held', hasBadRating: 'true', caseNumber: 'CG-1', coordSystem: 'wgs84', limit: '10', sort: 'createdAt:desc' },
+    query: {
+      status: 'received,closed',
+      category: 'exposed_garbage',
+      street: '仕林街道',
+      from: '2026-11-01',
+      to: '2026-11-23',
+      rewardState: 'held',
+      hasBadRating: 'true',
+      caseNumber: 'CG-1',
+      coordSystem: 'wgs84',
+      limit: '10',
+      sort: 'createdAt:desc',
+    },
   },
-  'GET /api/v1/staff/reports/map-points': { who: 'staff', query: { status: 'received', category: 'exposed_garbage', street: '仕林街道', from: '2026-11-01', to: '2026-11-23', rewardState: 'pending', hasBadRating: 'false', caseNumber: 'CG', coordSystem: 'gcj02', limit: '100' } },
+  'GET /api/v1/staff/reports/map-points': {
+    who: 'staff',
+    query: {
+      status: 'received',
+      category: 'exposed_garbage',
+      street: '仕林街道',
+      from: '2026-11-01',
+      to: '2026-11-23',
+      rewardState: 'pending',
+      hasBadRating: 'false',
+      caseNumber: 'CG',
+      coordSystem: 'gcj02',
+      limit: '100',
+    },
+  },
   'GET /api/v1/staff/dashboard': { who: 'staff' },
-  'GET /api/v1/staff/audit-log': { who: 'staff', query: { actorKind: 'staff', actorId: ID, action: 'user.block', entityType: 'user', entityId: ID, from: '2026-11-01', to: '2026-11-23', limit: '10', sort: 'createdAt:asc' } },
+  'GET /api/v1/staff/audit-log': {
+    who: 'staff',
+    query: { actorKind: 'staff', actorId: ID, action: 'user.block', entityType: 'user', entityId: ID, from: '2026-11-01', to: '2026-11-23', limit: '10', sort: 'createdAt:asc' },
+  },
   'GET /api/v1/staff/rewards/rules/history': { who: 'staff', query: { limit: '5', sort: 'createdAt:desc' } },
   'GET /api/v1/staff/users/lookup': { who: 'staff', query: { caseNumber: 'CG-1' } },
   'GET /api/v1/staff/users/:id': { who: 'staff' },
@@ -210,7 +284,9 @@ describe('fuzz corpus: every route × hostile values → 4xx with the error shap
     const routes = Object.keys(ROUTES).length;
     const byStatus = Object.fromEntries([...statuses.entries()].sort(([a], [b]) => a - b));
     // The figures the release note reports.
-    console.log(`fuzz corpus: ${routes} routes × ${CASES.length} cases in every path parameter, query parameter and body field = ${requests} requests; by status ${JSON.stringify(byStatus)}; accepted as valid (2xx) ${accepted.length}: ${accepted.join('; ')}`);
+    console.log(
+      `fuzz corpus: ${routes} routes × ${CASES.length} cases in every path parameter, query parameter and body field = ${requests} requests; by status ${JSON.stringify(byStatus)}; accepted as valid (2xx) ${accepted.length}: ${accepted.join('; ')}`,
+    );
     await t?.close();
   });
 
@@ -256,7 +332,8 @@ describe('fuzz corpus: every route × hostile values → 4xx with the error shap
       return /=(NUL|10 kB string)$/.test(label) ? `${label} → ${res.status}: accepted` : null;
     }
     const error = (res.body as { error?: { code?: unknown; message?: unknown } })?.error;
-    if (typeof error?.code !== 'string' || !(error.code in ERRORS) || typeof error.message !== 'string') return `${label} → ${res.status} without the error shape: ${String(JSON.stringify(res.body)).slice(0, 200)}`;
+    if (typeof error?.code !== 'string' || !(error.code in ERRORS) || typeof error.message !== 'string')
+      return `${label} → ${res.status} without the error shape: ${String(JSON.stringify(res.body)).slice(0, 200)}`;
     // Clients show the message of every code but the developer ones (userMessageZh), so it must be Chinese.
     if (!DEVELOPER_MESSAGE_CODES.has(error.code as ErrorCode) && !/[\u4e00-\u9fff]/.test(error.message)) return `${label} → ${error.code} with a message not for residents: ${error.message}`;
     return null;

@@ -81,7 +81,9 @@ describe('Tencent reverse geocoding: the real adapter against the stand-in, over
     expect(upstream.map((u) => u.reason)).toEqual(['per-second limit', 'daily quota reached', 'http error', 'response is not JSON']);
     // A per-second limit is worth a retry a second later: the 503 says so.
     fake.setFailure('per-second-limit');
-    const err = await adapter().reverse(NORMAL_UNIVERSITY, 'gcj02').catch((e: AppError) => e);
+    const err = await adapter()
+      .reverse(NORMAL_UNIVERSITY, 'gcj02')
+      .catch((e: AppError) => e);
     expect((err as AppError).details).toEqual({ retryAfterSeconds: 1 });
   });
 

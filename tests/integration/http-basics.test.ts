@@ -39,7 +39,11 @@ describe('HTTP basics', () => {
       let sent = 0;
       const pump = () => {
         while (sent < 10 && req.write(chunk)) sent += 1;
-        if (sent < 10) req.once('drain', () => { sent += 1; pump(); });
+        if (sent < 10)
+          req.once('drain', () => {
+            sent += 1;
+            pump();
+          });
         else req.end();
       };
       pump();

@@ -14,10 +14,14 @@ describe('logs carry no personal data', () => {
     t = await startTestApp();
     name = uniqueName('pipl');
     const openid = t.wechat.openidFor(name);
-    await t.database.db.execute(sql.raw(`
+    await t.database.db.execute(
+      sql.raw(`
       create or replace function cityloop_test_refuse() returns trigger language plpgsql as $$
-      begin raise exception 'refused by the logs test'; end $$`));
-    await t.database.db.execute(sql.raw(`create trigger logs_test_refuse_spot before insert on stall_spots for each row when (new.manager_phone = '${phone}') execute function cityloop_test_refuse()`));
+      begin raise exception 'refused by the logs test'; end $$`),
+    );
+    await t.database.db.execute(
+      sql.raw(`create trigger logs_test_refuse_spot before insert on stall_spots for each row when (new.manager_phone = '${phone}') execute function cityloop_test_refuse()`),
+    );
     await t.database.db.execute(sql.raw(`create trigger logs_test_refuse_user before insert on users for each row when (new.openid = '${openid}') execute function cityloop_test_refuse()`));
   });
   afterAll(async () => {

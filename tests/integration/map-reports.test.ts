@@ -9,7 +9,10 @@ import { api, loginResident, startTestApp, uniqueName, uploadPhoto, waitFor, typ
 async function freshPhoto(): Promise<Buffer> {
   const raw = Buffer.alloc(48 * 48 * 3);
   for (let i = 0; i < raw.length; i += 1) raw[i] = Math.floor(Math.random() * 256);
-  return sharp(raw, { raw: { width: 48, height: 48, channels: 3 } }).resize(320, 320, { kernel: 'nearest' }).jpeg().toBuffer();
+  return sharp(raw, { raw: { width: 48, height: 48, channels: 3 } })
+    .resize(320, 320, { kernel: 'nearest' })
+    .jpeg()
+    .toBuffer();
 }
 
 /** A point (WGS-84) in a region no other suite reports in, so map queries on a shared database see only this run. */
@@ -35,7 +38,14 @@ describe('the resident map: open reports around the pin, 我也遇到了, and th
   async function submit(token: string, body: Record<string, unknown>, key = uniqueName('key')) {
     const photo = await uploadPhoto(t.baseUrl, token, await freshPhoto());
     expect(photo.status).toBe(201);
-    const json = { category: 'exposed_garbage', description: '路边堆了很多生活垃圾，已经好几天没人清理', location: { ...remoteSpot(), coordSystem: 'wgs84' }, address: '测试路 8 号门口', photoIds: [photo.body.id], ...body };
+    const json = {
+      category: 'exposed_garbage',
+      description: '路边堆了很多生活垃圾，已经好几天没人清理',
+      location: { ...remoteSpot(), coordSystem: 'wgs84' },
+      address: '测试路 8 号门口',
+      photoIds: [photo.body.id],
+      ...body,
+    };
     const res = await api(t.baseUrl, '/api/v1/reports?coordSystem=wgs84', { json, token, headers: { 'idempotency-key': key } });
     return { res, json, key };
   }
@@ -68,14 +78,25 @@ describe('the resident map: open reports around the pin, 我也遇到了, and th
       expect(res.status).toBe(200);
       expect(res.body.items.map((i) => i.id)).toEqual([garbage, light]);
       const [first, second] = res.body.items;
-      expect(first).toMatchObject({ category: 'exposed_garbage', categoryName: '暴露垃圾', status: 'received', statusName: '已受理', address: '测试路 8 号门口', own: false, followed: false, followers: 0 });
+      expect(first).toMatchObject({
+        category: 'exposed_garbage',
+        categoryName: '暴露垃圾',
+        status: 'received',
+        statusName: '已受理',
+        address: '测试路 8 号门口',
+        own: false,
+        followed: false,
+        followers: 0,
+      });
       expect(first.distanceMeters).toBe(50);
       expect(second).toMatchObject({ category: 'street_light', distanceMeters: 400 });
       expect(Object.keys(first).sort()).toEqual(['address', 'category', 'categoryName', 'createdAt', 'distanceMeters', 'followed', 'followers', 'id', 'location', 'own', 'status', 'statusName']);
       expect(JSON.stringify(res.body)).not.toContain(reporter.userId);
       // WGS-84 as asked; GCJ-02 for WeChat's map, converted at the edge.
       expect(first.location.lat).toBeCloseTo(north(here, 50).lat, 6);
-      const asGcj = await api<{ items: MapReportDto[] }>(t.baseUrl, `/api/v1/reports/nearby?lat=${fromWgs84(here, 'gcj02').lat}&lng=${fromWgs84(here, 'gcj02').lng}&coordSystem=gcj02`, { token: neighbour.token });
+      const asGcj = await api<{ items: MapReportDto[] }>(t.baseUrl, `/api/v1/reports/nearby?lat=${fromWgs84(here, 'gcj02').lat}&lng=${fromWgs84(here, 'gcj02').lng}&coordSystem=gcj02`, {
+        token: neighbour.token,
+      });
       expect(asGcj.body.items.map((i) => i.id)).toEqual([garbage, light]);
       const expected = fromWgs84(north(here, 50), 'gcj02');
       expect(asGcj.body.items[0].location.lat).toBeCloseTo(expected.lat, 6);
@@ -184,10 +205,14 @@ describe('the resident map: open reports around the pin, 我也遇到了, and th
       expect((await api(t.baseUrl, '/api/v1/me', { method: 'DELETE', token: erased.token, json: { confirm: true } })).status).toBe(200);
 
       t.simulator.advance(await caseNumberOf(reporter.token, id), 'register');
-      const reward = await waitFor(async () => {
-        const r = (await api(t.baseUrl, `/api/v1/reports/${id}`, { token: reporter.token })).body.report.reward;
-        return r.state !== 'pending' && r;
-      }, 10_000, 'the reward decision');
+      const reward = await waitFor(
+        async () => {
+          const r = (await api(t.baseUrl, `/api/v1/reports/${id}`, { token: reporter.token })).body.report.reward;
+          return r.state !== 'pending' && r;
+        },
+        10_000,
+        'the reward decision',
+      );
       // The first reporter is paid as ever; the follower is not a second reporter of the problem.
       expect(reward).toMatchObject({ state: 'accrued', amountFen: 200 });
 
@@ -240,7 +265,11 @@ describe('the resident map: open reports around the pin, 我也遇到了, and th
       const { res } = await submit(me.token, { ...atUniversity, address: undefined });
       expect(res.status).toBe(201);
       expect(res.body.report.address).toBe('云南省昆明市呈贡区云南师范大学呈贡校区附近(联大街)');
-      expect(await rowOf(res.body.report.id)).toEqual({ address: '云南省昆明市呈贡区云南师范大学呈贡校区附近(联大街)', geocoded_address: '云南省昆明市呈贡区云南师范大学呈贡校区附近(联大街)', street: '吴家营街道' });
+      expect(await rowOf(res.body.report.id)).toEqual({
+        address: '云南省昆明市呈贡区云南师范大学呈贡校区附近(联大街)',
+        geocoded_address: '云南省昆明市呈贡区云南师范大学呈贡校区附近(联大街)',
+        street: '吴家营街道',
+      });
       expect((await caseOf(me.token, res.body.report.id)).form.address_string).toBe('云南省昆明市呈贡区云南师范大学呈贡校区附近(联大街)');
       const empty = await submit(me.token, { ...atUniversity, address: '' });
       expect(empty.res.status).toBe(201);

@@ -86,7 +86,19 @@ describe.each(['xml', 'json'] as const)('Open311 client against the simulator (%
   });
 
   it('fills a city’s required attribute from config, and refuses to post without it', async () => {
-    const channel = { variable: true, code: 'channel', datatype: 'singlevaluelist' as const, required: true, datatype_description: null, order: 9, description: '来源渠道', values: [{ key: 'cityloop', name: '随手拍' }, { key: 'hotline', name: '12345' }] };
+    const channel = {
+      variable: true,
+      code: 'channel',
+      datatype: 'singlevaluelist' as const,
+      required: true,
+      datatype_description: null,
+      order: 9,
+      description: '来源渠道',
+      values: [
+        { key: 'cityloop', name: '随手拍' },
+        { key: 'hotline', name: '12345' },
+      ],
+    };
     const { sim, cs } = await setup({ extraAttributes: { 'SJ-0401': [channel] }, strictAttributes: true });
     const err = await failure(cs.createCase(newCase()));
     expect(err).toMatchObject({ retryable: false, message: expect.stringContaining('channel') });
@@ -170,7 +182,8 @@ describe('Open311 client against a server that refuses its service list', () => 
       };
       if (req.url?.startsWith('/services.json')) return json(400, [{ code: 400, description: 'General service error' }]);
       if (req.method === 'POST' && req.url === '/requests.json') return json(201, [{ service_request_id: 'R-1' }]);
-      if (req.url?.startsWith('/requests/R-1.json')) return json(200, [{ service_request_id: 'R-1', status: 'open', service_code: 'SJ-0401', requested_datetime: '2026-11-22T09:30:00+08:00', updated_datetime: '2026-11-22T09:30:00+08:00' }]);
+      if (req.url?.startsWith('/requests/R-1.json'))
+        return json(200, [{ service_request_id: 'R-1', status: 'open', service_code: 'SJ-0401', requested_datetime: '2026-11-22T09:30:00+08:00', updated_datetime: '2026-11-22T09:30:00+08:00' }]);
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html>not here</html>');
     });

@@ -77,7 +77,8 @@ describe.each(['xml', 'json'] as const)('the simulator as a GeoReport v2 server 
     const created = await call(sim, format, 'requests', { form: { ...noPoint, address_id: 'KM-530114-0042', media_url: ['https://m.example/1.jpg', 'https://m.example/2.jpg'] } });
     expect(created.status).toBe(201);
     const id = created.body[0].service_request_id as string;
-    if (format === 'xml') expect(created.text).toContain(`<service_requests><request><service_request_id>${id}</service_request_id><service_notice>已受理</service_notice><account_id/></request></service_requests>`);
+    if (format === 'xml')
+      expect(created.text).toContain(`<service_requests><request><service_request_id>${id}</service_request_id><service_notice>已受理</service_notice><account_id/></request></service_requests>`);
     const one = await call(sim, format, `requests/${id}`, { query: { extensions: 'true' } });
     expect(one.body[0]).toMatchObject({ address_id: 'KM-530114-0042', lat: null, media_url: 'https://m.example/1.jpg' });
     expect(one.body[0].extended_attributes.media_urls).toEqual(['https://m.example/1.jpg', 'https://m.example/2.jpg']);
@@ -144,7 +145,9 @@ describe.each(['xml', 'json'] as const)('the simulator as a GeoReport v2 server 
     expect(feed.body.map((u: { status: string }) => u.status)).toEqual(['open', 'investigating', 'action_scheduled']);
     expect(feed.body[2]).toMatchObject({ service_request_id: id, external_status_code: 'dispatched', description: expect.stringContaining('已派遣至') });
 
-    const posted = await call(sim, format, 'servicerequestupdates', { form: { api_key: API_KEY, service_request_id: id, status: 'OPEN', description: '摊贩又回来了', updated_datetime: new Date(now).toISOString(), email: 'someone@example.org' } });
+    const posted = await call(sim, format, 'servicerequestupdates', {
+      form: { api_key: API_KEY, service_request_id: id, status: 'OPEN', description: '摊贩又回来了', updated_datetime: new Date(now).toISOString(), email: 'someone@example.org' },
+    });
     expect(posted.status).toBe(200);
     expect(posted.body[0].update_id).toBe(`${id}-04`);
     const c = sim.cases.get(id)!;
@@ -200,7 +203,9 @@ describe('bff/scripts/open311-check.mjs', () => {
     const { execFile } = await import('node:child_process');
     const run = (url: string) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        execFile(process.execPath, [path.join(__dirname, '../../bff/scripts/open311-check.mjs'), url, API_KEY], (err, stdout) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, out: stdout }));
+        execFile(process.execPath, [path.join(__dirname, '../../bff/scripts/open311-check.mjs'), url, API_KEY], (err, stdout) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout }),
+        );
       });
     const sim = await startCaseSimulator({ apiKey: API_KEY });
     try {

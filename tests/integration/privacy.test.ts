@@ -19,7 +19,13 @@ describe('personal data: export and erasure', () => {
     const me = await loginResident(t.baseUrl, name);
     const up = await uploadPhoto(t.baseUrl, me.token, photo);
     expect(up.status).toBe(201);
-    const body = { category: 'exposed_garbage', description: '我家楼下垃圾堆了三天，电话 13912345678', location: { lat: 20 + Math.random() * 10, lng: 100 + Math.random() * 10, coordSystem: 'wgs84' } /* apart, so no report is another's duplicate */, address: '雨花街道 12 号', photoIds: [up.body.id] };
+    const body = {
+      category: 'exposed_garbage',
+      description: '我家楼下垃圾堆了三天，电话 13912345678',
+      location: { lat: 20 + Math.random() * 10, lng: 100 + Math.random() * 10, coordSystem: 'wgs84' } /* apart, so no report is another's duplicate */,
+      address: '雨花街道 12 号',
+      photoIds: [up.body.id],
+    };
     const report = await api(t.baseUrl, '/api/v1/reports', { token: me.token, json: body, headers: { 'idempotency-key': uniqueName('k') } });
     expect(report.status).toBe(201);
     await api(t.baseUrl, '/api/v1/me/rewards/leaderboard', { method: 'PUT', token: me.token, json: { optIn: true } });
@@ -39,7 +45,11 @@ describe('personal data: export and erasure', () => {
     expect(res.headers.get('content-disposition')).toContain('attachment');
     expect(res.body.profile).toMatchObject({ id: me.userId, leaderboardOptIn: true, blocked: false });
     expect(res.body.reports).toHaveLength(1);
-    expect(res.body.reports[0]).toMatchObject({ id: me.reportId, description: expect.stringContaining('垃圾'), photos: [expect.objectContaining({ id: me.photoId, url: expect.stringContaining('sig=') })] });
+    expect(res.body.reports[0]).toMatchObject({
+      id: me.reportId,
+      description: expect.stringContaining('垃圾'),
+      photos: [expect.objectContaining({ id: me.photoId, url: expect.stringContaining('sig=') })],
+    });
     expect(res.body.reports[0].timeline.length).toBeGreaterThan(0);
     expect(res.body.rewards.ledger).toEqual([expect.objectContaining({ kind: 'adjustment', amountFen: 300, balanceFen: 300 })]);
     expect(JSON.stringify(res.body)).not.toContain(t.wechat.openidFor(me.name));
@@ -86,11 +96,20 @@ describe('personal data: export and erasure', () => {
     // The report stays for the figures, without what the resident wrote; the user row holds nothing personal.
     const [report] = await queryRows<{ description: string; category: string; user_id: string }>(t.database.db, sql`select description, category, user_id from reports where id = ${me.reportId}`);
     expect(report).toEqual({ description: '', category: 'exposed_garbage', user_id: me.userId });
-    const [user] = await queryRows<{ openid: string; nickname: string | null; session_key: string | null; erased: boolean; leaderboard_opt_in: boolean }>(t.database.db, sql`select openid, nickname, session_key, erased_at is not null as erased, leaderboard_opt_in from users where id = ${me.userId}`);
+    const [user] = await queryRows<{ openid: string; nickname: string | null; session_key: string | null; erased: boolean; leaderboard_opt_in: boolean }>(
+      t.database.db,
+      sql`select openid, nickname, session_key, erased_at is not null as erased, leaderboard_opt_in from users where id = ${me.userId}`,
+    );
     expect(user).toMatchObject({ openid: `erased:${me.userId}`, nickname: null, session_key: null, leaderboard_opt_in: false, erased: true });
     // The ledger is kept, ending at zero with the forfeit booked as its own entry.
-    const ledger = await queryRows<{ kind: string; amount_fen: string; balance_fen: string; note: string | null }>(t.database.db, sql`select kind, amount_fen, balance_fen, note from reward_ledger where user_id = ${me.userId} order by seq`);
-    expect(ledger.map((e) => [e.kind, Number(e.amount_fen), Number(e.balance_fen)])).toEqual([['adjustment', 300, 300], ['adjustment', -300, 0]]);
+    const ledger = await queryRows<{ kind: string; amount_fen: string; balance_fen: string; note: string | null }>(
+      t.database.db,
+      sql`select kind, amount_fen, balance_fen, note from reward_ledger where user_id = ${me.userId} order by seq`,
+    );
+    expect(ledger.map((e) => [e.kind, Number(e.amount_fen), Number(e.balance_fen)])).toEqual([
+      ['adjustment', 300, 300],
+      ['adjustment', -300, 0],
+    ]);
     const audit = await queryRows<{ action: string }>(t.database.db, sql`select action from audit_log where entity_id = ${me.userId} and action = 'user.erase'`);
     expect(audit).toHaveLength(1);
 

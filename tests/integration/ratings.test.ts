@@ -16,7 +16,9 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
 
   beforeAll(async () => {
     t = await startTestApp({ caseSystem: true, now: () => new Date(Date.now() + offsetMs) });
-    jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 90, g: 120, b: 60 } } }).jpeg().toBuffer();
+    jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 90, g: 120, b: 60 } } })
+      .jpeg()
+      .toBuffer();
   });
   afterAll(() => t.close());
   afterEach(() => {
@@ -48,10 +50,14 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     t.simulator.advance(caseId, 'dispatch', { department: '住房和城乡建设局' });
     t.simulator.advance(caseId, 'handle', { note: '已现场处置', media_urls: ['https://city.example/after/site.jpg'] });
     t.simulator.advance(caseId, 'close', { note });
-    return waitFor(async () => {
-      const r = await getReport(token, id);
-      return r.status === 'closed' && r;
-    }, 10_000, 'closed');
+    return waitFor(
+      async () => {
+        const r = await getReport(token, id);
+        return r.status === 'closed' && r;
+      },
+      10_000,
+      'closed',
+    );
   }
 
   it('opens rating only after closure, shows the closing note and after-photos, and takes one rating', async () => {
@@ -72,7 +78,11 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
 
     const ok = await rate(me.token, id, { level: 'satisfied', speed: 5, result: 4, attitude: 5 });
     expect(ok.status).toBe(201);
-    expect(ok.body.rating).toMatchObject({ canRate: false, cannotRateReason: '您已评价过此案件', ratings: [{ round: 1, level: 'satisfied', levelName: '满意', speed: 5, result: 4, attitude: 5, comment: null }] });
+    expect(ok.body.rating).toMatchObject({
+      canRate: false,
+      cannotRateReason: '您已评价过此案件',
+      ratings: [{ round: 1, level: 'satisfied', levelName: '满意', speed: 5, result: 4, attitude: 5, comment: null }],
+    });
     const twice = await rate(me.token, id, { level: 'very_satisfied' });
     expect([twice.status, twice.body.error.code]).toEqual([409, 'RATING_ALREADY_SUBMITTED']);
     // Nothing went to the case system for a good rating.
@@ -199,14 +209,23 @@ describe('满意度评价: rating closed cases, 差评 follow-up, rework and "is
     await closeCase(me.token, closed.id, closed.caseId);
     // Time moves through the job's clock: 4 days after closing the reminder is due (the question is
     // not: dispatched only 4 days before); 29 days after dispatch the question is.
-    const nudgesAt = (days: number) => ({ db: t.database.db, now: () => new Date(Date.now() + days * 86_400_000), ratingRules: { windowDays: RATING_RULES.windowDays, followUpDays: 15, fixedQuestionAfterDays: 28 }, reminderAfterDays: 3, logger: createLogger('silent') });
+    const nudgesAt = (days: number) => ({
+      db: t.database.db,
+      now: () => new Date(Date.now() + days * 86_400_000),
+      ratingRules: { windowDays: RATING_RULES.windowDays, followUpDays: 15, fixedQuestionAfterDays: 28 },
+      reminderAfterDays: 3,
+      logger: createLogger('silent'),
+    });
     const atFour = await sendRatingNudges(nudgesAt(4));
     expect(atFour.reminders).toBeGreaterThanOrEqual(1);
     expect((await sendRatingNudges(nudgesAt(4))).reminders).toBe(0);
     const atTwentyNine = await sendRatingNudges(nudgesAt(29));
     expect(atTwentyNine.fixedQuestions).toBeGreaterThanOrEqual(1);
     const second = await sendRatingNudges(nudgesAt(29));
-    const notices = await queryRows<{ topic: string; page: string }>(t.database.db, sql`select topic, page from notifications where user_id = ${me.userId} and topic in ('report_rating_reminder', 'report_fixed_question')`);
+    const notices = await queryRows<{ topic: string; page: string }>(
+      t.database.db,
+      sql`select topic, page from notifications where user_id = ${me.userId} and topic in ('report_rating_reminder', 'report_fixed_question')`,
+    );
     expect(notices.sort((a, b) => a.topic.localeCompare(b.topic))).toEqual([
       { topic: 'report_fixed_question', page: `packages/report/detail/index?id=${waiting.id}` },
       { topic: 'report_rating_reminder', page: `packages/report/rate/index?id=${closed.id}` },

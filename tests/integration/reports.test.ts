@@ -27,7 +27,14 @@ describe('随手拍 reports through the case system', () => {
     const photo = await uploadPhoto(t.baseUrl, token, JPEG);
     expect(photo.status).toBe(201);
     const spot = randomSpot();
-    const body = { category: 'exposed_garbage', description: '路边堆了很多生活垃圾，已经好几天没人清理', location: { ...spot, coordSystem: 'wgs84' }, address: '测试路 8 号门口', photoIds: [photo.body.id], ...overrides };
+    const body = {
+      category: 'exposed_garbage',
+      description: '路边堆了很多生活垃圾，已经好几天没人清理',
+      location: { ...spot, coordSystem: 'wgs84' },
+      address: '测试路 8 号门口',
+      photoIds: [photo.body.id],
+      ...overrides,
+    };
     const res = await api(t.baseUrl, '/api/v1/reports?coordSystem=wgs84', { json: body, token, headers: { 'idempotency-key': key } });
     return { res, body, key, photo: photo.body };
   }
@@ -64,10 +71,14 @@ describe('随手拍 reports through the case system', () => {
     t.simulator.advance(caseId, 'dispatch', { department: '市容环境卫生管理处', expected_datetime: '2026-12-01T18:00:00+08:00' });
     t.simulator.advance(caseId, 'handle', { note: '已清运完毕', media_urls: ['https://city.example/after/1.jpg'] });
     t.simulator.advance(caseId, 'close', { note: '经核查已解决' });
-    const closed = await waitFor(async () => {
-      const r = await getReport(me.token, id);
-      return r.status === 'closed' ? r : undefined;
-    }, 10_000, 'the close webhook');
+    const closed = await waitFor(
+      async () => {
+        const r = await getReport(me.token, id);
+        return r.status === 'closed' ? r : undefined;
+      },
+      10_000,
+      'the close webhook',
+    );
     expect(closed).toMatchObject({ department: '市容环境卫生管理处', expectedAt: '2026-12-01T10:00:00.000Z', afterPhotos: ['https://city.example/after/1.jpg'] });
     const steps = closed.timeline.map((e: any) => e.status);
     expect(steps[0]).toBe('submitted');
@@ -196,7 +207,7 @@ describe('随手拍 reports through the case system', () => {
       expect(res.status).toBe(201);
     });
 
-    it('refuses someone else\'s photo and a photo already used', async () => {
+    it("refuses someone else's photo and a photo already used", async () => {
       const me = await resident();
       const other = await resident();
       const theirs = await uploadPhoto(t.baseUrl, other.token, JPEG);
@@ -217,7 +228,7 @@ describe('随手拍 reports through the case system', () => {
   });
 
   describe('following my reports', () => {
-    it('lists only my reports, newest first with cursor paging, and hides others\' reports as 404', async () => {
+    it("lists only my reports, newest first with cursor paging, and hides others' reports as 404", async () => {
       const me = await resident();
       const other = await resident();
       const ids = [];

@@ -13,7 +13,10 @@ import { api, loginResident, PHOTOS_DIR, startTestApp, uniqueName, uploadPhoto, 
 async function freshPhoto(): Promise<Buffer> {
   const raw = Buffer.alloc(48 * 48 * 3);
   for (let i = 0; i < raw.length; i += 1) raw[i] = Math.floor(Math.random() * 256);
-  return sharp(raw, { raw: { width: 48, height: 48, channels: 3 } }).resize(320, 320, { kernel: 'nearest' }).jpeg().toBuffer();
+  return sharp(raw, { raw: { width: 48, height: 48, channels: 3 } })
+    .resize(320, 320, { kernel: 'nearest' })
+    .jpeg()
+    .toBuffer();
 }
 
 /** A position nobody else in this run (or earlier runs on a shared database) is near. */
@@ -45,7 +48,13 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
     const photo = await uploadPhoto(t.baseUrl, token, opts.photo ?? (await freshPhoto()));
     expect(photo.status).toBe(201);
     const spot = opts.spot ?? remoteSpot();
-    const body = { category: opts.category ?? 'exposed_garbage', description: '路边堆了很多生活垃圾，已经好几天没人清理', location: { ...spot, coordSystem: 'wgs84' }, address: '测试路 8 号门口', photoIds: [photo.body.id] };
+    const body = {
+      category: opts.category ?? 'exposed_garbage',
+      description: '路边堆了很多生活垃圾，已经好几天没人清理',
+      location: { ...spot, coordSystem: 'wgs84' },
+      address: '测试路 8 号门口',
+      photoIds: [photo.body.id],
+    };
     const res = await api(t.baseUrl, '/api/v1/reports?coordSystem=wgs84', { json: body, token, headers: { 'idempotency-key': uniqueName('key') } });
     expect(res.status).toBe(201);
     await t.delivery.drain();
@@ -56,10 +65,15 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
 
   const getReport = async (token: string, id: string) => (await api(t.baseUrl, `/api/v1/reports/${id}?coordSystem=wgs84`, { token })).body.report;
   /** Waits for the webhook to land and the reward to be decided. */
-  const decided = (token: string, id: string) => waitFor(async () => {
-    const r = await getReport(token, id);
-    return r.reward.state !== 'pending' && r.reward;
-  }, 10_000, 'reward decision');
+  const decided = (token: string, id: string) =>
+    waitFor(
+      async () => {
+        const r = await getReport(token, id);
+        return r.reward.state !== 'pending' && r.reward;
+      },
+      10_000,
+      'reward decision',
+    );
   const rewards = async (token: string) => (await api(t.baseUrl, '/api/v1/me/rewards', { token })).body;
   const claim = (token: string, json: unknown, key = uniqueName('claim')) => api(t.baseUrl, '/api/v1/me/rewards/claims', { token, json, headers: { 'idempotency-key': key } });
   const setRules = (patch: Partial<typeof DEFAULT_REWARD_RULES>) => api(t.baseUrl, '/api/v1/staff/rewards/rules', { method: 'PUT', token: staff, json: { ...DEFAULT_REWARD_RULES, ...patch } });
@@ -218,7 +232,10 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
     t.simulator.advance(b.caseId, 'register');
     expect(await decided(me.token, b.id)).toMatchObject({ state: 'none', reason: 'daily_cap_reached' });
 
-    const [used] = await queryRows<{ fen: string }>(db(), sql`select coalesce(sum(amount_fen), 0) as fen from reward_ledger where kind in ('accrual', 'reversal') and created_at >= date_trunc('month', now() at time zone 'Asia/Shanghai') at time zone 'Asia/Shanghai'`);
+    const [used] = await queryRows<{ fen: string }>(
+      db(),
+      sql`select coalesce(sum(amount_fen), 0) as fen from reward_ledger where kind in ('accrual', 'reversal') and created_at >= date_trunc('month', now() at time zone 'Asia/Shanghai') at time zone 'Asia/Shanghai'`,
+    );
     expect((await setRules({ monthlyBudgetFen: Number(used.fen) + 100 })).status).toBe(200);
     const other = await resident();
     const c = await submit(other.token);
@@ -291,15 +308,25 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
       const me = await resident();
       await grant(me.userId, 100);
       // An overdrawing claim written straight to the table, past all application checks.
-      await expect(db().execute(sql`insert into reward_ledger (user_id, seq, prev_seq, kind, amount_fen, prev_balance_fen, balance_fen, claim_id)
-        values (${me.userId}, 2, 1, 'claim', -500, 100, -400, null)`)).rejects.toThrow();
+      await expect(
+        db().execute(sql`insert into reward_ledger (user_id, seq, prev_seq, kind, amount_fen, prev_balance_fen, balance_fen, claim_id)
+        values (${me.userId}, 2, 1, 'claim', -500, 100, -400, null)`),
+      ).rejects.toThrow();
       // Two rows extending the same entry (a lost-update race) cannot both exist.
-      await expect(db().execute(sql`insert into reward_ledger (user_id, seq, prev_seq, kind, amount_fen, prev_balance_fen, balance_fen)
-        values (${me.userId}, 1, null, 'adjustment', 100, 0, 100)`)).rejects.toThrow();
+      await expect(
+        db().execute(sql`insert into reward_ledger (user_id, seq, prev_seq, kind, amount_fen, prev_balance_fen, balance_fen)
+        values (${me.userId}, 1, null, 'adjustment', 100, 0, 100)`),
+      ).rejects.toThrow();
       // A row claiming a previous balance that is not the real one.
-      await expect(db().execute(sql`insert into reward_ledger (user_id, seq, prev_seq, kind, amount_fen, prev_balance_fen, balance_fen)
-        values (${me.userId}, 2, 1, 'adjustment', 100, 900, 1000)`)).rejects.toThrow();
-      const refusal = (q: Promise<unknown>) => q.then(() => 'allowed', (err: { cause?: { message?: string } }) => err.cause?.message ?? String(err));
+      await expect(
+        db().execute(sql`insert into reward_ledger (user_id, seq, prev_seq, kind, amount_fen, prev_balance_fen, balance_fen)
+        values (${me.userId}, 2, 1, 'adjustment', 100, 900, 1000)`),
+      ).rejects.toThrow();
+      const refusal = (q: Promise<unknown>) =>
+        q.then(
+          () => 'allowed',
+          (err: { cause?: { message?: string } }) => err.cause?.message ?? String(err),
+        );
       expect(await refusal(db().execute(sql`update reward_ledger set amount_fen = 1000000 where user_id = ${me.userId}`))).toMatch(/append-only/);
       expect(await refusal(db().execute(sql`delete from reward_ledger where user_id = ${me.userId}`))).toMatch(/append-only/);
       expect((await rewards(me.token)).balanceFen).toBe(100);
@@ -332,9 +359,15 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
       // Every pending manual claim is in a batch now: another batch has nothing to take.
       const empty = await api(t.baseUrl, '/api/v1/staff/rewards/payout-batches', { token: staff, method: 'POST' });
       expect([empty.status, empty.body.error.code]).toEqual([409, 'PAYOUT_NOTHING_TO_BATCH']);
-      const results = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: finance, json: { paid: [a.id], failed: [{ claimId: b.id, reason: '收款账户未实名' }] } });
+      const results = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, {
+        token: finance,
+        json: { paid: [a.id], failed: [{ claimId: b.id, reason: '收款账户未实名' }] },
+      });
       expect(results.body).toEqual({ settled: 2, alreadySettled: 0 });
-      const repeat = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: finance, json: { paid: [a.id], failed: [{ claimId: b.id, reason: '再次' }] } });
+      const repeat = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, {
+        token: finance,
+        json: { paid: [a.id], failed: [{ claimId: b.id, reason: '再次' }] },
+      });
       expect(repeat.body).toEqual({ settled: 0, alreadySettled: 2 });
 
       const mine = await rewards(me.token);
@@ -389,7 +422,7 @@ describe('有奖举报: rewards, ledger, claims and appeals', () => {
     });
   });
 
-  it('gives staff the month\'s figures: budget used, by category, opt-in masked top reporters, appeals backlog', async () => {
+  it("gives staff the month's figures: budget used, by category, opt-in masked top reporters, appeals backlog", async () => {
     const me = await resident();
     expect((await api(t.baseUrl, '/api/v1/me/rewards/leaderboard', { method: 'PUT', token: me.token, json: { optIn: 'yes' } })).status).toBe(400);
     expect((await api(t.baseUrl, '/api/v1/me/rewards/leaderboard', { method: 'PUT', token: me.token, json: { optIn: true } })).body).toEqual({ leaderboardOptIn: true });

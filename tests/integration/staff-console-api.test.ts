@@ -246,7 +246,16 @@ describe('staff console API', () => {
       ]);
       const staffId = (await get('/staff/me')).body.staff.id;
       const [batch] = await t.database.db.insert(payoutBatches).values({ createdBy: staffId, claimCount: 1, totalFen: 100 }).returning();
-      await t.database.db.insert(rewardClaims).values({ userId: resident.userId, amountFen: 100, method: 'manual', status: 'processing', outBillNo: uniqueName('bill'), batchId: batch.id, idempotencyKey: uniqueName('c'), requestHash: 'h' });
+      await t.database.db.insert(rewardClaims).values({
+        userId: resident.userId,
+        amountFen: 100,
+        method: 'manual',
+        status: 'processing',
+        outBillNo: uniqueName('bill'),
+        batchId: batch.id,
+        idempotencyKey: uniqueName('c'),
+        requestHash: 'h',
+      });
 
       const after = (await get('/staff/dashboard', viewer)).body.dashboard;
       expect(after).toEqual({
@@ -365,7 +374,15 @@ describe('staff console API', () => {
       const res = await get('/staff/rewards/payout-batches?limit=100', finance);
       expect(res.status).toBe(200);
       const [awaiting, settled] = made.map((id) => res.body.items.find((b: { id: string }) => b.id === id));
-      expect(awaiting).toEqual({ id: made[0], createdBy: { id: me.id, displayName: '测试员' }, claimCount: 2, totalFen: 300, createdAt: expect.any(String), state: 'awaiting_confirmation', claims: { processing: 1, paid: 0, failed: 1 } });
+      expect(awaiting).toEqual({
+        id: made[0],
+        createdBy: { id: me.id, displayName: '测试员' },
+        claimCount: 2,
+        totalFen: 300,
+        createdAt: expect.any(String),
+        state: 'awaiting_confirmation',
+        claims: { processing: 1, paid: 0, failed: 1 },
+      });
       expect(settled).toMatchObject({ state: 'settled', claims: { processing: 0, paid: 1, failed: 1 } });
       const onlyAwaiting = await walk('/staff/rewards/payout-batches?state=awaiting_confirmation', 1, finance);
       expect(onlyAwaiting).toContain(made[0]);

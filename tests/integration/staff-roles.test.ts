@@ -76,8 +76,7 @@ describe('staff roles: one permission table, enforced on every staff route', () 
   });
 
   it('the OpenAPI document names the same permission for each staff route as the guard enforces', () => {
-    const documented = (method: string, path: string) =>
-      ROUTE_DOCS.find((d) => d.method === method && new RegExp(`^/api/v1${d.path.replace(/:\w+/g, '[^/]+')}$`).test(path.split('?')[0]))?.access;
+    const documented = (method: string, path: string) => ROUTE_DOCS.find((d) => d.method === method && new RegExp(`^/api/v1${d.path.replace(/:\w+/g, '[^/]+')}$`).test(path.split('?')[0]))?.access;
     const mismatches = STAFF_ROUTES.filter(([method, path, permission]) => documented(method, path) !== permission).map(([m, p, perm]) => `${m} ${p}: guard ${perm}, documented ${documented(m, p)}`);
     expect(mismatches).toEqual([]);
   });
@@ -189,7 +188,10 @@ describe('staff login abuse: per-account lockout, separate limits, the real clie
     const right = await login(username, 'right-password-1', '198.51.100.99');
     expect(right.status).toBe(423);
     expect(right.body.error).toMatchObject({ code: 'STAFF_ACCOUNT_LOCKED', details: { lockedUntil: expect.any(String) } });
-    const audit = await queryRows<{ action: string; actor_kind: string }>(t.database.db, sql`select a.action, a.actor_kind from audit_log a join staff_accounts s on s.id::text = a.entity_id where s.username = ${username}`);
+    const audit = await queryRows<{ action: string; actor_kind: string }>(
+      t.database.db,
+      sql`select a.action, a.actor_kind from audit_log a join staff_accounts s on s.id::text = a.entity_id where s.username = ${username}`,
+    );
     expect(audit).toEqual([{ action: 'staff.lock', actor_kind: 'system' }]);
   });
 

@@ -28,7 +28,7 @@ describe('stall spots', () => {
   }
 
   describe('listing the seeded points', () => {
-    it('orders by distance, flags approximate coordinates, and carries open status and today\'s hours', async () => {
+    it("orders by distance, flags approximate coordinates, and carries open status and today's hours", async () => {
       const res = await api(t.baseUrl, `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=20000&limit=50`);
       expect(res.status).toBe(200);
       const items = res.body.items;
@@ -97,7 +97,7 @@ describe('stall spots', () => {
       expect(seen.sort()).toEqual(ids.sort());
     });
 
-    it('takes and returns GCJ-02, the system WeChat\'s map uses', async () => {
+    it("takes and returns GCJ-02, the system WeChat's map uses", async () => {
       const spot = (await api(t.baseUrl, `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=20000&q=${encodeURIComponent('斗南')}`)).body.items[0];
       const [gLng, gLat] = gcoord.transform([spot.location.lng, spot.location.lat], gcoord.WGS84, gcoord.GCJ02);
       const res = await api(t.baseUrl, `/api/v1/stall-spots?lat=${gLat}&lng=${gLng}&coordSystem=gcj02&radius=1000`);
@@ -143,12 +143,19 @@ describe('stall spots', () => {
     it('finds the nearest open spot behind thousands of nearer closed ones on the first page', async () => {
       // 2,100 spots closed in the evening within ~300 m, and one open spot 2 km away.
       const centre = { lat: 30 + Math.random() * 5, lng: 85 + Math.random() * 5 };
-      const tag = uniqueName('N').replace(/[^A-Za-z0-9]/g, '').slice(-10);
+      const tag = uniqueName('N')
+        .replace(/[^A-Za-z0-9]/g, '')
+        .slice(-10);
       const header = 'code,name,kind,district,street,address,lat,lng,coord_system,capacity,goods,schedule';
-      const row = (i: number, lat: number, lng: number, schedule: string) => `${tag}-${i},早市${i},time_slot,测试区,测试街道,测试路 ${i} 号,${lat.toFixed(6)},${lng.toFixed(6)},wgs84,10,produce,${schedule}`;
+      const row = (i: number, lat: number, lng: number, schedule: string) =>
+        `${tag}-${i},早市${i},time_slot,测试区,测试街道,测试路 ${i} 号,${lat.toFixed(6)},${lng.toFixed(6)},wgs84,10,produce,${schedule}`;
       const closed = Array.from({ length: 2100 }, (_, i) => row(i, centre.lat + (Math.random() - 0.5) * 0.005, centre.lng + (Math.random() - 0.5) * 0.005, '1-5 06:00-08:00'));
       const open = row(9999, centre.lat + 0.018, centre.lng, 'daily 18:00-23:00');
-      const imported = await api(t.baseUrl, '/api/v1/staff/stall-spots/import', { token: await t.staffToken('admin'), headers: { 'content-type': 'text/csv' }, rawBody: [header, ...closed, open].join('\n') });
+      const imported = await api(t.baseUrl, '/api/v1/staff/stall-spots/import', {
+        token: await t.staffToken('admin'),
+        headers: { 'content-type': 'text/csv' },
+        rawBody: [header, ...closed, open].join('\n'),
+      });
       expect(imported.status).toBe(200);
       expect(imported.body).toMatchObject({ created: 2101 });
 
@@ -178,7 +185,15 @@ describe('stall spots', () => {
 
       clock = sh('2026-11-23 19:00'); // Monday
       const staffToken = await t.staffToken('admin');
-      expect((await api(t.baseUrl, `/api/v1/staff/stall-spots/${edited.id}`, { method: 'PATCH', token: staffToken, json: { schedule: { weekly: [{ days: [1, 2, 3, 4, 5], windows: [{ open: '06:00', close: '08:00' }] }] } } })).status).toBe(200);
+      expect(
+        (
+          await api(t.baseUrl, `/api/v1/staff/stall-spots/${edited.id}`, {
+            method: 'PATCH',
+            token: staffToken,
+            json: { schedule: { weekly: [{ days: [1, 2, 3, 4, 5], windows: [{ open: '06:00', close: '08:00' }] }] } },
+          })
+        ).status,
+      ).toBe(200);
       expect((await api(t.baseUrl, `/api/v1/staff/stall-spots/${suspended.id}/suspend`, { token: staffToken, json: { reason: '道路施工', until: '2026-11-23T20:00:00+08:00' } })).status).toBe(200);
 
       const openAt = async (instant: string) => {
@@ -193,7 +208,11 @@ describe('stall spots', () => {
       expect(await openAt('2026-07-06T19:00:00+08:00')).toEqual([daily.id, summer.id, closedThisMonday.id].sort());
       expect(await openAt('2026-11-24T07:00:00+08:00')).toEqual([edited.id]);
       // Moving a spot moves its open hours with it.
-      const moved = await api(t.baseUrl, `/api/v1/staff/stall-spots/${daily.id}`, { method: 'PATCH', token: staffToken, json: { location: { lat: centre.lat + 0.05, lng: centre.lng, coordSystem: 'wgs84', approximate: false } } });
+      const moved = await api(t.baseUrl, `/api/v1/staff/stall-spots/${daily.id}`, {
+        method: 'PATCH',
+        token: staffToken,
+        json: { location: { lat: centre.lat + 0.05, lng: centre.lng, coordSystem: 'wgs84', approximate: false } },
+      });
       expect(moved.status).toBe(200);
       expect(await openAt('2026-11-23T19:00:00+08:00')).toEqual([weekendPlusThisMonday.id]);
     });
@@ -206,7 +225,7 @@ describe('stall spots', () => {
     });
     afterAll(() => limited.close());
 
-    it('answers 429 with Retry-After past the limit, counting every public read, and leaves residents\' writes alone', async () => {
+    it("answers 429 with Retry-After past the limit, counting every public read, and leaves residents' writes alone", async () => {
       const list = `/api/v1/stall-spots?lat=${CHENGGONG.lat}&lng=${CHENGGONG.lng}&coordSystem=wgs84&radius=20000`;
       const first = await api(limited.baseUrl, list);
       expect(first.status).toBe(200);
@@ -284,7 +303,11 @@ describe('stall spots', () => {
       await t.notifications.drain();
       const mine = () => t.wechat.messages.filter((m) => m.touser === t.wechat.openidFor(name));
       expect(mine()).toHaveLength(1);
-      expect(mine()[0]).toMatchObject({ template_id: 'tmpl-stall-change', page: `packages/stalls/detail/index?id=${spot.id}`, data: { thing1: { value: '测试夜市' }, phrase2: { value: '暂停开放' } } });
+      expect(mine()[0]).toMatchObject({
+        template_id: 'tmpl-stall-change',
+        page: `packages/stalls/detail/index?id=${spot.id}`,
+        data: { thing1: { value: '测试夜市' }, phrase2: { value: '暂停开放' } },
+      });
       expect(mine()[0].data.thing3.value).toContain('道路施工');
 
       const patched = await api(t.baseUrl, `/api/v1/staff/stall-spots/${spot.id}`, {
@@ -326,14 +349,31 @@ describe('stall spots', () => {
       await t.notifications.drain();
       expect(t.wechat.messages.filter((m) => m.touser === t.wechat.openidFor(keen))).toHaveLength(1);
       expect(t.wechat.messages.filter((m) => m.touser === t.wechat.openidFor(refuser))).toHaveLength(0);
-      const statuses = await queryRows<{ status: string }>(t.database.db, sql`
-        select n.status from notifications n join stall_spot_follows f on f.user_id = n.user_id and f.spot_id = ${spot.id} order by n.status`);
+      const statuses = await queryRows<{ status: string }>(
+        t.database.db,
+        sql`
+        select n.status from notifications n join stall_spot_follows f on f.user_id = n.user_id and f.spot_id = ${spot.id} order by n.status`,
+      );
       expect(statuses.map((s) => s.status)).toEqual(['sent', 'skipped']);
     });
 
     it('refuses bad spots: overlapping or inverted schedules, unknown goods, duplicate codes', async () => {
       const post = (body: unknown) => api(t.baseUrl, '/api/v1/staff/stall-spots', { json: body, token: staff });
-      const overlapping = await post(stallSpotInput({ schedule: { weekly: [{ days: [1], windows: [{ open: '06:00', close: '10:00' }, { open: '09:00', close: '11:00' }] }] } }));
+      const overlapping = await post(
+        stallSpotInput({
+          schedule: {
+            weekly: [
+              {
+                days: [1],
+                windows: [
+                  { open: '06:00', close: '10:00' },
+                  { open: '09:00', close: '11:00' },
+                ],
+              },
+            ],
+          },
+        }),
+      );
       expect(overlapping.status).toBe(400);
       expect(JSON.stringify(overlapping.body.error)).toContain('overlaps');
       const inverted = await post(stallSpotInput({ schedule: { weekly: [{ days: [1], windows: [{ open: '21:00', close: '18:00' }] }] } }));
@@ -368,9 +408,27 @@ describe('stall spots', () => {
   describe('bulk import', () => {
     const header = 'code,name,kind,district,street,address,lat,lng,coord_system,approximate,radius_m,capacity,goods,facilities,rules,manager_name,manager_phone,schedule';
     const row = (code: string, extra: Partial<Record<'kind' | 'lat' | 'goods' | 'schedule', string>> = {}) =>
-      [code, '导入夜市', extra.kind ?? '夜市', '测试区', '测试街道', '"测试路 2 号, 东侧"', extra.lat ?? String(31 + Math.random()), String(86 + Math.random()), 'wgs84', 'true', '60', '30', extra.goods ?? '小吃|蔬果', '供电', '"规则: 保持""整洁"""', '李四', '13800000000', extra.schedule ?? 'daily 18:00-02:00'].join(',');
-    const postCsv = (csv: string, query = '') =>
-      api(t.baseUrl, `/api/v1/staff/stall-spots/import${query}`, { rawBody: csv, headers: { 'content-type': 'text/csv; charset=utf-8' }, token: staff });
+      [
+        code,
+        '导入夜市',
+        extra.kind ?? '夜市',
+        '测试区',
+        '测试街道',
+        '"测试路 2 号, 东侧"',
+        extra.lat ?? String(31 + Math.random()),
+        String(86 + Math.random()),
+        'wgs84',
+        'true',
+        '60',
+        '30',
+        extra.goods ?? '小吃|蔬果',
+        '供电',
+        '"规则: 保持""整洁"""',
+        '李四',
+        '13800000000',
+        extra.schedule ?? 'daily 18:00-02:00',
+      ].join(',');
+    const postCsv = (csv: string, query = '') => api(t.baseUrl, `/api/v1/staff/stall-spots/import${query}`, { rawBody: csv, headers: { 'content-type': 'text/csv; charset=utf-8' }, token: staff });
 
     it('imports a valid CSV (Chinese kind and goods names, quoted commas), then updates by code', async () => {
       const a = uniqueName('IMP').replace(/[^A-Za-z0-9-]/g, '');
@@ -405,7 +463,11 @@ describe('stall spots', () => {
       const doc = {
         type: 'FeatureCollection',
         features: [
-          { type: 'Feature', geometry: { type: 'Point', coordinates: [87.5, 32.5] }, properties: { code, name: '几何夜市', kind: 'night_market', district: '测试区', address: '测试路 3 号', capacity: 20, goods: 'snacks', schedule: 'daily 18:00-23:00' } },
+          {
+            type: 'Feature',
+            geometry: { type: 'Point', coordinates: [87.5, 32.5] },
+            properties: { code, name: '几何夜市', kind: 'night_market', district: '测试区', address: '测试路 3 号', capacity: 20, goods: 'snacks', schedule: 'daily 18:00-23:00' },
+          },
         ],
       };
       const dry = await api(t.baseUrl, '/api/v1/staff/stall-spots/import?dryRun=true', { rawBody: JSON.stringify(doc), headers: { 'content-type': 'application/geo+json' }, token: staff });
@@ -415,7 +477,11 @@ describe('stall spots', () => {
       expect(real.body.created).toBe(1);
       const [stored] = await queryRows<{ lat: number; lng: number }>(t.database.db, sql`select lat, lng from stall_spots where code = ${code}`);
       expect(stored).toEqual({ lat: 32.5, lng: 87.5 });
-      const broken = await api(t.baseUrl, '/api/v1/staff/stall-spots/import', { rawBody: JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'LineString', coordinates: [] } }] }), headers: { 'content-type': 'application/geo+json' }, token: staff });
+      const broken = await api(t.baseUrl, '/api/v1/staff/stall-spots/import', {
+        rawBody: JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'LineString', coordinates: [] } }] }),
+        headers: { 'content-type': 'application/geo+json' },
+        token: staff,
+      });
       expect(broken.status).toBe(422);
       expect(broken.body.error.details.rows[0]).toMatchObject({ row: 0, errors: [expect.stringMatching(/Point/)] });
     });

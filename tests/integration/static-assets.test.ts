@@ -27,7 +27,9 @@ const decode = (body: Buffer, encoding: string | undefined) => (encoding === 'br
 function fakeBuild(): { dir: string; files: Record<string, Buffer> } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-h5-'));
   const files: Record<string, Buffer> = {
-    'index.html': Buffer.from(`<!doctype html><html><head><link rel="stylesheet" href="/css/app.0123456789abcdef0123.css"></head><body><div id="app"></div><script src="/js/app.1a2b3c4d.js"></script></body></html>`),
+    'index.html': Buffer.from(
+      `<!doctype html><html><head><link rel="stylesheet" href="/css/app.0123456789abcdef0123.css"></head><body><div id="app"></div><script src="/js/app.1a2b3c4d.js"></script></body></html>`,
+    ),
     'js/app.1a2b3c4d.js': Buffer.from(Array.from({ length: 400 }, (_, i) => `export function f${i}() { return '随手拍 ${i} '.repeat(3); }`).join('\n')),
     'css/app.0123456789abcdef0123.css': Buffer.from(Array.from({ length: 200 }, (_, i) => `.c${i} { color: #1677ff; margin: ${i}px; }`).join('\n')),
     'static/images/pin.1a2b3c4d.svg': Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24">${'<circle cx="12" cy="12" r="10" fill="#1677ff"/>'.repeat(20)}</svg>`),
@@ -91,7 +93,14 @@ describe('precompressed H5 assets', () => {
       ['/manifest.json', 'manifest.json', 'application/json; charset=utf-8', 'no-cache'],
     ]) {
       const res = await get(t.baseUrl + url, { 'accept-encoding': 'gzip' });
-      expect([url, res.status, res.headers['content-type'], res.headers['content-encoding'], res.headers['cache-control'], res.headers.vary]).toEqual([url, 200, type, 'gzip', cache, 'Origin, Accept-Encoding']);
+      expect([url, res.status, res.headers['content-type'], res.headers['content-encoding'], res.headers['cache-control'], res.headers.vary]).toEqual([
+        url,
+        200,
+        type,
+        'gzip',
+        cache,
+        'Origin, Accept-Encoding',
+      ]);
       expect(zlib.gunzipSync(res.body)).toEqual(build.files[name]);
     }
     const png = await get(`${t.baseUrl}/static/images/photo.1a2b3c4d.png`, { 'accept-encoding': 'br, gzip' });
@@ -117,7 +126,12 @@ describe('precompressed H5 assets', () => {
   });
 
   it('answers HEAD with the headers alone, and unknown files with 404', async () => {
-    const head = await new Promise<http.IncomingMessage>((resolve, reject) => http.request(`${t.baseUrl}/js/app.1a2b3c4d.js`, { method: 'HEAD', headers: { 'accept-encoding': 'br' } }, resolve).on('error', reject).end());
+    const head = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http
+        .request(`${t.baseUrl}/js/app.1a2b3c4d.js`, { method: 'HEAD', headers: { 'accept-encoding': 'br' } }, resolve)
+        .on('error', reject)
+        .end(),
+    );
     expect([head.statusCode, head.headers['content-encoding']]).toEqual([200, 'br']);
     expect((await get(`${t.baseUrl}/js/missing.1a2b3c4d.js`)).status).toBe(404);
   });
@@ -133,7 +147,11 @@ describe('precompressed console assets', () => {
     execFileSync(process.execPath, [PRECOMPRESS, dir], { stdio: 'pipe' });
     const t = await startTestApp({ consoleDir: dir });
     try {
-      for (const [accept, encoding] of [['br', 'br'], ['gzip', 'gzip'], ['identity', undefined]] as const) {
+      for (const [accept, encoding] of [
+        ['br', 'br'],
+        ['gzip', 'gzip'],
+        ['identity', undefined],
+      ] as const) {
         const res = await get(`${t.baseUrl}/console/assets/index-AbC123xY.js`, { 'accept-encoding': accept });
         expect([res.status, res.headers['content-encoding'], res.headers['content-type'], res.headers.vary]).toEqual([200, encoding, 'text/javascript; charset=utf-8', 'Origin, Accept-Encoding']);
         expect(decode(res.body, encoding)).toEqual(js);

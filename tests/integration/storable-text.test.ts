@@ -15,7 +15,6 @@ const randomSpot = () => ({ lat: 22 + Math.random() * 3, lng: 110 + Math.random(
 /** Has a lone (unpaired) surrogate: what PostgreSQL's jsonb refuses and a text column silently corrupts. */
 const hasLoneSurrogate = (s: string) => /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 
-
 describe('text PostgreSQL cannot store, cut text, and out-of-range dates', () => {
   let t: TestApp;
   let staff: string;
@@ -29,7 +28,14 @@ describe('text PostgreSQL cannot store, cut text, and out-of-range dates', () =>
 
   async function submit(token: string, overrides: Record<string, unknown> = {}) {
     const photo = await uploadPhoto(t.baseUrl, token, JPEG);
-    const body = { category: 'exposed_garbage', description: '路边堆了很多生活垃圾，已经好几天没人清理', location: { ...randomSpot(), coordSystem: 'wgs84' }, address: '测试路 8 号门口', photoIds: [photo.body.id], ...overrides };
+    const body = {
+      category: 'exposed_garbage',
+      description: '路边堆了很多生活垃圾，已经好几天没人清理',
+      location: { ...randomSpot(), coordSystem: 'wgs84' },
+      address: '测试路 8 号门口',
+      photoIds: [photo.body.id],
+      ...overrides,
+    };
     return api(t.baseUrl, '/api/v1/reports', { json: body, token, headers: { 'idempotency-key': uniqueName('k') } });
   }
 
@@ -96,12 +102,19 @@ describe('text PostgreSQL cannot store, cut text, and out-of-range dates', () =>
       const { id, caseId } = await deliveredCase(resident.token);
       const rejected = await api(t.simulator.url, `/operator/requests/${caseId}/reject`, { json: { reason: '不属于受理范围', note: EMOJI_NOTE }, headers: { 'x-operator-key': TEST_CASE_API_KEY } });
       expect(rejected.status).toBe(200);
-      const report = await waitFor(async () => {
-        const r = (await api(t.baseUrl, `/api/v1/reports/${id}`, { token: resident.token })).body.report;
-        return r.status === 'rejected' && r;
-      }, 10_000, 'the rejection to apply');
+      const report = await waitFor(
+        async () => {
+          const r = (await api(t.baseUrl, `/api/v1/reports/${id}`, { token: resident.token })).body.report;
+          return r.status === 'rejected' && r;
+        },
+        10_000,
+        'the rejection to apply',
+      );
       expect(report.timeline.at(-1).note).toBe(EMOJI_NOTE);
-      const [notice] = await queryRows<{ data: { thing3: string } }>(t.database.db, sql`select data from notifications where user_id = ${resident.userId} and topic = 'report_status_changed' order by created_at desc limit 1`);
+      const [notice] = await queryRows<{ data: { thing3: string } }>(
+        t.database.db,
+        sql`select data from notifications where user_id = ${resident.userId} and topic = 'report_status_changed' order by created_at desc limit 1`,
+      );
       expect(hasLoneSurrogate(notice.data.thing3)).toBe(false);
       expect(Array.from(notice.data.thing3).length).toBeLessThanOrEqual(20);
       expect(notice.data.thing3.endsWith('…')).toBe(true);
@@ -113,13 +126,18 @@ describe('text PostgreSQL cannot store, cut text, and out-of-range dates', () =>
       const { id, caseId } = await deliveredCase(victim.token);
       // A real database fault, scoped to this user's notices: the insert of the notice fails.
       const fn = `refuse_notices_${victim.userId.replace(/-/g, '')}`;
-      await t.database.db.execute(sql.raw(`create function ${fn}() returns trigger language plpgsql as $$
-        begin if new.user_id = '${victim.userId}' then raise exception 'notices are broken for this user'; end if; return new; end $$`));
+      await t.database.db.execute(
+        sql.raw(`create function ${fn}() returns trigger language plpgsql as $$
+        begin if new.user_id = '${victim.userId}' then raise exception 'notices are broken for this user'; end if; return new; end $$`),
+      );
       await t.database.db.execute(sql.raw(`create trigger ${fn} before insert on notifications for each row execute function ${fn}()`));
       try {
         const ts = Math.floor(Date.now() / 1000);
         const raw = JSON.stringify({ update_id: uniqueName('u'), service_request_id: caseId, status: 'accepted', description: '已立案', updated_datetime: new Date().toISOString() });
-        const res = await api(t.baseUrl, '/api/v1/hooks/case-system', { rawBody: raw, headers: { 'content-type': 'application/json', 'x-case-timestamp': String(ts), 'x-case-signature': signWebhook(TEST_WEBHOOK_SECRET, ts, raw) } });
+        const res = await api(t.baseUrl, '/api/v1/hooks/case-system', {
+          rawBody: raw,
+          headers: { 'content-type': 'application/json', 'x-case-timestamp': String(ts), 'x-case-signature': signWebhook(TEST_WEBHOOK_SECRET, ts, raw) },
+        });
         expect([res.status, res.body]).toEqual([200, { applied: true }]);
         expect((await api(t.baseUrl, `/api/v1/reports/${id}`, { token: victim.token })).body.report.status).toBe('accepted');
         expect(t.logs.some((l) => l.includes('notice not written'))).toBe(true);
@@ -166,7 +184,10 @@ describe('text PostgreSQL cannot store, cut text, and out-of-range dates', () =>
       const { id, caseId } = await deliveredCase(resident.token);
       const ts = Math.floor(Date.now() / 1000);
       const raw = JSON.stringify({ update_id: uniqueName('u'), service_request_id: caseId, status: 'accepted', description: '已立案', ...dates });
-      const res = await api(t.baseUrl, '/api/v1/hooks/case-system', { rawBody: raw, headers: { 'content-type': 'application/json', 'x-case-timestamp': String(ts), 'x-case-signature': signWebhook(TEST_WEBHOOK_SECRET, ts, raw) } });
+      const res = await api(t.baseUrl, '/api/v1/hooks/case-system', {
+        rawBody: raw,
+        headers: { 'content-type': 'application/json', 'x-case-timestamp': String(ts), 'x-case-signature': signWebhook(TEST_WEBHOOK_SECRET, ts, raw) },
+      });
       expect([res.status, res.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
       expect((await api(t.baseUrl, `/api/v1/reports/${id}`, { token: resident.token })).body.report.status).toBe('received');
     });

@@ -71,12 +71,14 @@ async function freePort() {
 async function pool(items, width, fn) {
   const results = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i], i);
+      }
+    }),
+  );
   return results;
 }
 async function api(base, route, { method, json, token, body, headers = {} } = {}) {
@@ -91,12 +93,17 @@ async function api(base, route, { method, json, token, body, headers = {} } = {}
 const children = [];
 let wechat, s3, simulator, admin;
 async function cleanup() {
-  await Promise.all(children.map((child) => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 8000).unref();
-  })));
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 8000).unref();
+        }),
+    ),
+  );
   await simulator?.close();
   await wechat?.close();
   await s3?.close();
@@ -132,8 +139,11 @@ async function main() {
   admin = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   for (let i = 0; i < EXPIRING_USERS; i += 1) {
     const { rows } = await admin.query(`insert into users (openid) values ($1) returning id`, [`scale-expiring-${runId}-${i}`]);
-    await admin.query(`insert into reward_ledger (user_id, seq, prev_seq, kind, amount_fen, prev_balance_fen, balance_fen, note, created_at)
-      values ($1, 1, null, 'adjustment', 500, 0, 500, 'old', now() - interval '1000 days')`, [rows[0].id]);
+    await admin.query(
+      `insert into reward_ledger (user_id, seq, prev_seq, kind, amount_fen, prev_balance_fen, balance_fen, note, created_at)
+      values ($1, 1, null, 'adjustment', 500, 0, 500, 'old', now() - interval '1000 days')`,
+      [rows[0].id],
+    );
   }
 
   const env = (port) => ({
@@ -186,7 +196,10 @@ async function main() {
   await Promise.all(bases.map((base) => waitFor(`${base} health`, async () => (await api(base, '/api/v1/health').catch(() => ({ status: 0 }))).status === 200, 60_000)));
   figures.bootSeconds = Math.round((Date.now() - started) / 100) / 10;
 
-  const photo = async (seed) => sharp({ create: { width: 64, height: 48, channels: 3, background: { r: seed % 256, g: (seed * 7) % 256, b: (seed * 13) % 256 } } }).jpeg().toBuffer();
+  const photo = async (seed) =>
+    sharp({ create: { width: 64, height: 48, channels: 3, background: { r: seed % 256, g: (seed * 7) % 256, b: (seed * 13) % 256 } } })
+      .jpeg()
+      .toBuffer();
   const upload = async (base, token, data) => {
     const form = new FormData();
     form.append('file', new Blob([data], { type: 'image/jpeg' }), 'p.jpg');
@@ -209,42 +222,80 @@ async function main() {
 
   // 2. 300 reports, round-robin: the photo through one instance, the report through the next.
   const submitStarted = Date.now();
-  const residents = await pool(Array.from({ length: RESIDENTS }, (_, i) => i), 10, (i) => login(bases[i % INSTANCES], `resident-${runId}-${i}`));
-  const reportIds = await pool(Array.from({ length: REPORTS }, (_, i) => i), 12, async (i) => {
-    const token = residents[i % RESIDENTS];
-    const up = await upload(bases[i % INSTANCES], token, await photo(i + 10));
-    if (up.status !== 201) throw new Error(`upload ${i}: ${up.status} ${JSON.stringify(up.body)}`);
-    const body = { category: 'exposed_garbage', description: `多实例测试第 ${i} 号：路边堆了很多生活垃圾`, location: { lat: 22 + ((i * 37) % 1000) / 400, lng: 110 + ((i * 91) % 1000) / 400, coordSystem: 'wgs84' }, address: `测试路 ${i} 号`, photoIds: [up.body.id] };
-    const res = await api(bases[(i + 1) % INSTANCES], '/api/v1/reports?coordSystem=wgs84', { json: body, token, headers: { 'idempotency-key': `scale-${runId}-${i}` } });
-    if (res.status !== 201) throw new Error(`report ${i}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.report.id;
-  });
+  const residents = await pool(
+    Array.from({ length: RESIDENTS }, (_, i) => i),
+    10,
+    (i) => login(bases[i % INSTANCES], `resident-${runId}-${i}`),
+  );
+  const reportIds = await pool(
+    Array.from({ length: REPORTS }, (_, i) => i),
+    12,
+    async (i) => {
+      const token = residents[i % RESIDENTS];
+      const up = await upload(bases[i % INSTANCES], token, await photo(i + 10));
+      if (up.status !== 201) throw new Error(`upload ${i}: ${up.status} ${JSON.stringify(up.body)}`);
+      const body = {
+        category: 'exposed_garbage',
+        description: `多实例测试第 ${i} 号：路边堆了很多生活垃圾`,
+        location: { lat: 22 + ((i * 37) % 1000) / 400, lng: 110 + ((i * 91) % 1000) / 400, coordSystem: 'wgs84' },
+        address: `测试路 ${i} 号`,
+        photoIds: [up.body.id],
+      };
+      const res = await api(bases[(i + 1) % INSTANCES], '/api/v1/reports?coordSystem=wgs84', { json: body, token, headers: { 'idempotency-key': `scale-${runId}-${i}` } });
+      if (res.status !== 201) throw new Error(`report ${i}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.report.id;
+    },
+  );
   figures.submitSeconds = Math.round((Date.now() - submitStarted) / 100) / 10;
 
-  const deliveredBy = await waitFor('every report delivered', async () => {
-    const { rows } = await admin.query(`select count(*) filter (where case_id is not null)::int as delivered from reports where id = any($1::uuid[])`, [reportIds]);
-    return rows[0].delivered === REPORTS ? Date.now() : false;
-  }, 120_000);
+  const deliveredBy = await waitFor(
+    'every report delivered',
+    async () => {
+      const { rows } = await admin.query(`select count(*) filter (where case_id is not null)::int as delivered from reports where id = any($1::uuid[])`, [reportIds]);
+      return rows[0].delivered === REPORTS ? Date.now() : false;
+    },
+    120_000,
+  );
   figures.deliverySeconds = Math.round((deliveredBy - submitStarted) / 100) / 10;
-  const outbox = (await admin.query(`select count(*)::int as jobs, sum(attempts)::int as attempts, count(*) filter (where status = 'done')::int as done from case_outbox where report_id = any($1::uuid[]) and kind = 'create'`, [reportIds])).rows[0];
+  const outbox = (
+    await admin.query(
+      `select count(*)::int as jobs, sum(attempts)::int as attempts, count(*) filter (where status = 'done')::int as done from case_outbox where report_id = any($1::uuid[]) and kind = 'create'`,
+      [reportIds],
+    )
+  ).rows[0];
   const casesByReport = new Map();
   for (const c of simulator.cases.values()) {
     const clientId = c.clientRequestId ?? c.attributes?.client_request_id;
     if (clientId) casesByReport.set(clientId, (casesByReport.get(clientId) ?? 0) + 1);
   }
   const ours = reportIds.map((id) => casesByReport.get(id) ?? 0);
-  figures.delivery = { reports: REPORTS, outboxJobs: outbox.jobs, attempts: outbox.attempts, done: outbox.done, casesInCaseSystem: ours.filter((n) => n > 0).length, reportsWithTwoCases: ours.filter((n) => n > 1).length };
-  check(`each of ${REPORTS} reports delivered once`, outbox.jobs === REPORTS && outbox.done === REPORTS && outbox.attempts === REPORTS && ours.every((n) => n === 1), `outbox attempts ${outbox.attempts}, cases ${figures.delivery.casesInCaseSystem}`);
+  figures.delivery = {
+    reports: REPORTS,
+    outboxJobs: outbox.jobs,
+    attempts: outbox.attempts,
+    done: outbox.done,
+    casesInCaseSystem: ours.filter((n) => n > 0).length,
+    reportsWithTwoCases: ours.filter((n) => n > 1).length,
+  };
+  check(
+    `each of ${REPORTS} reports delivered once`,
+    outbox.jobs === REPORTS && outbox.done === REPORTS && outbox.attempts === REPORTS && ours.every((n) => n === 1),
+    `outbox attempts ${outbox.attempts}, cases ${figures.delivery.casesInCaseSystem}`,
+  );
 
   // 3. The case system registers every case; each pushed update becomes one notice, sent by whichever instance leases it.
   const caseIds = (await admin.query(`select id, case_id from reports where id = any($1::uuid[])`, [reportIds])).rows;
   const messagesBefore = wechat.messages.length;
   for (const row of caseIds) simulator.advance(row.case_id, 'register');
-  await waitFor('every status notice settled', async () => {
-    const { rows } = await admin.query(`select count(*) filter (where status = 'pending')::int as pending, count(*)::int as total from notifications where topic = 'report_status_changed'`);
-    // One notice on delivery (received), one on register (accepted), per report.
-    return rows[0].total >= 2 * REPORTS && rows[0].pending === 0 && simulator.pendingDeliveries === 0;
-  }, 120_000);
+  await waitFor(
+    'every status notice settled',
+    async () => {
+      const { rows } = await admin.query(`select count(*) filter (where status = 'pending')::int as pending, count(*)::int as total from notifications where topic = 'report_status_changed'`);
+      // One notice on delivery (received), one on register (accepted), per report.
+      return rows[0].total >= 2 * REPORTS && rows[0].pending === 0 && simulator.pendingDeliveries === 0;
+    },
+    120_000,
+  );
   // Polling (every 2 s for cases older than 10 s) reads the same updates again: they must not notify twice.
   await sleep(12_000);
   await waitFor('notices settled after polling', async () => (await admin.query(`select count(*)::int as n from notifications where status = 'pending'`)).rows[0].n === 0, 30_000);
@@ -267,15 +318,37 @@ async function main() {
   // send having no idempotency key (the stand-in recorded it, the answer came too late): shown, not failed.
   const twiceLeasedOnce = [...perNotice].filter(([key, n]) => n > 1 && !retriedKeys.has(key)).length;
   const reportsNotified = new Set([...perNotice.keys()].map((k) => k.split(' ')[0])).size;
-  figures.notices = { sentToWechat: sent.length, sentSinceRegister: wechat.messages.length - messagesBefore, distinctNotices: perNotice.size, noticesSentTwice: twice, noticesSentTwiceLeasedOnce: twiceLeasedOnce, noticesRetried: retried, reportsNotified, rows: Object.fromEntries(noticeRows.map((r) => [r.status, r.n])) };
-  check(`each status notice sent once (${perNotice.size} notices for ${REPORTS} reports)`, twiceLeasedOnce === 0 && perNotice.size === rowsSent && reportsNotified === REPORTS && perNotice.size >= 2 * REPORTS, `sent ${sent.length}, rows sent ${rowsSent}, retried after a failed send ${retried}`);
+  figures.notices = {
+    sentToWechat: sent.length,
+    sentSinceRegister: wechat.messages.length - messagesBefore,
+    distinctNotices: perNotice.size,
+    noticesSentTwice: twice,
+    noticesSentTwiceLeasedOnce: twiceLeasedOnce,
+    noticesRetried: retried,
+    reportsNotified,
+    rows: Object.fromEntries(noticeRows.map((r) => [r.status, r.n])),
+  };
+  check(
+    `each status notice sent once (${perNotice.size} notices for ${REPORTS} reports)`,
+    twiceLeasedOnce === 0 && perNotice.size === rowsSent && reportsNotified === REPORTS && perNotice.size >= 2 * REPORTS,
+    `sent ${sent.length}, rows sent ${rowsSent}, retried after a failed send ${retried}`,
+  );
 
   // 4. Housekeeping: every period claimed by one instance; each old reward expired once.
   await sleep(HOUSEKEEPING_MS * 2);
   const runs = (await admin.query(`select period_start, instance, finished_at is not null as finished from job_runs where job = 'rewards and ratings housekeeping' order by period_start`)).rows;
   const expiries = (await admin.query(`select user_id, count(*)::int as n, sum(amount_fen)::int as fen from reward_ledger where kind = 'expiry' group by user_id`)).rows;
   const periods = new Set(runs.map((r) => r.period_start.toISOString()));
-  figures.housekeeping = { periods: periods.size, runs: runs.length, finished: runs.filter((r) => r.finished).length, instancesThatRan: new Set(runs.map((r) => r.instance)).size, expiringUsers: EXPIRING_USERS, usersExpired: expiries.length, expiryEntries: expiries.reduce((s, r) => s + r.n, 0), expiredFen: expiries.reduce((s, r) => s + r.fen, 0) };
+  figures.housekeeping = {
+    periods: periods.size,
+    runs: runs.length,
+    finished: runs.filter((r) => r.finished).length,
+    instancesThatRan: new Set(runs.map((r) => r.instance)).size,
+    expiringUsers: EXPIRING_USERS,
+    usersExpired: expiries.length,
+    expiryEntries: expiries.reduce((s, r) => s + r.n, 0),
+    expiredFen: expiries.reduce((s, r) => s + r.fen, 0),
+  };
   check(`housekeeping ran once per period across ${INSTANCES} instances`, runs.length === periods.size && periods.size >= 2, `${periods.size} periods, ${runs.length} runs`);
   check(`each of ${EXPIRING_USERS} old rewards expired once`, expiries.length === EXPIRING_USERS && expiries.every((r) => r.n === 1 && r.fen === -500));
 

@@ -126,7 +126,19 @@ export async function startTestApp(overrides: TestAppOptions = {}): Promise<Test
       done();
     },
   });
-  const { rateLimit: _rateLimit, wechatTimeoutMs: _w, seed: _s, caseSystem: _c, caseSystemTimeoutMs: _t, shareReporterIdentity: _r, simulatorWebhookSecret, clock, now: appNow, payout, ...appOverrides } = overrides;
+  const {
+    rateLimit: _rateLimit,
+    wechatTimeoutMs: _w,
+    seed: _s,
+    caseSystem: _c,
+    caseSystemTimeoutMs: _t,
+    shareReporterIdentity: _r,
+    simulatorWebhookSecret,
+    clock,
+    now: appNow,
+    payout,
+    ...appOverrides
+  } = overrides;
   const now = clock?.now ?? appNow;
   const runtime = await createRuntime(config, {
     logDestination: sink,
@@ -237,7 +249,9 @@ export function stallSpotInput(overrides: Record<string, unknown> = {}) {
   const lat = 30 + Math.random() * 5;
   const lng = 85 + Math.random() * 5;
   return {
-    code: uniqueName('T').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40),
+    code: uniqueName('T')
+      .replace(/[^A-Za-z0-9_-]/g, '')
+      .slice(0, 40),
     name: '测试夜市',
     kind: 'night_market',
     district: '测试区',

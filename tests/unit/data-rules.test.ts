@@ -68,7 +68,14 @@ describe('isEarlierSameProblem', () => {
   const report = { category: 'road_damage', createdAt: new Date('2026-03-10T12:00:00Z') };
   const rules = { dedupeWindowHours: 72, photoHashMaxDistance: 6, radiusMeters: 50 };
   const hoursBefore = (h: number) => new Date(report.createdAt.getTime() - h * 3_600_000);
-  const candidate = (over: Partial<DuplicateCandidate> = {}): DuplicateCandidate => ({ category: 'road_damage', status: 'accepted', createdAt: hoursBefore(5), metersAway: 20, photoHashDistance: null, ...over });
+  const candidate = (over: Partial<DuplicateCandidate> = {}): DuplicateCandidate => ({
+    category: 'road_damage',
+    status: 'accepted',
+    createdAt: hoursBefore(5),
+    metersAway: 20,
+    photoHashDistance: null,
+    ...over,
+  });
 
   it('finds an earlier report of the same category close by within the window', () => {
     expect(isEarlierSameProblem(report, [candidate()], rules)).toBe(true);

@@ -21,7 +21,14 @@ describe('Tencent SN signature (签名校验)', () => {
 
 describe('the China box', () => {
   it('holds Kunming, Urumqi, Harbin, Sanya and Taipei, not Tokyo or Paris', () => {
-    for (const p of [{ lat: 24.858, lng: 102.849 }, { lat: 43.8, lng: 87.6 }, { lat: 45.8, lng: 126.5 }, { lat: 18.25, lng: 109.5 }, { lat: 25.03, lng: 121.56 }]) expect(mayBeInChina(p)).toBe(true);
+    for (const p of [
+      { lat: 24.858, lng: 102.849 },
+      { lat: 43.8, lng: 87.6 },
+      { lat: 45.8, lng: 126.5 },
+      { lat: 18.25, lng: 109.5 },
+      { lat: 25.03, lng: 121.56 },
+    ])
+      expect(mayBeInChina(p)).toBe(true);
     expect(mayBeInChina({ lat: 35.68, lng: 139.76 })).toBe(false);
     expect(mayBeInChina({ lat: 48.85, lng: 2.35 })).toBe(false);
   });
@@ -33,7 +40,9 @@ describe('map tiles: one setting for the H5 map and the console', () => {
   it('builds TianDiTu web-mercator WMTS (roads and labels) from TIANDITU_KEY', () => {
     const key = '0123456789abcdef0123456789abcdef';
     const tiles = dev({ TIANDITU_KEY: key });
-    expect(tiles.url).toBe(`https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${key}`);
+    expect(tiles.url).toBe(
+      `https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${key}`,
+    );
     expect(tiles.labelUrl).toBe(tiles.url!.replace(/vec/g, 'cva'));
     expect(tiles).toMatchObject({ subdomains: '01234567', attribution: '天地图', coordSystem: 'wgs84', maxZoom: 18 });
     // An attribution with the 审图号 replaces the bare name.
@@ -41,7 +50,10 @@ describe('map tiles: one setting for the H5 map and the console', () => {
   });
 
   it('prefers an explicit template, and reads CONSOLE_TILE_* as the older names', () => {
-    expect(dev({ MAP_TILE_URL: 'https://tiles.example/{z}/{x}/{y}.png', TIANDITU_KEY: '0123456789abcdef0123456789abcdef' })).toMatchObject({ url: 'https://tiles.example/{z}/{x}/{y}.png', labelUrl: null });
+    expect(dev({ MAP_TILE_URL: 'https://tiles.example/{z}/{x}/{y}.png', TIANDITU_KEY: '0123456789abcdef0123456789abcdef' })).toMatchObject({
+      url: 'https://tiles.example/{z}/{x}/{y}.png',
+      labelUrl: null,
+    });
     expect(dev({ CONSOLE_TILE_URL: 'https://old.example/{z}/{x}/{y}.png', CONSOLE_TILE_SUBDOMAINS: 'abc' })).toMatchObject({ url: 'https://old.example/{z}/{x}/{y}.png', subdomains: 'abc' });
     expect(() => dev({ CONSOLE_TILE_URL: 'https://a.example/{z}/{x}/{y}.png', MAP_TILE_URL: 'https://b.example/{z}/{x}/{y}.png' })).toThrow(/older name of MAP_TILE_URL/);
     expect(() => dev({ MAP_TILE_LABEL_URL: 'https://a.example/{z}/{x}.png' })).toThrow(ConfigError);
@@ -54,7 +66,9 @@ describe('geocoder configuration', () => {
   it('uses the stand-in outside production, Tencent in production (a key required), off on request', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).geocoder).toMatchObject({ kind: 'dev', timeoutMs: 3000, cacheSize: 10_000 });
     expect(loadConfig({ NODE_ENV: 'development', GEOCODER: 'off' }).geocoder).toEqual({ kind: 'off' });
-    expect(loadConfig({ NODE_ENV: 'development', GEOCODER: 'tencent', TENCENT_MAP_KEY: 'OB4BZ-D4W3U-B7VVO-4PJWW-6TKDJ-WPB77', TENCENT_MAP_SK: 'SWvT26ypwq5Nwb5RvS8cLi6NSoH8HlJX' }).geocoder).toMatchObject({
+    expect(
+      loadConfig({ NODE_ENV: 'development', GEOCODER: 'tencent', TENCENT_MAP_KEY: 'OB4BZ-D4W3U-B7VVO-4PJWW-6TKDJ-WPB77', TENCENT_MAP_SK: 'SWvT26ypwq5Nwb5RvS8cLi6NSoH8HlJX' }).geocoder,
+    ).toMatchObject({
       kind: 'tencent',
       baseUrl: 'https://apis.map.qq.com',
       secretKey: 'SWvT26ypwq5Nwb5RvS8cLi6NSoH8HlJX',

@@ -32,7 +32,7 @@ const word = (rng: Rng, alphabet: string, min: number, max: number) => {
 // Key characters the URL parser and S3 encode alike (unreserved, space, non-ASCII); names unreserved only.
 const SEGMENT = 'abcxyzABC0189-_.~ 街道井盖';
 const NAME = 'abcdefxyz0189-_.~';
-const VALUE = 'abcXYZ019-_.~ !*\'()&=+/,;:@$%#?中文街';
+const VALUE = "abcXYZ019-_.~ !*'()&=+/,;:@$%#?中文街";
 const HEADER_NAMES = ['content-type', 'range', 'x-amz-meta-note', 'x-amz-meta-city', 'content-md5', 'x-amz-acl', 'if-none-match'];
 
 function randomRequest(rng: Rng) {

@@ -1,14 +1,4 @@
-import {
-  bearingDegrees,
-  directionZh,
-  distanceMeters,
-  openStateAt,
-  parseScheduleText,
-  stallOpenStatus,
-  validateSchedule,
-  windowsOnDate,
-  type StallSchedule,
-} from '@cityloop/shared';
+import { bearingDegrees, directionZh, distanceMeters, openStateAt, parseScheduleText, stallOpenStatus, validateSchedule, windowsOnDate, type StallSchedule } from '@cityloop/shared';
 
 /** Shanghai wall-clock time → instant (UTC+8). */
 const sh = (local: string) => new Date(`${local}:00+08:00`);
@@ -79,10 +69,51 @@ describe('seasons and exceptions', () => {
 describe('validateSchedule refuses what operators get wrong', () => {
   const problemsOf = (s: StallSchedule) => validateSchedule(s);
   it.each<[string, StallSchedule, RegExp]>([
-    ['overlapping windows on one day', { weekly: [{ days: [1], windows: [{ open: '06:00', close: '10:00' }, { open: '09:00', close: '12:00' }] }] }, /overlaps/],
-    ['overlapping rules for the same day', { weekly: [{ days: [1, 2], windows: [{ open: '06:00', close: '10:00' }] }, { days: [2], windows: [{ open: '08:00', close: '11:00' }] }] }, /周二 06:00–10:00 overlaps 周二 08:00–11:00/],
-    ['an overnight window running into the next day\'s', { weekly: [{ days: [1], windows: [{ open: '22:00', close: '03:00' }] }, { days: [2], windows: [{ open: '02:00', close: '05:00' }] }] }, /overlaps/],
-    ['Sunday night running into Monday morning', { weekly: [{ days: [7], windows: [{ open: '22:00', close: '03:00' }] }, { days: [1], windows: [{ open: '01:00', close: '05:00' }] }] }, /overlaps/],
+    [
+      'overlapping windows on one day',
+      {
+        weekly: [
+          {
+            days: [1],
+            windows: [
+              { open: '06:00', close: '10:00' },
+              { open: '09:00', close: '12:00' },
+            ],
+          },
+        ],
+      },
+      /overlaps/,
+    ],
+    [
+      'overlapping rules for the same day',
+      {
+        weekly: [
+          { days: [1, 2], windows: [{ open: '06:00', close: '10:00' }] },
+          { days: [2], windows: [{ open: '08:00', close: '11:00' }] },
+        ],
+      },
+      /周二 06:00–10:00 overlaps 周二 08:00–11:00/,
+    ],
+    [
+      "an overnight window running into the next day's",
+      {
+        weekly: [
+          { days: [1], windows: [{ open: '22:00', close: '03:00' }] },
+          { days: [2], windows: [{ open: '02:00', close: '05:00' }] },
+        ],
+      },
+      /overlaps/,
+    ],
+    [
+      'Sunday night running into Monday morning',
+      {
+        weekly: [
+          { days: [7], windows: [{ open: '22:00', close: '03:00' }] },
+          { days: [1], windows: [{ open: '01:00', close: '05:00' }] },
+        ],
+      },
+      /overlaps/,
+    ],
     ['an inverted window', { weekly: [{ days: [1], windows: [{ open: '21:00', close: '18:00' }] }] }, /closes before it opens; did you mean 18:00–21:00/],
     ['a zero-length window', { weekly: [{ days: [1], windows: [{ open: '08:00', close: '08:00' }] }] }, /same time/],
     ['a malformed time', { weekly: [{ days: [1], windows: [{ open: '6:00', close: '25:00' }] }] }, /not a time of day/],
@@ -160,6 +191,9 @@ describe('openHoursIndex: the superset PostgreSQL filters "open now" on', () => 
   });
 
   it('splits an overnight Sunday window at the end of the week', () => {
-    expect(openHoursIndex(parseScheduleText('7 22:00-02:00').schedule!).week).toEqual([[0, 120], [6 * 1440 + 22 * 60, 7 * 1440]]);
+    expect(openHoursIndex(parseScheduleText('7 22:00-02:00').schedule!).week).toEqual([
+      [0, 120],
+      [6 * 1440 + 22 * 60, 7 * 1440],
+    ]);
   });
 });

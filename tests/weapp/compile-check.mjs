@@ -24,7 +24,11 @@ function check(name, fn) {
     console.log(`  ✓ ${name}${note ? ` — ${note}` : ''}`);
   } catch (err) {
     results.push(false);
-    console.log(`  ✗ ${name}\n    ${String(err?.message ?? err).split('\n').join('\n    ')}`);
+    console.log(
+      `  ✗ ${name}\n    ${String(err?.message ?? err)
+        .split('\n')
+        .join('\n    ')}`,
+    );
   }
 }
 

@@ -44,7 +44,12 @@ async function check(name, fn) {
   } catch (err) {
     results.push(false);
     const more = h ? h.takeErrors() : [];
-    console.log(`  ✗ ${name}\n    ${String(err?.stack ?? err).split('\n').slice(0, 12).join('\n    ')}${more.length ? `\n    also: ${more.join('\n    ')}` : ''}`);
+    console.log(
+      `  ✗ ${name}\n    ${String(err?.stack ?? err)
+        .split('\n')
+        .slice(0, 12)
+        .join('\n    ')}${more.length ? `\n    also: ${more.join('\n    ')}` : ''}`,
+    );
     if (h && process.env.WEAPP_HARNESS_TRACE !== '0') console.log(`    last steps:\n      ${h.trace.slice(-15).join('\n      ')}`);
   }
 }
@@ -146,9 +151,15 @@ try {
     const { status, body } = await api(`/reports/${reportId}`, token);
     expect(status === 200, `GET /reports/${reportId} answered ${status}`);
     const r = body.report;
-    expect(r.category === CATEGORY.code && r.description === DESCRIPTION && r.address === ADDRESS, `the BFF holds ${JSON.stringify({ category: r.category, description: r.description, address: r.address })}`);
+    expect(
+      r.category === CATEGORY.code && r.description === DESCRIPTION && r.address === ADDRESS,
+      `the BFF holds ${JSON.stringify({ category: r.category, description: r.description, address: r.address })}`,
+    );
     expect(r.photos?.length === 1, `${r.photos?.length} photos on the report`);
-    expect(Math.abs(r.location.lat - PICKED_PLACE.latitude) < 0.001 && Math.abs(r.location.lng - PICKED_PLACE.longitude) < 0.001, `location ${JSON.stringify(r.location)}, picked ${PICKED_PLACE.latitude},${PICKED_PLACE.longitude}`);
+    expect(
+      Math.abs(r.location.lat - PICKED_PLACE.latitude) < 0.001 && Math.abs(r.location.lng - PICKED_PLACE.longitude) < 0.001,
+      `location ${JSON.stringify(r.location)}, picked ${PICKED_PLACE.latitude},${PICKED_PLACE.longitude}`,
+    );
     caseId = await findCase(reportId);
     return `case ${caseId}`;
   });

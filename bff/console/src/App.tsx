@@ -1,14 +1,4 @@
-import {
-  AccountBookOutlined,
-  AuditOutlined,
-  BarChartOutlined,
-  CommentOutlined,
-  DashboardOutlined,
-  EnvironmentOutlined,
-  FileSearchOutlined,
-  SettingOutlined,
-  TeamOutlined,
-} from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, BarChartOutlined, CommentOutlined, DashboardOutlined, EnvironmentOutlined, FileSearchOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
 import { Spin } from 'antd';
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
@@ -55,7 +45,7 @@ function RequireStaff({ children }: { children: ReactNode }) {
   const { staff, checking, leftOnPurpose, signedOutReason } = useAuth();
   const location = useLocation();
   if (checking) return <Loading />;
-  if (!staff) return <Navigate to="/login" replace state={leftOnPurpose ? {} : { from: location.pathname + location.search, reason: signedOutReason ?? undefined }} />;
+  if (!staff) return <Navigate to='/login' replace state={leftOnPurpose ? {} : { from: location.pathname + location.search, reason: signedOutReason ?? undefined }} />;
   return <>{children}</>;
 }
 
@@ -69,7 +59,7 @@ export function App() {
 
   return (
     <Routes>
-      <Route path="/login" element={<LoginPage />} />
+      <Route path='/login' element={<LoginPage />} />
       <Route
         element={
           <RequireStaff>
@@ -78,17 +68,10 @@ export function App() {
         }
       >
         {PAGES.map((p) => (
-          <Route
-            key={p.path}
-            path={p.path}
-            element={<Suspense fallback={<Loading />}>{!p.permission || can(p.permission) ? p.element : <Navigate to="/" replace />}</Suspense>}
-          />
+          <Route key={p.path} path={p.path} element={<Suspense fallback={<Loading />}>{!p.permission || can(p.permission) ? p.element : <Navigate to='/' replace />}</Suspense>} />
         ))}
-        <Route
-          path="/reports/:id"
-          element={<Suspense fallback={<Loading />}>{can('reports.read') ? <ReportDetail /> : <Navigate to="/" replace />}</Suspense>}
-        />
-        <Route path="*" element={<Navigate to="/" replace />} />
+        <Route path='/reports/:id' element={<Suspense fallback={<Loading />}>{can('reports.read') ? <ReportDetail /> : <Navigate to='/' replace />}</Suspense>} />
+        <Route path='*' element={<Navigate to='/' replace />} />
       </Route>
     </Routes>
   );

@@ -17,12 +17,12 @@ export class ErrorBoundary extends Component<{ children: ReactNode; resetKey: st
     if (!this.state.error) return this.props.children;
     return (
       <Alert
-        type="error"
+        type='error'
         showIcon
-        message="页面出错了"
+        message='页面出错了'
         description={this.state.error.message}
         action={
-          <Button size="small" onClick={() => window.location.reload()}>
+          <Button size='small' onClick={() => window.location.reload()}>
             重新加载
           </Button>
         }

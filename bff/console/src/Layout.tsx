@@ -36,21 +36,31 @@ function PasswordDialog({ open, onClose }: { open: boolean; onClose: () => void 
     }
   };
   return (
-    <Modal title="修改密码" open={open} onOk={submit} onCancel={onClose} confirmLoading={saving} okText="确认修改" destroyOnHidden>
-      <Form form={form} layout="vertical" preserve={false}>
-        <Form.Item name="currentPassword" label="当前密码" rules={[{ required: true, message: '请输入当前密码' }]}>
-          <Input.Password autoComplete="current-password" />
-        </Form.Item>
-        <Form.Item name="newPassword" label="新密码" rules={[{ required: true, message: '请输入新密码' }, { min: 12, message: '新密码至少 12 个字符' }]}>
-          <Input.Password autoComplete="new-password" />
+    <Modal title='修改密码' open={open} onOk={submit} onCancel={onClose} confirmLoading={saving} okText='确认修改' destroyOnHidden>
+      <Form form={form} layout='vertical' preserve={false}>
+        <Form.Item name='currentPassword' label='当前密码' rules={[{ required: true, message: '请输入当前密码' }]}>
+          <Input.Password autoComplete='current-password' />
         </Form.Item>
         <Form.Item
-          name="confirm"
-          label="再次输入新密码"
-          dependencies={['newPassword']}
-          rules={[{ required: true, message: '请再次输入新密码' }, ({ getFieldValue }) => ({ validator: (_, v) => (v === getFieldValue('newPassword') ? Promise.resolve() : Promise.reject(new Error('两次输入的新密码不一致'))) })]}
+          name='newPassword'
+          label='新密码'
+          rules={[
+            { required: true, message: '请输入新密码' },
+            { min: 12, message: '新密码至少 12 个字符' },
+          ]}
         >
-          <Input.Password autoComplete="new-password" />
+          <Input.Password autoComplete='new-password' />
+        </Form.Item>
+        <Form.Item
+          name='confirm'
+          label='再次输入新密码'
+          dependencies={['newPassword']}
+          rules={[
+            { required: true, message: '请再次输入新密码' },
+            ({ getFieldValue }) => ({ validator: (_, v) => (v === getFieldValue('newPassword') ? Promise.resolve() : Promise.reject(new Error('两次输入的新密码不一致'))) }),
+          ]}
+        >
+          <Input.Password autoComplete='new-password' />
         </Form.Item>
       </Form>
     </Modal>
@@ -63,17 +73,21 @@ export function ConsoleLayout() {
   const location = useLocation();
   const [passwordOpen, setPasswordOpen] = useState(false);
   const [collapsed, setCollapsed] = useState(false);
-  const items = PAGES.filter((p) => (p.path === '/people' ? can('staff.manage') || can('residents.manage') : !p.permission || can(p.permission))).map((p) => ({ key: p.path, label: p.label, icon: p.icon }));
+  const items = PAGES.filter((p) => (p.path === '/people' ? can('staff.manage') || can('residents.manage') : !p.permission || can(p.permission))).map((p) => ({
+    key: p.path,
+    label: p.label,
+    icon: p.icon,
+  }));
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Sider width={176} theme="dark" breakpoint="lg" collapsedWidth={64} onBreakpoint={setCollapsed} style={{ position: 'sticky', top: 0, height: '100vh', overflowY: 'auto' }}>
+      <Sider width={176} theme='dark' breakpoint='lg' collapsedWidth={64} onBreakpoint={setCollapsed} style={{ position: 'sticky', top: 0, height: '100vh', overflowY: 'auto' }}>
         <div style={{ color: '#fff', fontSize: 16, fontWeight: 600, padding: '18px 16px', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'clip' }}>{collapsed ? '城管' : '城管工作台'}</div>
-        <Menu theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items} onClick={(e) => navigate(e.key)} />
+        <Menu theme='dark' mode='inline' selectedKeys={[selectedKey(location.pathname)]} items={items} onClick={(e) => navigate(e.key)} />
       </Sider>
       <Layout>
         <Header style={{ background: '#fff', padding: '0 20px', display: 'flex', justifyContent: 'space-between', alignItems: 'center', borderBottom: '1px solid #e8e8e8' }}>
-          <Typography.Text type="secondary">CityLoop 城市随手拍 · 工作人员后台</Typography.Text>
+          <Typography.Text type='secondary'>CityLoop 城市随手拍 · 工作人员后台</Typography.Text>
           <Space>
             <Dropdown
               menu={{
@@ -91,7 +105,7 @@ export function ConsoleLayout() {
                 },
               }}
             >
-              <Button type="text" id="staff-menu">
+              <Button type='text' id='staff-menu'>
                 {staff?.displayName || staff?.username}（{staff ? STAFF_ROLE_NAMES[staff.role] : ''}）
               </Button>
             </Dropdown>

@@ -6,7 +6,7 @@ export function scheduleToText(s: StallSchedule): string {
     const sorted = [...list].sort();
     if (sorted.length === 7) return 'daily';
     const runs: string[] = [];
-    for (let i = 0; i < sorted.length; ) {
+    for (let i = 0; i < sorted.length;) {
       let j = i;
       while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j += 1;
       runs.push(j - i >= 2 ? `${sorted[i]}-${sorted[j]}` : sorted.slice(i, j + 1).join(','));

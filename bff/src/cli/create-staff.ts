@@ -66,10 +66,7 @@ async function main(): Promise<number> {
   const password = await readPassword(values['password-stdin']);
   const database = await openDatabase(databaseConfigFrom(process.env));
   try {
-    const account = await createStaffAccount(
-      { staff: staffRepository(database.db) },
-      { username: values.username.toLowerCase(), displayName: values['display-name'] ?? '', password, role },
-    );
+    const account = await createStaffAccount({ staff: staffRepository(database.db) }, { username: values.username.toLowerCase(), displayName: values['display-name'] ?? '', password, role });
     process.stdout.write(`created ${account.role} account "${account.username}" (${account.id})\n`);
     return 0;
   } finally {

@@ -32,14 +32,28 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ...databaseSchema.shape,
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(2 * 3600),
+    JWT_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(24 * 3600)
+      .default(2 * 3600),
     WECHAT_MODE: z.enum(['real', 'dev']).default('dev'),
-    WECHAT_APPID: z.string().regex(/^wx[0-9a-f]{16}$/, 'must look like wx followed by 16 hex characters').optional(),
+    WECHAT_APPID: z
+      .string()
+      .regex(/^wx[0-9a-f]{16}$/, 'must look like wx followed by 16 hex characters')
+      .optional(),
     WECHAT_SECRET: z.string().min(16).optional(),
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
-    WECHAT_TEMPLATE_STALL_CHANGE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a subscribe-message template id').optional(),
-    WECHAT_TEMPLATE_REPORT_STATUS: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a subscribe-message template id').optional(),
+    WECHAT_TEMPLATE_STALL_CHANGE: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a subscribe-message template id')
+      .optional(),
+    WECHAT_TEMPLATE_REPORT_STATUS: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a subscribe-message template id')
+      .optional(),
     WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
     NOTIFY_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
     SEED_STALL_SPOTS: booleanFlag.default(true),
@@ -49,8 +63,14 @@ export const envSchema = z
     CASE_SIM_AUTO_ADVANCE_MS: z.coerce.number().int().min(50).max(86_400_000).optional(),
     TILE_FAKE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     // Several instances: limits shared through Redis; without it they are per process.
-    REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
-    REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{0,40}$/, 'must be up to 40 letters, digits, colons, dashes or underscores').default('cityloop:'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{0,40}$/, 'must be up to 40 letters, digits, colons, dashes or underscores')
+      .default('cityloop:'),
     HOUSEKEEPING_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
     CASE_SYSTEM_URL: z.url().optional(),
     CASE_SYSTEM_API_KEY: z.string().min(8).optional(),
@@ -98,13 +118,22 @@ export const envSchema = z
     MAP_TILE_SUBDOMAINS: tileSubdomains.optional(),
     MAP_TILE_MAX_ZOOM: z.coerce.number().int().min(1).max(22).default(18),
     MAP_TILE_COORD_SYSTEM: z.enum(['wgs84', 'gcj02']).default('wgs84'),
-    TIANDITU_KEY: z.string().regex(/^[0-9a-f]{32}$/i, 'must be a TianDiTu key (32 hex characters)').optional(),
+    TIANDITU_KEY: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/i, 'must be a TianDiTu key (32 hex characters)')
+      .optional(),
     CONSOLE_TILE_URL: tileTemplate.optional(),
     CONSOLE_TILE_ATTRIBUTION: tileAttribution.optional(),
     CONSOLE_TILE_SUBDOMAINS: tileSubdomains.optional(),
     GEOCODER: z.enum(['tencent', 'dev', 'off']).optional(),
-    TENCENT_MAP_KEY: z.string().regex(/^[A-Z0-9]{5}(-[A-Z0-9]{5}){5}$/, 'must be a Tencent Location Service key (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)').optional(),
-    TENCENT_MAP_SK: z.string().regex(/^[A-Za-z0-9]{16,64}$/, 'must be the SecretKey shown beside the key (16-64 letters and digits)').optional(),
+    TENCENT_MAP_KEY: z
+      .string()
+      .regex(/^[A-Z0-9]{5}(-[A-Z0-9]{5}){5}$/, 'must be a Tencent Location Service key (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)')
+      .optional(),
+    TENCENT_MAP_SK: z
+      .string()
+      .regex(/^[A-Za-z0-9]{16,64}$/, 'must be the SecretKey shown beside the key (16-64 letters and digits)')
+      .optional(),
     TENCENT_MAP_BASE_URL: z.url().default('https://apis.map.qq.com'),
     GEOCODER_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
     GEOCODER_CACHE_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
@@ -118,7 +147,12 @@ export const envSchema = z
     RATE_LIMIT_WECHAT_LOGINS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
     RATE_LIMIT_STAFF_LOGINS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
     STAFF_LOCKOUT_THRESHOLD: z.coerce.number().int().min(3).max(50).default(5),
-    STAFF_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    STAFF_LOCKOUT_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
     RATE_LIMIT_PUBLIC_READS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
     PHOTO_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     PHOTO_QUEUE_MAX_WAITING: z.coerce.number().int().min(0).max(1000).default(20),
@@ -130,13 +164,22 @@ export const envSchema = z
     PAYOUT_METHOD: z.enum(['manual', 'wechatpay']).default('manual'),
     PAYOUT_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(10_000),
     WECHATPAY_BASE_URL: z.url().default('https://api.mch.weixin.qq.com'),
-    WECHATPAY_MCH_ID: z.string().regex(/^\d{8,12}$/, 'must be the merchant id (digits)').optional(),
-    WECHATPAY_MERCHANT_SERIAL_NO: z.string().regex(/^[0-9A-Fa-f]{8,64}$/, 'must be the certificate serial number (hex)').optional(),
+    WECHATPAY_MCH_ID: z
+      .string()
+      .regex(/^\d{8,12}$/, 'must be the merchant id (digits)')
+      .optional(),
+    WECHATPAY_MERCHANT_SERIAL_NO: z
+      .string()
+      .regex(/^[0-9A-Fa-f]{8,64}$/, 'must be the certificate serial number (hex)')
+      .optional(),
     WECHATPAY_MERCHANT_PRIVATE_KEY_FILE: z.string().min(1).optional(),
     WECHATPAY_PLATFORM_SERIAL: z.string().min(8).max(128).optional(),
     WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: z.string().min(1).optional(),
     WECHATPAY_API_V3_KEY: z.string().length(32, 'must be exactly 32 characters').optional(),
-    WECHATPAY_TRANSFER_SCENE_ID: z.string().regex(/^\d{4}$/).default('1000'),
+    WECHATPAY_TRANSFER_SCENE_ID: z
+      .string()
+      .regex(/^\d{4}$/)
+      .default('1000'),
     WECHATPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   })
   .superRefine((env, ctx) => {
@@ -165,15 +208,30 @@ export const envSchema = z
       }
     }
     if (env.PAYOUT_METHOD === 'wechatpay') {
-      for (const key of ['WECHATPAY_MCH_ID', 'WECHATPAY_MERCHANT_SERIAL_NO', 'WECHATPAY_MERCHANT_PRIVATE_KEY_FILE', 'WECHATPAY_PLATFORM_SERIAL', 'WECHATPAY_PLATFORM_PUBLIC_KEY_FILE', 'WECHATPAY_API_V3_KEY'] as const) {
+      for (const key of [
+        'WECHATPAY_MCH_ID',
+        'WECHATPAY_MERCHANT_SERIAL_NO',
+        'WECHATPAY_MERCHANT_PRIVATE_KEY_FILE',
+        'WECHATPAY_PLATFORM_SERIAL',
+        'WECHATPAY_PLATFORM_PUBLIC_KEY_FILE',
+        'WECHATPAY_API_V3_KEY',
+      ] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when PAYOUT_METHOD=wechatpay' });
       }
       if (env.WECHAT_MODE !== 'real') ctx.addIssue({ code: 'custom', path: ['PAYOUT_METHOD'], message: 'wechatpay needs WECHAT_MODE=real (payouts go to real openids)' });
     }
     if (geocoderKind(env) === 'tencent' && !env.TENCENT_MAP_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['TENCENT_MAP_KEY'], message: env.GEOCODER ? 'is required when GEOCODER=tencent' : 'is required in production (or set GEOCODER=off to go without addresses)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TENCENT_MAP_KEY'],
+        message: env.GEOCODER ? 'is required when GEOCODER=tencent' : 'is required in production (or set GEOCODER=off to go without addresses)',
+      });
     }
-    for (const [alias, key] of [['CONSOLE_TILE_URL', 'MAP_TILE_URL'], ['CONSOLE_TILE_ATTRIBUTION', 'MAP_TILE_ATTRIBUTION'], ['CONSOLE_TILE_SUBDOMAINS', 'MAP_TILE_SUBDOMAINS']] as const) {
+    for (const [alias, key] of [
+      ['CONSOLE_TILE_URL', 'MAP_TILE_URL'],
+      ['CONSOLE_TILE_ATTRIBUTION', 'MAP_TILE_ATTRIBUTION'],
+      ['CONSOLE_TILE_SUBDOMAINS', 'MAP_TILE_SUBDOMAINS'],
+    ] as const) {
       if (env[alias] !== undefined && env[key] !== undefined && env[alias] !== env[key]) ctx.addIssue({ code: 'custom', path: [alias], message: `is the older name of ${key}; set one of them` });
     }
     if (env.WECHAT_MODE === 'real') {
@@ -188,4 +246,3 @@ export type Env = z.infer<typeof envSchema>;
 export function geocoderKind(env: { NODE_ENV: string; GEOCODER?: 'tencent' | 'dev' | 'off' }): 'tencent' | 'dev' | 'off' {
   return env.GEOCODER ?? (env.NODE_ENV === 'production' ? 'tencent' : 'dev');
 }
-

@@ -20,7 +20,14 @@ function mapTilesOf(env: Env): Config['mapTiles'] {
   const common = { maxZoom: env.MAP_TILE_MAX_ZOOM };
   if (url) return { ...common, url, labelUrl: env.MAP_TILE_LABEL_URL ?? null, attribution: attribution ?? '', subdomains: subdomains ?? '', coordSystem: env.MAP_TILE_COORD_SYSTEM };
   if (env.TIANDITU_KEY) {
-    return { ...common, url: tiandituLayer('vec', env.TIANDITU_KEY), labelUrl: tiandituLayer('cva', env.TIANDITU_KEY), attribution: attribution ?? TIANDITU_ATTRIBUTION, subdomains: subdomains ?? '01234567', coordSystem: 'wgs84' };
+    return {
+      ...common,
+      url: tiandituLayer('vec', env.TIANDITU_KEY),
+      labelUrl: tiandituLayer('cva', env.TIANDITU_KEY),
+      attribution: attribution ?? TIANDITU_ATTRIBUTION,
+      subdomains: subdomains ?? '01234567',
+      coordSystem: 'wgs84',
+    };
   }
   return { ...common, url: null, labelUrl: null, attribution: attribution ?? '', subdomains: subdomains ?? '', coordSystem: env.MAP_TILE_COORD_SYSTEM };
 }
@@ -129,7 +136,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             }
           : { kind: 'local' },
     },
-    corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     h5Dir: path.resolve(env.H5_DIR),
     consoleDir: path.resolve(env.CONSOLE_DIR),
     mapTiles: mapTilesOf(env),

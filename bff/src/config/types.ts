@@ -20,7 +20,6 @@ export interface StaffLockoutConfig {
   minutes: number;
 }
 
-
 export interface Config {
   env: Env['NODE_ENV'];
   port: number;
@@ -71,9 +70,7 @@ export interface Config {
     urlSecret: string;
     /** Photos processed at once (default: one per core) and uploads that may wait for a slot. */
     queue: { concurrency: number; maxWaiting: number };
-    storage:
-      | { kind: 'local' }
-      | { kind: 's3'; endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean; prefix: string };
+    storage: { kind: 'local' } | { kind: 's3'; endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean; prefix: string };
   };
   corsOrigins: string[];
   h5Dir: string;
@@ -87,9 +84,7 @@ export interface Config {
   /** The local tile stand-in, when there is no tile source outside production; null: none. */
   tileStandIn: { port: number } | null;
   /** Reverse geocoding: Tencent's WebService, the local stand-in (development), or none. */
-  geocoder:
-    | { kind: 'off' }
-    | { kind: 'dev' | 'tencent'; baseUrl: string; key: string; secretKey?: string; timeoutMs: number; cacheSize: number };
+  geocoder: { kind: 'off' } | { kind: 'dev' | 'tencent'; baseUrl: string; key: string; secretKey?: string; timeoutMs: number; cacheSize: number };
   /** Working days (Mon–Fri, Asia/Shanghai) within which a claim should be paid, by payout method. */
   payoutWorkingDays: { manual: number; wechatpay: number };
   /** Behind a reverse proxy: read the client address from X-Forwarded-For, counting `hops` trusted proxies from the right. */
@@ -116,4 +111,3 @@ export interface Config {
         timeoutMs: number;
       };
 }
-

@@ -50,26 +50,33 @@ export const date: Column<Date> = (v, name) => {
 };
 
 /** jsonb: objects as they are; text when a driver did not parse it. */
-export const json = <T = Record<string, unknown>>(): Column<T> => (v, name) => {
-  if (typeof v === 'string') {
-    try {
-      return JSON.parse(v) as T;
-    } catch {
-      throw new RowShapeError(name, 'json', v);
+export const json =
+  <T = Record<string, unknown>>(): Column<T> =>
+  (v, name) => {
+    if (typeof v === 'string') {
+      try {
+        return JSON.parse(v) as T;
+      } catch {
+        throw new RowShapeError(name, 'json', v);
+      }
     }
-  }
-  if (v === null || typeof v !== 'object') throw new RowShapeError(name, 'json', v);
-  return v as T;
-};
+    if (v === null || typeof v !== 'object') throw new RowShapeError(name, 'json', v);
+    return v as T;
+  };
 
 /** Text that must be one of the given values (a status, a kind). */
-export const oneOf = <const T extends string>(values: readonly T[]): Column<T> => (v, name) => {
-  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) throw new RowShapeError(name, `one of ${values.join(', ')}`, v);
-  return v as T;
-};
+export const oneOf =
+  <const T extends string>(values: readonly T[]): Column<T> =>
+  (v, name) => {
+    if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) throw new RowShapeError(name, `one of ${values.join(', ')}`, v);
+    return v as T;
+  };
 
 /** Allows SQL null (and a missing column, which drivers never produce for a selected one). */
-export const nullable = <T>(col: Column<T>): Column<T | null> => (v, name) => (v === null || v === undefined ? null : col(v, name));
+export const nullable =
+  <T>(col: Column<T>): Column<T | null> =>
+  (v, name) =>
+    v === null || v === undefined ? null : col(v, name);
 
 /** A parser for a row of the given columns; keys are the SQL column names, extra columns are ignored. */
 export function row<S extends Record<string, Column<unknown>>>(shape: S): RowParser<{ [K in keyof S]: ReturnType<S[K]> }> {

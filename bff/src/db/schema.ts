@@ -13,7 +13,9 @@ const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull(
 
 /** Residents, keyed by their WeChat openid. openid and session_key never leave the server. */
 export const users = pgTable('users', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
   openid: text('openid').notNull().unique(),
   unionid: text('unionid'),
   /** Kept server-side for later decryption of phone numbers; never presented. */
@@ -33,23 +35,29 @@ export const users = pgTable('users', {
 });
 
 /** Bureau staff. Created only by the CLI; there is no default account. */
-export const staffAccounts = pgTable('staff_accounts', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-  username: text('username').notNull().unique(),
-  displayName: text('display_name').notNull(),
-  /** `scrypt$N$r$p$salt$hash`, all base64url. */
-  passwordHash: text('password_hash').notNull(),
-  /** One of STAFF_ROLES; what each may do is the permission table in shared/src/permissions.ts. */
-  role: text('role', { enum: STAFF_ROLES }).notNull().default('viewer'),
-  disabled: boolean('disabled').notNull().default(false),
-  /** Consecutive failed logins; reset by a successful login or an admin unlock. */
-  failedLoginCount: integer('failed_login_count').notNull().default(0),
-  /** While in the future, every login is refused, the right password too. */
-  lockedUntil: timestamp('locked_until', { withTimezone: true }),
-  lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-}, () => [check('staff_accounts_role_check', sql.raw(`"staff_accounts"."role" in (${STAFF_ROLES.map((r) => `'${r}'`).join(', ')})`))]);
+export const staffAccounts = pgTable(
+  'staff_accounts',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    username: text('username').notNull().unique(),
+    displayName: text('display_name').notNull(),
+    /** `scrypt$N$r$p$salt$hash`, all base64url. */
+    passwordHash: text('password_hash').notNull(),
+    /** One of STAFF_ROLES; what each may do is the permission table in shared/src/permissions.ts. */
+    role: text('role', { enum: STAFF_ROLES }).notNull().default('viewer'),
+    disabled: boolean('disabled').notNull().default(false),
+    /** Consecutive failed logins; reset by a successful login or an admin unlock. */
+    failedLoginCount: integer('failed_login_count').notNull().default(0),
+    /** While in the future, every login is refused, the right password too. */
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  () => [check('staff_accounts_role_check', sql.raw(`"staff_accounts"."role" in (${STAFF_ROLES.map((r) => `'${r}'`).join(', ')})`))],
+);
 
 /** PostgreSQL range types, carried as their text literals, e.g. `[360,1320)`, `{[20605,20727)}`. */
 const int4range = customType<{ data: string; driverData: string }>({ dataType: () => 'int4range' });
@@ -63,7 +71,9 @@ const int4multirange = customType<{ data: string; driverData: string }>({ dataTy
 export const stallSpots = pgTable(
   'stall_spots',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     /** Stable external code used by imports to update rather than duplicate (e.g. KM-CG-01). */
     code: text('code').notNull().unique(),
     name: text('name').notNull(),
@@ -76,14 +86,25 @@ export const stallSpots = pgTable(
     coordApproximate: boolean('coord_approximate').notNull().default(false),
     radiusM: integer('radius_m').notNull().default(80),
     capacity: integer('capacity').notNull().default(0),
-    goods: text('goods').array().notNull().default(sql`'{}'::text[]`),
-    facilities: text('facilities').array().notNull().default(sql`'{}'::text[]`),
+    goods: text('goods')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    facilities: text('facilities')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     rules: text('rules').notNull().default(''),
     managerName: text('manager_name'),
     managerPhone: text('manager_phone'),
-    photos: text('photos').array().notNull().default(sql`'{}'::text[]`),
+    photos: text('photos')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     schedule: jsonb('schedule').$type<StallSchedule>().notNull(),
-    status: text('status', { enum: ['active', 'suspended'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'suspended'] })
+      .notNull()
+      .default('active'),
     suspendedReason: text('suspended_reason'),
     suspendedUntil: timestamp('suspended_until', { withTimezone: true }),
     createdAt: createdAt(),
@@ -111,7 +132,9 @@ export const stallSpots = pgTable(
 export const stallSpotOpenHours = pgTable(
   'stall_spot_open_hours',
   {
-    spotId: uuid('spot_id').notNull().references(() => stallSpots.id, { onDelete: 'cascade' }),
+    spotId: uuid('spot_id')
+      .notNull()
+      .references(() => stallSpots.id, { onDelete: 'cascade' }),
     lat: doublePrecision('lat').notNull(),
     lng: doublePrecision('lng').notNull(),
     week: int4range('week').notNull(),
@@ -129,8 +152,12 @@ export const stallSpotOpenHours = pgTable(
 export const stallSpotFollows = pgTable(
   'stall_spot_follows',
   {
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    spotId: uuid('spot_id').notNull().references(() => stallSpots.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    spotId: uuid('spot_id')
+      .notNull()
+      .references(() => stallSpots.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.spotId] }), index('stall_spot_follows_spot_idx').on(t.spotId)],
@@ -165,19 +192,29 @@ export const auditLog = pgTable(
 export const notifications = pgTable(
   'notifications',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     topic: text('topic').notNull(),
     page: text('page').notNull(),
     data: jsonb('data').$type<Record<string, string>>().notNull(),
-    status: text('status', { enum: ['pending', 'sent', 'skipped', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'sent', 'skipped', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index('notifications_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`)],
+  (t) => [
+    index('notifications_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'pending'`),
+  ],
 );
 
 /**
@@ -187,8 +224,12 @@ export const notifications = pgTable(
 export const reports = pgTable(
   'reports',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    userId: uuid('user_id').notNull().references(() => users.id),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     category: text('category').notNull(),
     serviceCode: text('service_code').notNull(),
     description: text('description').notNull(),
@@ -210,7 +251,10 @@ export const reports = pgTable(
     caseToken: text('case_token'),
     department: text('department'),
     expectedAt: timestamp('expected_at', { withTimezone: true }),
-    afterPhotos: text('after_photos').array().notNull().default(sql`'{}'::text[]`),
+    afterPhotos: text('after_photos')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     lastCaseUpdateAt: timestamp('last_case_update_at', { withTimezone: true }),
     lastPolledAt: timestamp('last_polled_at', { withTimezone: true }),
     /** Milestones, each set once by the first update that reaches it; the figures read them, not the timeline. */
@@ -236,7 +280,9 @@ export const reports = pgTable(
     uniqueIndex('reports_user_idempotency_idx').on(t.userId, t.idempotencyKey),
     index('reports_user_created_idx').on(t.userId, t.createdAt),
     // The few reports whose case number is still to be looked up.
-    index('reports_without_case_id_idx').on(t.deliveredWithoutIdAt).where(sql`case_id is null and delivered_without_id_at is not null`),
+    index('reports_without_case_id_idx')
+      .on(t.deliveredWithoutIdAt)
+      .where(sql`case_id is null and delivered_without_id_at is not null`),
     index('reports_earth_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`),
     // The map's open reports around the pin: a KNN scan over open reports only, so the closed ones a
     // busy street piles up over the years are never walked (keep the list equal to OPEN_REPORT_STATUSES).
@@ -251,8 +297,12 @@ export const reports = pgTable(
     index('reports_updated_idx').on(t.updatedAt, t.id),
     index('reports_created_id_idx').on(t.createdAt, t.id),
     index('reports_case_id_prefix_idx').using('btree', t.caseId.op('text_pattern_ops')),
-    index('reports_closed_idx').on(t.closedAt).where(sql`${t.closedAt} is not null`),
-    index('reports_dispatched_open_idx').on(t.dispatchedAt).where(sql`${t.fixedAskedAt} is null and ${t.status} not in (${sql.raw(ENDED_STATUS_SQL)})`),
+    index('reports_closed_idx')
+      .on(t.closedAt)
+      .where(sql`${t.closedAt} is not null`),
+    index('reports_dispatched_open_idx')
+      .on(t.dispatchedAt)
+      .where(sql`${t.fixedAskedAt} is null and ${t.status} not in (${sql.raw(ENDED_STATUS_SQL)})`),
     check('reports_fixed_answer_check', sql`${t.fixedAnswer} in ('fixed', 'not_fixed')`),
     check('reports_status_check', sql`${t.status} in ('submitted', 'received', 'accepted', 'rejected', 'duplicate', 'dispatched', 'handled', 'closed', 'reopened')`),
   ],
@@ -265,8 +315,12 @@ export const reports = pgTable(
 export const reportFollows = pgTable(
   'report_follows',
   {
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    reportId: uuid('report_id').notNull().references(() => reports.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -281,8 +335,12 @@ export const reportFollows = pgTable(
 export const photos = pgTable(
   'photos',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    ownerId: uuid('owner_id').notNull().references(() => users.id),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id),
     reportId: uuid('report_id').references(() => reports.id),
     position: integer('position'),
     displayKey: text('display_key').notNull(),
@@ -306,11 +364,16 @@ export const reportEvents = pgTable(
   'report_events',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    reportId: uuid('report_id').notNull().references(() => reports.id),
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id),
     status: text('status').notNull(),
     note: text('note'),
     updateId: text('update_id'),
-    mediaUrls: text('media_urls').array().notNull().default(sql`'{}'::text[]`),
+    mediaUrls: text('media_urls')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
     createdAt: createdAt(),
   },
@@ -340,17 +403,25 @@ export const caseOutbox = pgTable(
   'case_outbox',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    reportId: uuid('report_id').notNull().references(() => reports.id),
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id),
     kind: text('kind', { enum: ['create', 'rework', 'bad_rating'] }).notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
-    status: text('status', { enum: ['pending', 'done', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'done', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     doneAt: timestamp('done_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index('case_outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`)],
+  (t) => [
+    index('case_outbox_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'pending'`),
+  ],
 );
 
 /** Reward rules, one row, edited by staff (every change audit-logged). Absent ⇒ the shared defaults. */
@@ -369,8 +440,12 @@ export const rewardRules = pgTable(
 export const rewardDecisions = pgTable(
   'reward_decisions',
   {
-    reportId: uuid('report_id').primaryKey().references(() => reports.id),
-    userId: uuid('user_id').notNull().references(() => users.id),
+    reportId: uuid('report_id')
+      .primaryKey()
+      .references(() => reports.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     outcome: text('outcome', { enum: ['accrued', 'held', 'none', 'reversed'] }).notNull(),
     amountFen: integer('amount_fen').notNull(),
     reason: text('reason').notNull(),
@@ -385,9 +460,13 @@ export const rewardDecisions = pgTable(
     check('reward_decisions_outcome_check', sql`${t.outcome} in ('accrued', 'held', 'none', 'reversed')`),
     check('reward_decisions_amount_check', sql`${t.amountFen} >= 0`),
     index('reward_decisions_user_idx').on(t.userId, t.decidedAt),
-    index('reward_decisions_held_idx').on(t.decidedAt).where(sql`${t.outcome} = 'held'`),
+    index('reward_decisions_held_idx')
+      .on(t.decidedAt)
+      .where(sql`${t.outcome} = 'held'`),
     // The staff list's rewardState=reversed filter (held has the index above): rare states are looked up first.
-    index('reward_decisions_reversed_idx').on(t.reportId).where(sql`${t.outcome} = 'reversed'`),
+    index('reward_decisions_reversed_idx')
+      .on(t.reportId)
+      .where(sql`${t.outcome} = 'reversed'`),
   ],
 );
 
@@ -403,7 +482,9 @@ export const rewardLedger = pgTable(
   'reward_ledger',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    userId: uuid('user_id').notNull().references(() => users.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     seq: integer('seq').notNull(),
     prevSeq: integer('prev_seq'),
     kind: text('kind', { enum: ['accrual', 'reversal', 'claim', 'payout', 'payout_failed', 'expiry', 'adjustment'] }).notNull(),
@@ -419,9 +500,15 @@ export const rewardLedger = pgTable(
   (t) => [
     uniqueIndex('reward_ledger_user_seq_idx').on(t.userId, t.seq),
     uniqueIndex('reward_ledger_chain_target_idx').on(t.userId, t.seq, t.balanceFen),
-    uniqueIndex('reward_ledger_report_kind_idx').on(t.reportId, t.kind).where(sql`${t.kind} in ('accrual', 'reversal')`),
-    uniqueIndex('reward_ledger_claim_kind_idx').on(t.claimId, t.kind).where(sql`${t.claimId} is not null`),
-    index('reward_ledger_created_idx').on(t.createdAt).where(sql`${t.kind} in ('accrual', 'reversal')`),
+    uniqueIndex('reward_ledger_report_kind_idx')
+      .on(t.reportId, t.kind)
+      .where(sql`${t.kind} in ('accrual', 'reversal')`),
+    uniqueIndex('reward_ledger_claim_kind_idx')
+      .on(t.claimId, t.kind)
+      .where(sql`${t.claimId} is not null`),
+    index('reward_ledger_created_idx')
+      .on(t.createdAt)
+      .where(sql`${t.kind} in ('accrual', 'reversal')`),
     check('reward_ledger_kind_check', sql`${t.kind} in ('accrual', 'reversal', 'claim', 'payout', 'payout_failed', 'expiry', 'adjustment')`),
     check('reward_ledger_arithmetic_check', sql`${t.balanceFen} = ${t.prevBalanceFen} + ${t.amountFen}`),
     check('reward_ledger_chain_check', sql`(${t.seq} = 1 and ${t.prevSeq} is null and ${t.prevBalanceFen} = 0) or (${t.seq} > 1 and ${t.prevSeq} = ${t.seq} - 1)`),
@@ -432,13 +519,18 @@ export const rewardLedger = pgTable(
         or (${t.kind} = 'payout' and ${t.amountFen} = 0) or (${t.kind} = 'payout_failed' and ${t.amountFen} > 0) or (${t.kind} = 'expiry' and ${t.amountFen} < 0)
         or (${t.kind} = 'adjustment' and ${t.amountFen} <> 0)`,
     ),
-    check('reward_ledger_refs_check', sql`(${t.kind} not in ('accrual', 'reversal') or ${t.reportId} is not null) and (${t.kind} not in ('claim', 'payout', 'payout_failed') or ${t.claimId} is not null)`),
+    check(
+      'reward_ledger_refs_check',
+      sql`(${t.kind} not in ('accrual', 'reversal') or ${t.reportId} is not null) and (${t.kind} not in ('claim', 'payout', 'payout_failed') or ${t.claimId} is not null)`,
+    ),
   ],
 );
 
 /** Staff-made payout batches for the manual method: exported as CSV, then marked paid or failed. */
 export const payoutBatches = pgTable('payout_batches', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
   createdBy: uuid('created_by').notNull(),
   claimCount: integer('claim_count').notNull(),
   totalFen: bigint('total_fen', { mode: 'number' }).notNull(),
@@ -449,11 +541,17 @@ export const payoutBatches = pgTable('payout_batches', {
 export const rewardClaims = pgTable(
   'reward_claims',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    userId: uuid('user_id').notNull().references(() => users.id),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     amountFen: integer('amount_fen').notNull(),
     method: text('method', { enum: ['manual', 'wechatpay'] }).notNull(),
-    status: text('status', { enum: ['pending', 'processing', 'paid', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'processing', 'paid', 'failed'] })
+      .notNull()
+      .default('pending'),
     /** The merchant's bill number sent to the payment provider: stable across retries, so a retry never pays twice. */
     outBillNo: text('out_bill_no').notNull().unique(),
     providerBillNo: text('provider_bill_no'),
@@ -472,7 +570,9 @@ export const rewardClaims = pgTable(
     uniqueIndex('reward_claims_user_idempotency_idx').on(t.userId, t.idempotencyKey),
     index('reward_claims_user_idx').on(t.userId, t.createdAt),
     index('reward_claims_batch_idx').on(t.batchId, t.status),
-    index('reward_claims_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'processing') and ${t.method} = 'wechatpay'`),
+    index('reward_claims_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'processing') and ${t.method} = 'wechatpay'`),
     check('reward_claims_amount_check', sql`${t.amountFen} > 0`),
     check('reward_claims_status_check', sql`${t.status} in ('pending', 'processing', 'paid', 'failed')`),
   ],
@@ -482,26 +582,46 @@ export const rewardClaims = pgTable(
 export const rewardAppeals = pgTable(
   'reward_appeals',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    reportId: uuid('report_id').notNull().unique().references(() => reports.id),
-    userId: uuid('user_id').notNull().references(() => users.id),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    reportId: uuid('report_id')
+      .notNull()
+      .unique()
+      .references(() => reports.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     reason: text('reason').notNull(),
-    status: text('status', { enum: ['pending', 'upheld', 'rejected'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'upheld', 'rejected'] })
+      .notNull()
+      .default('pending'),
     decidedBy: uuid('decided_by'),
     decisionNote: text('decision_note'),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index('reward_appeals_pending_idx').on(t.createdAt).where(sql`${t.status} = 'pending'`), check('reward_appeals_status_check', sql`${t.status} in ('pending', 'upheld', 'rejected')`)],
+  (t) => [
+    index('reward_appeals_pending_idx')
+      .on(t.createdAt)
+      .where(sql`${t.status} = 'pending'`),
+    check('reward_appeals_status_check', sql`${t.status} in ('pending', 'upheld', 'rejected')`),
+  ],
 );
 
 /** 满意度评价: one rating per case round (round 2 only after a rework the resident asked for). */
 export const reportRatings = pgTable(
   'report_ratings',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    reportId: uuid('report_id').notNull().references(() => reports.id),
-    userId: uuid('user_id').notNull().references(() => users.id),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     round: integer('round').notNull(),
     level: text('level').notNull(),
     speed: integer('speed'),
@@ -590,28 +710,49 @@ export const reportFigureRatings = pgTable('report_figure_ratings', {
 export const ratingFollowUps = pgTable(
   'rating_follow_ups',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    ratingId: uuid('rating_id').notNull().unique().references(() => reportRatings.id),
-    reportId: uuid('report_id').notNull().references(() => reports.id),
-    status: text('status', { enum: ['open', 'done'] }).notNull().default('open'),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    ratingId: uuid('rating_id')
+      .notNull()
+      .unique()
+      .references(() => reportRatings.id),
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id),
+    status: text('status', { enum: ['open', 'done'] })
+      .notNull()
+      .default('open'),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
     note: text('note'),
     closedBy: uuid('closed_by'),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index('rating_follow_ups_open_idx').on(t.dueAt).where(sql`${t.status} = 'open'`), index('rating_follow_ups_report_idx').on(t.reportId)],
+  (t) => [
+    index('rating_follow_ups_open_idx')
+      .on(t.dueAt)
+      .where(sql`${t.status} = 'open'`),
+    index('rating_follow_ups_report_idx').on(t.reportId),
+  ],
 );
 
 /** Staff appeals against a rating they consider mistaken or malicious: reviewed, audit-logged, never deleting. */
 export const ratingAppeals = pgTable(
   'rating_appeals',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    ratingId: uuid('rating_id').notNull().unique().references(() => reportRatings.id),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
+    ratingId: uuid('rating_id')
+      .notNull()
+      .unique()
+      .references(() => reportRatings.id),
     filedBy: uuid('filed_by').notNull(),
     reason: text('reason').notNull(),
-    status: text('status', { enum: ['pending', 'upheld', 'dismissed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'upheld', 'dismissed'] })
+      .notNull()
+      .default('pending'),
     decidedBy: uuid('decided_by'),
     decisionNote: text('decision_note'),
     decidedAt: timestamp('decided_at', { withTimezone: true }),

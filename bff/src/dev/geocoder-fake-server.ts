@@ -67,7 +67,14 @@ const ref = (title: string, at: LatLng, from: LatLng) => ({ title, location: at,
 
 function answerFor(here: LatLng, abroad: boolean) {
   if (abroad || !mayBeInChina(here)) {
-    return { location: here, address: '', formatted_addresses: {}, address_component: { nation: '蒙古', province: '', city: '', district: '', street: '', street_number: '' }, ad_info: { nation_code: '496', nation: '蒙古', adcode: '', name: '蒙古' }, address_reference: {} };
+    return {
+      location: here,
+      address: '',
+      formatted_addresses: {},
+      address_component: { nation: '蒙古', province: '', city: '', district: '', street: '', street_number: '' },
+      ad_info: { nation_code: '496', nation: '蒙古', adcode: '', name: '蒙古' },
+      address_reference: {},
+    };
   }
   const nearest = PLACES.map((p) => ({ p, d: distanceMeters(p.at, here) })).sort((a, b) => a.d - b.d)[0];
   const inChenggong = distanceMeters(CHENGGONG, here) <= 20_000;

@@ -54,9 +54,10 @@ export async function startS3FakeServer(options: { accessKeyId: string; secretAc
   return {
     endpoint: `http://127.0.0.1:${port}`,
     objects: objects as ReadonlyMap<string, { data: Buffer; contentType: string }>,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

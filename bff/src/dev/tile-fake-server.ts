@@ -43,7 +43,13 @@ export async function startTileFakeServer(options: { port?: number; host?: strin
     }
     const key = `${z}/${x}/${y}`;
     const send = (png: Buffer) => {
-      res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length, 'cache-control': 'public, max-age=86400', 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' });
+      res.writeHead(200, {
+        'content-type': 'image/png',
+        'content-length': png.length,
+        'cache-control': 'public, max-age=86400',
+        'access-control-allow-origin': '*',
+        'cross-origin-resource-policy': 'cross-origin',
+      });
       res.end(png);
     };
     const hit = cache.get(key);

@@ -48,10 +48,7 @@ export type StaffGuard = (permission: StaffPermission | 'signed-in') => Middlewa
  * Staff routes: a valid staff token, then the permission table. The account's current role and state
  * are re-read on every request, so a disabled account or a changed role takes effect before the token expires.
  */
-export function staffGuardFor(
-  tokens: TokenService,
-  loadStaff: (id: string) => Promise<{ role: string; disabled: boolean } | undefined>,
-): StaffGuard {
+export function staffGuardFor(tokens: TokenService, loadStaff: (id: string) => Promise<{ role: string; disabled: boolean } | undefined>): StaffGuard {
   return (permission) =>
     async function requireStaffMiddleware(ctx: Context, next: Next) {
       const claims = tokens.verify(bearerToken(ctx), 'staff');

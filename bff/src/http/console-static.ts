@@ -68,7 +68,10 @@ const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json']);
 function precompressedSibling(ctx: Context, file: string): string {
   if (!COMPRESSIBLE.has(path.extname(file))) return file;
   ctx.vary('Accept-Encoding');
-  for (const [encoding, suffix] of [['br', '.br'], ['gzip', '.gz']] as const) {
+  for (const [encoding, suffix] of [
+    ['br', '.br'],
+    ['gzip', '.gz'],
+  ] as const) {
     if (ctx.acceptsEncodings(encoding, 'identity') === encoding && fs.existsSync(file + suffix)) {
       ctx.set('Content-Encoding', encoding);
       return file + suffix;

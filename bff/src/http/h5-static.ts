@@ -9,7 +9,10 @@ import serve from 'koa-static';
  * `static/…/[name].[hash:8].[ext]`. index.html and anything else unhashed must be revalidated.
  */
 export function isHashedH5Asset(relative: string): boolean {
-  const file = relative.split(path.sep).join('/').replace(/\.(br|gz)$/, '');
+  const file = relative
+    .split(path.sep)
+    .join('/')
+    .replace(/\.(br|gz)$/, '');
   return /^(js|css|static)\//.test(file) && /\.[0-9a-f]{8,}\.[a-z0-9]+$/i.test(path.posix.basename(file));
 }
 

@@ -75,7 +75,7 @@ function toErrorResponse(err: unknown): { status: number; code: ErrorCode; messa
   if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message, details: err.details };
   const e = err as { status?: number; expose?: boolean; code?: unknown; message?: string } | null;
   if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    const code = isErrorCode(e.code) ? e.code : STATUS_TO_CODE[e.status] ?? 'VALIDATION_FAILED';
+    const code = isErrorCode(e.code) ? e.code : (STATUS_TO_CODE[e.status] ?? 'VALIDATION_FAILED');
     return { status: ERRORS[code].status, code, message: e.expose && e.message ? e.message : ERRORS[code].zh };
   }
   return { status: 500, code: 'INTERNAL', message: ERRORS.INTERNAL.zh };

@@ -21,7 +21,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
 export const keysOf = <T extends Record<string, unknown>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
 /** Query strings arrive as text; numbers must be plain decimals (no "", "1e3" or "0x10"). */
-export const decimalParam = z.string().trim().regex(/^-?\d+(\.\d+)?$/, 'must be a number').transform(Number);
+export const decimalParam = z
+  .string()
+  .trim()
+  .regex(/^-?\d+(\.\d+)?$/, 'must be a number')
+  .transform(Number);
 export const latParam = decimalParam.pipe(z.number().min(-90).max(90));
 export const lngParam = decimalParam.pipe(z.number().min(-180).max(180));
 /** Every API field with coordinates names its system; the mini-program's is GCJ-02. */
@@ -35,9 +39,7 @@ export const coordSystemParam = coordSystemSchema.default('gcj02');
  */
 export const boundedText = (min: number, max: number, options: { trim?: boolean } = {}) => {
   const storable = z.string().refine(isStorableText, { message: 'contains a NUL byte or a broken character (lone surrogate)', params: { code: 'TEXT_NOT_STORABLE' }, abort: true });
-  return (options.trim === false ? storable : storable.trim())
-    .refine((s) => charCount(s) >= min, `at least ${min} characters`)
-    .refine((s) => charCount(s) <= max, `at most ${max} characters`);
+  return (options.trim === false ? storable : storable.trim()).refine((s) => charCount(s) >= min, `at least ${min} characters`).refine((s) => charCount(s) <= max, `at most ${max} characters`);
 };
 
 /** An ISO 8601 instant with an offset, within the years PostgreSQL and we can hold (see CALENDAR_YEARS). */

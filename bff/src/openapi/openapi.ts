@@ -36,7 +36,14 @@ export interface RouteDoc {
   idempotent?: true;
 }
 
-const r = (method: RouteDoc['method'], path: string, access: RouteAccess, summary: string, response: string, extra: Partial<RouteDoc> = {}): RouteDoc => ({ method, path, access, summary, response, ...extra });
+const r = (method: RouteDoc['method'], path: string, access: RouteAccess, summary: string, response: string, extra: Partial<RouteDoc> = {}): RouteDoc => ({
+  method,
+  path,
+  access,
+  summary,
+  response,
+  ...extra,
+});
 const TODAY = '2026-01-01';
 
 /** Documentation only: the photo route checks `exp` and `sig` by hand (a bad one is 404, like an unknown photo). */
@@ -78,10 +85,15 @@ export const ROUTE_DOCS: RouteDoc[] = [
   r('PATCH', '/staff/stall-spots/:id', 'stalls.manage', 'Edit a spot', '{ spot: StallSpotDto }', { body: stallSchemas.spotPatchSchema }),
   r('POST', '/staff/stall-spots/:id/suspend', 'stalls.manage', 'Suspend a spot with a reason', '{ spot: StallSpotDto }', { body: stallSchemas.suspendSchema }),
   r('POST', '/staff/stall-spots/:id/resume', 'stalls.manage', 'Resume a spot', '{ spot: StallSpotDto }'),
-  r('POST', '/staff/stall-spots/import', 'stalls.manage', 'Import CSV or GeoJSON, all or nothing (dry run lists row errors)', 'import summary; 422 IMPORT_INVALID with the rows', { query: stallSchemas.importQuery, body: 'csv-or-geojson' }),
+  r('POST', '/staff/stall-spots/import', 'stalls.manage', 'Import CSV or GeoJSON, all or nothing (dry run lists row errors)', 'import summary; 422 IMPORT_INVALID with the rows', {
+    query: stallSchemas.importQuery,
+    body: 'csv-or-geojson',
+  }),
   r('POST', '/photos', 'resident', 'Upload a photo (JPEG/PNG/WebP, queued)', '201 PhotoDto', { body: 'multipart-photo' }),
   r('GET', '/photos/:id/:variant', 'public', 'A stored photo through a signed link', 'image/webp', { query: photoLinkQuery }),
-  r('GET', '/reports/nearby', 'resident', 'Open reports around the pin: of a category within its duplicate radius (5), or of all within 1 km (50), nearest first', '{ items: MapReportDto[] }', { query: reportSchemas.nearbyQuery }),
+  r('GET', '/reports/nearby', 'resident', 'Open reports around the pin: of a category within its duplicate radius (5), or of all within 1 km (50), nearest first', '{ items: MapReportDto[] }', {
+    query: reportSchemas.nearbyQuery,
+  }),
   r('PUT', '/reports/:id/follow', 'resident', '我也遇到了: follow someone else’s open report (its status notices come to me)', 'ReportFollowStateDto'),
   r('DELETE', '/reports/:id/follow', 'resident', 'Stop following a report', 'ReportFollowStateDto'),
   r('GET', '/me/report-follows', 'resident', 'Reports I follow, newest follow first', 'Page<FollowedReportDto>', { query: reportSchemas.followsQuery }),
@@ -99,7 +111,10 @@ export const ROUTE_DOCS: RouteDoc[] = [
   r('POST', '/staff/ratings/:id/appeals', 'ratings.appeal.file', 'Appeal a rating', '201 { appeal }; 409 RATING_APPEAL_EXISTS', { body: ratingSchemas.appealBody }),
   r('POST', '/staff/rating-appeals/:id/decision', 'ratings.appeal.decide', 'Decide a rating appeal (another member)', '{ appeal }', { body: ratingSchemas.appealDecisionBody }),
   r('GET', '/me/rewards', 'resident', '我的奖励', 'MyRewardsDto', { query: rewardSchemas.listQuery }),
-  r('POST', '/me/rewards/claims', 'resident', '提现', '201 { claim, balanceFen }; 409 INSUFFICIENT_BALANCE, IDEMPOTENT_REQUEST_IN_PROGRESS; 422 REWARD_CLAIM_INVALID (details: limits)', { body: rewardSchemas.claimBody, idempotent: true }),
+  r('POST', '/me/rewards/claims', 'resident', '提现', '201 { claim, balanceFen }; 409 INSUFFICIENT_BALANCE, IDEMPOTENT_REQUEST_IN_PROGRESS; 422 REWARD_CLAIM_INVALID (details: limits)', {
+    body: rewardSchemas.claimBody,
+    idempotent: true,
+  }),
   r('PUT', '/me/rewards/leaderboard', 'resident', 'Opt in to the top-reporters figure', '{ optIn }', { body: rewardSchemas.optInBody }),
   r('POST', '/reports/:id/reward-appeal', 'resident', 'Appeal a reward decision', '201 { reward: ReportRewardDto }', { body: rewardSchemas.appealBody }),
   r('GET', '/staff/rewards/rules', 'rewards.read', 'Reward rules', '{ rules: RewardRules }'),
@@ -112,7 +127,14 @@ export const ROUTE_DOCS: RouteDoc[] = [
   r('GET', '/staff/rewards/payout-batches', 'payouts.confirm', 'Payout batches with creator and state', 'PayoutBatchListDto', { query: rewardSchemas.payoutBatchListQuery }),
   r('POST', '/staff/rewards/payout-batches', 'payouts.prepare', 'Batch the pending claims', '201 { batch }; 409 PAYOUT_NOTHING_TO_BATCH'),
   r('GET', '/staff/rewards/payout-batches/:id/csv', 'payouts.prepare', 'The batch as CSV', 'text/csv'),
-  r('POST', '/staff/rewards/payout-batches/:id/results', 'payouts.confirm', 'Mark claims paid or failed (not the batch’s creator)', '{ settled, alreadySettled }; 400 PAYOUT_CLAIMS_NOT_IN_BATCH (details.claimIds)', { body: rewardSchemas.batchResultsBody }),
+  r(
+    'POST',
+    '/staff/rewards/payout-batches/:id/results',
+    'payouts.confirm',
+    'Mark claims paid or failed (not the batch’s creator)',
+    '{ settled, alreadySettled }; 400 PAYOUT_CLAIMS_NOT_IN_BATCH (details.claimIds)',
+    { body: rewardSchemas.batchResultsBody },
+  ),
   r('POST', '/hooks/wechatpay/transfer', 'signed', 'WeChat Pay transfer callbacks (signed, encrypted)', '204'),
   r('GET', '/staff/figures', 'figures.read', '响应率, 处置率, 结案率, 满意率; CSV with format=csv', 'FiguresDto or text/csv', { query: figureSchemas.figuresQuery(TODAY) }),
   r('GET', '/public/scorecard', 'public', '城市管理成绩单', '{ scorecard: ScorecardDto }', { query: figureSchemas.scorecardQuery(TODAY.slice(0, 7)) }),
@@ -138,7 +160,8 @@ function operation(doc: RouteDoc): Record<string, unknown> {
   const staff = doc.access !== 'public' && doc.access !== 'resident' && doc.access !== 'signed';
   let requestBody: Record<string, unknown> | undefined;
   if (doc.body === 'csv-or-geojson') requestBody = { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/geo+json': { schema: { type: 'object' } } } };
-  else if (doc.body === 'multipart-photo') requestBody = { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } } } };
+  else if (doc.body === 'multipart-photo')
+    requestBody = { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } } } };
   else if (doc.body) requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } };
   return {
     summary: doc.summary,
@@ -148,7 +171,10 @@ function operation(doc: RouteDoc): Record<string, unknown> {
     ...(requestBody ? { requestBody } : {}),
     responses: {
       '200': { description: doc.response },
-      default: { description: 'Any failure: `{ error: { code, message } }` with a code from shared/src/errors.ts', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      default: {
+        description: 'Any failure: `{ error: { code, message } }` with a code from shared/src/errors.ts',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
     },
   };
 }

@@ -50,7 +50,11 @@ export function compileWxml(dist) {
 export function compileWxss(dist) {
   ensureCompilersExecutable();
   const wxssList = listFiles(dist, '.wxss');
-  const checked = wcsc(dist, wxssList.map((f) => f.slice(0, -'.wxss'.length)), { maxBuffer: MAX_BUFFER });
+  const checked = wcsc(
+    dist,
+    wxssList.map((f) => f.slice(0, -'.wxss'.length)),
+    { maxBuffer: MAX_BUFFER },
+  );
   if (checked instanceof Error) throw checked;
   return { source: wxssToJs(dist, { wxssList, maxBuffer: MAX_BUFFER }), wxssList };
 }

@@ -56,7 +56,6 @@ export function eventFor(type, target, current, detail) {
   };
 }
 
-
 export function safeJson(x) {
   try {
     return JSON.stringify(x);

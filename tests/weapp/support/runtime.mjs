@@ -12,7 +12,6 @@ import { BUBBLING, applyDataPath, eventFor, jsonClone, parseUrl, safeJson } from
 
 export { parseDataPath } from './logic-parts.mjs';
 
-
 /**
  * Loads `dist` with the `double` (from createWxDouble) and returns the app driver.
  * `onError(kind, message)` hears every uncaught error, console.error and render failure.
@@ -39,7 +38,7 @@ export function createRuntime({ dist, double, onError, log = () => undefined }) 
     info: (...a) => log(`console.info: ${a.map(String).join(' ')}`),
     debug: () => undefined,
     warn: (...a) => log(`console.warn: ${a.map(String).join(' ')}`),
-    error: (...a) => onError('console.error', a.map((x) => (x instanceof Error ? x.stack ?? x.message : typeof x === 'object' ? safeJson(x) : String(x))).join(' ')),
+    error: (...a) => onError('console.error', a.map((x) => (x instanceof Error ? (x.stack ?? x.message) : typeof x === 'object' ? safeJson(x) : String(x))).join(' ')),
     time: () => undefined,
     timeEnd: () => undefined,
     group: () => undefined,
@@ -166,7 +165,7 @@ export function createRuntime({ dist, double, onError, log = () => undefined }) 
     page.__route__ = route;
     page.options = options;
     page.is = route;
-    page.__wxWebviewId__ = (webviewId += 1);
+    page.__wxWebviewId__ = webviewId += 1;
     page.__wxExparserNodeId__ = `page-${webviewId}`;
     let dirty = true;
     let tree = null;

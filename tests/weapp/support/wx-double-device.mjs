@@ -12,7 +12,16 @@ export function deviceApis({ finish, settings, listeners, calls, getNav }) {
     getSystemInfoAsync: (o) => finish('getSystemInfoAsync', o, () => ok('getSystemInfoAsync', systemInfo())),
     getWindowInfo: () => {
       const s = systemInfo();
-      return { pixelRatio: s.pixelRatio, screenWidth: s.screenWidth, screenHeight: s.screenHeight, windowWidth: s.windowWidth, windowHeight: s.windowHeight, statusBarHeight: s.statusBarHeight, safeArea: s.safeArea, screenTop: 0 };
+      return {
+        pixelRatio: s.pixelRatio,
+        screenWidth: s.screenWidth,
+        screenHeight: s.screenHeight,
+        windowWidth: s.windowWidth,
+        windowHeight: s.windowHeight,
+        statusBarHeight: s.statusBarHeight,
+        safeArea: s.safeArea,
+        screenTop: 0,
+      };
     },
     getAppBaseInfo: () => {
       const s = systemInfo();
@@ -23,7 +32,13 @@ export function deviceApis({ finish, settings, listeners, calls, getNav }) {
       return { abi: 'arm64', benchmarkLevel: 30, brand: s.brand, model: s.model, platform: s.platform, system: s.system, memorySize: 8192 };
     },
     getSystemSetting: () => ({ bluetoothEnabled: false, locationEnabled: true, wifiEnabled: true, deviceOrientation: 'portrait' }),
-    getAppAuthorizeSetting: () => ({ albumAuthorized: 'authorized', cameraAuthorized: 'authorized', locationAuthorized: 'authorized', locationReducedAccuracy: false, notificationAuthorized: 'authorized' }),
+    getAppAuthorizeSetting: () => ({
+      albumAuthorized: 'authorized',
+      cameraAuthorized: 'authorized',
+      locationAuthorized: 'authorized',
+      locationReducedAccuracy: false,
+      notificationAuthorized: 'authorized',
+    }),
     getMenuButtonBoundingClientRect: () => ({ width: 87, height: 32, top: 48, right: 368, bottom: 80, left: 281 }),
     getAccountInfoSync: () => ({ miniProgram: { appId: 'touristappid', envVersion: 'develop', version: '' } }),
     getLaunchOptionsSync: () => ({ path: getNav()?.entry ?? '', query: {}, scene: 1001, referrerInfo: {} }),
@@ -77,7 +92,11 @@ export function deviceApis({ finish, settings, listeners, calls, getNav }) {
               calls.push(`MapContext.${prop}`);
               let res = ok(`MapContext.${prop}`);
               if (prop === 'getCenterLocation') res = ok(prop, { ...FIXED_POINT });
-              if (prop === 'getRegion') res = ok(prop, { southwest: { latitude: FIXED_POINT.latitude - 0.01, longitude: FIXED_POINT.longitude - 0.01 }, northeast: { latitude: FIXED_POINT.latitude + 0.01, longitude: FIXED_POINT.longitude + 0.01 } });
+              if (prop === 'getRegion')
+                res = ok(prop, {
+                  southwest: { latitude: FIXED_POINT.latitude - 0.01, longitude: FIXED_POINT.longitude - 0.01 },
+                  northeast: { latitude: FIXED_POINT.latitude + 0.01, longitude: FIXED_POINT.longitude + 0.01 },
+                });
               if (prop === 'getScale') res = ok(prop, { scale: 16 });
               Promise.resolve().then(() => {
                 o?.success?.(res);
@@ -93,10 +112,28 @@ export function deviceApis({ finish, settings, listeners, calls, getNav }) {
 
   function systemInfo() {
     return {
-      brand: 'devtools', model: 'iPhone 13', pixelRatio: 3, screenWidth: 390, screenHeight: 844, windowWidth: 390, windowHeight: 763,
-      statusBarHeight: 47, language: 'zh_CN', version: '8.0.50', system: 'iOS 17.0', platform: 'ios', fontSizeSetting: settings.fontSizeSetting,
-      SDKVersion: '3.5.0', benchmarkLevel: 30, theme: 'light', safeArea: { left: 0, right: 390, top: 47, bottom: 810, width: 390, height: 763 },
-      locationEnabled: true, wifiEnabled: true, deviceOrientation: 'portrait', enableDebug: false, host: { env: 'WeChat' },
+      brand: 'devtools',
+      model: 'iPhone 13',
+      pixelRatio: 3,
+      screenWidth: 390,
+      screenHeight: 844,
+      windowWidth: 390,
+      windowHeight: 763,
+      statusBarHeight: 47,
+      language: 'zh_CN',
+      version: '8.0.50',
+      system: 'iOS 17.0',
+      platform: 'ios',
+      fontSizeSetting: settings.fontSizeSetting,
+      SDKVersion: '3.5.0',
+      benchmarkLevel: 30,
+      theme: 'light',
+      safeArea: { left: 0, right: 390, top: 47, bottom: 810, width: 390, height: 763 },
+      locationEnabled: true,
+      wifiEnabled: true,
+      deviceOrientation: 'portrait',
+      enableDebug: false,
+      host: { env: 'WeChat' },
     };
   }
 
@@ -135,5 +172,4 @@ export function deviceApis({ finish, settings, listeners, calls, getNav }) {
     }
     return q;
   }
-
 }

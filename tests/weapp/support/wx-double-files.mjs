@@ -34,9 +34,10 @@ export function createFileSystem({ dir, finish, wxError }) {
     return r;
   }
   const fileSystemManager = {
-    access: (o) => fsCall('access', o, () => {
-      if (!fs.existsSync(mustReal(o.path))) throw wxError(`no such file or directory ${o.path}`);
-    }),
+    access: (o) =>
+      fsCall('access', o, () => {
+        if (!fs.existsSync(mustReal(o.path))) throw wxError(`no such file or directory ${o.path}`);
+      }),
     accessSync: (p) => {
       if (!fs.existsSync(mustReal(p))) throw wxError(`accessSync:fail no such file or directory ${p}`);
     },
@@ -60,7 +61,13 @@ export function createFileSystem({ dir, finish, wxError }) {
       fsCall('getFileInfo', o, () => {
         const file = mustReal(o.filePath);
         const content = fs.readFileSync(file);
-        return { size: content.length, digest: crypto.createHash(o.digestAlgorithm === 'sha1' ? 'sha1' : 'md5').update(content).digest('hex') };
+        return {
+          size: content.length,
+          digest: crypto
+            .createHash(o.digestAlgorithm === 'sha1' ? 'sha1' : 'md5')
+            .update(content)
+            .digest('hex'),
+        };
       }),
     saveFile: (o) =>
       fsCall('saveFile', o, () => {
@@ -98,7 +105,14 @@ export function createFileSystem({ dir, finish, wxError }) {
   }
   function statOf(p) {
     const st = fs.statSync(mustReal(p));
-    return { mode: st.mode, size: st.size, lastAccessedTime: Math.floor(st.atimeMs / 1000), lastModifiedTime: Math.floor(st.mtimeMs / 1000), isDirectory: () => st.isDirectory(), isFile: () => st.isFile() };
+    return {
+      mode: st.mode,
+      size: st.size,
+      lastAccessedTime: Math.floor(st.atimeMs / 1000),
+      lastModifiedTime: Math.floor(st.mtimeMs / 1000),
+      isDirectory: () => st.isDirectory(),
+      isFile: () => st.isFile(),
+    };
   }
 
   return { areas, realPath, newTempPath, fileSystemManager };

@@ -65,9 +65,12 @@ export function networkApis({ baseUrl, finish, wxError, realPath, requests, uplo
   }
 
   return {
-      request(options) {
-        const abortSignal = {};
-        finish('request', options, async () => {
+    request(options) {
+      const abortSignal = {};
+      finish(
+        'request',
+        options,
+        async () => {
           const method = String(options.method ?? 'GET').toUpperCase();
           const url = toBffUrl(options.url);
           const header = { ...(options.header ?? {}) };
@@ -103,14 +106,19 @@ export function networkApis({ baseUrl, finish, wxError, realPath, requests, uplo
             }
           }
           return ok('request', { statusCode: res.status, data: parsed, header: res.headers, cookies: [] });
-        }, { promise: false }); // request and uploadFile return their task, never a Promise
-        return { abort: () => abortSignal.abort?.(), onHeadersReceived: () => undefined, offHeadersReceived: () => undefined, onChunkReceived: () => undefined, offChunkReceived: () => undefined };
-      },
+        },
+        { promise: false },
+      ); // request and uploadFile return their task, never a Promise
+      return { abort: () => abortSignal.abort?.(), onHeadersReceived: () => undefined, offHeadersReceived: () => undefined, onChunkReceived: () => undefined, offChunkReceived: () => undefined };
+    },
 
-      uploadFile(options) {
-        const abortSignal = {};
-        const progress = new Set();
-        finish('uploadFile', options, async () => {
+    uploadFile(options) {
+      const abortSignal = {};
+      const progress = new Set();
+      finish(
+        'uploadFile',
+        options,
+        async () => {
           const file = realPath(options.filePath);
           if (!file || !fs.existsSync(file)) throw wxError(`file not found: ${options.filePath}`);
           const content = fs.readFileSync(file);
@@ -148,14 +156,16 @@ export function networkApis({ baseUrl, finish, wxError, realPath, requests, uplo
           requests.push({ method: 'POST', path: toBffUrl(options.url).pathname, status: res.status });
           // uploadFile hands the body over as text; the app parses it.
           return ok('uploadFile', { statusCode: res.status, data: res.body.toString('utf8'), header: res.headers });
-        }, { promise: false });
-        return {
-          onProgressUpdate: (cb) => progress.add(cb),
-          offProgressUpdate: (cb) => progress.delete(cb),
-          abort: () => abortSignal.abort?.(),
-          onHeadersReceived: () => undefined,
-          offHeadersReceived: () => undefined,
-        };
-      },
+        },
+        { promise: false },
+      );
+      return {
+        onProgressUpdate: (cb) => progress.add(cb),
+        offProgressUpdate: (cb) => progress.delete(cb),
+        abort: () => abortSignal.abort?.(),
+        onHeadersReceived: () => undefined,
+        offHeadersReceived: () => undefined,
+      };
+    },
   };
 }

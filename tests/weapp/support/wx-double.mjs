@@ -16,7 +16,6 @@ export { FIXED_POINT, PICKED_PLACE, PRIVACY_APIS } from './wx-double-core.mjs';
 // The BFF's own sharp (the harness installs nothing of its own).
 const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
 
-
 /**
  * `options.baseUrl`: the BFF under test; every request's origin is replaced by it (the build has
  * its own API_BASE baked in). `options.dir`: a fresh temp folder. `options.photos`: fixture paths
@@ -136,7 +135,6 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
 
     ...networkApis({ baseUrl, finish, wxError, realPath, requests, uploads }),
 
-
     login(options) {
       return finish('login', options, () => {
         loginCount += 1;
@@ -184,7 +182,8 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
         const quality = Math.max(1, Math.min(100, options.quality ?? 80));
         const wxPath = newTempPath('.jpg');
         let pipeline = sharp(src).rotate();
-        if (options.compressedWidth || options.compressedHeight) pipeline = pipeline.resize(options.compressedWidth ?? null, options.compressedHeight ?? null, { fit: 'inside', withoutEnlargement: true });
+        if (options.compressedWidth || options.compressedHeight)
+          pipeline = pipeline.resize(options.compressedWidth ?? null, options.compressedHeight ?? null, { fit: 'inside', withoutEnlargement: true });
         await pipeline.jpeg({ quality }).toFile(realPath(wxPath));
         const before = fs.statSync(src).size;
         const after = fs.statSync(realPath(wxPath)).size;
@@ -282,7 +281,16 @@ export function createWxDouble({ baseUrl, dir, photos, log = () => undefined }) 
     onNeedPrivacyAuthorization: (cb) => listeners.privacy.add(cb),
 
     // ---- navigation (the runtime owns the page stack) ---------------------------------------
-    navigateTo: (o) => finish('navigateTo', o, () => (navigations.push(['navigateTo', o.url]), nav.navigateTo(o.url), ok('navigateTo', { eventChannel: { emit: () => undefined, on: () => undefined, once: () => undefined, off: () => undefined } }))),
+    navigateTo: (o) =>
+      finish(
+        'navigateTo',
+        o,
+        () => (
+          navigations.push(['navigateTo', o.url]),
+          nav.navigateTo(o.url),
+          ok('navigateTo', { eventChannel: { emit: () => undefined, on: () => undefined, once: () => undefined, off: () => undefined } })
+        ),
+      ),
     redirectTo: (o) => finish('redirectTo', o, () => (navigations.push(['redirectTo', o.url]), nav.redirectTo(o.url), ok('redirectTo'))),
     switchTab: (o) => finish('switchTab', o, () => (navigations.push(['switchTab', o.url]), nav.switchTab(o.url), ok('switchTab'))),
     reLaunch: (o) => finish('reLaunch', o, () => (navigations.push(['reLaunch', o.url]), nav.reLaunch(o.url), ok('reLaunch'))),

@@ -32,7 +32,15 @@ function tileConfig(): Promise<TileConfig> {
  * A Leaflet map on the configured tiles, with clustered circle markers. Coordinates are WGS-84
  * (TianDiTu's CGCS2000 agrees with it to centimetres). `onPick` makes a click choose a point.
  */
-export function MapView(props: { points: MapPoint[]; onSelect?: (id: string) => void; onPick?: (lat: number, lng: number) => void; picked?: { lat: number; lng: number } | null; height?: number; id?: string; center?: { lat: number; lng: number; zoom: number } }) {
+export function MapView(props: {
+  points: MapPoint[];
+  onSelect?: (id: string) => void;
+  onPick?: (lat: number, lng: number) => void;
+  picked?: { lat: number; lng: number } | null;
+  height?: number;
+  id?: string;
+  center?: { lat: number; lng: number; zoom: number };
+}) {
   const box = useRef<HTMLDivElement>(null);
   const map = useRef<L.Map | null>(null);
   const cluster = useRef<L.MarkerClusterGroup | null>(null);
@@ -82,7 +90,7 @@ export function MapView(props: { points: MapPoint[]; onSelect?: (id: string) => 
     pickMarker.current = props.picked ? L.circleMarker([props.picked.lat, props.picked.lng], { radius: 9, color: '#cf1322', weight: 3, fillOpacity: 0.3 }).addTo(m) : null;
   }, [props.picked]);
 
-  return <div ref={box} id={props.id} className="map-box" style={props.height ? { height: props.height } : undefined} />;
+  return <div ref={box} id={props.id} className='map-box' style={props.height ? { height: props.height } : undefined} />;
 }
 
 export default MapView;

@@ -27,11 +27,11 @@ export default function Dashboard() {
   ];
   return (
     <div>
-      <h2 className="page-title">工作台</h2>
-      <Typography.Paragraph type="secondary">
+      <h2 className='page-title'>工作台</h2>
+      <Typography.Paragraph type='secondary'>
         {staff?.displayName || staff?.username}，您好。以下为 {d?.day ?? '今日'}（北京时间）的待办，点击进入对应队列。
       </Typography.Paragraph>
-      {dash.error ? <Alert type="error" showIcon message={messageOf(dash.error)} style={{ marginBottom: 12 }} /> : null}
+      {dash.error ? <Alert type='error' showIcon message={messageOf(dash.error)} style={{ marginBottom: 12 }} /> : null}
       <Row gutter={[16, 16]}>
         {tiles
           .filter((t) => can(t.permission))

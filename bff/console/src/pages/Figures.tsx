@@ -40,7 +40,7 @@ function RateCards({ total }: { total: FigureRow }) {
     <Row gutter={12}>
       {RATES.map((r) => (
         <Col span={6} key={r.key}>
-          <Card size="small">
+          <Card size='small'>
             <Tooltip title={FIGURE_DEFINITION_TEXT[r.key]}>
               <Statistic title={r.label} value={rate(total[r.key])} valueStyle={{ color: r.color }} />
             </Tooltip>
@@ -87,16 +87,25 @@ function StaffFigures() {
         <DatePicker.RangePicker value={range} allowClear={false} onChange={(v) => v && v[0] && v[1] && setRange([v[0], v[1]])} />
         <Segmented value={groupBy} onChange={(v) => setGroupBy(v as FigureDimension)} options={DIMENSIONS} />
         <Button onClick={() => void exportCsv()}>导出 CSV</Button>
-        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        <Typography.Text type='secondary' style={{ fontSize: 12 }}>
           按举报提交时间统计（北京时间）；分母为 0 时显示“—”
         </Typography.Text>
       </Space>
-      {figures.error ? <Alert type="error" showIcon message={messageOf(figures.error)} style={{ marginBottom: 12 }} /> : null}
+      {figures.error ? <Alert type='error' showIcon message={messageOf(figures.error)} style={{ marginBottom: 12 }} /> : null}
       {figures.data && <RateCards total={figures.data.total} />}
-      <Card size="small" style={{ marginTop: 12 }}>
-        <Chart option={option} id="figures-chart" />
+      <Card size='small' style={{ marginTop: 12 }}>
+        <Chart option={option} id='figures-chart' />
       </Card>
-      <Table<FigureRow> style={{ marginTop: 12 }} rowKey="key" size="small" loading={figures.loading} dataSource={figures.data?.rows ?? []} pagination={false} scroll={{ x: 900 }} columns={columnsFor(groupLabel)} />
+      <Table<FigureRow>
+        style={{ marginTop: 12 }}
+        rowKey='key'
+        size='small'
+        loading={figures.loading}
+        dataSource={figures.data?.rows ?? []}
+        pagination={false}
+        scroll={{ x: 900 }}
+        columns={columnsFor(groupLabel)}
+      />
     </>
   );
 }
@@ -107,19 +116,19 @@ function ScorecardPreview() {
   return (
     <>
       <Space style={{ marginBottom: 12 }}>
-        <DatePicker picker="month" value={month} allowClear={false} onChange={(v) => v && setMonth(v)} disabledDate={(d) => d.isAfter(dayjs(), 'month')} />
-        <Typography.Text type="secondary">公众在小程序“城市管理成绩单”看到的内容；少于 {card.data?.minGroupSize ?? 5} 件的分组并入“其他”。</Typography.Text>
+        <DatePicker picker='month' value={month} allowClear={false} onChange={(v) => v && setMonth(v)} disabledDate={(d) => d.isAfter(dayjs(), 'month')} />
+        <Typography.Text type='secondary'>公众在小程序“城市管理成绩单”看到的内容；少于 {card.data?.minGroupSize ?? 5} 件的分组并入“其他”。</Typography.Text>
       </Space>
-      {card.error ? <Alert type="error" showIcon message={messageOf(card.error)} /> : null}
+      {card.error ? <Alert type='error' showIcon message={messageOf(card.error)} /> : null}
       {card.data && (
         <>
           <RateCards total={card.data.total} />
           <Row gutter={12} style={{ marginTop: 12 }}>
             <Col span={12}>
-              <Table<FigureRow> rowKey="key" size="small" title={() => '按类别'} dataSource={card.data.byCategory} pagination={false} columns={columnsFor('类别').slice(0, 6)} />
+              <Table<FigureRow> rowKey='key' size='small' title={() => '按类别'} dataSource={card.data.byCategory} pagination={false} columns={columnsFor('类别').slice(0, 6)} />
             </Col>
             <Col span={12}>
-              <Table<FigureRow> rowKey="key" size="small" title={() => '按街道'} dataSource={card.data.byStreet} pagination={false} columns={columnsFor('街道').slice(0, 6)} />
+              <Table<FigureRow> rowKey='key' size='small' title={() => '按街道'} dataSource={card.data.byStreet} pagination={false} columns={columnsFor('街道').slice(0, 6)} />
             </Col>
           </Row>
         </>
@@ -131,7 +140,7 @@ function ScorecardPreview() {
 export default function Figures() {
   return (
     <div>
-      <h2 className="page-title">数据统计</h2>
+      <h2 className='page-title'>数据统计</h2>
       <Card>
         <Tabs
           items={[

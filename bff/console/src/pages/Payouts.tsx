@@ -28,7 +28,16 @@ function ConfirmDialog({ batch, onClose, onDone }: { batch: PayoutBatchDto; onCl
     api<string>(`/staff/rewards/payout-batches/${batch.id}/csv`, { as: 'text' })
       .then((text) =>
         setRows(
-          csvRecords(text).map((r) => ({ claimId: r.claim_id, name: r.name, userId: r.user_id, amountFen: Number(r.amount_fen), status: r.status, claimedAt: r.claimed_at, result: r.status === 'processing' ? null : (r.status as 'paid' | 'failed'), reason: '' })),
+          csvRecords(text).map((r) => ({
+            claimId: r.claim_id,
+            name: r.name,
+            userId: r.user_id,
+            amountFen: Number(r.amount_fen),
+            status: r.status,
+            claimedAt: r.claimed_at,
+            result: r.status === 'processing' ? null : (r.status as 'paid' | 'failed'),
+            reason: '',
+          })),
         ),
       )
       .catch((err) => setError(messageOf(err)));
@@ -59,7 +68,10 @@ function ConfirmDialog({ batch, onClose, onDone }: { batch: PayoutBatchDto; onCl
     setBusy(true);
     try {
       const res = await api<PayoutBatchResultsDto>(`/staff/rewards/payout-batches/${batch.id}/results`, {
-        body: { paid: marked.filter((r) => r.result === 'paid').map((r) => r.claimId), failed: marked.filter((r) => r.result === 'failed').map((r) => ({ claimId: r.claimId, reason: r.reason.trim() })) },
+        body: {
+          paid: marked.filter((r) => r.result === 'paid').map((r) => r.claimId),
+          failed: marked.filter((r) => r.result === 'failed').map((r) => ({ claimId: r.claimId, reason: r.reason.trim() })),
+        },
       });
       message.success(`已登记 ${res.settled} 条发放结果`);
       onDone();
@@ -71,26 +83,35 @@ function ConfirmDialog({ batch, onClose, onDone }: { batch: PayoutBatchDto; onCl
   };
 
   return (
-    <Modal title={`确认发放结果 · 批次 ${batch.id.slice(0, 8)}`} open width={920} onCancel={onClose} onOk={submit} okText="提交结果" okButtonProps={{ id: 'results-submit', disabled: !pending.some((r) => r.result) }} confirmLoading={busy}>
-      {error && <Alert type="error" showIcon message={error} />}
+    <Modal
+      title={`确认发放结果 · 批次 ${batch.id.slice(0, 8)}`}
+      open
+      width={920}
+      onCancel={onClose}
+      onOk={submit}
+      okText='提交结果'
+      okButtonProps={{ id: 'results-submit', disabled: !pending.some((r) => r.result) }}
+      confirmLoading={busy}
+    >
+      {error && <Alert type='error' showIcon message={error} />}
       <Space style={{ marginBottom: 12 }}>
-        <Button onClick={() => setRows((rs) => (rs ?? []).map((r) => (r.status === 'processing' ? { ...r, result: 'paid' } : r)))} id="mark-all-paid">
+        <Button onClick={() => setRows((rs) => (rs ?? []).map((r) => (r.status === 'processing' ? { ...r, result: 'paid' } : r)))} id='mark-all-paid'>
           全部标记为已发放
         </Button>
-        <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(f) => void applyResultFile(f) as unknown as boolean}>
+        <Upload accept='.csv,text/csv' showUploadList={false} beforeUpload={(f) => void applyResultFile(f) as unknown as boolean}>
           <Button>上传结果 CSV</Button>
         </Upload>
-        <Typography.Text type="secondary">结果文件列：claim_id, result（paid/failed）, reason</Typography.Text>
+        <Typography.Text type='secondary'>结果文件列：claim_id, result（paid/failed）, reason</Typography.Text>
       </Space>
       <Table<ClaimRow>
-        rowKey="claimId"
-        size="small"
+        rowKey='claimId'
+        size='small'
         loading={rows === null && !error}
         dataSource={rows ?? []}
         pagination={false}
         scroll={{ x: 760, y: 360 }}
         columns={[
-          { title: '申请', dataIndex: 'claimId', width: 100, render: (v: string) => <span className="mono">{v.slice(0, 8)}</span> },
+          { title: '申请', dataIndex: 'claimId', width: 100, render: (v: string) => <span className='mono'>{v.slice(0, 8)}</span> },
           { title: '收款人', dataIndex: 'name', width: 100 },
           { title: '金额', dataIndex: 'amountFen', width: 90, render: yuan },
           { title: '申请时间', dataIndex: 'claimedAt', width: 140, render: shTime },
@@ -101,11 +122,11 @@ function ConfirmDialog({ batch, onClose, onDone }: { batch: PayoutBatchDto; onCl
                 <Tag color={r.status === 'paid' ? 'green' : 'red'}>{r.status === 'paid' ? '已发放' : '发放失败'}</Tag>
               ) : (
                 <Space>
-                  <Radio.Group size="small" value={r.result} onChange={(e) => set(r.claimId, { result: e.target.value })}>
-                    <Radio.Button value="paid">已发放</Radio.Button>
-                    <Radio.Button value="failed">失败</Radio.Button>
+                  <Radio.Group size='small' value={r.result} onChange={(e) => set(r.claimId, { result: e.target.value })}>
+                    <Radio.Button value='paid'>已发放</Radio.Button>
+                    <Radio.Button value='failed'>失败</Radio.Button>
                   </Radio.Group>
-                  {r.result === 'failed' && <Input size="small" style={{ width: 180 }} placeholder="失败原因" value={r.reason} onChange={(e) => set(r.claimId, { reason: e.target.value })} />}
+                  {r.result === 'failed' && <Input size='small' style={{ width: 180 }} placeholder='失败原因' value={r.reason} onChange={(e) => set(r.claimId, { reason: e.target.value })} />}
                 </Space>
               ),
           },
@@ -153,35 +174,35 @@ export default function Payouts() {
 
   return (
     <div>
-      <h2 className="page-title">提现发放</h2>
+      <h2 className='page-title'>提现发放</h2>
       <Alert
         style={{ marginBottom: 12 }}
-        type="info"
+        type='info'
         showIcon
-        message="管审分离：生成批次的人不能确认该批次的发放结果，须由另一名财务或管理员确认。CSV 只含申请号、用户编号和脱敏姓名，不含 openid。"
+        message='管审分离：生成批次的人不能确认该批次的发放结果，须由另一名财务或管理员确认。CSV 只含申请号、用户编号和脱敏姓名，不含 openid。'
       />
       <Card
-        title="发放批次"
+        title='发放批次'
         extra={
           can('payouts.prepare') && (
-            <Button type="primary" onClick={create} loading={creating} id="create-batch">
+            <Button type='primary' onClick={create} loading={creating} id='create-batch'>
               生成发放批次
             </Button>
           )
         }
       >
-        {batches.error ? <Alert type="error" showIcon message={messageOf(batches.error)} /> : null}
+        {batches.error ? <Alert type='error' showIcon message={messageOf(batches.error)} /> : null}
         <Table<PayoutBatchDto>
-          id="batch-table"
-          rowKey="id"
+          id='batch-table'
+          rowKey='id'
           scroll={{ x: 950 }}
-          size="middle"
+          size='middle'
           loading={batches.loading}
           dataSource={batches.data?.items ?? []}
           pagination={false}
           locale={{ emptyText: '还没有发放批次' }}
           columns={[
-            { title: '批次', dataIndex: 'id', width: 110, render: (v: string) => <span className="mono">{v.slice(0, 8)}</span> },
+            { title: '批次', dataIndex: 'id', width: 110, render: (v: string) => <span className='mono'>{v.slice(0, 8)}</span> },
             { title: '生成人', width: 120, render: (_: unknown, b) => b.createdBy.displayName ?? '—' },
             { title: '笔数', dataIndex: 'claimCount', width: 70 },
             { title: '金额', dataIndex: 'totalFen', width: 110, render: yuan },
@@ -203,17 +224,18 @@ export default function Payouts() {
               render: (_: unknown, b) => (
                 <Space>
                   {can('payouts.prepare') && (
-                    <Button size="small" onClick={() => void downloadCsv(b.id)}>
+                    <Button size='small' onClick={() => void downloadCsv(b.id)}>
                       下载 CSV
                     </Button>
                   )}
-                  {b.state === 'awaiting_confirmation' && can('payouts.confirm') &&
+                  {b.state === 'awaiting_confirmation' &&
+                    can('payouts.confirm') &&
                     (b.createdBy.id === staff?.id ? (
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      <Typography.Text type='secondary' style={{ fontSize: 12 }}>
                         须由他人确认
                       </Typography.Text>
                     ) : (
-                      <Button size="small" type="primary" className="confirm-batch" onClick={() => setConfirming(b)}>
+                      <Button size='small' type='primary' className='confirm-batch' onClick={() => setConfirming(b)}>
                         确认结果
                       </Button>
                     ))}

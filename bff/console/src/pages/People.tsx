@@ -1,13 +1,5 @@
 import { App as AntApp, Alert, Button, Card, DatePicker, Descriptions, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
-import {
-  STAFF_ROLE_NAMES,
-  STAFF_ROLES,
-  type AuditLogDto,
-  type AuditLogEntryDto,
-  type StaffAccountDto,
-  type StaffResidentDto,
-  type StaffRole,
-} from '@cityloop/shared';
+import { STAFF_ROLE_NAMES, STAFF_ROLES, type AuditLogDto, type AuditLogEntryDto, type StaffAccountDto, type StaffResidentDto, type StaffRole } from '@cityloop/shared';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { api, messageOf } from '../api';
@@ -24,8 +16,8 @@ function AccountDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () 
   return (
     <Modal
       open
-      title="新建工作人员账号"
-      okText="创建"
+      title='新建工作人员账号'
+      okText='创建'
       confirmLoading={busy}
       onCancel={onClose}
       okButtonProps={{ id: 'account-create-ok' }}
@@ -43,18 +35,25 @@ function AccountDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () 
         }
       }}
     >
-      <Form form={form} layout="vertical" initialValues={{ role: 'viewer' }}>
-        <Form.Item name="username" label="用户名" rules={[{ required: true, message: '请填写用户名' }]}>
-          <Input id="account-username" autoComplete="off" />
+      <Form form={form} layout='vertical' initialValues={{ role: 'viewer' }}>
+        <Form.Item name='username' label='用户名' rules={[{ required: true, message: '请填写用户名' }]}>
+          <Input id='account-username' autoComplete='off' />
         </Form.Item>
-        <Form.Item name="displayName" label="姓名">
-          <Input id="account-display-name" maxLength={50} />
+        <Form.Item name='displayName' label='姓名'>
+          <Input id='account-display-name' maxLength={50} />
         </Form.Item>
-        <Form.Item name="role" label="角色" rules={[{ required: true }]}>
-          <Select id="account-role" options={roleOptions} />
+        <Form.Item name='role' label='角色' rules={[{ required: true }]}>
+          <Select id='account-role' options={roleOptions} />
         </Form.Item>
-        <Form.Item name="password" label="初始密码" rules={[{ required: true, message: '请填写初始密码' }, { min: 12, message: '至少 12 个字符' }]}>
-          <Input.Password id="account-password" autoComplete="new-password" />
+        <Form.Item
+          name='password'
+          label='初始密码'
+          rules={[
+            { required: true, message: '请填写初始密码' },
+            { min: 12, message: '至少 12 个字符' },
+          ]}
+        >
+          <Input.Password id='account-password' autoComplete='new-password' />
         </Form.Item>
       </Form>
     </Modal>
@@ -91,16 +90,16 @@ function Accounts() {
   return (
     <>
       <Space style={{ marginBottom: 12 }}>
-        <Button type="primary" onClick={() => setCreating(true)} id="account-create">
+        <Button type='primary' onClick={() => setCreating(true)} id='account-create'>
           新建账号
         </Button>
-        <Typography.Text type="secondary">角色变更即时生效；不能停用或降级自己的账号。</Typography.Text>
+        <Typography.Text type='secondary'>角色变更即时生效；不能停用或降级自己的账号。</Typography.Text>
       </Space>
-      {list.error ? <Alert type="error" showIcon message={messageOf(list.error)} /> : null}
+      {list.error ? <Alert type='error' showIcon message={messageOf(list.error)} /> : null}
       <Table<StaffAccountDto>
-        rowKey="id"
+        rowKey='id'
         scroll={{ x: 1000 }}
-        size="middle"
+        size='middle'
         loading={list.loading}
         dataSource={list.data?.items ?? []}
         pagination={false}
@@ -110,15 +109,15 @@ function Accounts() {
           {
             title: '角色',
             width: 140,
-            render: (_: unknown, a) => <Select size="small" style={{ width: 110 }} value={a.role} options={roleOptions} disabled={a.id === staff?.id} onChange={(role) => void patch(a, { role })} />,
+            render: (_: unknown, a) => <Select size='small' style={{ width: 110 }} value={a.role} options={roleOptions} disabled={a.id === staff?.id} onChange={(role) => void patch(a, { role })} />,
           },
           {
             title: '状态',
             width: 200,
             render: (_: unknown, a) => (
               <Space size={4}>
-                {a.disabled ? <Tag>已停用</Tag> : <Tag color="green">正常</Tag>}
-                {a.lockedUntil && <Tag color="red">锁定至 {shTime(a.lockedUntil)}</Tag>}
+                {a.disabled ? <Tag>已停用</Tag> : <Tag color='green'>正常</Tag>}
+                {a.lockedUntil && <Tag color='red'>锁定至 {shTime(a.lockedUntil)}</Tag>}
               </Space>
             ),
           },
@@ -128,16 +127,16 @@ function Accounts() {
             render: (_: unknown, a) => (
               <Space>
                 {a.lockedUntil && (
-                  <Button size="small" onClick={() => void unlock(a)}>
+                  <Button size='small' onClick={() => void unlock(a)}>
                     解锁
                   </Button>
                 )}
-                <Button size="small" onClick={() => setResetting(a)}>
+                <Button size='small' onClick={() => setResetting(a)}>
                   重置密码
                 </Button>
                 {a.id !== staff?.id && (
                   <Button
-                    size="small"
+                    size='small'
                     danger={!a.disabled}
                     onClick={() =>
                       modal.confirm({ title: `${a.disabled ? '启用' : '停用'}账号 ${a.username}？`, okText: a.disabled ? '启用' : '停用', onOk: () => patch(a, { disabled: !a.disabled }) })
@@ -163,7 +162,7 @@ function Accounts() {
       <Modal
         open={resetting !== null}
         title={`重置密码 · ${resetting?.username ?? ''}`}
-        okText="重置"
+        okText='重置'
         okButtonProps={{ disabled: newPassword.length < 12 }}
         onCancel={() => setResetting(null)}
         onOk={async () => {
@@ -178,7 +177,7 @@ function Accounts() {
         }}
         destroyOnHidden
       >
-        <Input.Password placeholder="新密码（至少 12 个字符）" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} autoComplete="new-password" />
+        <Input.Password placeholder='新密码（至少 12 个字符）' value={newPassword} onChange={(e) => setNewPassword(e.target.value)} autoComplete='new-password' />
       </Modal>
     </>
   );
@@ -227,23 +226,25 @@ function Residents() {
 
   return (
     <>
-      <Input.Search placeholder="用户编号，或案件编号" enterButton="查找" style={{ width: 420, marginBottom: 12 }} value={id} onChange={(e) => setId(e.target.value)} onSearch={(v) => void find(v)} />
-      {error && <Alert type="error" showIcon message={error} />}
+      <Input.Search placeholder='用户编号，或案件编号' enterButton='查找' style={{ width: 420, marginBottom: 12 }} value={id} onChange={(e) => setId(e.target.value)} onSearch={(v) => void find(v)} />
+      {error && <Alert type='error' showIcon message={error} />}
       {user && (
-        <Card size="small">
-          <Descriptions size="small" column={3} bordered>
-            <Descriptions.Item label="用户">{user.maskedNickname}</Descriptions.Item>
-            <Descriptions.Item label="编号">
-              <span className="mono">{user.id}</span>
+        <Card size='small'>
+          <Descriptions size='small' column={3} bordered>
+            <Descriptions.Item label='用户'>{user.maskedNickname}</Descriptions.Item>
+            <Descriptions.Item label='编号'>
+              <span className='mono'>{user.id}</span>
             </Descriptions.Item>
-            <Descriptions.Item label="注册">{shTime(user.createdAt)}</Descriptions.Item>
-            <Descriptions.Item label="举报数">{user.reportCount}</Descriptions.Item>
-            <Descriptions.Item label="奖励余额">{yuan(user.balanceFen)}</Descriptions.Item>
-            <Descriptions.Item label="最近登录">{shTime(user.lastLoginAt)}</Descriptions.Item>
-            <Descriptions.Item label="状态">{user.erased ? <Tag>已注销</Tag> : user.blocked ? <Tag color="red">已限制：{user.blockedReason ?? '—'}</Tag> : <Tag color="green">正常</Tag>}</Descriptions.Item>
-            <Descriptions.Item label="不计奖励" span={2}>
+            <Descriptions.Item label='注册'>{shTime(user.createdAt)}</Descriptions.Item>
+            <Descriptions.Item label='举报数'>{user.reportCount}</Descriptions.Item>
+            <Descriptions.Item label='奖励余额'>{yuan(user.balanceFen)}</Descriptions.Item>
+            <Descriptions.Item label='最近登录'>{shTime(user.lastLoginAt)}</Descriptions.Item>
+            <Descriptions.Item label='状态'>
+              {user.erased ? <Tag>已注销</Tag> : user.blocked ? <Tag color='red'>已限制：{user.blockedReason ?? '—'}</Tag> : <Tag color='green'>正常</Tag>}
+            </Descriptions.Item>
+            <Descriptions.Item label='不计奖励' span={2}>
               <Select
-                size="small"
+                size='small'
                 style={{ width: 200 }}
                 value={user.rewardExclusion ?? 'none'}
                 disabled={user.erased}
@@ -262,13 +263,13 @@ function Residents() {
                 <Button onClick={() => void block(false)}>解除限制</Button>
               ) : (
                 <>
-                  <Input placeholder="限制原因" value={reason} onChange={(e) => setReason(e.target.value)} style={{ width: 260 }} maxLength={200} />
+                  <Input placeholder='限制原因' value={reason} onChange={(e) => setReason(e.target.value)} style={{ width: 260 }} maxLength={200} />
                   <Button danger onClick={() => void block(true)}>
                     限制提交
                   </Button>
                 </>
               )}
-              <Typography.Text type="secondary">被限制的用户仍可登录、查看和注销，不能提交举报、评价或提现。</Typography.Text>
+              <Typography.Text type='secondary'>被限制的用户仍可登录、查看和注销，不能提交举报、评价或提现。</Typography.Text>
             </Space>
           )}
         </Card>
@@ -297,25 +298,51 @@ function AuditLog() {
   return (
     <>
       <Space style={{ marginBottom: 12 }} wrap>
-        <Input.Search placeholder="操作，如 payout_batch.create" allowClear style={{ width: 240 }} onSearch={(v) => setFilter({ action: v || undefined })} />
-        <Select allowClear placeholder="操作者" style={{ width: 120 }} onChange={(v) => setFilter({ actorKind: v })} options={[{ value: 'staff', label: '工作人员' }, { value: 'resident', label: '居民' }, { value: 'system', label: '系统' }]} />
-        <Input.Search placeholder="对象编号" allowClear style={{ width: 220 }} onSearch={(v) => setFilter({ entityId: v || undefined })} />
+        <Input.Search placeholder='操作，如 payout_batch.create' allowClear style={{ width: 240 }} onSearch={(v) => setFilter({ action: v || undefined })} />
+        <Select
+          allowClear
+          placeholder='操作者'
+          style={{ width: 120 }}
+          onChange={(v) => setFilter({ actorKind: v })}
+          options={[
+            { value: 'staff', label: '工作人员' },
+            { value: 'resident', label: '居民' },
+            { value: 'system', label: '系统' },
+          ]}
+        />
+        <Input.Search placeholder='对象编号' allowClear style={{ width: 220 }} onSearch={(v) => setFilter({ entityId: v || undefined })} />
         <DatePicker.RangePicker onChange={(v) => setFilter({ range: v && v[0] && v[1] ? [v[0], v[1]] : undefined })} />
       </Space>
-      {log.error ? <Alert type="error" showIcon message={messageOf(log.error)} /> : null}
+      {log.error ? <Alert type='error' showIcon message={messageOf(log.error)} /> : null}
       <Table<AuditLogEntryDto>
-        rowKey="id"
+        rowKey='id'
         scroll={{ x: 1000 }}
-        size="small"
+        size='small'
         loading={log.loading}
         dataSource={log.data?.items ?? []}
         pagination={false}
         columns={[
           { title: '时间', dataIndex: 'createdAt', width: 140, render: shTime },
-          { title: '操作者', width: 130, render: (_: unknown, e) => (e.actorKind === 'staff' ? e.actorName ?? '工作人员' : e.actorKind === 'resident' ? '居民' : '系统') },
-          { title: '操作', dataIndex: 'action', width: 190, render: (v: string) => <span className="mono">{v}</span> },
-          { title: '对象', width: 200, render: (_: unknown, e) => <span className="mono">{e.entityType}{e.entityId ? ` ${e.entityId.slice(0, 8)}` : ''}</span> },
-          { title: '详情', render: (_: unknown, e) => <span className="mono" style={{ wordBreak: 'break-all' }}>{JSON.stringify(e.details)}</span> },
+          { title: '操作者', width: 130, render: (_: unknown, e) => (e.actorKind === 'staff' ? (e.actorName ?? '工作人员') : e.actorKind === 'resident' ? '居民' : '系统') },
+          { title: '操作', dataIndex: 'action', width: 190, render: (v: string) => <span className='mono'>{v}</span> },
+          {
+            title: '对象',
+            width: 200,
+            render: (_: unknown, e) => (
+              <span className='mono'>
+                {e.entityType}
+                {e.entityId ? ` ${e.entityId.slice(0, 8)}` : ''}
+              </span>
+            ),
+          },
+          {
+            title: '详情',
+            render: (_: unknown, e) => (
+              <span className='mono' style={{ wordBreak: 'break-all' }}>
+                {JSON.stringify(e.details)}
+              </span>
+            ),
+          },
         ]}
       />
       <Space style={{ marginTop: 12 }}>
@@ -339,8 +366,8 @@ export default function People() {
   ].filter(Boolean) as { key: string; label: string; children: JSX.Element }[];
   return (
     <div>
-      <h2 className="page-title">人员与权限</h2>
-      <Card>{tabs.length ? <Tabs items={tabs} /> : <Alert type="info" message="您的角色没有可用的功能" />}</Card>
+      <h2 className='page-title'>人员与权限</h2>
+      <Card>{tabs.length ? <Tabs items={tabs} /> : <Alert type='info' message='您的角色没有可用的功能' />}</Card>
     </div>
   );
 }

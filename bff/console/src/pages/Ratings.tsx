@@ -27,8 +27,8 @@ function NoteDialog(props: { title: string; label: string; okText: string; onCan
         }
       }}
     >
-      <Typography.Paragraph type="secondary">{props.label}</Typography.Paragraph>
-      <Input.TextArea id="note-text" rows={4} maxLength={500} showCount value={text} onChange={(e) => setText(e.target.value)} />
+      <Typography.Paragraph type='secondary'>{props.label}</Typography.Paragraph>
+      <Input.TextArea id='note-text' rows={4} maxLength={500} showCount value={text} onChange={(e) => setText(e.target.value)} />
     </Modal>
   );
 }
@@ -75,27 +75,47 @@ export default function Ratings() {
 
   return (
     <div>
-      <h2 className="page-title">差评回访</h2>
+      <h2 className='page-title'>差评回访</h2>
       <Card>
         <Space style={{ marginBottom: 12 }}>
-          <Segmented value={filter} onChange={(v) => setFilter(v as 'bad' | 'all')} options={[{ label: '只看差评', value: 'bad' }, { label: '全部评价', value: 'all' }]} />
-          <Typography.Text type="secondary">评价人匿名显示。差评须在期限内回访并办结，逾期标红。</Typography.Text>
+          <Segmented
+            value={filter}
+            onChange={(v) => setFilter(v as 'bad' | 'all')}
+            options={[
+              { label: '只看差评', value: 'bad' },
+              { label: '全部评价', value: 'all' },
+            ]}
+          />
+          <Typography.Text type='secondary'>评价人匿名显示。差评须在期限内回访并办结，逾期标红。</Typography.Text>
         </Space>
-        {list.error ? <Alert type="error" showIcon message={messageOf(list.error)} /> : null}
+        {list.error ? <Alert type='error' showIcon message={messageOf(list.error)} /> : null}
         <Table<StaffRatingItemDto>
-          id="ratings-table"
-          rowKey="id"
+          id='ratings-table'
+          rowKey='id'
           scroll={{ x: 1050 }}
-          size="middle"
+          size='middle'
           loading={list.loading}
           dataSource={items}
           pagination={{ pageSize: 20 }}
           rowClassName={(r) => (r.followUp?.overdue ? 'row-overdue' : '')}
           locale={{ emptyText: '没有评价' }}
           columns={[
-            { title: '案件', width: 150, render: (_: unknown, r) => (can('reports.read') ? <Link to={`/reports/${r.reportId}`}>{r.caseNumber ?? r.reportId.slice(0, 8)}</Link> : r.caseNumber ?? '—') },
+            {
+              title: '案件',
+              width: 150,
+              render: (_: unknown, r) => (can('reports.read') ? <Link to={`/reports/${r.reportId}`}>{r.caseNumber ?? r.reportId.slice(0, 8)}</Link> : (r.caseNumber ?? '—')),
+            },
             { title: '类别', dataIndex: 'categoryName', width: 130 },
-            { title: '评价', width: 130, render: (_: unknown, r) => <Tag color={isBadRating(r.level) ? 'red' : 'green'}>{r.levelName}{r.round > 1 ? ` · 第${r.round}轮` : ''}</Tag> },
+            {
+              title: '评价',
+              width: 130,
+              render: (_: unknown, r) => (
+                <Tag color={isBadRating(r.level) ? 'red' : 'green'}>
+                  {r.levelName}
+                  {r.round > 1 ? ` · 第${r.round}轮` : ''}
+                </Tag>
+              ),
+            },
             { title: '意见', dataIndex: 'comment', render: (v: string | null) => v || '—' },
             {
               title: '回访期限',
@@ -103,7 +123,7 @@ export default function Ratings() {
               render: (_: unknown, r) =>
                 r.followUp ? (
                   r.followUp.status === 'done' ? (
-                    <Tag color="green">已办结</Tag>
+                    <Tag color='green'>已办结</Tag>
                   ) : (
                     <span style={{ color: r.followUp.overdue ? '#cf1322' : undefined }}>
                       {shTime(r.followUp.dueAt)}
@@ -121,12 +141,12 @@ export default function Ratings() {
               render: (_: unknown, r) => (
                 <Space>
                   {r.followUp?.status === 'open' && can('ratings.follow_up') && (
-                    <Button size="small" type="primary" className="close-follow-up" onClick={() => setDialog({ kind: 'close', rating: r })}>
+                    <Button size='small' type='primary' className='close-follow-up' onClick={() => setDialog({ kind: 'close', rating: r })}>
                       办结回访
                     </Button>
                   )}
                   {!r.appeal && can('ratings.appeal.file') && (
-                    <Button size="small" onClick={() => setDialog({ kind: 'appeal', rating: r })}>
+                    <Button size='small' onClick={() => setDialog({ kind: 'appeal', rating: r })}>
                       申诉
                     </Button>
                   )}
@@ -134,15 +154,15 @@ export default function Ratings() {
                   {/* 管审分离: the member who filed the appeal does not see the decision buttons (the BFF refuses them anyway). */}
                   {r.appeal?.status === 'pending' && r.appeal.filedBy !== staff?.id && can('ratings.appeal.decide') && (
                     <>
-                      <Button size="small" className="appeal-uphold" onClick={() => setDialog({ kind: 'uphold', rating: r })}>
+                      <Button size='small' className='appeal-uphold' onClick={() => setDialog({ kind: 'uphold', rating: r })}>
                         申诉成立
                       </Button>
-                      <Button size="small" className="appeal-dismiss" onClick={() => setDialog({ kind: 'dismiss', rating: r })}>
+                      <Button size='small' className='appeal-dismiss' onClick={() => setDialog({ kind: 'dismiss', rating: r })}>
                         驳回
                       </Button>
                     </>
                   )}
-                  {r.excludedFromFigures && <Tag color="default">不计入统计</Tag>}
+                  {r.excludedFromFigures && <Tag color='default'>不计入统计</Tag>}
                 </Space>
               ),
             },

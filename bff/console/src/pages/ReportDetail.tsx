@@ -12,29 +12,29 @@ export default function ReportDetail() {
   const { id } = useParams();
   const res = useApi<{ report: ReportDto }>(`/staff/reports/${id}`);
   const r = res.data?.report;
-  if (res.error) return <Alert type="error" showIcon message={messageOf(res.error)} />;
+  if (res.error) return <Alert type='error' showIcon message={messageOf(res.error)} />;
   if (!r) return <Card loading />;
   return (
     <div>
-      <h2 className="page-title">
-        <Link to="/reports">举报</Link> / {r.caseNumber ?? r.id.slice(0, 8)}
+      <h2 className='page-title'>
+        <Link to='/reports'>举报</Link> / {r.caseNumber ?? r.id.slice(0, 8)}
       </h2>
       <Row gutter={16}>
         <Col span={15}>
-          <Card size="small" title="举报内容">
-            <Descriptions size="small" column={2} bordered>
-              <Descriptions.Item label="类别">{r.categoryName}</Descriptions.Item>
-              <Descriptions.Item label="状态">
+          <Card size='small' title='举报内容'>
+            <Descriptions size='small' column={2} bordered>
+              <Descriptions.Item label='类别'>{r.categoryName}</Descriptions.Item>
+              <Descriptions.Item label='状态'>
                 <Tag>{r.statusName}</Tag>
               </Descriptions.Item>
-              <Descriptions.Item label="案件编号">{r.caseNumber ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label="处置部门">{r.department ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label="提交">{shTime(r.createdAt)}</Descriptions.Item>
-              <Descriptions.Item label="预计完成">{shTime(r.expectedAt)}</Descriptions.Item>
-              <Descriptions.Item label="地址" span={2}>
+              <Descriptions.Item label='案件编号'>{r.caseNumber ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label='处置部门'>{r.department ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label='提交'>{shTime(r.createdAt)}</Descriptions.Item>
+              <Descriptions.Item label='预计完成'>{shTime(r.expectedAt)}</Descriptions.Item>
+              <Descriptions.Item label='地址' span={2}>
                 {r.address}
               </Descriptions.Item>
-              <Descriptions.Item label="描述" span={2}>
+              <Descriptions.Item label='描述' span={2}>
                 {r.description || '—'}
               </Descriptions.Item>
             </Descriptions>
@@ -55,28 +55,41 @@ export default function ReportDetail() {
                     <div style={{ fontSize: 12, color: '#888' }}>处置后</div>
                   </div>
                 ))}
-                {!r.photos.length && !r.afterPhotos.length && <Empty description="没有照片" />}
+                {!r.photos.length && !r.afterPhotos.length && <Empty description='没有照片' />}
               </Space>
             </Image.PreviewGroup>
           </Card>
-          <Card size="small" title="位置" style={{ marginTop: 16 }}>
-            <Suspense fallback={<div className="map-box" style={{ height: 260 }} />}>
+          <Card size='small' title='位置' style={{ marginTop: 16 }}>
+            <Suspense fallback={<div className='map-box' style={{ height: 260 }} />}>
               <MapView height={260} points={[{ id: r.id, lat: r.location.lat, lng: r.location.lng, label: r.address }]} />
             </Suspense>
           </Card>
         </Col>
         <Col span={9}>
-          <Card size="small" title="办理过程">
-            <Timeline items={r.timeline.map((t) => ({ children: <div><b>{t.statusName}</b> <span style={{ color: '#888', fontSize: 12 }}>{shTime(t.at)}</span>{t.note && <div style={{ fontSize: 12 }}>{t.note}</div>}</div> }))} />
+          <Card size='small' title='办理过程'>
+            <Timeline
+              items={r.timeline.map((t) => ({
+                children: (
+                  <div>
+                    <b>{t.statusName}</b> <span style={{ color: '#888', fontSize: 12 }}>{shTime(t.at)}</span>
+                    {t.note && <div style={{ fontSize: 12 }}>{t.note}</div>}
+                  </div>
+                ),
+              }))}
+            />
           </Card>
-          <Card size="small" title="奖励" style={{ marginTop: 16 }}>
-            <Descriptions size="small" column={1}>
-              <Descriptions.Item label="决定">{r.reward.reasonName}</Descriptions.Item>
-              <Descriptions.Item label="金额">{yuan(r.reward.amountFen)}</Descriptions.Item>
-              {r.reward.appeal && <Descriptions.Item label="申诉">{r.reward.appeal.reason}（{r.reward.appeal.status === 'pending' ? '待处理' : r.reward.appeal.status === 'upheld' ? '已支持' : '已驳回'}）</Descriptions.Item>}
+          <Card size='small' title='奖励' style={{ marginTop: 16 }}>
+            <Descriptions size='small' column={1}>
+              <Descriptions.Item label='决定'>{r.reward.reasonName}</Descriptions.Item>
+              <Descriptions.Item label='金额'>{yuan(r.reward.amountFen)}</Descriptions.Item>
+              {r.reward.appeal && (
+                <Descriptions.Item label='申诉'>
+                  {r.reward.appeal.reason}（{r.reward.appeal.status === 'pending' ? '待处理' : r.reward.appeal.status === 'upheld' ? '已支持' : '已驳回'}）
+                </Descriptions.Item>
+              )}
             </Descriptions>
           </Card>
-          <Card size="small" title="评价" style={{ marginTop: 16 }}>
+          <Card size='small' title='评价' style={{ marginTop: 16 }}>
             {r.rating.ratings.length ? (
               r.rating.ratings.map((x) => (
                 <div key={`${x.round}-${x.at}`} style={{ marginBottom: 8 }}>
@@ -86,7 +99,7 @@ export default function ReportDetail() {
                 </div>
               ))
             ) : (
-              <Typography.Text type="secondary">{r.rating.cannotRateReason ?? '尚未评价'}</Typography.Text>
+              <Typography.Text type='secondary'>{r.rating.cannotRateReason ?? '尚未评价'}</Typography.Text>
             )}
             {r.rating.followUp && (
               <div style={{ marginTop: 8, fontSize: 12 }}>

@@ -11,14 +11,14 @@ import { useApi } from '../useApi';
 type HeldRewardDto = RewardReviewQueueDto['held'][number];
 type RewardAppealItemDto = RewardReviewQueueDto['appeals'][number];
 
-
 /** Why a reward was held, in words a reviewer checks against the photo: its age, its distance, a match. */
 function heldEvidence(facts: Partial<RewardFacts> | Record<string, unknown>): string[] {
   const photos = ((facts as Partial<RewardFacts>).photos ?? []) as RewardFacts['photos'];
   const lines: string[] = [];
   photos.forEach((p, i) => {
     const parts: string[] = [];
-    if (p.hoursOld !== null && p.hoursOld !== undefined && p.hoursOld > 72) parts.push(`拍摄于举报前 ${p.hoursOld >= 48 ? `${Math.round(p.hoursOld / 24)} 天` : `${Math.round(p.hoursOld)} 小时`}（EXIF 时间）`);
+    if (p.hoursOld !== null && p.hoursOld !== undefined && p.hoursOld > 72)
+      parts.push(`拍摄于举报前 ${p.hoursOld >= 48 ? `${Math.round(p.hoursOld / 24)} 天` : `${Math.round(p.hoursOld)} 小时`}（EXIF 时间）`);
     if (p.metersFromReport !== null && p.metersFromReport !== undefined && p.metersFromReport > 500) parts.push(`拍摄地点距举报位置 ${Math.round(p.metersFromReport)} 米（GPS）`);
     if (p.seenOnEarlierReport) parts.push('与较早举报的照片相同');
     if (parts.length) lines.push(`照片 ${i + 1}：${parts.join('；')}`);
@@ -45,8 +45,8 @@ function ReportPhotos({ report, label }: { report: ReportDto; label?: string }) 
 
 function EarlierReportPhotos({ reportId }: { reportId: string }) {
   const res = useApi<{ report: ReportDto }>(`/staff/reports/${reportId}`);
-  if (res.error) return <Typography.Text type="secondary">{messageOf(res.error)}</Typography.Text>;
-  return res.data ? <ReportPhotos report={res.data.report} label="较早的举报" /> : <Spin size="small" />;
+  if (res.error) return <Typography.Text type='secondary'>{messageOf(res.error)}</Typography.Text>;
+  return res.data ? <ReportPhotos report={res.data.report} label='较早的举报' /> : <Spin size='small' />;
 }
 
 /**
@@ -55,13 +55,13 @@ function EarlierReportPhotos({ reportId }: { reportId: string }) {
  */
 function HeldPhotos({ reportId, facts }: { reportId: string; facts: Partial<RewardFacts> | Record<string, unknown> }) {
   const res = useApi<{ report: ReportDto }>(`/staff/reports/${reportId}`);
-  if (res.error) return <Typography.Text type="secondary">{messageOf(res.error)}</Typography.Text>;
+  if (res.error) return <Typography.Text type='secondary'>{messageOf(res.error)}</Typography.Text>;
   const r = res.data?.report;
-  if (!r) return <Spin size="small" />;
+  if (!r) return <Spin size='small' />;
   const photoFacts = ((facts as Partial<RewardFacts>).photos ?? []) as RewardFacts['photos'];
   const earlier = [...new Set(photoFacts.map((p) => p.earlierReportId).filter((id): id is string => Boolean(id)))];
   return (
-    <Space wrap className="photo-pair">
+    <Space wrap className='photo-pair'>
       <ReportPhotos report={r} />
       {earlier.map((id) => (
         <EarlierReportPhotos key={id} reportId={id} />
@@ -97,10 +97,12 @@ function DecisionDialog(props: { title: string; approve: boolean; count: number;
       }}
       destroyOnHidden
     >
-      <Typography.Paragraph>共 {props.count} 条。审核意见会记入审计日志{props.approve ? '，通过后仍受每日、每月上限和预算约束' : ''}。</Typography.Paragraph>
-      <Form layout="vertical">
-        <Form.Item label="审核意见" required>
-          <Input.TextArea id="decision-note" rows={3} maxLength={500} showCount value={note} onChange={(e) => setNote(e.target.value)} />
+      <Typography.Paragraph>
+        共 {props.count} 条。审核意见会记入审计日志{props.approve ? '，通过后仍受每日、每月上限和预算约束' : ''}。
+      </Typography.Paragraph>
+      <Form layout='vertical'>
+        <Form.Item label='审核意见' required>
+          <Input.TextArea id='decision-note' rows={3} maxLength={500} showCount value={note} onChange={(e) => setNote(e.target.value)} />
         </Form.Item>
       </Form>
     </Modal>
@@ -141,10 +143,10 @@ export default function RewardReview() {
   const actions = (kind: 'held' | 'appeal', id: string) =>
     canDecide ? (
       <Space>
-        <Button size="small" type="primary" onClick={() => setDialog({ kind, approve: true, ids: [id] })}>
+        <Button size='small' type='primary' onClick={() => setDialog({ kind, approve: true, ids: [id] })}>
           通过
         </Button>
-        <Button size="small" danger onClick={() => setDialog({ kind, approve: false, ids: [id] })}>
+        <Button size='small' danger onClick={() => setDialog({ kind, approve: false, ids: [id] })}>
           驳回
         </Button>
       </Space>
@@ -154,9 +156,9 @@ export default function RewardReview() {
   const appeals = queue.data?.appeals ?? [];
   return (
     <div>
-      <h2 className="page-title">奖励审核</h2>
-      {queue.error ? <Alert type="error" showIcon message={messageOf(queue.error)} style={{ marginBottom: 12 }} /> : null}
-      {!canDecide && <Alert type="info" showIcon message="您的角色只能查看审核队列，不能作出审核决定。" style={{ marginBottom: 12 }} />}
+      <h2 className='page-title'>奖励审核</h2>
+      {queue.error ? <Alert type='error' showIcon message={messageOf(queue.error)} style={{ marginBottom: 12 }} /> : null}
+      {!canDecide && <Alert type='info' showIcon message='您的角色只能查看审核队列，不能作出审核决定。' style={{ marginBottom: 12 }} />}
       <Card>
         <Tabs
           activeKey={params.get('tab') === 'appeals' ? 'appeals' : 'held'}
@@ -178,10 +180,10 @@ export default function RewardReview() {
                     </Space>
                   )}
                   <Table<HeldRewardDto>
-                    id="held-table"
-                    rowKey="reportId"
+                    id='held-table'
+                    rowKey='reportId'
                     scroll={{ x: 1000 }}
-                    size="middle"
+                    size='middle'
                     loading={queue.loading}
                     dataSource={held}
                     pagination={{ pageSize: 20 }}
@@ -196,7 +198,7 @@ export default function RewardReview() {
                         title: '暂缓原因',
                         render: (_: unknown, r) => (
                           <div>
-                            <Tag color="orange">{r.reasonName}</Tag>
+                            <Tag color='orange'>{r.reasonName}</Tag>
                             {heldEvidence(r.facts).map((line) => (
                               <div key={line} style={{ fontSize: 12, color: '#666' }}>
                                 {line}
@@ -228,9 +230,9 @@ export default function RewardReview() {
                     </Space>
                   )}
                   <Table<RewardAppealItemDto>
-                    rowKey="id"
+                    rowKey='id'
                     scroll={{ x: 1000 }}
-                    size="middle"
+                    size='middle'
                     loading={queue.loading}
                     dataSource={appeals}
                     pagination={{ pageSize: 20 }}

@@ -76,19 +76,38 @@ export default function RewardRulesPage() {
   const usedPct = f && f.budgetFen > 0 ? Math.min(100, Math.round((f.budgetUsedFen * 100) / f.budgetFen)) : 0;
   return (
     <div>
-      <h2 className="page-title">奖励规则</h2>
-      {rules.error ? <Alert type="error" showIcon message={messageOf(rules.error)} style={{ marginBottom: 12 }} /> : null}
+      <h2 className='page-title'>奖励规则</h2>
+      {rules.error ? <Alert type='error' showIcon message={messageOf(rules.error)} style={{ marginBottom: 12 }} /> : null}
       <Row gutter={16}>
         <Col span={15}>
-          <Card title="金额、上限与时限" extra={editable ? <Button type="primary" onClick={save} loading={saving} id="rules-save">保存</Button> : <Typography.Text type="secondary">仅管理员可修改</Typography.Text>}>
-            <Form form={form} layout="vertical" disabled={!editable}>
+          <Card
+            title='金额、上限与时限'
+            extra={
+              editable ? (
+                <Button type='primary' onClick={save} loading={saving} id='rules-save'>
+                  保存
+                </Button>
+              ) : (
+                <Typography.Text type='secondary'>仅管理员可修改</Typography.Text>
+              )
+            }
+          >
+            <Form form={form} layout='vertical' disabled={!editable}>
               <Row gutter={12}>
                 {FIELDS.map((fd) => (
                   <Col span={8} key={fd.path.join('.')}>
                     <Form.Item
                       name={fd.path.join('.')}
                       label={fd.label}
-                      rules={[{ required: true, message: '请填写' }, { type: 'number', min: fd.bound.min / (fd.money ? 100 : 1), max: fd.bound.max / (fd.money ? 100 : 1), message: `范围 ${fd.money ? `${yuan(fd.bound.min)}–${yuan(fd.bound.max)}` : `${fd.bound.min}–${fd.bound.max}`}` }]}
+                      rules={[
+                        { required: true, message: '请填写' },
+                        {
+                          type: 'number',
+                          min: fd.bound.min / (fd.money ? 100 : 1),
+                          max: fd.bound.max / (fd.money ? 100 : 1),
+                          message: `范围 ${fd.money ? `${yuan(fd.bound.min)}–${yuan(fd.bound.max)}` : `${fd.bound.min}–${fd.bound.max}`}`,
+                        },
+                      ]}
                     >
                       <InputNumber style={{ width: '100%' }} precision={fd.money ? 2 : 0} prefix={fd.money ? '¥' : undefined} addonAfter={fd.unit} />
                     </Form.Item>
@@ -100,18 +119,18 @@ export default function RewardRulesPage() {
         </Col>
         <Col span={9}>
           <Card title={`本月（${f?.month ?? '—'}）`}>
-            <Statistic title="本月已用 / 预算" value={f ? `${yuan(f.budgetUsedFen)} / ${yuan(f.budgetFen)}` : '—'} valueStyle={{ fontSize: 20 }} />
+            <Statistic title='本月已用 / 预算' value={f ? `${yuan(f.budgetUsedFen)} / ${yuan(f.budgetFen)}` : '—'} valueStyle={{ fontSize: 20 }} />
             <Progress percent={usedPct} status={usedPct >= 90 ? 'exception' : 'normal'} />
-            <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+            <Typography.Paragraph type='secondary' style={{ marginTop: 8 }}>
               待审核奖励 {f?.backlog.heldRewards ?? '—'} 条 · 待处理申诉 {f?.backlog.pendingAppeals ?? '—'} 条
             </Typography.Paragraph>
           </Card>
         </Col>
       </Row>
-      <Card title="修改记录（审计日志）" style={{ marginTop: 16 }}>
+      <Card title='修改记录（审计日志）' style={{ marginTop: 16 }}>
         <Table<RewardRulesChangeDto>
-          rowKey="id"
-          size="small"
+          rowKey='id'
+          size='small'
           loading={history.loading}
           dataSource={history.data?.items ?? []}
           pagination={false}

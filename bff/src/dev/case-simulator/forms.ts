@@ -22,7 +22,10 @@ const MAX_FILE_BYTES = 5_000_000;
  * Null for any other content type.
  */
 export async function readForm(req: http.IncomingMessage): Promise<PostedForm | null> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   if (type === 'multipart/form-data') return readMultipart(req);
   const text = await readBody(req);
   if (type !== 'application/x-www-form-urlencoded') return null;

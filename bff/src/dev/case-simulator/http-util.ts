@@ -56,7 +56,7 @@ export function keyMatches(given: string | null | undefined, expected: string): 
 }
 
 export function headerValue(value: string | string[] | undefined): string | null {
-  return Array.isArray(value) ? value[0] ?? null : value ?? null;
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

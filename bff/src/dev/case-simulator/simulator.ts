@@ -107,8 +107,7 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
         : sendText(res, 503, 'text/xml; charset=utf-8', toOpen311Xml('errors', [{ code: 503, description: 'Service unavailable' }]));
     }
     const xml = !isOperator && !url.pathname.endsWith('.json');
-    const answer = (status: number, body: unknown, root = 'errors') =>
-      xml ? sendText(res, status, 'text/xml; charset=utf-8', toOpen311Xml(root, body)) : sendJson(res, status, body);
+    const answer = (status: number, body: unknown, root = 'errors') => (xml ? sendText(res, status, 'text/xml; charset=utf-8', toOpen311Xml(root, body)) : sendJson(res, status, body));
     const route: (req: http.IncomingMessage, url: URL) => Promise<RouteResult | FormatResult> = isOperator ? operator : open311;
     route(req, url).then(
       (result) => {

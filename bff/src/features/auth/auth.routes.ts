@@ -15,11 +15,15 @@ const wechatLoginBody = z.object({ code: boundedText(1, LIMITS.wechatCodeMaxLeng
 export function authRoutes(deps: AuthDeps & { loginLimiter: Limiter; residentGuard: Middleware }): Router {
   const router = new Router();
 
-  router.post('/auth/wechat', rateLimit(deps.loginLimiter, (ctx) => `wechat-login:${clientIp(ctx)}`), async (ctx) => {
-    const { code } = parseInput(wechatLoginBody, ctx.request.body);
-    const { token, user } = await loginWithWechat(deps, code);
-    ctx.body = { token, expiresIn: deps.tokens.ttlSeconds, user: presentUser(user) } satisfies LoginResponse;
-  });
+  router.post(
+    '/auth/wechat',
+    rateLimit(deps.loginLimiter, (ctx) => `wechat-login:${clientIp(ctx)}`),
+    async (ctx) => {
+      const { code } = parseInput(wechatLoginBody, ctx.request.body);
+      const { token, user } = await loginWithWechat(deps, code);
+      ctx.body = { token, expiresIn: deps.tokens.ttlSeconds, user: presentUser(user) } satisfies LoginResponse;
+    },
+  );
 
   router.get('/me', deps.residentGuard, async (ctx) => {
     // The guard has just loaded the account; no second read.

@@ -14,5 +14,3 @@ export async function loginWithWechat(deps: AuthDeps, code: string): Promise<{ t
   const user = await deps.users.upsertByOpenid(session);
   return { token: deps.tokens.issue(user.id, 'resident'), user };
 }
-
-

@@ -33,7 +33,11 @@ export function usersRepository(db: Database) {
     },
     /** The accounts with these ids (uuids), in no order; see batchedLookup. */
     findByIds(ids: string[]): Promise<UserRow[]> {
-      byIds ??= db.select().from(users).where(sql`${users.id} = any(${sql.placeholder('ids')}::uuid[])`).prepare('users_by_ids');
+      byIds ??= db
+        .select()
+        .from(users)
+        .where(sql`${users.id} = any(${sql.placeholder('ids')}::uuid[])`)
+        .prepare('users_by_ids');
       return byIds.execute({ ids });
     },
   };

@@ -11,7 +11,10 @@ export async function staffDashboard(db: Database, now: Date): Promise<StaffDash
   const { start, end } = shanghaiDayRange(day, day);
   const soon = new Date(now.getTime() + DASHBOARD_DUE_SOON_DAYS * DAY_MS);
   const [[today], [held], [appeals], [followUps], [batches]] = await Promise.all([
-    db.select({ n: count() }).from(reports).where(and(gte(reports.createdAt, start!), lt(reports.createdAt, end!))),
+    db
+      .select({ n: count() })
+      .from(reports)
+      .where(and(gte(reports.createdAt, start!), lt(reports.createdAt, end!))),
     db.select({ n: count() }).from(rewardDecisions).where(eq(rewardDecisions.outcome, 'held')),
     db.select({ n: count() }).from(rewardAppeals).where(eq(rewardAppeals.status, 'pending')),
     db
@@ -22,7 +25,10 @@ export async function staffDashboard(db: Database, now: Date): Promise<StaffDash
       })
       .from(ratingFollowUps)
       .where(eq(ratingFollowUps.status, 'open')),
-    db.select({ n: countDistinct(rewardClaims.batchId) }).from(rewardClaims).where(and(eq(rewardClaims.status, 'processing'), isNotNull(rewardClaims.batchId))),
+    db
+      .select({ n: countDistinct(rewardClaims.batchId) })
+      .from(rewardClaims)
+      .where(and(eq(rewardClaims.status, 'processing'), isNotNull(rewardClaims.batchId))),
   ]);
   return {
     day,

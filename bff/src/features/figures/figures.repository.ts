@@ -53,11 +53,28 @@ export function figureCountsSql(filter: FigureFilter, dimensions: FigureDimensio
   if (filter.category !== undefined) where.push(sql`r.category = ${filter.category}`);
   if (filter.department !== undefined) where.push(sql`r.department = ${filter.department}`);
   const keys = dimensions.map(groupKey);
-  const keyColumns = keys.length === 0 ? sql`'' as k0, 0 as g0` : sql.join(keys.map((k, i) => sql`${k} as ${sql.raw(`k${i}`)}, grouping(${k}) as ${sql.raw(`g${i}`)}`), sql`, `);
-  const groupBy = keys.length === 0 ? sql`` : keys.length === 1 ? sql`group by ${keys[0]}` : sql`group by grouping sets (${sql.join(keys.map((k) => sql`(${k})`), sql`, `)})`;
+  const keyColumns =
+    keys.length === 0
+      ? sql`'' as k0, 0 as g0`
+      : sql.join(
+          keys.map((k, i) => sql`${k} as ${sql.raw(`k${i}`)}, grouping(${k}) as ${sql.raw(`g${i}`)}`),
+          sql`, `,
+        );
+  const groupBy =
+    keys.length === 0
+      ? sql``
+      : keys.length === 1
+        ? sql`group by ${keys[0]}`
+        : sql`group by grouping sets (${sql.join(
+            keys.map((k) => sql`(${k})`),
+            sql`, `,
+          )})`;
   const registered = sql`r.registered_at is not null`;
   const rated = sql`lr.level is not null and lr.excluded_at is null`;
-  const satisfiedLevels = sql.join(SATISFIED_LEVELS.map((level) => sql.raw(`'${level}'`)), sql`, `);
+  const satisfiedLevels = sql.join(
+    SATISFIED_LEVELS.map((level) => sql.raw(`'${level}'`)),
+    sql`, `,
+  );
   return sql`select ${keyColumns},
       count(*)::int as reports,
       count(*) filter (where r.case_id is not null)::int as delivered,
@@ -139,13 +156,22 @@ export function figureRollupSql(days: { from: string; to: string }, filter: Omit
   if (filter.category !== undefined) where.push(sql`d.category = ${filter.category}`);
   if (filter.department !== undefined) where.push(sql`d.department = ${filter.department}`);
   const keys = dimensions.map(rollupGroupKey);
-  const keyColumns = keys.length === 0 ? sql`'' as k0, 0 as g0` : sql.join(keys.map((k, i) => sql`${k} as ${sql.raw(`k${i}`)}, grouping(${k}) as ${sql.raw(`g${i}`)}`), sql`, `);
+  const keyColumns =
+    keys.length === 0
+      ? sql`'' as k0, 0 as g0`
+      : sql.join(
+          keys.map((k, i) => sql`${k} as ${sql.raw(`k${i}`)}, grouping(${k}) as ${sql.raw(`g${i}`)}`),
+          sql`, `,
+        );
   const groupBy =
     keys.length === 0
       ? sql``
       : keys.length === 1
         ? sql`group by ${keys[0]} having sum(d.reports) > 0`
-        : sql`group by grouping sets (${sql.join(keys.map((k) => sql`(${k})`), sql`, `)}) having sum(d.reports) > 0`;
+        : sql`group by grouping sets (${sql.join(
+            keys.map((k) => sql`(${k})`),
+            sql`, `,
+          )}) having sum(d.reports) > 0`;
   const total = (column: string) => sql.raw(`coalesce(sum(d.${column}), 0)::int as ${column}`);
   return sql`select ${keyColumns}, ${sql.join(COUNT_FIELDS.map(total), sql`, `)}
     from (${rows}) d

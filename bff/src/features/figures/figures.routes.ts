@@ -43,9 +43,7 @@ function figuresQuery(today: string) {
 function scorecardQuery(currentMonth: string) {
   return z
     .object({
-      month: monthParam
-        .refine((m) => m <= currentMonth, 'must not be in the future')
-        .default(currentMonth),
+      month: monthParam.refine((m) => m <= currentMonth, 'must not be in the future').default(currentMonth),
     })
     .strict();
 }

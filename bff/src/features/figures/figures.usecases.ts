@@ -123,7 +123,12 @@ export async function staffFigures(deps: FigureDeps, query: StaffFiguresQuery): 
   const groupBy = query.groupBy;
   // Every report falls in exactly one group, so the total is the sum of the groups.
   const total = toFigureRow(sumCounts('', groups), '合计');
-  const rows = groupBy ? sortRows(groupBy, groups.map((g) => toFigureRow(g, groupLabel(groupBy, g.key)))) : [];
+  const rows = groupBy
+    ? sortRows(
+        groupBy,
+        groups.map((g) => toFigureRow(g, groupLabel(groupBy, g.key))),
+      )
+    : [];
   return { from: query.from, to: query.to, groupBy, total, rows, definitions: FIGURE_DEFINITION_TEXT };
 }
 
@@ -135,7 +140,10 @@ export async function staffFigures(deps: FigureDeps, query: StaffFiguresQuery): 
 export function foldSmallGroups(groupBy: FigureDimension, groups: FigureCounts[], minGroupSize: number, alwaysFold: string[] = []): FigureRow[] {
   const kept = groups.filter((g) => g.reports >= minGroupSize && !alwaysFold.includes(g.key));
   const folded = groups.filter((g) => !kept.includes(g));
-  const rows = sortRows(groupBy, kept.map((g) => toFigureRow(g, groupLabel(groupBy, g.key))));
+  const rows = sortRows(
+    groupBy,
+    kept.map((g) => toFigureRow(g, groupLabel(groupBy, g.key))),
+  );
   if (folded.length > 0) rows.push(toFigureRow(sumCounts('', folded), '其他'));
   return rows;
 }
@@ -185,7 +193,6 @@ export function cachedScorecard(deps: FigureDeps & { now: () => Date }, ttlMs = 
 }
 
 export const FIGURES_CSV_HEADER = ['分组', '案件数', '已送达', '按时响应', '已立案', '已处置', '已结案', '已评价', '满意', '响应率', '处置率', '结案率', '满意率'];
-
 
 const rateCell = (rate: number | null) => (rate === null ? '' : rate.toFixed(1));
 

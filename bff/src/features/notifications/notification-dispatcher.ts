@@ -7,7 +7,16 @@ import { OutboxWorker, type Outbox } from '../../jobs/outbox-worker';
 import type { Logger } from '../../logger';
 import { TransientSendError, type SubscribeMessenger } from '../../ports/notify/subscribe-messenger';
 
-const noticeRow = rowOf({ id: text, user_id: text, topic: oneOf<NotificationTopic>(NOTIFICATION_TOPICS), page: text, data: json<Record<string, string>>(), attempts: int, openid: text, created_at: date });
+const noticeRow = rowOf({
+  id: text,
+  user_id: text,
+  topic: oneOf<NotificationTopic>(NOTIFICATION_TOPICS),
+  page: text,
+  data: json<Record<string, string>>(),
+  attempts: int,
+  openid: text,
+  created_at: date,
+});
 type NoticeRow = ReturnType<typeof noticeRow>;
 
 /** Every failure is retried (WeChat's refusals are mostly quota and tokens), 8 attempts at most. */
@@ -61,7 +70,9 @@ export class NotificationDispatcher {
       name: 'notification dispatch',
       batch: 50,
       lease: async (batch) => {
-        const leased = await queryRows(db, sql`
+        const leased = await queryRows(
+          db,
+          sql`
           update ${notifications} n set next_attempt_at = now() + interval '2 minutes', attempts = n.attempts + 1
           from ${users} u
           where n.id in (
@@ -71,7 +82,9 @@ export class NotificationDispatcher {
             limit ${batch}
             for update skip locked
           ) and u.id = n.user_id
-          returning n.id, n.user_id, n.topic, n.page, n.data, n.attempts, n.created_at, u.openid`, noticeRow);
+          returning n.id, n.user_id, n.topic, n.page, n.data, n.attempts, n.created_at, u.openid`,
+          noticeRow,
+        );
         // RETURNING has no order; send in the order the changes happened (suspended, then resumed).
         return leased.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
       },
@@ -79,7 +92,10 @@ export class NotificationDispatcher {
       retry: NOTICE_RETRY,
       errorText: (err) => (err instanceof TransientSendError ? err.message : String(err)),
       postpone: async (row, error, delaySeconds) => {
-        await db.update(notifications).set({ lastError: error, nextAttemptAt: sql`now() + make_interval(secs => ${delaySeconds})` }).where(eq(notifications.id, row.id));
+        await db
+          .update(notifications)
+          .set({ lastError: error, nextAttemptAt: sql`now() + make_interval(secs => ${delaySeconds})` })
+          .where(eq(notifications.id, row.id));
       },
       giveUp: async (row, error) => {
         await this.finish(row.id, 'failed', error);

@@ -33,18 +33,17 @@ async function secondary<T>(tx: Database, log: NoticeLog, what: Record<string, u
 }
 
 /** Queues one notice per follower of a spot, inside the caller's transaction; returns how many (0 if it could not). */
-export async function enqueueForSpotFollowers(
-  tx: Database,
-  log: NoticeLog,
-  spotId: string,
-  notice: { page: string; data: Record<string, string> },
-): Promise<number> {
+export async function enqueueForSpotFollowers(tx: Database, log: NoticeLog, spotId: string, notice: { page: string; data: Record<string, string> }): Promise<number> {
   return secondary(tx, log, { topic: 'stall_spot_changed', spotId }, 0, async (sp) => {
-    const inserted = await queryRows(sp, sql`
+    const inserted = await queryRows(
+      sp,
+      sql`
       insert into ${notifications} (user_id, topic, page, data)
       select user_id, 'stall_spot_changed', ${notice.page}, ${JSON.stringify(notice.data)}::jsonb
       from ${stallSpotFollows} where spot_id = ${spotId}
-      returning id`, idRow);
+      returning id`,
+      idRow,
+    );
     return inserted.length;
   });
 }
@@ -53,38 +52,34 @@ export async function enqueueForSpotFollowers(
  * Queues a report's status notice for each of its followers (我也遇到了), inside the caller's
  * transaction; returns how many (0 if it could not). Erased accounts are told nothing more.
  */
-export async function enqueueForReportFollowers(
-  tx: Database,
-  log: NoticeLog,
-  reportId: string,
-  notice: { page: string; data: Record<string, string> },
-): Promise<number> {
+export async function enqueueForReportFollowers(tx: Database, log: NoticeLog, reportId: string, notice: { page: string; data: Record<string, string> }): Promise<number> {
   return secondary(tx, log, { topic: 'report_status_changed', reportId, followers: true }, 0, async (sp) => {
-    const inserted = await queryRows(sp, sql`
+    const inserted = await queryRows(
+      sp,
+      sql`
       insert into ${notifications} (user_id, topic, page, data)
       select f.user_id, 'report_status_changed', ${notice.page}, ${JSON.stringify(notice.data)}::jsonb
       from ${reportFollows} f join ${users} u on u.id = f.user_id
       where f.report_id = ${reportId} and u.erased_at is null
-      returning id`, idRow);
+      returning id`,
+      idRow,
+    );
     return inserted.length;
   });
 }
 
 /** Queues one notice for one user (a report's reporter), inside the caller's transaction; returns whether it was written. */
-export async function enqueueForUser(
-  tx: Database,
-  log: NoticeLog,
-  userId: string,
-  topic: NotificationTopic,
-  notice: { page: string; data: Record<string, string> },
-): Promise<boolean> {
+export async function enqueueForUser(tx: Database, log: NoticeLog, userId: string, topic: NotificationTopic, notice: { page: string; data: Record<string, string> }): Promise<boolean> {
   return secondary(tx, log, { topic, userId }, false, async (sp) => {
     // An erased account keeps its reports (for the figures) but is told nothing more.
-    const inserted = await queryRows(sp, sql`
+    const inserted = await queryRows(
+      sp,
+      sql`
       insert into ${notifications} (user_id, topic, page, data)
       select id, ${topic}, ${notice.page}, ${JSON.stringify(notice.data)}::jsonb from ${users} where id = ${userId} and erased_at is null
-      returning id`, idRow);
+      returning id`,
+      idRow,
+    );
     return inserted.length > 0;
   });
 }
-

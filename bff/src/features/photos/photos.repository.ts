@@ -17,7 +17,10 @@ export function photosRepository(db: Database) {
     /** The caller's photos among `ids` that no report uses yet. */
     async findAttachable(ownerId: string, ids: string[]): Promise<PhotoRow[]> {
       if (ids.length === 0) return [];
-      return db.select().from(photos).where(and(eq(photos.ownerId, ownerId), inArray(photos.id, ids), isNull(photos.reportId)));
+      return db
+        .select()
+        .from(photos)
+        .where(and(eq(photos.ownerId, ownerId), inArray(photos.id, ids), isNull(photos.reportId)));
     },
     async attach(reportId: string, ids: string[]): Promise<void> {
       for (const [position, id] of ids.entries()) {
@@ -26,7 +29,11 @@ export function photosRepository(db: Database) {
     },
     async forReports(reportIds: string[]): Promise<PhotoRow[]> {
       if (reportIds.length === 0) return [];
-      return db.select().from(photos).where(inArray(photos.reportId, reportIds)).orderBy(photos.reportId, sql`${photos.position} nulls last`);
+      return db
+        .select()
+        .from(photos)
+        .where(inArray(photos.reportId, reportIds))
+        .orderBy(photos.reportId, sql`${photos.position} nulls last`);
     },
   };
 }

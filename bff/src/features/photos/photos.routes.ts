@@ -87,10 +87,7 @@ export function photoRoutes(deps: PhotoDeps): Router {
     const id = randomUUID();
     const ownerId = authOf(ctx).subject;
     const prefix = `${id.slice(0, 2)}/${id}`;
-    await Promise.all([
-      deps.storage.put(`${prefix}-display.webp`, processed.display.data, 'image/webp'),
-      deps.storage.put(`${prefix}-thumb.webp`, processed.thumb.data, 'image/webp'),
-    ]);
+    await Promise.all([deps.storage.put(`${prefix}-display.webp`, processed.display.data, 'image/webp'), deps.storage.put(`${prefix}-thumb.webp`, processed.thumb.data, 'image/webp')]);
     const row = await repo.insert({
       id,
       ownerId,

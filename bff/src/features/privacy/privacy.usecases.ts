@@ -1,7 +1,21 @@
 import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { findCategory, formatYuan, type MyDataExportDto } from '@cityloop/shared';
 import { inTransaction, type Database } from '../../db/client';
-import { auditLog, notifications, photos, reportFollows, reportRatings, reports, rewardAppeals, rewardClaims, rewardDecisions, rewardLedger, stallSpotFollows, stallSpots, users } from '../../db/schema';
+import {
+  auditLog,
+  notifications,
+  photos,
+  reportFollows,
+  reportRatings,
+  reports,
+  rewardAppeals,
+  rewardClaims,
+  rewardDecisions,
+  rewardLedger,
+  stallSpotFollows,
+  stallSpots,
+  users,
+} from '../../db/schema';
 import { AppError } from '../../http/errors';
 import type { Logger } from '../../logger';
 import type { PhotoStorage } from '../../ports/storage/photo-storage';
@@ -26,7 +40,11 @@ export async function exportMyData(deps: ReportDeps, userId: string): Promise<My
     db.select().from(rewardClaims).where(eq(rewardClaims.userId, userId)).orderBy(asc(rewardClaims.createdAt)),
     db.select().from(rewardDecisions).where(eq(rewardDecisions.userId, userId)),
     db.select().from(rewardAppeals).where(eq(rewardAppeals.userId, userId)),
-    db.select({ spotId: stallSpotFollows.spotId, name: stallSpots.name, followedAt: stallSpotFollows.createdAt }).from(stallSpotFollows).innerJoin(stallSpots, eq(stallSpots.id, stallSpotFollows.spotId)).where(eq(stallSpotFollows.userId, userId)),
+    db
+      .select({ spotId: stallSpotFollows.spotId, name: stallSpots.name, followedAt: stallSpotFollows.createdAt })
+      .from(stallSpotFollows)
+      .innerJoin(stallSpots, eq(stallSpots.id, stallSpotFollows.spotId))
+      .where(eq(stallSpotFollows.userId, userId)),
     db
       .select({ reportId: reportFollows.reportId, category: reports.category, address: reports.address, followedAt: reportFollows.createdAt })
       .from(reportFollows)
@@ -50,9 +68,27 @@ export async function exportMyData(deps: ReportDeps, userId: string): Promise<My
       leaderboardOptIn: user.leaderboardOptIn,
     },
     reports: reportDetails,
-    ratings: ratings.map((r) => ({ reportId: r.reportId, round: r.round, level: r.level, speed: r.speed, result: r.result, attitude: r.attitude, comment: r.comment, createdAt: r.createdAt.toISOString() })),
+    ratings: ratings.map((r) => ({
+      reportId: r.reportId,
+      round: r.round,
+      level: r.level,
+      speed: r.speed,
+      result: r.result,
+      attitude: r.attitude,
+      comment: r.comment,
+      createdAt: r.createdAt.toISOString(),
+    })),
     rewards: {
-      ledger: ledger.map((e) => ({ seq: e.seq, kind: e.kind, amountFen: Number(e.amountFen), balanceFen: Number(e.balanceFen), reportId: e.reportId, claimId: e.claimId, reason: e.reason, createdAt: e.createdAt.toISOString() })),
+      ledger: ledger.map((e) => ({
+        seq: e.seq,
+        kind: e.kind,
+        amountFen: Number(e.amountFen),
+        balanceFen: Number(e.balanceFen),
+        reportId: e.reportId,
+        claimId: e.claimId,
+        reason: e.reason,
+        createdAt: e.createdAt.toISOString(),
+      })),
       claims: claims.map((c) => ({ id: c.id, amountFen: Number(c.amountFen), method: c.method, status: c.status, createdAt: c.createdAt.toISOString() })),
       decisions: decisions.map((d) => ({ reportId: d.reportId, outcome: d.outcome, amountFen: Number(d.amountFen), reason: d.reason, decidedAt: d.decidedAt.toISOString() })),
       appeals: appeals.map((a) => ({ reportId: a.reportId, reason: a.reason, status: a.status, decisionNote: a.decisionNote, createdAt: a.createdAt.toISOString() })),
@@ -83,7 +119,10 @@ export async function eraseMyAccount(deps: { db: Database; storage: PhotoStorage
     await lockUserLedger(tx, userId);
     const [user] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
     if (!user || user.erasedAt) throw new AppError('TOKEN_INVALID');
-    const moving = await tx.select({ id: rewardClaims.id }).from(rewardClaims).where(and(eq(rewardClaims.userId, userId), inArray(rewardClaims.status, ['pending', 'processing'])));
+    const moving = await tx
+      .select({ id: rewardClaims.id })
+      .from(rewardClaims)
+      .where(and(eq(rewardClaims.userId, userId), inArray(rewardClaims.status, ['pending', 'processing'])));
     if (moving.length) throw new AppError('ACCOUNT_PAYOUT_IN_PROGRESS', undefined, { claims: moving.length });
     const { balanceFen } = await ledgerBalance(tx, userId);
     if (balanceFen > 0 && !options.forfeitBalance) {
@@ -98,13 +137,19 @@ export async function eraseMyAccount(deps: { db: Database; storage: PhotoStorage
       .set({ description: '', reworkReason: null, updatedAt: sql`now()` })
       .where(eq(reports.userId, userId))
       .returning({ id: reports.id });
-    await tx.update(reportRatings).set({ comment: null }).where(and(eq(reportRatings.userId, userId), isNotNull(reportRatings.comment)));
+    await tx
+      .update(reportRatings)
+      .set({ comment: null })
+      .where(and(eq(reportRatings.userId, userId), isNotNull(reportRatings.comment)));
     await tx.update(rewardAppeals).set({ reason: '' }).where(eq(rewardAppeals.userId, userId));
     await tx.delete(notifications).where(eq(notifications.userId, userId));
     await tx.delete(stallSpotFollows).where(eq(stallSpotFollows.userId, userId));
     await tx.delete(reportFollows).where(eq(reportFollows.userId, userId));
     // The audit trail keeps who did what and when; the resident's own words in it go.
-    await tx.update(auditLog).set({ details: {} }).where(and(eq(auditLog.actorKind, 'resident'), eq(auditLog.actorId, userId)));
+    await tx
+      .update(auditLog)
+      .set({ details: {} })
+      .where(and(eq(auditLog.actorKind, 'resident'), eq(auditLog.actorId, userId)));
     await tx
       .update(users)
       .set({ openid: `erased:${userId}`, unionid: null, sessionKey: null, nickname: null, blockedReason: null, leaderboardOptIn: false, erasedAt: deps.now(), updatedAt: sql`now()` })

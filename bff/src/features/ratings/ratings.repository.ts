@@ -154,7 +154,10 @@ export function ratingsRepository(db: Database) {
     },
     /** Leaves the rating out of the figures from `now` (it stays, and the resident still sees it). */
     async excludeFromFigures(ratingId: string, now: Date): Promise<void> {
-      await db.update(reportRatings).set({ excludedAt: now }).where(and(eq(reportRatings.id, ratingId), isNull(reportRatings.excludedAt)));
+      await db
+        .update(reportRatings)
+        .set({ excludedAt: now })
+        .where(and(eq(reportRatings.id, ratingId), isNull(reportRatings.excludedAt)));
     },
   };
 }

@@ -5,16 +5,7 @@ import { z } from 'zod';
 import { authOf, type StaffGuard } from '../../http/auth';
 import { cursorParam, limitParam, sortParam } from '../../http/paging';
 import { boundedText, parseInput } from '../../http/validate';
-import {
-  answerFixedQuestion,
-  closeFollowUp,
-  decideRatingAppeal,
-  fileRatingAppeal,
-  pageRatingsForStaff,
-  requestRework,
-  submitRating,
-  type RatingDeps,
-} from './ratings.usecases';
+import { answerFixedQuestion, closeFollowUp, decideRatingAppeal, fileRatingAppeal, pageRatingsForStaff, requestRework, submitRating, type RatingDeps } from './ratings.usecases';
 
 const text = boundedText;
 const score = z.number().int('a whole number from 1 to 5').min(1).max(5);

@@ -88,7 +88,17 @@ export async function submitRating(deps: RatingDeps, userId: string, reportId: s
       const code = { not_closed: 'RATING_NOT_CLOSED', rework_in_progress: 'RATING_NOT_CLOSED', already_rated: 'RATING_ALREADY_SUBMITTED', window_passed: 'RATING_WINDOW_PASSED' } as const;
       throw new AppError(code[gate.reason], RATING_CANNOT_RATE_NAMES[gate.reason], { reason: gate.reason });
     }
-    const ratingId = await repo.insert({ reportId, userId, round: gate.round, level: input.level, speed: input.speed ?? null, result: input.result ?? null, attitude: input.attitude ?? null, comment, createdAt: now });
+    const ratingId = await repo.insert({
+      reportId,
+      userId,
+      round: gate.round,
+      level: input.level,
+      speed: input.speed ?? null,
+      result: input.result ?? null,
+      attitude: input.attitude ?? null,
+      comment,
+      createdAt: now,
+    });
     if (isBadRating(input.level)) {
       const dueAt = new Date(now.getTime() + deps.ratingRules.followUpDays * 86_400_000);
       await repo.insertFollowUp({ ratingId, reportId, dueAt, createdAt: now });
@@ -198,7 +208,12 @@ export async function pageRatingsForStaff(db: Database, now: Date, opts: { bad: 
   const sort = { field: 'createdAt', direction: 'desc' } as const;
   const after = opts.cursor ? decodeCursor(opts.cursor, 'staff-ratings', sort, isUuid, isTimestampText) : undefined;
   const rows = await ratingsRepository(db).staffPage({ bad: opts.bad, limit: opts.limit + 1, after });
-  return pageOf(rows, opts.limit, (r) => presentStaffRating(r, now), (r) => encodeCursor('staff-ratings', sort, r.sort_value, r.id));
+  return pageOf(
+    rows,
+    opts.limit,
+    (r) => presentStaffRating(r, now),
+    (r) => encodeCursor('staff-ratings', sort, r.sort_value, r.id),
+  );
 }
 
 export async function closeFollowUp(db: Database, staffId: string, followUpRatingId: string, note: string, now: Date) {
@@ -235,7 +250,14 @@ export async function decideRatingAppeal(db: Database, staffId: string, appealId
     if (appeal.filedBy === staffId) throw new AppError('SECOND_STAFF_REQUIRED', '申诉须由另一名工作人员审核');
     await repo.decideAppeal(appealId, uphold ? 'upheld' : 'dismissed', staffId, note, now);
     if (uphold) await repo.excludeFromFigures(appeal.ratingId, now);
-    await recordAudit(tx, { actorKind: 'staff', actorId: staffId, action: uphold ? 'rating_appeal.uphold' : 'rating_appeal.dismiss', entityType: 'rating', entityId: appeal.ratingId, details: { appealId, note } });
+    await recordAudit(tx, {
+      actorKind: 'staff',
+      actorId: staffId,
+      action: uphold ? 'rating_appeal.uphold' : 'rating_appeal.dismiss',
+      entityType: 'rating',
+      entityId: appeal.ratingId,
+      details: { appealId, note },
+    });
     return { id: appealId, status: uphold ? ('upheld' as const) : ('dismissed' as const) };
   });
 }

@@ -70,12 +70,16 @@ export class CaseDeliveryDispatcher {
       name: 'case delivery',
       batch: 20,
       lease: async (batch) => {
-        const leased = await queryRows(db, sql`
+        const leased = await queryRows(
+          db,
+          sql`
           update case_outbox set next_attempt_at = now() + interval '2 minutes', attempts = attempts + 1
           where id in (
             select id from case_outbox where status = 'pending' and next_attempt_at <= now()
             order by id limit ${batch} for update skip locked)
-          returning id, report_id, kind, attempts, payload`, deliveryRow);
+          returning id, report_id, kind, attempts, payload`,
+          deliveryRow,
+        );
         return leased.sort((a, b) => a.id - b.id);
       },
       send: (job) => this.send(job),
@@ -87,7 +91,10 @@ export class CaseDeliveryDispatcher {
           .where(and(eq(caseOutbox.id, job.id), eq(caseOutbox.status, 'pending')));
       },
       giveUp: async (job, error) => {
-        await db.update(caseOutbox).set({ status: 'failed', lastError: error }).where(and(eq(caseOutbox.id, job.id), eq(caseOutbox.status, 'pending')));
+        await db
+          .update(caseOutbox)
+          .set({ status: 'failed', lastError: error })
+          .where(and(eq(caseOutbox.id, job.id), eq(caseOutbox.status, 'pending')));
         return false;
       },
       describeFailure: (job) => ({ context: { reportId: job.report_id }, message: 'case delivery not done' }),
@@ -103,7 +110,10 @@ export class CaseDeliveryDispatcher {
       const p = job.payload as { level: string; levelName: string; comment: string; followUpDueAt: string };
       await this.deps.caseSystem.sendBadRating(await this.caseIdOf(job.report_id), { level: p.level, levelName: p.levelName, comment: p.comment, followUpDueAt: new Date(p.followUpDueAt) });
     }
-    await db.update(caseOutbox).set({ status: 'done', doneAt: sql`now()`, lastError: null }).where(eq(caseOutbox.id, job.id));
+    await db
+      .update(caseOutbox)
+      .set({ status: 'done', doneAt: sql`now()`, lastError: null })
+      .where(eq(caseOutbox.id, job.id));
     // A job that failed before has just succeeded: the case system is back, so the others waiting
     // out their backoff go now instead of up to 10 minutes later.
     if (job.attempts > 1) await db.execute(sql`update case_outbox set next_attempt_at = now() where status = 'pending' and next_attempt_at > now() and attempts > 0`);
@@ -170,14 +180,18 @@ export function caseAddress(report: Pick<ReportRow, 'address' | 'geocodedAddress
 /** Pulls status for open cases whose webhook may have been lost; the fallback to pushed updates. */
 export async function pollOpenCases(deps: { db: Database; caseSystem: CaseSystem; logger: Logger; now?: () => Date }, opts: { olderThanSeconds: number; batch: number }): Promise<number> {
   await findCaseNumbers(deps, { batch: opts.batch });
-  const due = await queryRows(deps.db, sql`
+  const due = await queryRows(
+    deps.db,
+    sql`
     update reports set last_polled_at = now()
     where id in (
       select id from reports
       where case_id is not null and status not in ('closed', 'rejected', 'duplicate')
         and (last_polled_at is null or last_polled_at < now() - make_interval(secs => ${opts.olderThanSeconds}))
       order by last_polled_at nulls first limit ${opts.batch} for update skip locked)
-    returning id, case_id`, rowOf({ id: text, case_id: text }));
+    returning id, case_id`,
+    rowOf({ id: text, case_id: text }),
+  );
   let applied = 0;
   for (const row of due) {
     try {
@@ -189,4 +203,3 @@ export async function pollOpenCases(deps: { db: Database; caseSystem: CaseSystem
   }
   return applied;
 }
-

@@ -20,14 +20,25 @@ export async function findCaseNumbers(deps: { db: Database; caseSystem: CaseSyst
   let found = 0;
   for (const row of waiting) {
     try {
-      const caseId = await deps.caseSystem.findCase({ clientRequestId: row.id, serviceCode: row.serviceCode, token: row.token, sentAt: row.sentAt!, description: row.description, lat: row.lat, lng: row.lng });
+      const caseId = await deps.caseSystem.findCase({
+        clientRequestId: row.id,
+        serviceCode: row.serviceCode,
+        token: row.token,
+        sentAt: row.sentAt!,
+        description: row.description,
+        lat: row.lat,
+        lng: row.lng,
+      });
       if (!caseId) continue;
       const repo = reportsRepository(deps.db);
       if (await repo.findByCaseId(caseId)) {
         deps.logger.warn({ reportId: row.id, caseId }, 'case number found for a report is already another report’s');
         continue;
       }
-      await deps.db.update(reports).set({ caseId, caseToken: null }).where(and(eq(reports.id, row.id), isNull(reports.caseId)));
+      await deps.db
+        .update(reports)
+        .set({ caseId, caseToken: null })
+        .where(and(eq(reports.id, row.id), isNull(reports.caseId)));
       await repo.addEvent({ reportId: row.id, status: 'received', note: `城市管理平台案件编号 ${caseId}`, updateId: 'cityloop:case-number', occurredAt: new Date() });
       found += 1;
     } catch (err) {

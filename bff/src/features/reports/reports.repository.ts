@@ -22,7 +22,11 @@ export function reportsRepository(db: Database) {
       return row;
     },
     async findByIdempotencyKey(userId: string, key: string): Promise<ReportRow | undefined> {
-      const [row] = await db.select().from(reports).where(and(eq(reports.userId, userId), eq(reports.idempotencyKey, key))).limit(1);
+      const [row] = await db
+        .select()
+        .from(reports)
+        .where(and(eq(reports.userId, userId), eq(reports.idempotencyKey, key)))
+        .limit(1);
       return row;
     },
     async findByCaseId(caseId: string): Promise<ReportRow | undefined> {
@@ -45,7 +49,10 @@ export function reportsRepository(db: Database) {
       return inserted.length > 0;
     },
     async update(id: string, changes: Partial<typeof reports.$inferInsert>): Promise<void> {
-      await db.update(reports).set({ ...changes, updatedAt: sql`now()` }).where(eq(reports.id, id));
+      await db
+        .update(reports)
+        .set({ ...changes, updatedAt: sql`now()` })
+        .where(eq(reports.id, id));
     },
     /**
      * Open reports near a point (WGS-84), nearest first, of one category or all. The status list is

@@ -39,9 +39,7 @@ const nearbyQuery = z
   .strict();
 
 const detailQuery = z.object({ coordSystem: coordSystemParam }).strict();
-const listQuery = z
-  .object({ cursor: boundedText(1, 200).optional(), limit: decimalParam.pipe(z.number().int().min(1).max(50)).default(20) })
-  .strict();
+const listQuery = z.object({ cursor: boundedText(1, 200).optional(), limit: decimalParam.pipe(z.number().int().min(1).max(50)).default(20) }).strict();
 const followsQuery = z.object({ cursor: cursorParam.optional(), limit: limitParam(20, 50) }).strict();
 
 export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; staffGuard: StaffGuard; writeGuards: Middleware[]; mapReadGuard: Middleware }): Router {

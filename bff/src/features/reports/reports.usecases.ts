@@ -14,7 +14,8 @@ import {
   REPORT_STATUS_NAMES,
   type CoordSystem,
   type MapReportDto,
-  type ReportStatus } from '@cityloop/shared';
+  type ReportStatus,
+} from '@cityloop/shared';
 import { inTransaction, isUniqueViolation, type Database } from '../../db/client';
 import { caseOutbox, reports as reportsTable } from '../../db/schema';
 import { AppError } from '../../http/errors';
@@ -55,7 +56,16 @@ export interface SubmitInput {
 /** Same body ⇒ same hash, whatever the key order, so a retried request is recognised as such. */
 export function requestHash(input: SubmitInput): string {
   // street joins only when sent, so hashes of reports without it are unchanged.
-  const canonical = JSON.stringify([input.category, input.description, input.location.lat, input.location.lng, input.location.coordSystem, input.address, input.photoIds, ...(input.street ? [input.street] : [])]);
+  const canonical = JSON.stringify([
+    input.category,
+    input.description,
+    input.location.lat,
+    input.location.lng,
+    input.location.coordSystem,
+    input.address,
+    input.photoIds,
+    ...(input.street ? [input.street] : []),
+  ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -156,7 +166,14 @@ export async function listMyReports(deps: ReportDeps, userId: string, cursor: st
   const canRate = (r: ReportRow) =>
     ratingEligibility({ status: r.status, closedAt: r.closedAt, ratedRounds: rated.get(r.id) ?? 0, reworkRequestedAt: r.reworkRequestedAt, now, windowDays: deps.ratingRules.windowDays }).canRate;
   return {
-    items: page.map((r) => presentReportListItem(r, photos.find((p) => p.reportId === r.id), { signer: deps.signer, nowMs }, { reward: rewards.get(r.id)!, canRate: canRate(r) })),
+    items: page.map((r) =>
+      presentReportListItem(
+        r,
+        photos.find((p) => p.reportId === r.id),
+        { signer: deps.signer, nowMs },
+        { reward: rewards.get(r.id)!, canRate: canRate(r) },
+      ),
+    ),
     // Microsecond timestamps are truncated to ms in the cursor; `<` on the truncated value may repeat a row
     // created in the same millisecond, never skip one.
     nextCursor: rows.length > limit && last ? Buffer.from(`${last.createdAt.getTime()}|${last.id}`).toString('base64url') : null,
@@ -247,7 +264,6 @@ export async function applyCaseUpdate(db: Database, log: NoticeLog, reportId: st
     return true;
   });
 }
-
 
 /**
  * The milestones the published figures count, each kept at the earliest update that reached it

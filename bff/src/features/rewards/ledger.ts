@@ -67,8 +67,14 @@ export function ledgerEntries(db: Database, userId: string, beforeSeq: number | 
 /** All rewards earned (accruals net of reversals) and what is on its way out in claims. */
 export async function earnedAndInPayout(db: Database, userId: string): Promise<{ earnedFen: number; inPayoutFen: number }> {
   const [[earned], [inPayout]] = await Promise.all([
-    db.select({ fen: sql<number>`coalesce(sum(${rewardLedger.amountFen}), 0)`.mapWith(Number) }).from(rewardLedger).where(and(eq(rewardLedger.userId, userId), inArray(rewardLedger.kind, ['accrual', 'reversal']))),
-    db.select({ fen: sql<number>`coalesce(sum(${rewardClaims.amountFen}), 0)`.mapWith(Number) }).from(rewardClaims).where(and(eq(rewardClaims.userId, userId), inArray(rewardClaims.status, ['pending', 'processing']))),
+    db
+      .select({ fen: sql<number>`coalesce(sum(${rewardLedger.amountFen}), 0)`.mapWith(Number) })
+      .from(rewardLedger)
+      .where(and(eq(rewardLedger.userId, userId), inArray(rewardLedger.kind, ['accrual', 'reversal']))),
+    db
+      .select({ fen: sql<number>`coalesce(sum(${rewardClaims.amountFen}), 0)`.mapWith(Number) })
+      .from(rewardClaims)
+      .where(and(eq(rewardClaims.userId, userId), inArray(rewardClaims.status, ['pending', 'processing']))),
   ]);
   return { earnedFen: earned.fen, inPayoutFen: inPayout.fen };
 }
@@ -86,8 +92,12 @@ export async function usersWithCreditsBefore(db: Database, cutoff: Date): Promis
 export async function creditsAndDebits(db: Database, userId: string, cutoff: Date): Promise<{ oldCreditsFen: number; debitsFen: number }> {
   const [row] = await db
     .select({
-      oldCreditsFen: sql<number>`coalesce(sum(${rewardLedger.amountFen}) filter (where ${rewardLedger.kind} in ('accrual', 'adjustment') and ${rewardLedger.amountFen} > 0 and ${rewardLedger.createdAt} < ${cutoff}::timestamptz), 0)`.mapWith(Number),
-      debitsFen: sql<number>`coalesce(-sum(${rewardLedger.amountFen}) filter (where ${rewardLedger.kind} in ('claim', 'reversal', 'expiry') or (${rewardLedger.kind} = 'adjustment' and ${rewardLedger.amountFen} < 0)), 0)
+      oldCreditsFen:
+        sql<number>`coalesce(sum(${rewardLedger.amountFen}) filter (where ${rewardLedger.kind} in ('accrual', 'adjustment') and ${rewardLedger.amountFen} > 0 and ${rewardLedger.createdAt} < ${cutoff}::timestamptz), 0)`.mapWith(
+          Number,
+        ),
+      debitsFen:
+        sql<number>`coalesce(-sum(${rewardLedger.amountFen}) filter (where ${rewardLedger.kind} in ('claim', 'reversal', 'expiry') or (${rewardLedger.kind} = 'adjustment' and ${rewardLedger.amountFen} < 0)), 0)
         - coalesce(sum(${rewardLedger.amountFen}) filter (where ${rewardLedger.kind} = 'payout_failed'), 0)`.mapWith(Number),
     })
     .from(rewardLedger)

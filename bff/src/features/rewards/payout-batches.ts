@@ -80,8 +80,19 @@ export async function createPayoutBatch(db: Database, staffId: string, now: Date
     if (!claims.length) throw new AppError('PAYOUT_NOTHING_TO_BATCH');
     const total = claims.reduce((s, c) => s + c.amountFen, 0);
     const batch = await repo.insertBatch({ createdBy: staffId, claimCount: claims.length, totalFen: total, createdAt: now });
-    await repo.putInBatch(claims.map((c) => c.id), batch.id, now);
-    await recordAudit(t, { actorKind: 'staff', actorId: staffId, action: 'payout_batch.create', entityType: 'payout_batch', entityId: batch.id, details: { claimCount: claims.length, totalFen: total } });
+    await repo.putInBatch(
+      claims.map((c) => c.id),
+      batch.id,
+      now,
+    );
+    await recordAudit(t, {
+      actorKind: 'staff',
+      actorId: staffId,
+      action: 'payout_batch.create',
+      entityType: 'payout_batch',
+      entityId: batch.id,
+      details: { claimCount: claims.length, totalFen: total },
+    });
     return { id: batch.id, claimCount: claims.length, totalFen: total, createdAt: batch.createdAt.toISOString() };
   });
 }
@@ -101,7 +112,13 @@ export async function payoutBatchCsv(db: Database, batchId: string): Promise<str
 }
 
 /** Staff report the batch's results; each claim settles once, and unknown or foreign ids are refused as a whole. */
-export async function recordBatchResults(db: Database, staffId: string, batchId: string, results: { paid: string[]; failed: { claimId: string; reason: string }[] }, now: Date): Promise<PayoutBatchResultsDto> {
+export async function recordBatchResults(
+  db: Database,
+  staffId: string,
+  batchId: string,
+  results: { paid: string[]; failed: { claimId: string; reason: string }[] },
+  now: Date,
+): Promise<PayoutBatchResultsDto> {
   if (!isUuid(batchId)) throw new AppError('NOT_FOUND', '批次不存在');
   const repo = claimsRepository(db);
   const createdBy = await repo.batchCreator(batchId);

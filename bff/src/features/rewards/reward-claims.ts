@@ -67,7 +67,14 @@ export async function settleClaim(db: Database, claimId: string, state: PayoutSt
       await claims.markFailed(claimId, reason, now);
       await appendLedgerEntry(t, claim.userId, { kind: 'payout_failed', amountFen: claim.amountFen, claimId, note: reason, at: now });
     }
-    await recordAudit(t, { actorKind: actor.kind, actorId: actor.id, action: `reward_claim.${state.state}`, entityType: 'reward_claim', entityId: claimId, details: { failureReason: state.failureReason } });
+    await recordAudit(t, {
+      actorKind: actor.kind,
+      actorId: actor.id,
+      action: `reward_claim.${state.state}`,
+      entityType: 'reward_claim',
+      entityId: claimId,
+      details: { failureReason: state.failureReason },
+    });
     return true;
   });
 }

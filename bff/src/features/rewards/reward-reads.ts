@@ -11,7 +11,14 @@ export async function rewardsForReports(db: Database, reportIds: string[]): Prom
   if (!reportIds.length) return out;
   const decisions = decisionsRepository(db);
   const [rows, appeals] = await Promise.all([decisions.forReports(reportIds), decisions.appealsForReports(reportIds)]);
-  for (const id of reportIds) out.set(id, presentReportReward(rows.find((d) => d.reportId === id), appeals.find((a) => a.reportId === id)));
+  for (const id of reportIds)
+    out.set(
+      id,
+      presentReportReward(
+        rows.find((d) => d.reportId === id),
+        appeals.find((a) => a.reportId === id),
+      ),
+    );
   return out;
 }
 
@@ -37,7 +44,10 @@ export async function myRewards(db: Database, userId: string, cursor: number | u
     leaderboardOptIn: optIn,
     entries: page.map(presentLedgerEntry),
     decisions: decisions.map((d) => ({
-      ...presentReportReward(d, appeals.find((a) => a.reportId === d.reportId)),
+      ...presentReportReward(
+        d,
+        appeals.find((a) => a.reportId === d.reportId),
+      ),
       reportId: d.reportId,
       categoryName: findCategory(d.category)?.name ?? d.category,
       decidedAt: d.decidedAt.toISOString(),

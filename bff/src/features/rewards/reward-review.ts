@@ -66,7 +66,14 @@ export async function reviewHeldReward(db: Database, staffId: string, reportId: 
       ? await accrueAfterReview(t, decision, decision.category, 'approved_on_review', now)
       : await decisions.change(reportId, { outcome: 'none', amountFen: 0, reason: 'rejected_on_review' }, now);
     await decisions.markReviewed(reportId, staffId, note, now);
-    await recordAudit(t, { actorKind: 'staff', actorId: staffId, action: approve ? 'reward_review.approve' : 'reward_review.reject', entityType: 'report', entityId: reportId, details: { note, outcome: after.outcome, reason: after.reason } });
+    await recordAudit(t, {
+      actorKind: 'staff',
+      actorId: staffId,
+      action: approve ? 'reward_review.approve' : 'reward_review.reject',
+      entityType: 'report',
+      entityId: reportId,
+      details: { note, outcome: after.outcome, reason: after.reason },
+    });
     return presentReportReward(after, undefined);
   });
 }
@@ -84,7 +91,14 @@ export async function decideRewardAppeal(db: Database, staffId: string, appealId
     if (uphold && (decision.outcome === 'none' || decision.outcome === 'held')) after = await accrueAfterReview(t, decision, decision.category, 'appeal_upheld', now);
     else if (!uphold && decision.outcome === 'held') after = await decisions.change(appeal.reportId, { outcome: 'none', amountFen: 0, reason: 'appeal_rejected' }, now);
     const updated = await decisions.decideAppeal(appealId, { status: uphold ? 'upheld' : 'rejected', decidedBy: staffId, decisionNote: note, decidedAt: now });
-    await recordAudit(t, { actorKind: 'staff', actorId: staffId, action: uphold ? 'reward_appeal.uphold' : 'reward_appeal.reject', entityType: 'report', entityId: appeal.reportId, details: { appealId, note, outcome: after.outcome } });
+    await recordAudit(t, {
+      actorKind: 'staff',
+      actorId: staffId,
+      action: uphold ? 'reward_appeal.uphold' : 'reward_appeal.reject',
+      entityType: 'report',
+      entityId: appeal.reportId,
+      details: { appealId, note, outcome: after.outcome },
+    });
     return presentReportReward(after, updated);
   });
 }

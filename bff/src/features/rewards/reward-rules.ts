@@ -40,7 +40,10 @@ export async function saveRewardRules(db: Database, staffId: string, rules: Rewa
   return inTransaction(db, async (tx) => {
     const before = await loadRewardRules(tx);
     const row = { id: 1, rules: rules as unknown as Record<string, unknown>, updatedBy: staffId, updatedAt: now };
-    await tx.insert(rewardRules).values(row).onConflictDoUpdate({ target: rewardRules.id, set: { rules: row.rules, updatedBy: staffId, updatedAt: now } });
+    await tx
+      .insert(rewardRules)
+      .values(row)
+      .onConflictDoUpdate({ target: rewardRules.id, set: { rules: row.rules, updatedBy: staffId, updatedAt: now } });
     await recordAudit(tx, { actorKind: 'staff', actorId: staffId, action: 'reward_rules.update', entityType: 'reward_rules', entityId: '1', details: { before, after: rules } });
     return rules;
   });

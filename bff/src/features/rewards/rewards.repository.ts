@@ -27,14 +27,31 @@ export function decisionsRepository(db: Database) {
     },
     /** The decision, locked, with its report's category (which sets the tier). */
     async lockWithCategory(reportId: string): Promise<DecisionWithCategory | undefined> {
-      const [row] = await db.select(decisionWithCategory).from(rewardDecisions).innerJoin(reports, eq(reports.id, rewardDecisions.reportId)).where(eq(rewardDecisions.reportId, reportId)).for('update', { of: rewardDecisions });
+      const [row] = await db
+        .select(decisionWithCategory)
+        .from(rewardDecisions)
+        .innerJoin(reports, eq(reports.id, rewardDecisions.reportId))
+        .where(eq(rewardDecisions.reportId, reportId))
+        .for('update', { of: rewardDecisions });
       return row;
     },
     forUser: (userId: string, limit: number): Promise<DecisionWithCategory[]> =>
-      db.select(decisionWithCategory).from(rewardDecisions).innerJoin(reports, eq(reports.id, rewardDecisions.reportId)).where(eq(rewardDecisions.userId, userId)).orderBy(desc(rewardDecisions.decidedAt)).limit(limit),
+      db
+        .select(decisionWithCategory)
+        .from(rewardDecisions)
+        .innerJoin(reports, eq(reports.id, rewardDecisions.reportId))
+        .where(eq(rewardDecisions.userId, userId))
+        .orderBy(desc(rewardDecisions.decidedAt))
+        .limit(limit),
     appealsForUser: (userId: string): Promise<AppealRow[]> => db.select().from(rewardAppeals).where(eq(rewardAppeals.userId, userId)),
     held: (limit: number): Promise<DecisionWithCategory[]> =>
-      db.select(decisionWithCategory).from(rewardDecisions).innerJoin(reports, eq(reports.id, rewardDecisions.reportId)).where(eq(rewardDecisions.outcome, 'held')).orderBy(asc(rewardDecisions.decidedAt)).limit(limit),
+      db
+        .select(decisionWithCategory)
+        .from(rewardDecisions)
+        .innerJoin(reports, eq(reports.id, rewardDecisions.reportId))
+        .where(eq(rewardDecisions.outcome, 'held'))
+        .orderBy(asc(rewardDecisions.decidedAt))
+        .limit(limit),
     pendingAppeals: (limit: number) =>
       db
         .select({ ...getTableColumns(rewardAppeals), outcome: rewardDecisions.outcome, decisionReason: rewardDecisions.reason, category: reports.category })
@@ -50,7 +67,11 @@ export function decisionsRepository(db: Database) {
       return inserted.length > 0;
     },
     async change(reportId: string, change: Partial<DecisionChange>, now: Date): Promise<DecisionRow> {
-      const [row] = await db.update(rewardDecisions).set({ ...change, updatedAt: now }).where(eq(rewardDecisions.reportId, reportId)).returning();
+      const [row] = await db
+        .update(rewardDecisions)
+        .set({ ...change, updatedAt: now })
+        .where(eq(rewardDecisions.reportId, reportId))
+        .returning();
       return row;
     },
     async markReviewed(reportId: string, staffId: string, note: string, now: Date): Promise<void> {
@@ -71,8 +92,14 @@ export function decisionsRepository(db: Database) {
     },
     /** The backlog the figures show: pending appeals (count, oldest) and held rewards. */
     async backlog(): Promise<{ appeals: number; oldest: Date | null; held: number }> {
-      const [appeals] = await db.select({ n: sql<number>`count(*)`.mapWith(Number), oldest: sql<Date | null>`min(${rewardAppeals.createdAt})`.mapWith((v) => (v === null ? null : new Date(v))) }).from(rewardAppeals).where(eq(rewardAppeals.status, 'pending'));
-      const [held] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(rewardDecisions).where(eq(rewardDecisions.outcome, 'held'));
+      const [appeals] = await db
+        .select({ n: sql<number>`count(*)`.mapWith(Number), oldest: sql<Date | null>`min(${rewardAppeals.createdAt})`.mapWith((v) => (v === null ? null : new Date(v))) })
+        .from(rewardAppeals)
+        .where(eq(rewardAppeals.status, 'pending'));
+      const [held] = await db
+        .select({ n: sql<number>`count(*)`.mapWith(Number) })
+        .from(rewardDecisions)
+        .where(eq(rewardDecisions.outcome, 'held'));
       return { appeals: appeals.n, oldest: appeals.oldest, held: held.n };
     },
   };
@@ -82,7 +109,10 @@ export function decisionsRepository(db: Database) {
 export function claimsRepository(db: Database) {
   return {
     async byIdempotencyKey(userId: string, key: string): Promise<ClaimRow | undefined> {
-      const [row] = await db.select().from(rewardClaims).where(and(eq(rewardClaims.userId, userId), eq(rewardClaims.idempotencyKey, key)));
+      const [row] = await db
+        .select()
+        .from(rewardClaims)
+        .where(and(eq(rewardClaims.userId, userId), eq(rewardClaims.idempotencyKey, key)));
       return row;
     },
     async byOutBillNo(outBillNo: string): Promise<ClaimRow | undefined> {
@@ -92,7 +122,10 @@ export function claimsRepository(db: Database) {
     forUser: (userId: string, limit: number): Promise<ClaimRow[]> => db.select().from(rewardClaims).where(eq(rewardClaims.userId, userId)).orderBy(desc(rewardClaims.createdAt)).limit(limit),
     async insert(row: Omit<typeof rewardClaims.$inferInsert, 'outBillNo'>): Promise<ClaimRow> {
       // The merchant bill number: 32 hex characters, unique, stable across retries.
-      const [created] = await db.insert(rewardClaims).values({ ...row, outBillNo: sql`replace(gen_random_uuid()::text, '-', '')` }).returning();
+      const [created] = await db
+        .insert(rewardClaims)
+        .values({ ...row, outBillNo: sql`replace(gen_random_uuid()::text, '-', '')` })
+        .returning();
       return created;
     },
     async lock(claimId: string): Promise<ClaimRow | undefined> {
@@ -137,13 +170,28 @@ export function claimsRepository(db: Database) {
     /** The batch's claims with the resident's nickname, for the payout sheet. */
     inBatchForSheet: (batchId: string) =>
       db
-        .select({ id: rewardClaims.id, outBillNo: rewardClaims.outBillNo, userId: rewardClaims.userId, nickname: users.nickname, amountFen: rewardClaims.amountFen, status: rewardClaims.status, createdAt: rewardClaims.createdAt })
+        .select({
+          id: rewardClaims.id,
+          outBillNo: rewardClaims.outBillNo,
+          userId: rewardClaims.userId,
+          nickname: users.nickname,
+          amountFen: rewardClaims.amountFen,
+          status: rewardClaims.status,
+          createdAt: rewardClaims.createdAt,
+        })
         .from(rewardClaims)
         .innerJoin(users, eq(users.id, rewardClaims.userId))
         .where(eq(rewardClaims.batchId, batchId))
         .orderBy(asc(rewardClaims.createdAt)),
     idsInBatch: async (batchId: string, claimIds: string[]): Promise<string[]> =>
-      claimIds.length ? (await db.select({ id: rewardClaims.id }).from(rewardClaims).where(and(eq(rewardClaims.batchId, batchId), inArray(rewardClaims.id, claimIds)))).map((r) => r.id) : [],
+      claimIds.length
+        ? (
+            await db
+              .select({ id: rewardClaims.id })
+              .from(rewardClaims)
+              .where(and(eq(rewardClaims.batchId, batchId), inArray(rewardClaims.id, claimIds)))
+          ).map((r) => r.id)
+        : [],
   };
 }
 

@@ -49,13 +49,24 @@ const amountFen = z.number({ error: 'amountFen must be a number of fen' }).int('
 const claimBody = z.object({ amountFen }).strict();
 const appealBody = z.object({ reason: text(REWARD_LIMITS.appealReasonMinChars, REWARD_LIMITS.appealReasonMaxChars) }).strict();
 const optInBody = z.object({ optIn: z.boolean() }).strict();
-const listQuery = z.object({ cursor: z.string().regex(/^\d{1,10}$/, 'not a cursor this API returned').optional(), limit: decimalParam.pipe(z.number().int().min(1).max(100)).default(30) }).strict();
+const listQuery = z
+  .object({
+    cursor: z
+      .string()
+      .regex(/^\d{1,10}$/, 'not a cursor this API returned')
+      .optional(),
+    limit: decimalParam.pipe(z.number().int().min(1).max(100)).default(30),
+  })
+  .strict();
 const reviewBody = z.object({ approve: z.boolean(), note: text(1, REWARD_LIMITS.staffNoteMaxChars) }).strict();
 const uuid = z.string().uuid('not an id');
 const batchResultsBody = z
   .object({
     paid: z.array(uuid).max(1000).default([]),
-    failed: z.array(z.object({ claimId: uuid, reason: text(1, 200) }).strict()).max(1000).default([]),
+    failed: z
+      .array(z.object({ claimId: uuid, reason: text(1, 200) }).strict())
+      .max(1000)
+      .default([]),
   })
   .strict()
   .refine((b) => b.paid.length + b.failed.length > 0, 'name at least one claim');

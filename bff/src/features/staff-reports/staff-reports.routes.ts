@@ -12,14 +12,22 @@ import { listStaffReports, staffReportMapPoints } from './staff-reports.usecases
 const codeList = (codes: readonly string[], max: number) =>
   boundedText(1, 400)
     .transform((s) => s.split(',').map((c) => c.trim()))
-    .pipe(z.array(z.enum(codes as [string, ...string[]], { error: `each one of ${codes.join(', ')}` })).min(1).max(max));
+    .pipe(
+      z
+        .array(z.enum(codes as [string, ...string[]], { error: `each one of ${codes.join(', ')}` }))
+        .min(1)
+        .max(max),
+    );
 
 const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** The filters the list and the map share. Days are Asia/Shanghai calendar days, `to` included. */
 const filterShape = {
   status: codeList(REPORT_STATUSES, REPORT_STATUSES.length).optional(),
-  category: codeList(REPORT_CATEGORIES.map((c) => c.code), REPORT_CATEGORIES.length).optional(),
+  category: codeList(
+    REPORT_CATEGORIES.map((c) => c.code),
+    REPORT_CATEGORIES.length,
+  ).optional(),
   street: boundedText(1, REPORT_LIMITS.streetMaxChars).optional(),
   from: dayParam.optional(),
   to: dayParam.optional(),

@@ -34,7 +34,12 @@ export async function listStaffReports(
 ): Promise<StaffReportListDto> {
   const after = q.cursor ? decodeCursor(q.cursor, SCOPE, q.sort, isUuid, isTimestampText) : undefined;
   const rows = await staffReportsRepository(db).page(q.filter, q.sort, q.limit, after);
-  return pageOf(rows, q.limit, (r) => presentStaffReport(r, q.coordSystem), (r) => encodeCursor(SCOPE, q.sort, r.sortValue, r.id));
+  return pageOf(
+    rows,
+    q.limit,
+    (r) => presentStaffReport(r, q.coordSystem),
+    (r) => encodeCursor(SCOPE, q.sort, r.sortValue, r.id),
+  );
 }
 
 export async function staffReportMapPoints(db: Database, q: { filter: StaffReportFilter; limit: number; coordSystem: CoordSystem }): Promise<StaffReportMapDto> {

@@ -19,7 +19,11 @@ export function staffRepository(db: Database) {
     },
     /** The accounts with these ids (uuids), in no order; see batchedLookup. */
     findByIds(ids: string[]): Promise<StaffRow[]> {
-      byIds ??= db.select().from(staffAccounts).where(sql`${staffAccounts.id} = any(${sql.placeholder('ids')}::uuid[])`).prepare('staff_by_ids');
+      byIds ??= db
+        .select()
+        .from(staffAccounts)
+        .where(sql`${staffAccounts.id} = any(${sql.placeholder('ids')}::uuid[])`)
+        .prepare('staff_by_ids');
       return byIds.execute({ ids });
     },
     async list(): Promise<StaffRow[]> {
@@ -30,11 +34,18 @@ export function staffRepository(db: Database) {
       return row;
     },
     async update(id: string, patch: { role?: StaffRole; disabled?: boolean; displayName?: string }): Promise<StaffRow> {
-      const [row] = await db.update(staffAccounts).set({ ...patch, updatedAt: sql`now()` }).where(eq(staffAccounts.id, id)).returning();
+      const [row] = await db
+        .update(staffAccounts)
+        .set({ ...patch, updatedAt: sql`now()` })
+        .where(eq(staffAccounts.id, id))
+        .returning();
       return row;
     },
     async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-      await db.update(staffAccounts).set({ passwordHash, updatedAt: sql`now()` }).where(eq(staffAccounts.id, id));
+      await db
+        .update(staffAccounts)
+        .set({ passwordHash, updatedAt: sql`now()` })
+        .where(eq(staffAccounts.id, id));
     },
     /** Counts one failure atomically; the failure that reaches the threshold sets the lock. */
     async recordFailedLogin(id: string, threshold: number, minutes: number, now: Date): Promise<{ failedLoginCount: number; lockedUntil: Date | null }> {
@@ -59,7 +70,11 @@ export function staffRepository(db: Database) {
       return rows.length > 0;
     },
     async unlock(id: string): Promise<StaffRow> {
-      const [row] = await db.update(staffAccounts).set({ failedLoginCount: 0, lockedUntil: null, updatedAt: sql`now()` }).where(eq(staffAccounts.id, id)).returning();
+      const [row] = await db
+        .update(staffAccounts)
+        .set({ failedLoginCount: 0, lockedUntil: null, updatedAt: sql`now()` })
+        .where(eq(staffAccounts.id, id))
+        .returning();
       return row;
     },
   };

@@ -40,11 +40,15 @@ export function staffRoutes(deps: StaffDeps & { loginLimiter: Limiter; staffGuar
   const router = new Router({ prefix: '/staff' });
   const admin = deps.staffGuard('staff.manage');
 
-  router.post('/auth/login', rateLimit(deps.loginLimiter, (ctx) => `staff-login:${clientIp(ctx)}`), async (ctx) => {
-    const body = parseInput(loginBody, ctx.request.body);
-    const { token, staff } = await loginStaff(deps, body.username, body.password);
-    ctx.body = { token, expiresIn: deps.tokens.ttlSeconds, staff: presentStaff(staff) } satisfies StaffLoginResponse;
-  });
+  router.post(
+    '/auth/login',
+    rateLimit(deps.loginLimiter, (ctx) => `staff-login:${clientIp(ctx)}`),
+    async (ctx) => {
+      const body = parseInput(loginBody, ctx.request.body);
+      const { token, staff } = await loginStaff(deps, body.username, body.password);
+      ctx.body = { token, expiresIn: deps.tokens.ttlSeconds, staff: presentStaff(staff) } satisfies StaffLoginResponse;
+    },
+  );
 
   router.get('/me', deps.staffGuard('signed-in'), async (ctx) => {
     const staff = await deps.staff.findById(authOf(ctx).subject);
@@ -52,11 +56,16 @@ export function staffRoutes(deps: StaffDeps & { loginLimiter: Limiter; staffGuar
     ctx.body = { staff: presentStaff(staff) };
   });
 
-  router.post('/me/password', rateLimit(deps.loginLimiter, (ctx) => `staff-login:${clientIp(ctx)}`), deps.staffGuard('signed-in'), async (ctx) => {
-    const body = parseInput(passwordBody, ctx.request.body);
-    await changeOwnPassword(deps, authOf(ctx).subject, body.currentPassword, body.newPassword);
-    ctx.status = 204;
-  });
+  router.post(
+    '/me/password',
+    rateLimit(deps.loginLimiter, (ctx) => `staff-login:${clientIp(ctx)}`),
+    deps.staffGuard('signed-in'),
+    async (ctx) => {
+      const body = parseInput(passwordBody, ctx.request.body);
+      await changeOwnPassword(deps, authOf(ctx).subject, body.currentPassword, body.newPassword);
+      ctx.status = 204;
+    },
+  );
 
   router.get('/accounts', admin, async (ctx) => {
     // Fewer than 500 accounts, one page: the staff list convention's shape with no next page.

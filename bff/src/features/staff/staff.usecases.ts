@@ -33,7 +33,14 @@ export async function loginStaff(deps: StaffDeps, username: string, password: st
   if (!ok) {
     const failed = await deps.staff.recordFailedLogin(account.id, deps.lockout.threshold, deps.lockout.minutes, deps.now());
     if (failed.lockedUntil) {
-      await recordAudit(deps.db, { actorKind: 'system', actorId: null, action: 'staff.lock', entityType: 'staff_account', entityId: account.id, details: { failedLogins: failed.failedLoginCount, lockedUntil: failed.lockedUntil.toISOString() } });
+      await recordAudit(deps.db, {
+        actorKind: 'system',
+        actorId: null,
+        action: 'staff.lock',
+        entityType: 'staff_account',
+        entityId: account.id,
+        details: { failedLogins: failed.failedLoginCount, lockedUntil: failed.lockedUntil.toISOString() },
+      });
       throw lockedError(failed.lockedUntil);
     }
     throw new AppError('STAFF_LOGIN_FAILED');
@@ -60,10 +67,7 @@ function passwordProblem(password: string): string | null {
 }
 
 /** The CLI's way in (the first admin); admins then use POST /staff/accounts. There is never a default account. */
-export async function createStaffAccount(
-  deps: Pick<StaffDeps, 'staff'>,
-  input: { username: string; displayName: string; password: string; role: StaffRole },
-): Promise<StaffRow> {
+export async function createStaffAccount(deps: Pick<StaffDeps, 'staff'>, input: { username: string; displayName: string; password: string; role: StaffRole }): Promise<StaffRow> {
   const problem = staffInputProblem(input);
   if (problem) throw new StaffInputError(problem);
   if (await deps.staff.findByUsername(input.username)) throw new StaffInputError(`username "${input.username}" is taken`);
@@ -99,7 +103,14 @@ export async function updateStaffByAdmin(deps: Pick<StaffDeps, 'db'>, adminId: s
     const before = await staff.findById(staffId);
     if (!before) throw new AppError('NOT_FOUND', '工作人员账号不存在');
     const row = await staff.update(staffId, patch);
-    await recordAudit(tx, { actorKind: 'staff', actorId: adminId, action: 'staff.update', entityType: 'staff_account', entityId: staffId, details: { before: { role: before.role, disabled: before.disabled, displayName: before.displayName }, after: patch } });
+    await recordAudit(tx, {
+      actorKind: 'staff',
+      actorId: adminId,
+      action: 'staff.update',
+      entityType: 'staff_account',
+      entityId: staffId,
+      details: { before: { role: before.role, disabled: before.disabled, displayName: before.displayName }, after: patch },
+    });
     return row;
   });
 }
@@ -110,7 +121,14 @@ export async function unlockStaffByAdmin(deps: Pick<StaffDeps, 'db'>, adminId: s
     const before = await staff.findById(staffId);
     if (!before) throw new AppError('NOT_FOUND', '工作人员账号不存在');
     const row = await staff.unlock(staffId);
-    await recordAudit(tx, { actorKind: 'staff', actorId: adminId, action: 'staff.unlock', entityType: 'staff_account', entityId: staffId, details: { failedLogins: before.failedLoginCount, lockedUntil: before.lockedUntil?.toISOString() ?? null } });
+    await recordAudit(tx, {
+      actorKind: 'staff',
+      actorId: adminId,
+      action: 'staff.unlock',
+      entityType: 'staff_account',
+      entityId: staffId,
+      details: { failedLogins: before.failedLoginCount, lockedUntil: before.lockedUntil?.toISOString() ?? null },
+    });
     return row;
   });
 }

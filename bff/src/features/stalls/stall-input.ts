@@ -1,17 +1,6 @@
-import {
-  parseScheduleText,
-  STALL_FACILITIES,
-  STALL_GOODS,
-  STALL_KINDS,
-  validateSchedule,
-  type StallFacility,
-  type StallGoods,
-  type StallKind,
-  type StallSchedule,
-} from '@cityloop/shared';
+import { parseScheduleText, STALL_FACILITIES, STALL_GOODS, STALL_KINDS, validateSchedule, type StallFacility, type StallGoods, type StallKind, type StallSchedule } from '@cityloop/shared';
 import { z } from 'zod';
 import { boundedText, coordSystemSchema, instantSchema, keysOf } from '../../http/validate';
-
 
 const hm = boundedText(0, 5);
 const timeWindow = z.object({ open: hm, close: hm }).strict();
@@ -20,7 +9,10 @@ const timeWindow = z.object({ open: hm, close: hm }).strict();
 export const scheduleSchema = z
   .object({
     weekly: z.array(z.object({ days: z.array(z.number().int()).max(7), windows: z.array(timeWindow).max(6) }).strict()).max(14),
-    seasons: z.array(z.object({ from: boundedText(0, 10), to: boundedText(0, 10) }).strict()).max(12).optional(),
+    seasons: z
+      .array(z.object({ from: boundedText(0, 10), to: boundedText(0, 10) }).strict())
+      .max(12)
+      .optional(),
     exceptions: z
       .array(z.object({ date: boundedText(0, 10), closed: z.boolean().optional(), windows: z.array(timeWindow).max(6).optional(), note: boundedText(0, 100).optional() }).strict())
       .max(400)
@@ -35,7 +27,10 @@ const unique = <T>(list: T[]) => new Set(list).size === list.length;
 
 export const spotInputSchema = z
   .object({
-    code: z.string().trim().regex(/^[A-Za-z0-9_-]{2,40}$/, 'letters, digits, "-" or "_", 2–40 characters'),
+    code: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{2,40}$/, 'letters, digits, "-" or "_", 2–40 characters'),
     name: boundedText(1, 60),
     kind: z.enum(keysOf(STALL_KINDS)),
     district: boundedText(1, 40),
@@ -51,15 +46,30 @@ export const spotInputSchema = z
       .strict(),
     radiusMeters: z.number().int().min(5).max(5000).default(80),
     capacity: z.number().int().min(0).max(100_000),
-    goods: z.array(z.enum(keysOf(STALL_GOODS))).min(1).refine(unique, 'a goods code is listed twice'),
-    facilities: z.array(z.enum(keysOf(STALL_FACILITIES))).default([]).refine(unique, 'a facility is listed twice'),
+    goods: z
+      .array(z.enum(keysOf(STALL_GOODS)))
+      .min(1)
+      .refine(unique, 'a goods code is listed twice'),
+    facilities: z
+      .array(z.enum(keysOf(STALL_FACILITIES)))
+      .default([])
+      .refine(unique, 'a facility is listed twice'),
     rules: boundedText(0, 1000).default(''),
     manager: z
-      .object({ name: boundedText(1, 40), phone: z.string().trim().regex(/^[0-9+\-() ]{5,20}$/, 'a phone number') })
+      .object({
+        name: boundedText(1, 40),
+        phone: z
+          .string()
+          .trim()
+          .regex(/^[0-9+\-() ]{5,20}$/, 'a phone number'),
+      })
       .strict()
       .nullable()
       .default(null),
-    photos: z.array(z.url({ protocol: /^https?$/ }).max(500)).max(9).default([]),
+    photos: z
+      .array(z.url({ protocol: /^https?$/ }).max(500))
+      .max(9)
+      .default([]),
     schedule: scheduleSchema,
   })
   .strict();
@@ -89,7 +99,11 @@ function fromCodeOrName<K extends string>(table: Record<K, string>, value: strin
 
 const APPROXIMATE_VALUES = new Set(['', 'true', 'false', '1', '0', '是', '否']);
 
-const splitList = (value: string | undefined) => (value ?? '').split(/[|、]/).map((v) => v.trim()).filter(Boolean);
+const splitList = (value: string | undefined) =>
+  (value ?? '')
+    .split(/[|、]/)
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 /**
  * Turns one flat import record (a CSV row or a GeoJSON feature's properties) into the API's input
@@ -124,7 +138,7 @@ export function recordToSpotInput(record: Record<string, unknown>, point?: { lat
       location: {
         lat: point?.lat ?? number('lat'),
         lng: point?.lng ?? number('lng'),
-        coordSystem: (text('coord_system')?.trim().toLowerCase() || 'wgs84'),
+        coordSystem: text('coord_system')?.trim().toLowerCase() || 'wgs84',
         approximate: approximate === 'true' || approximate === '1' || approximate === '是',
       },
       radiusMeters: number('radius_m') ?? 80,
@@ -140,6 +154,23 @@ export function recordToSpotInput(record: Record<string, unknown>, point?: { lat
 }
 
 export const IMPORT_COLUMNS = [
-  'code', 'name', 'kind', 'district', 'street', 'address', 'lat', 'lng', 'coord_system', 'approximate',
-  'radius_m', 'capacity', 'goods', 'facilities', 'rules', 'manager_name', 'manager_phone', 'photos', 'schedule',
+  'code',
+  'name',
+  'kind',
+  'district',
+  'street',
+  'address',
+  'lat',
+  'lng',
+  'coord_system',
+  'approximate',
+  'radius_m',
+  'capacity',
+  'goods',
+  'facilities',
+  'rules',
+  'manager_name',
+  'manager_phone',
+  'photos',
+  'schedule',
 ] as const;

@@ -1,13 +1,4 @@
-import {
-  STALL_KINDS,
-  stallOpenStatus,
-  windowsOnDate,
-  type CoordSystem,
-  type StallFacility,
-  type StallGoods,
-  type StallKind,
-  type StallSpotDto,
-} from '@cityloop/shared';
+import { STALL_KINDS, stallOpenStatus, windowsOnDate, type CoordSystem, type StallFacility, type StallGoods, type StallKind, type StallSpotDto } from '@cityloop/shared';
 import { fromWgs84, round7 } from '../../geo/coords';
 import type { SpotRow } from './stalls.repository';
 

@@ -84,12 +84,15 @@ export function stallsRepository(db: Database) {
       // "Open now" walks the open-hours rows (h, at most one per spot at an instant) nearest first.
       const point = q.mayBeOpenAt ? sql`ll_to_earth(h.lat, h.lng)` : sql`ll_to_earth(s.lat, s.lng)`;
       const from = q.mayBeOpenAt ? sql`stall_spot_open_hours h join stall_spots s on s.id = h.spot_id` : sql`stall_spots s`;
-      const conditions: SQL[] = [
-        sql`earth_box(${here}, ${q.radiusM}) @> ${point}`,
-        sql`earth_distance(${point}, ${here}) <= ${q.radiusM}`,
-      ];
+      const conditions: SQL[] = [sql`earth_box(${here}, ${q.radiusM}) @> ${point}`, sql`earth_distance(${point}, ${here}) <= ${q.radiusM}`];
       if (q.kinds?.length) conditions.push(inArray(sql`s.kind`, q.kinds));
-      if (q.goods?.length) conditions.push(sql`s.goods @> array[${sql.join(q.goods.map((g) => sql`${g}`), sql`, `)}]::text[]`);
+      if (q.goods?.length)
+        conditions.push(
+          sql`s.goods @> array[${sql.join(
+            q.goods.map((g) => sql`${g}`),
+            sql`, `,
+          )}]::text[]`,
+        );
       if (q.text) {
         const pattern = `%${escapeLike(q.text)}%`;
         conditions.push(sql`(s.name ilike ${pattern} or s.address ilike ${pattern} or s.street ilike ${pattern})`);
@@ -107,12 +110,16 @@ export function stallsRepository(db: Database) {
         conditions.push(sql`(${point} <-> ${here} > ${q.after.chord} or (${point} <-> ${here} = ${q.after.chord} and s.id > ${q.after.id}))`);
       }
       const select = (extra: SQL[], orderBy: SQL) =>
-        queryRows(db, sql`
+        queryRows(
+          db,
+          sql`
           select s.*, earth_distance(${point}, ${here}) as distance_m, ${point} <-> ${here} as chord
           from ${from}
           where ${sql.join([...conditions, ...extra], sql` and `)}
           order by ${orderBy}
-          limit ${q.limit}`, fromSql).then((rows) => rows.sort((a, b) => a.chord - b.chord || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+          limit ${q.limit}`,
+          fromSql,
+        ).then((rows) => rows.sort((a, b) => a.chord - b.chord || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
       let rows = await select([], sql`${point} <-> ${here}`);
       const more = rows.length === q.limit;
       if (more) {
@@ -160,7 +167,9 @@ export function stallsRepository(db: Database) {
             ${textArray(row.goods ?? [])}, ${textArray(row.facilities ?? [])}, ${row.rules ?? ''},
             ${row.managerName ?? null}, ${row.managerPhone ?? null}, ${textArray(row.photos ?? [])}, ${JSON.stringify(row.schedule)}::jsonb)`,
         );
-        const upserted = await queryRows(db, sql`
+        const upserted = await queryRows(
+          db,
+          sql`
           insert into stall_spots
           (code, name, kind, district, street, address, lat, lng, coord_approximate, radius_m, capacity, goods, facilities, rules, manager_name, manager_phone, photos, schedule)
           values ${sql.join(values, sql`, `)}
@@ -171,10 +180,16 @@ export function stallsRepository(db: Database) {
             rules = excluded.rules, manager_name = excluded.manager_name, manager_phone = excluded.manager_phone,
             photos = excluded.photos, schedule = excluded.schedule, updated_at = now()
           returning id, code, (xmax = 0) as created`, // xmax = 0 only for a freshly inserted row
-          rowOf({ id: text, code: text, created: bool }));
+          rowOf({ id: text, code: text, created: bool }),
+        );
         created += upserted.filter((r) => r.created).length;
         const idOf = new Map(upserted.map((r) => [r.code, r.id]));
-        await db.delete(stallSpotOpenHours).where(inArray(stallSpotOpenHours.spotId, upserted.map((r) => r.id)));
+        await db.delete(stallSpotOpenHours).where(
+          inArray(
+            stallSpotOpenHours.spotId,
+            upserted.map((r) => r.id),
+          ),
+        );
         const hours = chunk.flatMap((row) => {
           const { weeks, days } = openHoursLiterals(row.schedule);
           return weeks.map((week) => ({ spotId: idOf.get(row.code)!, lat: row.lat, lng: row.lng, week, days }));

@@ -12,20 +12,12 @@ import { listSpotsForStaff } from './staff-stalls';
 import { presentSpot } from './stalls.presenter';
 import { stallsRepository } from './stalls.repository';
 import { spotInputSchema, spotPatchSchema, suspendSchema } from './stall-input';
-import {
-  checkPosition,
-  createSpot,
-  getSpot,
-  importSpots,
-  listSpots,
-  resumeSpot,
-  suspendSpot,
-  updateSpot,
-  type StallDeps,
-} from './stalls.usecases';
+import { checkPosition, createSpot, getSpot, importSpots, listSpots, resumeSpot, suspendSpot, updateSpot, type StallDeps } from './stalls.usecases';
 
 const csvList = <T extends string>(values: [T, ...T[]]) =>
-  boundedText(1, 200).transform((v) => v.split(',').map((x) => x.trim())).pipe(z.array(z.enum(values)).max(values.length));
+  boundedText(1, 200)
+    .transform((v) => v.split(',').map((x) => x.trim()))
+    .pipe(z.array(z.enum(values)).max(values.length));
 const boolParam = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const listQuery = z
@@ -45,9 +37,7 @@ const listQuery = z
   })
   .strict();
 
-const checkQuery = z
-  .object({ lat: latParam, lng: lngParam, coordSystem: coordSystemParam, goods: z.enum(keysOf(STALL_GOODS)).optional() })
-  .strict();
+const checkQuery = z.object({ lat: latParam, lng: lngParam, coordSystem: coordSystemParam, goods: z.enum(keysOf(STALL_GOODS)).optional() }).strict();
 
 const detailQuery = z.object({ lat: latParam.optional(), lng: lngParam.optional(), coordSystem: coordSystemParam }).strict();
 const followsQuery = z.object({ coordSystem: coordSystemParam }).strict();
@@ -168,7 +158,14 @@ export function staffStallRoutes(deps: StallDeps & { staffGuard: StaffGuard }): 
 
   router.get('/', async (ctx) => {
     const q = parseInput(staffSpotListQuery, ctx.query);
-    ctx.body = await listSpotsForStaff(deps.db, { filter: { status: q.status, district: q.district, street: q.street, q: q.q }, sort: q.sort, limit: q.limit, cursor: q.cursor, coordSystem: q.coordSystem, now: deps.now() });
+    ctx.body = await listSpotsForStaff(deps.db, {
+      filter: { status: q.status, district: q.district, street: q.street, q: q.q },
+      sort: q.sort,
+      limit: q.limit,
+      cursor: q.cursor,
+      coordSystem: q.coordSystem,
+      now: deps.now(),
+    });
   });
 
   router.post('/', async (ctx) => {

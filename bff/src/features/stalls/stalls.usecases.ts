@@ -84,7 +84,13 @@ export async function listSpots(deps: StallDeps, q: ListQuery): Promise<StallSpo
   let lastScanned: SpotWithDistance | undefined;
   while (page.length <= q.limit && scanned < MAX_SCANNED_ROWS) {
     const { rows: batch, more } = await repo.nearby({
-      lat: here.lat, lng: here.lng, radiusM: q.radiusM, kinds: q.kinds, goods: q.goods, text: q.text, after,
+      lat: here.lat,
+      lng: here.lng,
+      radiusM: q.radiusM,
+      kinds: q.kinds,
+      goods: q.goods,
+      text: q.text,
+      after,
       mayBeOpenAt: q.openNow ? at : undefined,
       limit: q.limit + 1,
     });
@@ -104,7 +110,12 @@ export async function listSpots(deps: StallDeps, q: ListQuery): Promise<StallSpo
   const hasMore = page.length > q.limit || (!exhausted && scanned >= MAX_SCANNED_ROWS);
   const items = page.slice(0, q.limit);
   const resumeFrom = page.length > q.limit ? items[items.length - 1] : lastScanned;
-  const followed = q.viewerId ? await repo.followedIds(q.viewerId, items.map((i) => i.id)) : undefined;
+  const followed = q.viewerId
+    ? await repo.followedIds(
+        q.viewerId,
+        items.map((i) => i.id),
+      )
+    : undefined;
   return {
     items: items.map((row) => presentSpot(row, { at, coordSystem: q.coordSystem, distanceM: distanceMeters(here, row), followed: followed?.has(row.id) })),
     nextCursor: hasMore && resumeFrom ? encodeCursor(resumeFrom) : null,
@@ -132,10 +143,7 @@ const VERDICT_MESSAGES: Record<StallCheckVerdict, (spot?: SpotRow, goods?: Stall
 };
 
 /** "Can I sell here, now?" for a position and (optionally) a kind of goods. */
-export async function checkPosition(
-  deps: StallDeps,
-  q: { lat: number; lng: number; coordSystem: CoordSystem; goods?: StallGoods },
-): Promise<StallCheckDto> {
+export async function checkPosition(deps: StallDeps, q: { lat: number; lng: number; coordSystem: CoordSystem; goods?: StallGoods }): Promise<StallCheckDto> {
   const repo = stallsRepository(deps.db);
   const at = deps.now();
   const here = toWgs84({ lat: q.lat, lng: q.lng }, q.coordSystem);
@@ -266,7 +274,14 @@ export async function updateSpot(deps: StallDeps, actor: StaffActor, id: string,
     const after = (await repo.update(id, patchToRow(patch)))!;
     const hoursChanged = patch.schedule !== undefined && JSON.stringify(before.schedule) !== JSON.stringify(after.schedule);
     const notified = hoursChanged ? await enqueueForSpotFollowers(db, deps.logger, id, changeNotice(after, '时间调整', '开放时间已调整', deps.now())) : 0;
-    await recordAudit(db, { actorKind: 'staff', actorId: actor.staffId, action: 'stall_spot.update', entityType: 'stall_spot', entityId: id, details: { fields: Object.keys(patch), hoursChanged, notified } });
+    await recordAudit(db, {
+      actorKind: 'staff',
+      actorId: actor.staffId,
+      action: 'stall_spot.update',
+      entityType: 'stall_spot',
+      entityId: id,
+      details: { fields: Object.keys(patch), hoursChanged, notified },
+    });
     return after;
   });
 }
@@ -280,7 +295,14 @@ export async function suspendSpot(deps: StallDeps, actor: StaffActor, id: string
     const after = (await repo.update(id, { status: 'suspended', suspendedReason: input.reason, suspendedUntil: until }))!;
     const note = until ? `${input.reason}，预计${formatShanghai(until)}恢复` : input.reason;
     const notified = await enqueueForSpotFollowers(db, deps.logger, id, changeNotice(after, '暂停开放', note, deps.now()));
-    await recordAudit(db, { actorKind: 'staff', actorId: actor.staffId, action: 'stall_spot.suspend', entityType: 'stall_spot', entityId: id, details: { reason: input.reason, until: until?.toISOString() ?? null, notified } });
+    await recordAudit(db, {
+      actorKind: 'staff',
+      actorId: actor.staffId,
+      action: 'stall_spot.suspend',
+      entityType: 'stall_spot',
+      entityId: id,
+      details: { reason: input.reason, until: until?.toISOString() ?? null, notified },
+    });
     return after;
   });
 }
@@ -375,7 +397,14 @@ export async function importSpots(deps: StallDeps, actor: StaffActor, file: { fo
     const repo = stallsRepository(db);
     const { created } = await repo.upsertManyByCode(inputs.map(inputToRow));
     const result = { created, updated: inputs.length - created, valid: inputs.length, dryRun: false };
-    await recordAudit(db, { actorKind: 'staff', actorId: actor.staffId, action: 'stall_spot.import', entityType: 'stall_spot', entityId: null, details: { format: file.format, ...result, codes: inputs.map((i) => i.code) } });
+    await recordAudit(db, {
+      actorKind: 'staff',
+      actorId: actor.staffId,
+      action: 'stall_spot.import',
+      entityType: 'stall_spot',
+      entityId: null,
+      details: { format: file.format, ...result, codes: inputs.map((i) => i.code) },
+    });
     return result;
   });
 }

@@ -102,7 +102,8 @@ export class Open311CaseSystem implements CaseSystem {
         if (value === null) throw new CaseSystemError(`service ${input.serviceCode} requires attribute ${a.code} (${a.description || a.datatype}); set it in CASE_SYSTEM_ATTRIBUTES`, false);
         form.set(`attribute[${a.code}]`, value);
       }
-      if (value !== null && a.values.length > 0 && !a.values.includes(value)) throw new CaseSystemError(`attribute ${a.code} of service ${input.serviceCode} must be one of ${a.values.join(', ')}`, false);
+      if (value !== null && a.values.length > 0 && !a.values.includes(value))
+        throw new CaseSystemError(`attribute ${a.code} of service ${input.serviceCode} must be one of ${a.values.join(', ')}`, false);
       // multivaluelist values go as attribute[code][]=value (spec).
       if (value !== null && a.datatype === 'multivaluelist') {
         form.delete(`attribute[${a.code}]`);
@@ -150,7 +151,7 @@ export class Open311CaseSystem implements CaseSystem {
   async getCase(caseId: string): Promise<CaseSnapshot> {
     const path = `requests/${encodeURIComponent(caseId)}`;
     const body = await this.request('GET', path, { query: { extensions: 'true' } });
-    const raw = Array.isArray(body) ? body.find((r) => isObject(r) && idString(r.service_request_id) === caseId) ?? body[0] : undefined;
+    const raw = Array.isArray(body) ? (body.find((r) => isObject(r) && idString(r.service_request_id) === caseId) ?? body[0]) : undefined;
     if (!isObject(raw)) throw malformed(this.file(path), 'not an array of requests');
     const ext = isObject(raw.extended_attributes) ? raw.extended_attributes : null;
     const detailed = ext && Array.isArray(ext.updates) && ext.updates.length > 0;

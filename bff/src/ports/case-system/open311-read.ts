@@ -26,7 +26,14 @@ const MYSOCIETY_STATUSES: Record<string, CaseStatus> = {
 
 export function fromMySocietyStatus(value: unknown): CaseStatus | null {
   if (typeof value !== 'string') return null;
-  return MYSOCIETY_STATUSES[value.trim().toLowerCase().replace(/[\s-]+/g, '_')] ?? null;
+  return (
+    MYSOCIETY_STATUSES[
+      value
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_')
+    ] ?? null
+  );
 }
 
 /**

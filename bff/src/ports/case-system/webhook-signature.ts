@@ -14,13 +14,7 @@ export function signWebhook(secret: string, timestamp: number, rawBody: string |
 
 export type SignatureVerdict = 'ok' | 'missing' | 'bad-signature' | 'stale';
 
-export function verifyWebhook(
-  secret: string,
-  headers: { signature?: string; timestamp?: string },
-  rawBody: Buffer,
-  nowSeconds: number,
-  windowSeconds = 300,
-): SignatureVerdict {
+export function verifyWebhook(secret: string, headers: { signature?: string; timestamp?: string }, rawBody: Buffer, nowSeconds: number, windowSeconds = 300): SignatureVerdict {
   if (!headers.signature || !headers.timestamp || !/^\d{1,12}$/.test(headers.timestamp)) return 'missing';
   const timestamp = Number(headers.timestamp);
   const expected = Buffer.from(signWebhook(secret, timestamp, rawBody));

@@ -1,4 +1,3 @@
-
 /** One WeChat subscribe message (订阅消息) to one user. */
 export interface SubscribeMessage {
   openid: string;
@@ -103,4 +102,3 @@ export class WechatSubscribeMessenger implements SubscribeMessenger {
     }
   }
 }
-

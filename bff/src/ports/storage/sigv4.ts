@@ -22,12 +22,11 @@ export function uriEncode(value: string, keepSlash: boolean): string {
     .replace(/%2F/g, keepSlash ? '/' : '%2F');
 }
 
-export function signRequest(
-  request: { method: string; url: URL; headers: Record<string, string>; payloadHash: string },
-  credentials: SigV4Credentials,
-  now: Date,
-): Record<string, string> {
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+export function signRequest(request: { method: string; url: URL; headers: Record<string, string>; payloadHash: string }, credentials: SigV4Credentials, now: Date): Record<string, string> {
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const service = credentials.service ?? 's3';
   const headers: Record<string, string> = {

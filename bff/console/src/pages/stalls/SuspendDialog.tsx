@@ -11,7 +11,7 @@ export function SuspendDialog({ spot, onClose, onDone }: { spot: StaffStallSpotD
     <Modal
       open
       title={`暂停摊点 · ${spot.name}`}
-      okText="暂停"
+      okText='暂停'
       okButtonProps={{ danger: true, disabled: !reason.trim() }}
       confirmLoading={busy}
       onCancel={onClose}
@@ -28,9 +28,8 @@ export function SuspendDialog({ spot, onClose, onDone }: { spot: StaffStallSpotD
         }
       }}
     >
-      <Typography.Paragraph type="secondary">暂停原因会展示给摊主和关注者。</Typography.Paragraph>
+      <Typography.Paragraph type='secondary'>暂停原因会展示给摊主和关注者。</Typography.Paragraph>
       <Input.TextArea rows={3} maxLength={200} showCount value={reason} onChange={(e) => setReason(e.target.value)} />
     </Modal>
   );
 }
-
