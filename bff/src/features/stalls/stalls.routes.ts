@@ -12,7 +12,8 @@ import { listSpotsForStaff } from './staff-stalls';
 import { presentSpot } from './stalls.presenter';
 import { stallsRepository } from './stalls.repository';
 import { spotInputSchema, spotPatchSchema, suspendSchema } from './stall-input';
-import { checkPosition, createSpot, getSpot, importSpots, listSpots, resumeSpot, suspendSpot, updateSpot, type StallDeps } from './stalls.usecases';
+import { importSpots } from './stall-import';
+import { checkPosition, createSpot, getSpot, listSpots, resumeSpot, suspendSpot, updateSpot, type StallDeps } from './stalls.usecases';
 
 const csvList = <T extends string>(values: [T, ...T[]]) =>
   boundedText(1, 200)
