@@ -9,21 +9,22 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { consolePages } from './console-pages.mjs';
 import { pageWatcher } from './page-watch.mjs';
 import { residentApi } from './resident-api.mjs';
 import { artifacts, caseOperator, checklist, delay, openChromium, root, startBff } from './support.mjs';
 
-const sharp = createRequire(path.join(root, 'bff/package.json'))('sharp');
+// The BFF's own sharp and jsonwebtoken (the tests install nothing of their own).
+const bffRequire = createRequire(path.join(root, 'bff/package.json'));
+const sharp = bffRequire('sharp');
+const jwt = bffRequire('jsonwebtoken');
 
 const ADMIN = { username: 'dev-admin', password: 'e2e-console-password-123' };
 const FINANCE = { username: 'e2e-finance', displayName: '财务小王', password: 'finance-password-456' };
-/** The BFF's development JWT secret (bff/src/config.ts), public by design: only to mint an expired token. */
+/** The BFF's development JWT secret (bff/src/config/), public by design: only to mint an expired token. */
 const DEV_JWT_SECRET = 'cityloop-dev-only-secret-never-use-in-production';
 
-if (!fs.existsSync(path.join(root, 'bff/console/dist/index.html'))) {
-  console.error('The console is not built: run `npm run build:console` first.');
-  process.exit(1);
-}
+if (!fs.existsSync(path.join(root, 'bff/console/dist/index.html'))) throw new Error('The console is not built: run `npm run build:console` first.');
 
 const { check, setupFailed, exit } = checklist({
   firstLineOnly: true,
@@ -56,34 +57,7 @@ let browser;
 let closeBrowser;
 const { watch, expectRefusal, problems } = pageWatcher();
 
-async function shot(page, name) {
-  // Pointer off the menu (no tooltip), page at its top, antd's fades and the menu highlight settled.
-  const size = page.viewportSize();
-  if (size) await page.mouse.move(size.width - 4, size.height - 4);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await delay(400);
-  await page.screenshot({ path: path.join(artifacts, `console-${name}.png`) });
-}
-
-async function login(page, who) {
-  await page.goto(`${baseUrl}/console/login`);
-  await page.fill('#login-username', who.username);
-  await page.fill('#login-password', who.password);
-  await page.click('#login-submit');
-  await page.locator('#staff-menu').waitFor({ timeout: 15_000 });
-  await page.locator('h2.page-title', { hasText: '工作台' }).waitFor();
-}
-
-async function logout(page) {
-  await page.click('#staff-menu');
-  await page.getByText('退出登录', { exact: true }).click();
-  await page.locator('#login-username').waitFor({ timeout: 10_000 });
-}
-
-async function openPage(page, label) {
-  await page.locator('.ant-menu-item', { hasText: label }).click();
-  await page.locator('h2.page-title', { hasText: label }).waitFor({ timeout: 15_000 });
-}
+const { shot, submitLogin, login, logout, openPage } = consolePages(baseUrl);
 
 try {
   const opened = await openChromium({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
@@ -383,7 +357,6 @@ try {
   await check('an expired token returns to 登录 with the reason, and signing in again returns to the page', async () => {
     await openPage(page, '差评回访');
     // A token for the same member that expired a minute ago, signed with the public development secret.
-    const jwt = createRequire(path.join(root, 'bff/package.json'))('jsonwebtoken');
     const token = await page.evaluate(() => sessionStorage.getItem('cityloop.console.token'));
     const { sub, role } = jwt.decode(token);
     const now = Math.floor(Date.now() / 1000);
@@ -393,9 +366,7 @@ try {
     await page.getByText('全部评价', { exact: true }).click();
     await page.getByText('登录已过期，请重新登录').waitFor();
     await shot(page, 'login-expired');
-    await page.fill('#login-username', ADMIN.username);
-    await page.fill('#login-password', ADMIN.password);
-    await page.click('#login-submit');
+    await submitLogin(page, ADMIN);
     await page.locator('h2.page-title', { hasText: '差评回访' }).waitFor();
   });
 
@@ -404,10 +375,8 @@ try {
     expectRefusal('/api/v1/staff/auth/login', 401);
     expectRefusal('/api/v1/staff/auth/login', 423);
     for (let i = 0; i < 5; i += 1) {
-      await page.fill('#login-username', FINANCE.username);
-      await page.fill('#login-password', `wrong-password-${i}`);
       const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/staff/auth/login'));
-      await page.click('#login-submit');
+      await submitLogin(page, { username: FINANCE.username, password: `wrong-password-${i}` });
       await answered;
     }
     const message = await page.locator('#login-error').innerText();
