@@ -1,24 +1,10 @@
-import sharp from 'sharp';
 import { sql } from 'drizzle-orm';
 import { claimExpectedBy, DEFAULT_REWARD_RULES } from '@cityloop/shared';
 import { queryRows, type Database } from '../../bff/src/db/client';
-import { appendLedgerEntry, lockUserLedger } from '../../bff/src/features/rewards/ledger';
 import { expireUnclaimedRewards } from '../../bff/src/features/rewards/rewards.usecases';
 import { TestClock } from '../support/clock';
-import { api, loginResident, startTestApp, uniqueName, uploadPhoto, waitFor, type TestApp } from '../support/test-app';
-
-/** A JPEG of random noise: every call gives a different picture (and dHash), with no EXIF at all. */
-async function freshPhoto(): Promise<Buffer> {
-  const raw = Buffer.alloc(48 * 48 * 3);
-  for (let i = 0; i < raw.length; i += 1) raw[i] = Math.floor(Math.random() * 256);
-  return sharp(raw, { raw: { width: 48, height: 48, channels: 3 } })
-    .resize(320, 320, { kernel: 'nearest' })
-    .jpeg()
-    .toBuffer();
-}
-
-/** A position nobody else in this run (or earlier runs on a shared database) is near. */
-const remoteSpot = () => ({ lat: 30 + Math.random() * 10, lng: 80 + Math.random() * 20 });
+import { api, startTestApp, uniqueName, waitFor, type TestApp } from '../support/test-app';
+import { claim, decided, getReport, grant, resident, rewards, submit } from '../support/reward-moves';
 
 describe('有奖举报: claims, payout batches and their checks', () => {
   let t: TestApp;
@@ -37,57 +23,10 @@ describe('有奖举报: claims, payout batches and their checks', () => {
     await t.close();
   });
 
-  async function resident() {
-    const name = uniqueName('citizen');
-    return { ...(await loginResident(t.baseUrl, name)), name };
-  }
-
-  async function submit(token: string, opts: { category?: string; spot?: { lat: number; lng: number }; photo?: Buffer } = {}) {
-    const photo = await uploadPhoto(t.baseUrl, token, opts.photo ?? (await freshPhoto()));
-    expect(photo.status).toBe(201);
-    const spot = opts.spot ?? remoteSpot();
-    const body = {
-      category: opts.category ?? 'exposed_garbage',
-      description: '路边堆了很多生活垃圾，已经好几天没人清理',
-      location: { ...spot, coordSystem: 'wgs84' },
-      address: '测试路 8 号门口',
-      photoIds: [photo.body.id],
-    };
-    const res = await api(t.baseUrl, '/api/v1/reports?coordSystem=wgs84', { json: body, token, headers: { 'idempotency-key': uniqueName('key') } });
-    expect(res.status).toBe(201);
-    await t.delivery.drain();
-    const report = await getReport(token, res.body.report.id);
-    expect(report.caseNumber).toBeTruthy();
-    return { id: report.id as string, caseId: report.caseNumber as string, spot };
-  }
-
-  const getReport = async (token: string, id: string) => (await api(t.baseUrl, `/api/v1/reports/${id}?coordSystem=wgs84`, { token })).body.report;
-  /** Waits for the webhook to land and the reward to be decided. */
-  const decided = (token: string, id: string) =>
-    waitFor(
-      async () => {
-        const r = await getReport(token, id);
-        return r.reward.state !== 'pending' && r.reward;
-      },
-      10_000,
-      'reward decision',
-    );
-  const rewards = async (token: string) => (await api(t.baseUrl, '/api/v1/me/rewards', { token })).body;
-  const claim = (token: string, json: unknown, key = uniqueName('claim')) => api(t.baseUrl, '/api/v1/me/rewards/claims', { token, json, headers: { 'idempotency-key': key } });
-
-  /** Gives a resident a balance without a report: an `adjustment` entry, the way staff corrections are booked. */
-  async function grant(userId: string, amountFen: number, at?: Date) {
-    await db().transaction(async (raw) => {
-      const tx = raw as unknown as Database;
-      await lockUserLedger(tx, userId);
-      await appendLedgerEntry(tx, userId, { kind: 'adjustment', amountFen, note: 'test grant', at });
-    });
-  }
-
   describe('claims', () => {
     it('refuses bad amounts, a claim above the balance and a reused key with another body', async () => {
-      const me = await resident();
-      await grant(me.userId, 500);
+      const me = await resident(t);
+      await grant(t, me.userId, 500);
       const cases: [unknown, number, string][] = [
         [{ amountFen: -100 }, 400, 'VALIDATION_FAILED'],
         [{ amountFen: 0 }, 400, 'VALIDATION_FAILED'],
@@ -100,34 +39,34 @@ describe('有奖举报: claims, payout batches and their checks', () => {
         [{ amountFen: 600 }, 409, 'INSUFFICIENT_BALANCE'],
       ];
       for (const [body, status, code] of cases) {
-        const res = await claim(me.token, body);
+        const res = await claim(t, me.token, body);
         expect([JSON.stringify(body), res.status, res.body.error?.code]).toEqual([JSON.stringify(body), status, code]);
       }
       expect((await api(t.baseUrl, '/api/v1/me/rewards/claims', { token: me.token, json: { amountFen: 200 } })).body.error.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
       const key = uniqueName('claim');
-      const first = await claim(me.token, { amountFen: 200 }, key);
+      const first = await claim(t, me.token, { amountFen: 200 }, key);
       expect(first.status).toBe(201);
       expect(first.body).toMatchObject({ balanceFen: 300, claim: { amountFen: 200, status: 'pending', statusName: '待发放', method: 'manual', channelName: '线下发放（工作人员核对后转账）' } });
       // The confirmation says by when: five working days (Mon–Fri, Shanghai) after the day of the claim, by default.
       expect(first.body.claim.expectedBy).toBe(claimExpectedBy(new Date(first.body.claim.createdAt), 5).toISOString());
-      const replay = await claim(me.token, { amountFen: 200 }, key);
+      const replay = await claim(t, me.token, { amountFen: 200 }, key);
       expect(replay.status).toBe(200);
       expect(replay.body.claim.id).toBe(first.body.claim.id);
-      const reused = await claim(me.token, { amountFen: 300 }, key);
+      const reused = await claim(t, me.token, { amountFen: 300 }, key);
       expect(reused.status).toBe(409);
       expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
-      expect((await rewards(me.token)).balanceFen).toBe(300);
+      expect((await rewards(t, me.token)).balanceFen).toBe(300);
     });
 
     it('50 parallel claims on one balance pay exactly what the balance allows', async () => {
-      const me = await resident();
-      await grant(me.userId, 1_000);
-      const results = await Promise.all(Array.from({ length: 50 }, () => claim(me.token, { amountFen: 100 })));
+      const me = await resident(t);
+      await grant(t, me.userId, 1_000);
+      const results = await Promise.all(Array.from({ length: 50 }, () => claim(t, me.token, { amountFen: 100 })));
       const statuses = results.map((r) => r.status);
       expect(statuses.filter((s) => s === 201)).toHaveLength(10);
       expect(statuses.filter((s) => s === 409)).toHaveLength(40);
       expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'INSUFFICIENT_BALANCE')).toBe(true);
-      const mine = await rewards(me.token);
+      const mine = await rewards(t, me.token);
       expect(mine.balanceFen).toBe(0);
       expect(mine.inPayoutFen).toBe(1_000);
       const [sum] = await queryRows<{ total: string; n: number }>(db(), sql`select sum(amount_fen) as total, count(*)::int as n from reward_ledger where user_id = ${me.userId}`);
@@ -135,8 +74,8 @@ describe('有奖举报: claims, payout batches and their checks', () => {
     });
 
     it('the database itself refuses an overdraw, a forked chain and any edit of the ledger', async () => {
-      const me = await resident();
-      await grant(me.userId, 100);
+      const me = await resident(t);
+      await grant(t, me.userId, 100);
       // An overdrawing claim written straight to the table, past all application checks.
       await expect(
         db().execute(sql`insert into reward_ledger (user_id, seq, prev_seq, kind, amount_fen, prev_balance_fen, balance_fen, claim_id)
@@ -159,14 +98,14 @@ describe('有奖举报: claims, payout batches and their checks', () => {
         );
       expect(await refusal(db().execute(sql`update reward_ledger set amount_fen = 1000000 where user_id = ${me.userId}`))).toMatch(/append-only/);
       expect(await refusal(db().execute(sql`delete from reward_ledger where user_id = ${me.userId}`))).toMatch(/append-only/);
-      expect((await rewards(me.token)).balanceFen).toBe(100);
+      expect((await rewards(t, me.token)).balanceFen).toBe(100);
     });
 
     it('pays through a manual batch: CSV export without openids, then paid or failed (failed money returns)', async () => {
-      const me = await resident();
-      await grant(me.userId, 1_000);
-      const a = (await claim(me.token, { amountFen: 300 })).body.claim;
-      const b = (await claim(me.token, { amountFen: 200 })).body.claim;
+      const me = await resident(t);
+      await grant(t, me.userId, 1_000);
+      const a = (await claim(t, me.token, { amountFen: 300 })).body.claim;
+      const b = (await claim(t, me.token, { amountFen: 200 })).body.claim;
       const batch = await api(t.baseUrl, '/api/v1/staff/rewards/payout-batches', { token: staff, method: 'POST' });
       expect(batch.status).toBe(201);
       expect(batch.body.batch.claimCount).toBeGreaterThanOrEqual(2);
@@ -177,7 +116,7 @@ describe('有奖举报: claims, payout batches and their checks', () => {
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       expect(csv.body).toContain(a.id);
       expect(csv.body).not.toContain(t.wechat.openidFor(me.name));
-      expect((await rewards(me.token)).claims.map((c: { status: string }) => c.status)).toEqual(['processing', 'processing']);
+      expect((await rewards(t, me.token)).claims.map((c: { status: string }) => c.status)).toEqual(['processing', 'processing']);
 
       // The member who prepared the batch cannot confirm it.
       const self = await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.body.batch.id}/results`, { token: staff, json: { paid: [a.id] } });
@@ -200,7 +139,7 @@ describe('有奖举报: claims, payout batches and their checks', () => {
       });
       expect(repeat.body).toEqual({ settled: 0, alreadySettled: 2 });
 
-      const mine = await rewards(me.token);
+      const mine = await rewards(t, me.token);
       expect(mine.balanceFen).toBe(700);
       expect(mine.inPayoutFen).toBe(0);
       const byClaim = Object.fromEntries(mine.claims.map((c: { id: string; status: string; statusName: string; expectedBy: string | null }) => [c.id, [c.status, c.statusName, c.expectedBy]]));
@@ -213,39 +152,39 @@ describe('有奖举报: claims, payout batches and their checks', () => {
     });
 
     it('a reversal after payment leaves a visible negative balance, never a silent change', async () => {
-      const me = await resident();
-      const earlier = await submit(me.token);
-      const later = await submit(me.token, { category: 'illegal_parking' });
+      const me = await resident(t);
+      const earlier = await submit(t, me.token);
+      const later = await submit(t, me.token, { category: 'illegal_parking' });
       t.simulator.advance(later.caseId, 'register');
-      expect(await decided(me.token, later.id)).toMatchObject({ state: 'accrued', amountFen: 200 });
-      const c = (await claim(me.token, { amountFen: 200 })).body.claim;
+      expect(await decided(t, me.token, later.id)).toMatchObject({ state: 'accrued', amountFen: 200 });
+      const c = (await claim(t, me.token, { amountFen: 200 })).body.claim;
       const batch = (await api(t.baseUrl, '/api/v1/staff/rewards/payout-batches', { token: staff, method: 'POST' })).body.batch;
       await api(t.baseUrl, `/api/v1/staff/rewards/payout-batches/${batch.id}/results`, { token: finance, json: { paid: [c.id] } });
       // The case system later merges the registered case into an earlier one.
       t.simulator.advance(later.caseId, 'merge', { into: earlier.caseId });
-      await waitFor(async () => (await getReport(me.token, later.id)).reward.state === 'reversed', 10_000, 'reversal');
-      const mine = await rewards(me.token);
+      await waitFor(async () => (await getReport(t, me.token, later.id)).reward.state === 'reversed', 10_000, 'reversal');
+      const mine = await rewards(t, me.token);
       expect(mine.balanceFen).toBe(-200);
       expect(mine.entries[0]).toMatchObject({ kind: 'reversal', amountFen: -200, balanceFen: -200, reportId: later.id, reason: 'reversed_duplicate' });
       expect(mine.entries.map((e: { kind: string }) => e.kind)).toEqual(['reversal', 'payout', 'claim', 'accrual']);
-      expect((await claim(me.token, { amountFen: 100 })).body.error.code).toBe('INSUFFICIENT_BALANCE');
+      expect((await claim(t, me.token, { amountFen: 100 })).body.error.code).toBe('INSUFFICIENT_BALANCE');
     });
 
     it('expires what is left of rewards older than the expiry period, oldest first', async () => {
-      const me = await resident();
+      const me = await resident(t);
       const clock = t.clock!;
       // A reward booked today; then 50 days pass (the clock moves, nothing in the ledger is edited).
-      await grant(me.userId, 500, clock.now());
+      await grant(t, me.userId, 500, clock.now());
       clock.advanceDays(50);
       try {
-        await grant(me.userId, 300, clock.now());
-        expect((await claim(me.token, { amountFen: 200 })).status).toBe(201);
+        await grant(t, me.userId, 300, clock.now());
+        expect((await claim(t, me.token, { amountFen: 200 })).status).toBe(201);
         await expireUnclaimedRewards(db(), { expiryDays: 42 }, clock.now());
-        const mine = await rewards(me.token);
+        const mine = await rewards(t, me.token);
         // 500 old − 200 claimed = 300 of the old reward expires; the 300 granted "today" stays.
         expect(mine.entries[0]).toMatchObject({ kind: 'expiry', amountFen: -300, balanceFen: 300 });
         await expireUnclaimedRewards(db(), { expiryDays: 42 }, clock.now());
-        expect((await rewards(me.token)).balanceFen).toBe(300);
+        expect((await rewards(t, me.token)).balanceFen).toBe(300);
       } finally {
         clock.reset();
       }
