@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../bff/src/db/client';
 import { payoutBatches, reports, rewardClaims } from '../../bff/src/db/schema';
 import { api, loginResident, stallSpotInput, startTestApp, uniqueName, type TestApp } from '../support/test-app';
+import { insertTestReport, walkPages } from '../support/staff-lists';
 
 const NO_ID = '00000000-0000-4000-8000-000000000000';
 
@@ -24,39 +25,8 @@ describe('staff console API: audit log, residents, payouts, passwords, stall lis
 
   const get = (path: string, token = admin) => api(t.baseUrl, `/api/v1${path}`, { token });
 
-  async function insertReport(values: Partial<typeof reports.$inferInsert> & { street: string }) {
-    const [row] = await t.database.db
-      .insert(reports)
-      .values({
-        userId: resident.userId,
-        category: 'exposed_garbage',
-        serviceCode: 'X',
-        description: '测试举报内容',
-        lat: 24.88,
-        lng: 102.83,
-        address: '测试路 1 号',
-        idempotencyKey: uniqueName('k'),
-        requestHash: 'h',
-        ...values,
-      })
-      .returning();
-    return row;
-  }
-
-  /** Pages through a list with `limit`, returning every item's id in order. */
-  async function walk(path: string, limit: number, token = admin): Promise<string[]> {
-    const ids: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const sep = path.includes('?') ? '&' : '?';
-      const res = await get(`${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, token);
-      expect(res.status).toBe(200);
-      expect(res.body.items.length).toBeLessThanOrEqual(limit);
-      ids.push(...res.body.items.map((i: { id: string }) => i.id));
-      cursor = res.body.nextCursor;
-    } while (cursor);
-    return ids;
-  }
+  const insertReport = (values: Partial<typeof reports.$inferInsert> & { street: string }) => insertTestReport(t, resident.userId, values);
+  const walk = (path: string, limit: number, token = admin) => walkPages(t, path, limit, token);
 
   describe('GET /staff/audit-log', () => {
     it('is for admins only, filtered and paged, naming the staff actor', async () => {
