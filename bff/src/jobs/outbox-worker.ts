@@ -103,3 +103,37 @@ export class OutboxWorker<Row extends LeasedRow> {
     return { leased: leased.length, settled };
   }
 }
+
+/**
+ * A feature's outbox (notices, case delivery, payouts): it supplies `outbox()` and its logger, and
+ * gets the one worker's run-once, drain, timer and stop. The worker is made on first use, once the
+ * subclass's own fields are set.
+ */
+export abstract class OutboxDispatcher<Row extends LeasedRow> {
+  private worker?: OutboxWorker<Row>;
+
+  protected abstract outbox(): Outbox<Row>;
+  protected abstract log(): Logger;
+
+  private get running(): OutboxWorker<Row> {
+    return (this.worker ??= new OutboxWorker(this.outbox(), this.log()));
+  }
+
+  /** One batch of what is due now; resolves to how many rows it settled. Concurrent calls share one run. */
+  async runOnce(): Promise<number> {
+    return (await this.running.runOnce()).settled;
+  }
+
+  /** Batches until nothing is due, so a backlog is not held to one batch per tick. */
+  drain(): Promise<number> {
+    return this.running.drain();
+  }
+
+  start(intervalMs: number) {
+    this.running.start(intervalMs);
+  }
+
+  stop() {
+    return this.running.stop();
+  }
+}

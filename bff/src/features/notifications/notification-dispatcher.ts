@@ -3,7 +3,7 @@ import { queryRows, type Database } from '../../db/client';
 import { date, int, json, oneOf, row as rowOf, text } from '../../db/rows';
 import { notifications, users } from '../../db/schema';
 import { NOTIFICATION_TOPICS, type NotificationTopic } from './notifications';
-import { OutboxWorker, type Outbox } from '../../jobs/outbox-worker';
+import { OutboxDispatcher, type Outbox } from '../../jobs/outbox-worker';
 import type { Logger } from '../../logger';
 import { TransientSendError, type SubscribeMessenger } from '../../ports/notify/subscribe-messenger';
 
@@ -32,9 +32,7 @@ const NOTICE_RETRY = {
  * with SKIP LOCKED before sending, so several BFF instances never send the same row at once; a crash
  * mid-send retries after the lease.
  */
-export class NotificationDispatcher {
-  private readonly worker: OutboxWorker<NoticeRow>;
-
+export class NotificationDispatcher extends OutboxDispatcher<NoticeRow> {
   constructor(
     private readonly deps: {
       db: Database;
@@ -43,28 +41,14 @@ export class NotificationDispatcher {
       logger: Logger;
     },
   ) {
-    this.worker = new OutboxWorker(this.outbox(), deps.logger);
+    super();
   }
 
-  /** Sends one batch of what is due now; returns how many rows it settled. Concurrent calls share one run. */
-  async runOnce(): Promise<number> {
-    return (await this.worker.runOnce()).settled;
+  protected log() {
+    return this.deps.logger;
   }
 
-  /** Sends batches until nothing is due, so a backlog is not held to one batch per tick. */
-  drain(): Promise<number> {
-    return this.worker.drain();
-  }
-
-  start(intervalMs: number) {
-    this.worker.start(intervalMs);
-  }
-
-  stop() {
-    return this.worker.stop();
-  }
-
-  private outbox(): Outbox<NoticeRow> {
+  protected outbox(): Outbox<NoticeRow> {
     const { db } = this.deps;
     return {
       name: 'notification dispatch',

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { inTransaction, queryRows, type Database } from '../../db/client';
 import { caseOutbox } from '../../db/schema';
 import { int, json, oneOf, row as rowOf, text } from '../../db/rows';
-import { OutboxWorker, type Outbox } from '../../jobs/outbox-worker';
+import { OutboxDispatcher, type Outbox } from '../../jobs/outbox-worker';
 import type { Logger } from '../../logger';
 import { CaseSystemError, type CaseSystem, type NewCase } from '../../ports/case-system/case-system';
 import type { PhotoUrlSigner } from '../photos/photo-urls';
@@ -39,32 +39,16 @@ const CASE_MEDIA_TTL_SECONDS = 90 * 86_400;
  * LOCKED, so several BFF instances share the queue; the case system dedupes on our report id, so a
  * crash between its answer and our commit only repeats an idempotent call.
  */
-export class CaseDeliveryDispatcher {
-  private readonly worker: OutboxWorker<DeliveryRow>;
-
+export class CaseDeliveryDispatcher extends OutboxDispatcher<DeliveryRow> {
   constructor(private readonly deps: DeliveryDeps) {
-    this.worker = new OutboxWorker(this.outbox(), deps.logger);
+    super();
   }
 
-  /** Delivers one batch of due jobs; resolves to how many were delivered. */
-  async runOnce(): Promise<number> {
-    return (await this.worker.runOnce()).settled;
+  protected log() {
+    return this.deps.logger;
   }
 
-  /** Keeps delivering full batches until nothing is due, so a backlog does not wait a tick per batch. */
-  drain(): Promise<number> {
-    return this.worker.drain();
-  }
-
-  start(intervalMs: number) {
-    this.worker.start(intervalMs);
-  }
-
-  stop() {
-    return this.worker.stop();
-  }
-
-  private outbox(): Outbox<DeliveryRow> {
+  protected outbox(): Outbox<DeliveryRow> {
     const { db } = this.deps;
     return {
       name: 'case delivery',

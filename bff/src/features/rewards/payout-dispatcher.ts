@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import { int, row as rowOf, text } from '../../db/rows';
-import { OutboxWorker, type Outbox } from '../../jobs/outbox-worker';
+import { OutboxDispatcher, type Outbox } from '../../jobs/outbox-worker';
 import type { Logger } from '../../logger';
 import { PayoutError, type PayoutProvider } from '../../ports/payout/payout';
 import { settleClaim } from './rewards.usecases';
@@ -21,29 +21,18 @@ const PAYOUT_RETRY = {
  * transfer that timed out and is retried is recognised by WeChat as the same transfer: one payment,
  * however many attempts. Accepted transfers are re-read until final, in case the callback is lost.
  */
-export class PayoutDispatcher {
-  private readonly worker: OutboxWorker<ClaimRow>;
-
+export class PayoutDispatcher extends OutboxDispatcher<ClaimRow> {
   private readonly now = () => (this.deps.now ?? (() => new Date()))();
 
   constructor(private readonly deps: { db: Database; provider: PayoutProvider; logger: Logger; now?: () => Date }) {
-    this.worker = new OutboxWorker(this.outbox(), deps.logger);
+    super();
   }
 
-  /** One batch; resolves to how many claims it settled. */
-  async runOnce(): Promise<number> {
-    return (await this.worker.runOnce()).settled;
+  protected log() {
+    return this.deps.logger;
   }
 
-  start(intervalMs: number) {
-    this.worker.start(intervalMs);
-  }
-
-  stop() {
-    return this.worker.stop();
-  }
-
-  private outbox(): Outbox<ClaimRow> {
+  protected outbox(): Outbox<ClaimRow> {
     const { db, provider } = this.deps;
     return {
       name: 'payout',
