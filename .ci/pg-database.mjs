@@ -10,7 +10,11 @@ const client = new pg.Client({ connectionString: process.env.CI_POSTGRES_ADMIN_U
 await client.connect();
 try {
   if (action === 'create') await client.query(`create database ${name}`);
-  else await client.query(`drop database if exists ${name} with (force)`);
+  else {
+    // With the template and per-app databases the test apps make beside it (tests/support/test-app.ts).
+    const { rows } = await client.query(`select datname from pg_database where datname = $1 or datname like $2`, [name, `${name}\\_%`]);
+    for (const row of rows) await client.query(`drop database if exists ${row.datname} with (force)`);
+  }
   console.log(`${action === 'drop' ? 'dropped' : action + 'd'} database ${name}`);
 } finally {
   await client.end();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { startCaseSimulator, type CaseSimulator } from '../../bff/src/dev/case-simulator/simulator';
 import { caseOutbox, reports } from '../../bff/src/db/schema';
 import { CaseDeliveryDispatcher, pollOpenCases } from '../../bff/src/features/reports/case-delivery';
@@ -43,8 +43,7 @@ describe.each(['json', 'xml'] as const)('delivery to a blackbox service (%s)', (
     await t.close();
   });
 
-  it('delivers once, without a number, and finds the number by our report id when it polls', async () => {
-    const me = await loginResident(t.baseUrl, uniqueName('citizen'));
+  async function submit(me: { token: string }): Promise<string> {
     const photo = await uploadPhoto(t.baseUrl, me.token, JPEG);
     const body = {
       category: 'exposed_garbage',
@@ -55,7 +54,12 @@ describe.each(['json', 'xml'] as const)('delivery to a blackbox service (%s)', (
     };
     const res = await api(t.baseUrl, '/api/v1/reports?coordSystem=wgs84', { json: body, token: me.token, headers: { 'idempotency-key': uniqueName('key') } });
     expect(res.status).toBe(201);
-    const id = res.body.report.id as string;
+    return res.body.report.id as string;
+  }
+
+  it('delivers once, without a number, and finds the number by our report id when it polls', async () => {
+    const me = await loginResident(t.baseUrl, uniqueName('citizen'));
+    const id = await submit(me);
 
     expect(await delivery.drain()).toBe(1);
     expect(sim.cases.size).toBe(1);
@@ -74,5 +78,27 @@ describe.each(['json', 'xml'] as const)('delivery to a blackbox service (%s)', (
     expect(report).toMatchObject({ caseNumber: caseId, status: 'accepted' });
     const [after] = await t.database.db.select().from(reports).where(eq(reports.id, id));
     expect(after.caseToken).toBeNull();
+  });
+
+  it('does not let a case the server never shows keep the next report from being looked up', async () => {
+    const me = await loginResident(t.baseUrl, uniqueName('citizen'));
+    const lost = await submit(me);
+    expect(await delivery.drain()).toBe(1);
+    const lostCase = [...sim.cases.keys()].at(-1)!;
+    expect(sim.lose(lostCase)).toBe(true); // the server took it and then lost it: no lookup will ever find it
+    const next = await submit(me);
+    expect(await delivery.drain()).toBe(1);
+
+    // One lookup a run: the first looks for the lost one, the second must move on to the next report.
+    const deps = { db: t.database.db, caseSystem, logger };
+    await pollOpenCases(deps, { olderThanSeconds: 0, batch: 1 });
+    await pollOpenCases(deps, { olderThanSeconds: 0, batch: 1 });
+    const rows = await t.database.db
+      .select()
+      .from(reports)
+      .where(inArray(reports.id, [lost, next]));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(lost)).toMatchObject({ caseId: null, caseLookupAt: expect.any(Date) });
+    expect(byId.get(next)!.caseId).toEqual(expect.any(String));
   });
 });

@@ -3,9 +3,10 @@ import { Writable } from 'node:stream';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import type { AppDeps } from '../../bff/src/app';
 import { loadConfig, type Config } from '../../bff/src/config';
-import type { DatabaseHandle } from '../../bff/src/db/client';
+import { openDatabase, type DatabaseHandle } from '../../bff/src/db/client';
 import type { CaseSimulator } from '../../bff/src/dev/case-simulator/simulator';
 import type { GeocoderFakeServer } from '../../bff/src/dev/geocoder-fake-server';
 import type { WechatFakeServer } from '../../bff/src/dev/wechat-fake-server';
@@ -69,8 +70,7 @@ export type TestAppOptions = Omit<Partial<AppDeps>, 'rateLimit'> & {
 };
 
 /** The settings a test BFF runs with: loadConfig over a test environment, as main.ts reads its own. */
-function testConfig(overrides: TestAppOptions, dataDir: string): Config {
-  const url = process.env.TEST_DATABASE_URL;
+function testConfig(overrides: TestAppOptions, dataDir: string, url: string | undefined): Config {
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -110,6 +110,63 @@ function testConfig(overrides: TestAppOptions, dataDir: string): Config {
   };
 }
 
+let serverDatabases = 0;
+
+/** Runs one statement on its own connection (CREATE/DROP DATABASE cannot run in a pool's transaction). */
+async function runOn(url: string, statement: string, params: unknown[] = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(statement, params);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The migrated template the per-app databases are copied from (a file copy, ~10× faster than running
+ * the migrations for each app). Made once per base database, under an advisory lock so that parallel
+ * Jest workers make it once; an app still migrates its copy, so a template older than the migrations
+ * folder costs time, not correctness.
+ */
+async function templateDatabase(baseUrl: string, base: string): Promise<string> {
+  const name = `${base}_template`;
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock(hashtext($1))', [name]);
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) {
+      await client.query(`create database ${name}`);
+      const url = new URL(baseUrl);
+      url.pathname = `/${name}`;
+      const handle = await openDatabase({ kind: 'postgres', url: url.toString() });
+      await handle.close();
+    }
+  } finally {
+    await client.query('select pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
+    await client.end();
+  }
+  return name;
+}
+
+/**
+ * On the PostgreSQL server each test app gets a database of its own, as on PGlite it gets its own
+ * memory: the workers a suite drives (poll, drain, expiry) see that suite's rows only, and a batch of
+ * 10 in one suite cannot be filled by another suite's leftovers. Named after the base database, so
+ * `.ci/pg-database.mjs drop` finds strays; dropped on close.
+ */
+async function createServerDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const url = new URL(baseUrl);
+  const base = (url.pathname.slice(1) || 'cityloop_test').toLowerCase();
+  const name = `${base}_app${process.pid}_${++serverDatabases}`;
+  if (!/^[a-z0-9_]{1,63}$/.test(name)) throw new Error(`TEST_DATABASE_URL gives a database name that cannot be extended: ${name}`);
+  const template = await templateDatabase(baseUrl, base);
+  await runOn(baseUrl, `create database ${name} template ${template}`);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => runOn(baseUrl, `drop database if exists ${name} with (force)`).then(() => undefined) };
+}
+
 /**
  * Opens a fresh database (in-memory PGlite, or the PostgreSQL server in TEST_DATABASE_URL) and starts
  * the BFF on an ephemeral 127.0.0.1 port through createRuntime, exactly as main.ts does, with its
@@ -118,7 +175,8 @@ function testConfig(overrides: TestAppOptions, dataDir: string): Config {
  */
 export async function startTestApp(overrides: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cityloop-test-'));
-  const config = testConfig(overrides, dataDir);
+  const serverDatabase = process.env.TEST_DATABASE_URL ? await createServerDatabase(process.env.TEST_DATABASE_URL) : undefined;
+  const config = testConfig(overrides, dataDir, serverDatabase?.url);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -149,6 +207,9 @@ export async function startTestApp(overrides: TestAppOptions = {}): Promise<Test
     simulator: { casePrefix: `T${Math.random().toString(36).slice(2, 7).toUpperCase()}`, webhookSecret: simulatorWebhookSecret, retryDelaysMs: [50, 200] },
     // No static builds unless a suite names one.
     app: { h5Dir: undefined, consoleDir: undefined, ...appOverrides },
+  }).catch(async (err: unknown) => {
+    await serverDatabase?.drop();
+    throw err;
   });
   const baseUrl = runtime.url;
   const { database } = runtime;
@@ -177,6 +238,7 @@ export async function startTestApp(overrides: TestAppOptions = {}): Promise<Test
     async close() {
       runtime.server.closeAllConnections();
       await runtime.close();
+      await serverDatabase?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

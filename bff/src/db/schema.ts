@@ -249,6 +249,8 @@ export const reports = pgTable(
     deliveredWithoutIdAt: timestamp('delivered_without_id_at', { withTimezone: true }),
     /** The batch service's token to exchange for the case number (Open311 tokens/{token}). */
     caseToken: text('case_token'),
+    /** When the case number was last looked up: lookups rotate through the waiting reports, oldest first. */
+    caseLookupAt: timestamp('case_lookup_at', { withTimezone: true }),
     department: text('department'),
     expectedAt: timestamp('expected_at', { withTimezone: true }),
     afterPhotos: text('after_photos')
@@ -279,9 +281,9 @@ export const reports = pgTable(
   (t) => [
     uniqueIndex('reports_user_idempotency_idx').on(t.userId, t.idempotencyKey),
     index('reports_user_created_idx').on(t.userId, t.createdAt),
-    // The few reports whose case number is still to be looked up.
-    index('reports_without_case_id_idx')
-      .on(t.deliveredWithoutIdAt)
+    // The few reports whose case number is still to be looked up, in the order the lookups take them.
+    index('reports_case_lookup_idx')
+      .on(sql`${t.caseLookupAt} asc nulls first`, t.deliveredWithoutIdAt)
       .where(sql`case_id is null and delivered_without_id_at is not null`),
     index('reports_earth_idx').using('gist', sql`ll_to_earth(${t.lat}, ${t.lng})`),
     // The map's open reports around the pin: a KNN scan over open reports only, so the closed ones a

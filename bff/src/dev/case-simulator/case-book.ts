@@ -211,6 +211,15 @@ export class CaseBook {
     return c;
   }
 
+  /** A case the server took and then lost (a restore from backup, a purge): no request shows it again. */
+  lose(caseId: string): boolean {
+    const c = this.cases.get(caseId);
+    if (!c) return false;
+    this.cases.delete(caseId);
+    if (c.clientRequestId) this.byClientId.delete(c.clientRequestId);
+    return true;
+  }
+
   /** What an operator does in the console; throws CaseSimulatorError on a refused step. */
   advance(caseId: string, action: OperatorAction, payload: ActionPayload = {}): MutableCase {
     if (this.closed) throw new CaseSimulatorError(503, 'simulator is closed');

@@ -67,6 +67,8 @@ export interface CaseSimulator {
   readonly cases: ReadonlyMap<string, SimulatedCase>;
   /** What an operator does in the case system's console; throws CaseSimulatorError on a refused step. */
   advance(caseId: string, action: OperatorAction, payload?: ActionPayload): SimulatedCase;
+  /** Forgets a case as a server restored from an old backup would; false when there is no such case. */
+  lose(caseId: string): boolean;
   /** Webhook deliveries not yet acknowledged or given up on. */
   readonly pendingDeliveries: number;
   /** 差评 received through feedback.json, oldest first. */
@@ -139,6 +141,7 @@ export async function startCaseSimulator(options: CaseSimulatorOptions): Promise
       failure = mode;
     },
     advance: (caseId, action, payload) => book.advance(caseId, action, payload),
+    lose: (caseId) => book.lose(caseId),
     feedback: feedbackLog,
     get pendingDeliveries() {
       return webhooks?.pending ?? 0;

@@ -163,7 +163,7 @@ export function caseAddress(report: Pick<ReportRow, 'address' | 'geocodedAddress
 
 /** Pulls status for open cases whose webhook may have been lost; the fallback to pushed updates. */
 export async function pollOpenCases(deps: { db: Database; caseSystem: CaseSystem; logger: Logger; now?: () => Date }, opts: { olderThanSeconds: number; batch: number }): Promise<number> {
-  await findCaseNumbers(deps, { batch: opts.batch });
+  await findCaseNumbers(deps, opts);
   const due = await queryRows(
     deps.db,
     sql`
