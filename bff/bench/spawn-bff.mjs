@@ -15,11 +15,14 @@ export const freePort = () =>
     });
   });
 
-/** Starts the BFF with `env` added and waits for /health; `readyMs` is from spawn to the first 200. */
-export async function startBuiltBff(env) {
+/**
+ * Starts the BFF with `env` added and waits for /health; `readyMs` is from spawn to the first 200.
+ * `nodeArgs` go to node itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept).
+ */
+export async function startBuiltBff(env, nodeArgs = []) {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'bff/dist/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'bff/dist/main.js')], {
     env: { ...process.env, PORT: String(port), CASE_SIM_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'error', NODE_ENV: 'development', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

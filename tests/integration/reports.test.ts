@@ -93,6 +93,19 @@ describe('随手拍 reports through the case system', () => {
     expect(notices.map((m) => m.data.phrase2.value)).toEqual(expect.arrayContaining(['已立案', '已派遣', '已处置', '已结案']));
   });
 
+  it('answers a new report with exactly the detail GET shows, its photos in the order sent', async () => {
+    const me = await resident();
+    const more = [await uploadPhoto(t.baseUrl, me.token, JPEG), await uploadPhoto(t.baseUrl, me.token, JPEG)].map((p) => p.body.id as string);
+    const first = (await uploadPhoto(t.baseUrl, me.token, JPEG)).body.id as string;
+    const photoIds = [more[1], first, more[0]];
+    const { res } = await submit(me.token, { photoIds });
+    expect(res.status).toBe(201);
+    const detail = await getReport(me.token, res.body.report.id);
+    expect(res.body.report).toEqual(detail);
+    expect(detail.photos.map((p: { id: string }) => p.id)).toEqual(photoIds);
+    expect(detail.timeline).toHaveLength(1);
+  });
+
   it('shows a rejection (不予立案) with its reason', async () => {
     const me = await resident();
     const { res } = await submit(me.token);

@@ -39,4 +39,28 @@ describe('TokenService', () => {
     const audArray = jwt.sign({}, SECRET, { subject: 'u', audience: ['resident', 'staff'], issuer: 'cityloop-bff', expiresIn: 60 });
     expect(codeOf(() => tokens.verify(audArray, 'staff'))).toBe('TOKEN_INVALID');
   });
+
+  describe('once verified', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('still expires at exp, keeps the audience and hands out copies', () => {
+      jest.useFakeTimers({ now: new Date('2026-12-02T08:00:00Z') });
+      const short = new TokenService(SECRET, 60);
+      const token = short.issue('user-2', 'resident');
+      const first = short.verify(token, 'resident');
+      first.sub = 'someone-else';
+      expect(short.verify(token, 'resident')).toEqual({ sub: 'user-2', aud: 'resident', role: undefined });
+      expect(codeOf(() => short.verify(token, 'staff'))).toBe('TOKEN_INVALID');
+      jest.setSystemTime(new Date('2026-12-02T08:00:59.999Z'));
+      expect(short.verify(token, 'resident').sub).toBe('user-2');
+      jest.setSystemTime(new Date('2026-12-02T08:01:00Z'));
+      expect(codeOf(() => short.verify(token, 'resident'))).toBe('TOKEN_EXPIRED');
+      expect(codeOf(() => short.verify(token, 'resident'))).toBe('TOKEN_EXPIRED');
+    });
+
+    it('never takes a token another key signed, however often it is shown', () => {
+      const other = new TokenService('another-secret-another-secret-another', 60).issue('user-3', 'resident');
+      for (let i = 0; i < 3; i += 1) expect(codeOf(() => tokens.verify(other, 'resident'))).toBe('TOKEN_INVALID');
+    });
+  });
 });

@@ -4,22 +4,42 @@ import { ERRORS, isErrorCode, LIMITS, type ErrorCode } from '@cityloop/shared';
 import type { Logger } from '../logger';
 import { AppError } from './errors';
 
+/**
+ * `ctx.state` of every request: its id, and a child logger carrying it, built only when something
+ * logs (most requests log nothing but the closing line). A class with a getter, not a property
+ * defined on a plain object per request: measured as 2 % of GET /me, and it keeps the object's shape.
+ */
+class RequestState {
+  [key: string]: unknown;
+  private child: Logger | undefined;
+
+  constructor(
+    private readonly root: Logger,
+    readonly requestId: string,
+  ) {}
+
+  get log(): Logger {
+    return (this.child ??= this.root.child({ requestId: this.requestId }));
+  }
+
+  set log(value: Logger) {
+    this.child = value;
+  }
+
+  /** Writes the closing line through the child logger if one was made, else through the root with the id. */
+  closingLine(fields: Record<string, unknown>) {
+    if (this.child) this.child.info(fields, 'request');
+    else this.root.info({ requestId: this.requestId, ...fields }, 'request');
+  }
+}
+
 /** Gives every request an id (a sane incoming X-Request-Id is kept) and a child logger carrying it. */
 export function requestContext(rootLogger: Logger) {
   return async function requestContextMiddleware(ctx: Context, next: Next) {
     const incoming = ctx.get('x-request-id');
     const requestId = /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
-    ctx.state.requestId = requestId;
-    // The child logger is built when something logs: most requests log nothing but the line below.
-    let log: Logger | undefined;
-    Object.defineProperty(ctx.state, 'log', {
-      get: () => (log ??= rootLogger.child({ requestId })),
-      set: (value: Logger) => {
-        log = value;
-      },
-      enumerable: true,
-      configurable: true,
-    });
+    const state = new RequestState(rootLogger, requestId);
+    ctx.state = state;
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
@@ -28,7 +48,7 @@ export function requestContext(rootLogger: Logger) {
       if (rootLogger.isLevelEnabled('info')) {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         // Path only: query strings may carry codes and are never logged.
-        (log ?? rootLogger).info({ ...(log ? {} : { requestId }), method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+        state.closingLine({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 });
       }
     }
   };

@@ -22,10 +22,16 @@ export function photosRepository(db: Database) {
         .from(photos)
         .where(and(eq(photos.ownerId, ownerId), inArray(photos.id, ids), isNull(photos.reportId)));
     },
-    async attach(reportId: string, ids: string[]): Promise<void> {
-      for (const [position, id] of ids.entries()) {
-        await db.update(photos).set({ reportId, position }).where(eq(photos.id, id));
-      }
+    /** Gives the photos to the report in the order of `ids` (position 0, 1…), in one statement; returns them in that order. */
+    async attach(reportId: string, ids: string[]): Promise<PhotoRow[]> {
+      if (ids.length === 0) return [];
+      const order = sql.join(
+        ids.map((id) => sql`${id}`),
+        sql`, `,
+      );
+      const position = sql<number>`array_position(array[${order}]::uuid[], ${photos.id}) - 1`;
+      const rows = await db.update(photos).set({ reportId, position }).where(inArray(photos.id, ids)).returning();
+      return rows.sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
     },
     async forReports(reportIds: string[]): Promise<PhotoRow[]> {
       if (reportIds.length === 0) return [];

@@ -5,6 +5,8 @@ import { date, int, nullable, oneOf, row, text } from '../../db/rows';
 import { ratingAppeals, ratingFollowUps, reportRatings, reports, statusListSql } from '../../db/schema';
 
 export type RatingRow = typeof reportRatings.$inferSelect;
+/** The newest follow-up of a 差评, as the resident's rating state shows it. */
+export type LatestFollowUp = Pick<typeof ratingFollowUps.$inferSelect, 'status' | 'dueAt' | 'note'>;
 export const levelOf = (r: { level: string }) => r.level as RatingLevel;
 
 /** A report a nudge went out for, with the time the notice names. */
@@ -42,7 +44,7 @@ export function ratingsRepository(db: Database) {
       return new Map(rows.map((r) => [r.reportId, r.n]));
     },
     forReport: (reportId: string): Promise<RatingRow[]> => db.select().from(reportRatings).where(eq(reportRatings.reportId, reportId)).orderBy(asc(reportRatings.round)),
-    async latestFollowUp(reportId: string) {
+    async latestFollowUp(reportId: string): Promise<LatestFollowUp | undefined> {
       const [row] = await db
         .select({ status: ratingFollowUps.status, dueAt: ratingFollowUps.dueAt, note: ratingFollowUps.note })
         .from(ratingFollowUps)

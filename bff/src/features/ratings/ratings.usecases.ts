@@ -19,7 +19,7 @@ import { enqueueForUser, thing, type NoticeLog } from '../notifications/notifica
 import { findReportFor, reportsRepository, type ReportRow } from '../reports/reports.repository';
 import { isUuid } from '../../http/validate';
 import { decodeCursor, encodeCursor, isTimestampText, pageOf } from '../../http/paging';
-import { levelOf, ratingsRepository, type RatingRow, type StaffRatingRow } from './ratings.repository';
+import { levelOf, ratingsRepository, type LatestFollowUp, type RatingRow, type StaffRatingRow } from './ratings.repository';
 
 export interface RatingDeps {
   db: Database;
@@ -41,6 +41,11 @@ export function ratedRounds(db: Database, reportIds: string[]): Promise<Map<stri
 export async function ratingState(db: Database, report: ReportRow, now: Date, rules: RatingRulesConfig): Promise<ReportRatingStateDto> {
   const repo = ratingsRepository(db);
   const [ratings, followUp] = await Promise.all([repo.forReport(report.id), repo.latestFollowUp(report.id)]);
+  return presentRatingState(report, ratings, followUp, now, rules);
+}
+
+/** The rating state from what was read (a report just submitted has no ratings and no follow-up). */
+export function presentRatingState(report: ReportRow, ratings: RatingRow[], followUp: LatestFollowUp | undefined, now: Date, rules: RatingRulesConfig): ReportRatingStateDto {
   const gate = ratingEligibility({ status: report.status, closedAt: report.closedAt, ratedRounds: ratings.length, reworkRequestedAt: report.reworkRequestedAt, now, windowDays: rules.windowDays });
   return {
     canRate: gate.canRate,

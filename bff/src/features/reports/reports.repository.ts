@@ -44,9 +44,10 @@ export function reportsRepository(db: Database) {
       return db.select().from(reportEvents).where(eq(reportEvents.reportId, reportId)).orderBy(reportEvents.occurredAt, reportEvents.id);
     },
     /** Appends a timeline entry; false when this update id was applied before. */
-    async addEvent(row: typeof reportEvents.$inferInsert): Promise<boolean> {
-      const inserted = await db.insert(reportEvents).values(row).onConflictDoNothing().returning({ id: reportEvents.id });
-      return inserted.length > 0;
+    /** The new timeline entry, or undefined when one with the same update id was already there. */
+    async addEvent(row: typeof reportEvents.$inferInsert): Promise<ReportEventRow | undefined> {
+      const [inserted] = await db.insert(reportEvents).values(row).onConflictDoNothing().returning();
+      return inserted;
     },
     async update(id: string, changes: Partial<typeof reports.$inferInsert>): Promise<void> {
       await db

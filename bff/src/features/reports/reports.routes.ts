@@ -12,7 +12,7 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../ports/c
 import { cursorParam, limitParam } from '../../http/paging';
 import { followReport, listFollowedReports, unfollowReport } from './report-follows';
 import { reportsRepository } from './reports.repository';
-import { applyCaseUpdate, getReport, listMyReports, nearbyReports, submitReport, type ReportDeps } from './reports.usecases';
+import { applyCaseUpdate, getReport, listMyReports, nearbyReports, presentSubmitted, submitReport, type ReportDeps } from './reports.usecases';
 
 const categoryCode = z.enum(REPORT_CATEGORIES.map((c) => c.code) as [string, ...string[]]);
 
@@ -55,9 +55,9 @@ export function reportRoutes(deps: ReportDeps & { residentGuard: Middleware; sta
     const key = idempotencyKeyOf(ctx);
     const input = parseInput(submitBody, ctx.request.body);
     const userId = authOf(ctx).subject;
-    const { report, created } = await submitReport(deps, userId, key, input);
-    ctx.status = created ? 201 : 200;
-    ctx.body = { report: await getReport(deps, { userId }, report.id, input.location.coordSystem) };
+    const submitted = await submitReport(deps, userId, key, input);
+    ctx.status = submitted.created ? 201 : 200;
+    ctx.body = { report: await presentSubmitted(deps, submitted, userId, input.location.coordSystem) };
   });
 
   // A spatial query the map repeats as the pin moves: its own per-resident budget.

@@ -22,16 +22,17 @@ import { AppError } from '../../http/errors';
 import { type CaseUpdate } from '../../ports/case-system/case-system';
 import { enqueueForReportFollowers, enqueueForUser, thing, type NoticeLog } from '../notifications/notifications';
 import type { PhotoUrlSigner } from '../photos/photo-urls';
-import { photosRepository } from '../photos/photos.repository';
+import { photosRepository, type PhotoRow } from '../photos/photos.repository';
 import { fromWgs84, round7, toWgs84 } from '../../geo/coords';
 import type { Geocoder } from '../../ports/geocoding/geocoder';
 import { addressAtOrNull } from '../geo/geo.usecases';
 import { onCaseStatus } from '../rewards/reward-decisions';
-import { ratedRounds, ratingState } from '../ratings/ratings.usecases';
+import { presentRatingState, ratedRounds, ratingState } from '../ratings/ratings.usecases';
 import { rewardsForReports } from '../rewards/rewards.usecases';
+import { presentReportReward } from '../rewards/rewards.presenter';
 import { shouldApplyStatus } from './report-status';
 import { presentReport, presentReportListItem } from './reports.presenter';
-import { findReportFor, reportsRepository, type ReportRow } from './reports.repository';
+import { findReportFor, reportsRepository, type ReportEventRow, type ReportRow } from './reports.repository';
 import { isUuid } from '../../http/validate';
 
 export interface ReportDeps {
@@ -75,7 +76,10 @@ const reportPage = (id: string) => `packages/report/detail/index?id=${id}`;
  * Saves the report, attaches its photos, writes the first timeline entry and the delivery outbox
  * record in one transaction. A repeated Idempotency-Key with the same body returns the first report.
  */
-export async function submitReport(deps: ReportDeps, userId: string, idempotencyKey: string, input: SubmitInput): Promise<{ report: ReportRow; created: boolean }> {
+/** A report just saved, with what its detail shows; `created` false: a replay of the first request (re-read). */
+export type Submitted = { report: ReportRow; created: true; events: ReportEventRow[]; photos: PhotoRow[] } | { report: ReportRow; created: false };
+
+export async function submitReport(deps: ReportDeps, userId: string, idempotencyKey: string, input: SubmitInput): Promise<Submitted> {
   const category = findCategory(input.category);
   if (!category) throw new AppError('VALIDATION_FAILED', 'category: 未知的问题类型');
   const hash = requestHash(input);
@@ -113,12 +117,12 @@ export async function submitReport(deps: ReportDeps, userId: string, idempotency
         idempotencyKey,
         requestHash: hash,
       });
-      await photos.attach(row.id, input.photoIds);
-      await reports.addEvent({ reportId: row.id, status: 'submitted', note: '举报已保存，正在提交至城市管理平台', occurredAt: row.createdAt });
+      const attached = await photos.attach(row.id, input.photoIds);
+      const event = await reports.addEvent({ reportId: row.id, status: 'submitted', note: '举报已保存，正在提交至城市管理平台', occurredAt: row.createdAt });
       await tx.insert(caseOutbox).values({ reportId: row.id, kind: 'create' });
-      return row;
+      return { report: row, created: true as const, events: [event!], photos: attached };
     });
-    return { report, created: true };
+    return report;
   } catch (err) {
     // Two identical requests racing: the unique (user, key) index lets one in; the other replays it.
     if (isUniqueViolation(err)) {
@@ -129,9 +133,27 @@ export async function submitReport(deps: ReportDeps, userId: string, idempotency
   }
 }
 
-function replay(previous: ReportRow, hash: string) {
+function replay(previous: ReportRow, hash: string): Submitted {
   if (previous.requestHash !== hash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
   return { report: previous, created: false };
+}
+
+/**
+ * The detail POST /reports answers. A report saved just now is presented from what its transaction
+ * wrote: it has no reward decision, rating, appeal or follow-up yet, so reading them back would be
+ * seven statements to learn nothing. A replay reads the report as it is now.
+ */
+export async function presentSubmitted(deps: ReportDeps, submitted: Submitted, userId: string, coordSystem: CoordSystem) {
+  if (!submitted.created) return getReport(deps, { userId }, submitted.report.id, coordSystem);
+  const { report, events, photos } = submitted;
+  const now = deps.now();
+  return presentReport(
+    report,
+    events,
+    photos,
+    { signer: deps.signer, nowMs: now.getTime(), coordSystem },
+    { reward: presentReportReward(undefined, undefined), rating: presentRatingState(report, [], undefined, now, deps.ratingRules) },
+  );
 }
 
 /** The full report for its owner (or staff): anyone else gets the same 404 as a missing report. */
