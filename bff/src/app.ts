@@ -9,7 +9,7 @@ import { geoRoutes } from './features/geo/geo.routes';
 import type { Geocoder } from './ports/geocoding/geocoder';
 import type { PayoutProvider } from './ports/payout/payout';
 import type { DatabaseHandle } from './db/client';
-import { batchedLookup } from './db/batched-lookup';
+import { accountSources, type AccountSources } from './features/auth/account-sources';
 import { authRoutes } from './features/auth/auth.routes';
 import { TokenService } from './features/auth/tokens';
 import { usersRepository } from './features/auth/users.repository';
@@ -41,6 +41,8 @@ import type { WechatAuth } from './ports/wechat/wechat-auth';
 
 export interface AppDeps {
   database: DatabaseHandle;
+  /** The auth guards' account caches, fed by the database's change feed; absent: every request reads the database. */
+  accounts?: AccountSources;
   wechat: WechatAuth;
   logger: Logger;
   jwt: { secret: string; ttlSeconds: number };
@@ -129,15 +131,15 @@ export function createApp(deps: AppDeps): Koa {
   const wechatLoginLimiter = limiter('wechat-login', deps.rateLimit.wechatLoginsPerMinute);
   const staffLoginLimiter = limiter('staff-login', deps.rateLimit.staffLoginsPerMinute);
   const writeLimiter = limiter('write', deps.rateLimit.writesPerMinute);
-  // Each request reads its account afresh; reads arriving together share one statement.
-  const staffGuard = staffGuardFor(
-    tokens,
-    batchedLookup((ids) => staff.findByIds(ids)),
-  );
-  const residentGuard = requireResident(
-    tokens,
-    batchedLookup((ids) => users.findByIds(ids)),
-  );
+  // Accounts behind tokens: remembered while the database's change feed is live (runtime.ts), else
+  // read afresh on every request; reads arriving together share one statement.
+  const accounts = deps.accounts ?? accountSources(deps.database.db, { live: false });
+  const staffGuard = staffGuardFor(tokens, accounts.staff, () => {
+    // A staff write may have changed any account; staff writes are few, so forget them all here.
+    accounts.staff.forgetAll();
+    accounts.residents.forgetAll();
+  });
+  const residentGuard = requireResident(tokens, accounts.residents);
   const now = deps.now ?? (() => new Date());
   const stallDeps = { db: deps.database.db, now, logger: deps.logger };
   const signer = new PhotoUrlSigner(deps.photoUrlSecret);

@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { createApp, type AppDeps, type MapTiles } from './app';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/client';
+import { watchedAccountSources, type WatchedAccountSources } from './features/auth/account-sources';
 import { startCaseSimulator, type CaseSimulator, type CaseSimulatorOptions } from './dev/case-simulator/simulator';
 import { startGeocoderFakeServer, type GeocoderFakeServer } from './dev/geocoder-fake-server';
 import { startTileFakeServer, type TileFakeServer } from './dev/tile-fake-server';
@@ -63,6 +64,8 @@ export interface Runtime {
   url: string;
   port: number;
   database: DatabaseHandle;
+  /** The auth guards' account caches and the change feed that keeps them true. */
+  accounts: WatchedAccountSources;
   logger: Logger;
   wechatFake?: WechatFakeServer;
   geocoderFake?: GeocoderFakeServer;
@@ -111,8 +114,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const redis = config.redis ? connectRedis(config.redis.url, logger) : undefined;
     if (redis) closers.push(() => redis.quit().catch(() => redis.disconnect()));
 
+    const accounts = await watchedAccountSources(database, logger);
+    closers.push(() => accounts.close());
     const app = createApp({
       database,
+      accounts,
       wechat: new WechatHttpAuth({ ...config.wechat, apiBase: wechatBase, onUpstreamError: (info) => logger.error(info, 'WeChat jscode2session failed') }),
       logger,
       jwt: config.jwt,
@@ -227,6 +233,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       url,
       port,
       database,
+      accounts,
       logger,
       wechatFake,
       geocoderFake,

@@ -54,6 +54,8 @@ export interface TestApp {
   photoDir: string;
   /** The clock passed as `clock`, if any. */
   clock?: TestClock;
+  /** The auth guards' account caches and their change feed (LISTEN/NOTIFY). */
+  accounts: Runtime['accounts'];
   close(): Promise<void>;
 }
 
@@ -227,6 +229,7 @@ export async function startTestApp(overrides: TestAppOptions = {}): Promise<Test
     housekeeping: runtime.housekeeping,
     photoDir: config.photos.dir,
     clock,
+    accounts: runtime.accounts,
     pollCases: () => runtime.pollCases({ olderThanSeconds: 0, batch: 100 }),
     async staffToken(role: StaffRole = 'admin') {
       const username = uniqueName('staff').toLowerCase();

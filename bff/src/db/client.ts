@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { listenOnServer, type ChangeFeed, type ChangeFeedHandlers } from './change-feed';
 import type { RowParser } from './rows';
 import { schema } from './schema';
 
@@ -16,6 +17,8 @@ export interface DatabaseHandle {
   close(): Promise<void>;
   /** PostgreSQL server only: applies pending migrations, one instance at a time. */
   migrateLocked?(): Promise<void>;
+  /** Subscribes to a NOTIFY channel (see change-feed.ts). */
+  listen(channel: string, handlers: ChangeFeedHandlers): Promise<ChangeFeed>;
 }
 
 const MIGRATIONS_FOLDER = path.resolve(__dirname, '../../drizzle');
@@ -50,6 +53,20 @@ async function openPglite(target: { kind: 'pglite'; dataDir: string } | { kind: 
     driver: 'pglite',
     ping: () => timed(() => db.execute(sql`select 1`)),
     close: () => client.close(),
+    // One embedded session: its own notifications arrive as its statements complete; never lost.
+    listen: async (channel, handlers) => {
+      const unsubscribe = await client.listen(channel, (payload) => handlers.onMessage(payload));
+      let live = true;
+      return {
+        get live() {
+          return live;
+        },
+        close: async () => {
+          live = false;
+          if (!client.closed) await unsubscribe();
+        },
+      };
+    },
   };
 }
 
@@ -65,6 +82,7 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
     driver: 'postgres',
     ping: () => timed(() => db.execute(sql`select 1`)),
     close: () => pool.end(),
+    listen: (channel, handlers) => listenOnServer(url, channel, handlers),
     // Instances booting together would apply the same migration twice: one at a time, under a
     // session advisory lock held on one client; the others then find it applied.
     migrateLocked: async () => {

@@ -26,18 +26,34 @@ export function residentOf<T extends ResidentState>(ctx: Context): T {
   return user;
 }
 
+/** Methods that change nothing: the guards may answer them from the account cache. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The guards' view of an account store (AccountCache): read for reading or for writing, forget after a write. */
+export interface AccountSource<T> {
+  read(id: string, purpose: 'read' | 'write'): Promise<T | undefined>;
+  forget(id: string): void;
+}
+
 /**
  * Resident routes: a valid resident token for an account that still exists; the user id lands in
- * `ctx.state.auth.subject`. An erased account's tokens stop working at once, not when they expire.
+ * `ctx.state.auth.subject`. An erased or blocked account takes effect at once: requests that write
+ * read the account afresh, and after one the account is forgotten here (other instances are told
+ * by the database, see AccountCache).
  */
-export function requireResident<T extends ResidentState>(tokens: TokenService, loadUser: (id: string) => Promise<T | undefined>) {
+export function requireResident<T extends ResidentState>(tokens: TokenService, accounts: AccountSource<T>) {
   return async function requireResidentMiddleware(ctx: Context, next: Next) {
     const claims = tokens.verify(bearerToken(ctx), 'resident');
-    const user = await loadUser(claims.sub);
+    const writes = !SAFE_METHODS.has(ctx.method);
+    const user = await accounts.read(claims.sub, writes ? 'write' : 'read');
     if (!user || user.erasedAt) throw new AppError('TOKEN_INVALID');
     ctx.state.auth = { subject: claims.sub, audience: 'resident' } satisfies AuthState;
     ctx.state.resident = user;
-    await next();
+    try {
+      await next();
+    } finally {
+      if (writes) accounts.forget(claims.sub);
+    }
   };
 }
 
@@ -46,17 +62,23 @@ export type StaffGuard = (permission: StaffPermission | 'signed-in') => Middlewa
 
 /**
  * Staff routes: a valid staff token, then the permission table. The account's current role and state
- * are re-read on every request, so a disabled account or a changed role takes effect before the token expires.
+ * apply before the token expires (as for residents). A staff write may change any account (a role,
+ * a block, an erasure): `afterWrite` runs when it is done.
  */
-export function staffGuardFor(tokens: TokenService, loadStaff: (id: string) => Promise<{ role: string; disabled: boolean } | undefined>): StaffGuard {
+export function staffGuardFor(tokens: TokenService, accounts: AccountSource<{ role: string; disabled: boolean }>, afterWrite: () => void = () => undefined): StaffGuard {
   return (permission) =>
     async function requireStaffMiddleware(ctx: Context, next: Next) {
       const claims = tokens.verify(bearerToken(ctx), 'staff');
-      const staff = await loadStaff(claims.sub);
+      const writes = !SAFE_METHODS.has(ctx.method);
+      const staff = await accounts.read(claims.sub, writes ? 'write' : 'read');
       if (!staff || staff.disabled) throw new AppError('TOKEN_INVALID');
       if (permission !== 'signed-in' && !can(staff.role, permission)) throw new AppError('FORBIDDEN');
       ctx.state.auth = { subject: claims.sub, audience: 'staff', role: staff.role } satisfies AuthState;
-      await next();
+      try {
+        await next();
+      } finally {
+        if (writes) afterWrite();
+      }
     };
 }
 
