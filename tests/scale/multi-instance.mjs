@@ -352,6 +352,30 @@ async function main() {
   check(`housekeeping ran once per period across ${INSTANCES} instances`, runs.length === periods.size && periods.size >= 2, `${periods.size} periods, ${runs.length} runs`);
   check(`each of ${EXPIRING_USERS} old rewards expired once`, expiries.length === EXPIRING_USERS && expiries.every((r) => r.n === 1 && r.fen === -500));
 
+  // 5. Accounts behind tokens: each instance remembers them; a block written at the database (as
+  // another instance or an operator would) must reach all of them through LISTEN/NOTIFY.
+  const watcher = await login(bases[0], `account-${runId}`);
+  const meOn = async (base) => (await api(base, '/api/v1/me', { token: watcher })).body.user;
+  for (const base of bases) for (let i = 0; i < 3; i += 1) await meOn(base);
+  const { id: watcherId } = await meOn(bases[0]);
+  const blockedAt = performance.now();
+  await admin.query(`update users set blocked_at = now() where id = $1`, [watcherId]);
+  const seenAfterMs = await Promise.all(
+    bases.map(async (base) => {
+      const deadline = blockedAt + 5000;
+      while (performance.now() < deadline) {
+        if ((await meOn(base)).blocked) return Math.round(performance.now() - blockedAt);
+      }
+      return null;
+    }),
+  );
+  figures.accountChange = { seenAfterMs };
+  check(
+    `a block written at the database reached all ${INSTANCES} instances' account caches`,
+    seenAfterMs.every((ms) => ms !== null && ms < 1000),
+    `${seenAfterMs.join(', ')} ms`,
+  );
+
   figures.totalSeconds = Math.round((Date.now() - started) / 100) / 10;
   console.log(`figures ${JSON.stringify(figures)}`);
 }
