@@ -9,7 +9,7 @@ import type { PhotoUrlSigner } from '../photos/photo-urls';
 import { photosRepository } from '../photos/photos.repository';
 import { findCaseNumbers } from './case-lookup';
 import { applyCaseUpdate } from './reports.usecases';
-import { reportsRepository, type ReportRow } from './reports.repository';
+import { claimInRotation, reportsRepository, type ReportRow } from './reports.repository';
 
 export interface DeliveryDeps {
   db: Database;
@@ -164,18 +164,14 @@ export function caseAddress(report: Pick<ReportRow, 'address' | 'geocodedAddress
 /** Pulls status for open cases whose webhook may have been lost; the fallback to pushed updates. */
 export async function pollOpenCases(deps: { db: Database; caseSystem: CaseSystem; logger: Logger; now?: () => Date }, opts: { olderThanSeconds: number; batch: number }): Promise<number> {
   await findCaseNumbers(deps, opts);
-  const due = await queryRows(
-    deps.db,
-    sql`
-    update reports set last_polled_at = now()
-    where id in (
-      select id from reports
-      where case_id is not null and status not in ('closed', 'rejected', 'duplicate')
-        and (last_polled_at is null or last_polled_at < now() - make_interval(secs => ${opts.olderThanSeconds}))
-      order by last_polled_at nulls first limit ${opts.batch} for update skip locked)
-    returning id, case_id`,
-    rowOf({ id: text, case_id: text }),
-  );
+  const due = await claimInRotation(deps.db, {
+    stamp: 'last_polled_at',
+    where: sql`case_id is not null and status not in ('closed', 'rejected', 'duplicate')`,
+    olderThanSeconds: opts.olderThanSeconds,
+    batch: opts.batch,
+    columns: sql`id, case_id`,
+    parse: rowOf({ id: text, case_id: text }),
+  });
   let applied = 0;
   for (const row of due) {
     try {

@@ -1,10 +1,10 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../../db/client';
+import type { Database } from '../../db/client';
 import { date, nullable, num, row as rowOf, text } from '../../db/rows';
 import { reports } from '../../db/schema';
 import type { Logger } from '../../logger';
 import type { CaseSystem } from '../../ports/case-system/case-system';
-import { reportsRepository } from './reports.repository';
+import { claimInRotation, reportsRepository } from './reports.repository';
 
 const waitingRow = rowOf({
   id: text,
@@ -21,24 +21,20 @@ const waitingRow = rowOf({
  * resolved) get their number here: by token, by our client_request_id, or by the same text at the
  * same place. Runs before each poll, so the found cases are polled like any other.
  *
- * Each run claims the reports looked up longest ago (never first), as the poll does, and skips rows
- * another instance holds: a few reports the case system never shows must not keep the newer ones
- * from being looked up, and two instances must not look up (and record) the same report twice.
+ * Each run claims the reports looked up longest ago (never first), as the poll does (claimInRotation):
+ * a few reports the case system never shows must not keep the newer ones from being looked up, and
+ * two instances must not look up (and record) the same report twice.
  */
 export async function findCaseNumbers(deps: { db: Database; caseSystem: CaseSystem; logger: Logger; now?: () => Date }, opts: { batch: number; olderThanSeconds: number }): Promise<number> {
-  const waiting = await queryRows(
-    deps.db,
-    sql`
-    update reports set case_lookup_at = now()
-    where id in (
-      select id from reports
-      where case_id is null and delivered_without_id_at is not null
-        and (case_lookup_at is null or case_lookup_at < now() - make_interval(secs => ${opts.olderThanSeconds}))
-      order by case_lookup_at nulls first, delivered_without_id_at
-      limit ${opts.batch} for update skip locked)
-    returning id, service_code, description, lat, lng, case_token, delivered_without_id_at`,
-    waitingRow,
-  );
+  const waiting = await claimInRotation(deps.db, {
+    stamp: 'case_lookup_at',
+    where: sql`case_id is null and delivered_without_id_at is not null`,
+    thenBy: sql`delivered_without_id_at`,
+    olderThanSeconds: opts.olderThanSeconds,
+    batch: opts.batch,
+    columns: sql`id, service_code, description, lat, lng, case_token, delivered_without_id_at`,
+    parse: waitingRow,
+  });
   let found = 0;
   for (const row of waiting) {
     try {

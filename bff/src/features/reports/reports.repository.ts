@@ -1,13 +1,39 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import { REPORT_STATUSES } from '@cityloop/shared';
 import { queryRows, type Database } from '../../db/client';
-import { bool, date, int, num, oneOf, row, text } from '../../db/rows';
+import { bool, date, int, num, oneOf, row, text, type RowParser } from '../../db/rows';
 import { OPEN_STATUS_SQL, reportEvents, reports } from '../../db/schema';
 import { AppError } from '../../http/errors';
 import { isUuid } from '../../http/validate';
 
 export type ReportRow = typeof reports.$inferSelect;
 export type ReportEventRow = typeof reportEvents.$inferSelect;
+
+/**
+ * Claims up to `batch` reports matching `where` whose `stamp` is older than `olderThanSeconds` (or
+ * unset), least recently stamped first, and stamps them now, returning `columns`. Work done this way
+ * rotates through every matching report, so a few that always fail never starve the rest, and two
+ * instances never take the same report at once (SKIP LOCKED). The stamp is the database's now(): one
+ * clock for every instance.
+ */
+export function claimInRotation<T>(
+  db: Database,
+  opts: { stamp: 'last_polled_at' | 'case_lookup_at'; where: SQL; thenBy?: SQL; olderThanSeconds: number; batch: number; columns: SQL; parse: RowParser<T> },
+): Promise<T[]> {
+  const stamp = sql.identifier(opts.stamp);
+  const order = opts.thenBy ? sql`${stamp} nulls first, ${opts.thenBy}` : sql`${stamp} nulls first`;
+  return queryRows(
+    db,
+    sql`
+    update reports set ${stamp} = now()
+    where id in (
+      select id from reports
+      where ${opts.where} and (${stamp} is null or ${stamp} < now() - make_interval(secs => ${opts.olderThanSeconds}))
+      order by ${order} limit ${opts.batch} for update skip locked)
+    returning ${opts.columns}`,
+    opts.parse,
+  );
+}
 
 const nearbyRow = row({ id: text, category: text, status: oneOf(REPORT_STATUSES), address: text, lat: num, lng: num, created_at: date, distance_m: num, own: bool, followed: bool, followers: int });
 
