@@ -6,7 +6,7 @@ import { shanghaiMonthRange } from '../../bff/src/features/figures/figures.useca
 import { startTestApp, uniqueName, type TestApp } from '../support/test-app';
 
 /**
- * The figures' rollup (migration 0009's triggers) against the figures' definition (figureCountsSql, read
+ * The figures' rollup (migration 0011's triggers) against the figures' definition (figureCountsSql, read
  * straight off the reports) on random reports and ratings, after random milestone updates, moves between
  * departments and streets, new rounds, upheld appeals and deletions. FIGURES_RANDOM_REPORTS sets the size
  * (the issue's 100 k check: FIGURES_RANDOM_REPORTS=100000 against a PostgreSQL server).

@@ -19,21 +19,58 @@ export type { FigureCounts };
 
 const COUNT_FIELDS = ['reports', 'delivered', 'responded', 'registered', 'handled', 'closed', 'rated', 'satisfied'] as const;
 
+/** Where a query reads its rows: `r` the reports (the definition), `d` the rollup rows. */
+type Source = 'r' | 'd';
+
 /**
  * The group key per dimension: fixed SQL text from a closed set, never built from input, and free of
- * bind parameters so that GROUPING() recognises it. Empty street and missing department both become ''.
+ * bind parameters so that GROUPING() recognises it. Empty street and missing department both become
+ * ''. Both sources answer the same keys; only the month is read differently (a report's Shanghai
+ * time, a rollup row's Shanghai day).
  */
-function groupKey(dimension: FigureDimension): SQL {
+function groupKey(dimension: FigureDimension, t: Source): SQL {
+  const c = (column: string) => sql.raw(`${t}.${column}`);
   switch (dimension) {
     case 'street':
-      return sql`coalesce(r.street, '')`;
+      return sql`coalesce(${c('street')}, '')`;
     case 'category':
-      return sql`r.category`;
+      return c('category');
     case 'department':
-      return sql`coalesce(r.department, '')`;
+      return sql`coalesce(${c('department')}, '')`;
     case 'month':
-      return sql`to_char(r.created_at at time zone 'Asia/Shanghai', 'YYYY-MM')`;
+      return t === 'r' ? sql`to_char(r.created_at at time zone 'Asia/Shanghai', 'YYYY-MM')` : sql`to_char(d.day, 'YYYY-MM')`;
   }
+}
+
+/** The filters on the key columns that the figures take (street, category, department). */
+function keyFilters(filter: Omit<FigureFilter, 'start' | 'end'>, t: Source): SQL[] {
+  const where: SQL[] = [];
+  if (filter.street !== undefined) where.push(sql`${sql.raw(`${t}.street`)} = ${filter.street}`);
+  if (filter.category !== undefined) where.push(sql`${sql.raw(`${t}.category`)} = ${filter.category}`);
+  if (filter.department !== undefined) where.push(sql`${sql.raw(`${t}.department`)} = ${filter.department}`);
+  return where;
+}
+
+/**
+ * The key columns and GROUP BY for these dimensions. With none: one total row (an aggregate without
+ * GROUP BY). With one: a row per group. With several: one GROUPING SETS pass answers each of them
+ * (column g<i> is 0 on the rows of dimension i, whose key is in k<i>). `having` applies to groups.
+ */
+function grouping(dimensions: FigureDimension[], t: Source, having?: SQL): { columns: SQL; groupBy: SQL } {
+  const keys = dimensions.map((d) => groupKey(d, t));
+  if (keys.length === 0) return { columns: sql`'' as k0, 0 as g0`, groupBy: sql`` };
+  const columns = sql.join(
+    keys.map((k, i) => sql`${k} as ${sql.raw(`k${i}`)}, grouping(${k}) as ${sql.raw(`g${i}`)}`),
+    sql`, `,
+  );
+  const sets =
+    keys.length === 1
+      ? keys[0]
+      : sql`grouping sets (${sql.join(
+          keys.map((k) => sql`(${k})`),
+          sql`, `,
+        )})`;
+  return { columns, groupBy: having ? sql`group by ${sets} having ${having}` : sql`group by ${sets}` };
 }
 
 /**
@@ -41,34 +78,11 @@ function groupKey(dimension: FigureDimension): SQL {
  * `reports_created_idx`), each joined to its latest rating round through `report_ratings_round_idx`
  * (report_id, round): the LATERAL subquery reads one index entry backwards per report, so the cost
  * follows the period's size, not the rating history's. A latest rating excluded by an upheld appeal
- * leaves the report unrated, even when an earlier round was not excluded.
- *
- * With no dimension the answer is exactly one row (an aggregate without GROUP BY); with one, a row per
- * group; with several, one GROUPING SETS pass answers each of them (column g<i> is 0 on the rows of
- * dimension i, whose key is in k<i>).
+ * leaves the report unrated, even when an earlier round was not excluded. Rows and keys: `grouping`.
  */
 export function figureCountsSql(filter: FigureFilter, dimensions: FigureDimension[]): SQL {
-  const where: SQL[] = [sql`r.created_at >= ${filter.start.toISOString()}::timestamptz`, sql`r.created_at < ${filter.end.toISOString()}::timestamptz`];
-  if (filter.street !== undefined) where.push(sql`r.street = ${filter.street}`);
-  if (filter.category !== undefined) where.push(sql`r.category = ${filter.category}`);
-  if (filter.department !== undefined) where.push(sql`r.department = ${filter.department}`);
-  const keys = dimensions.map(groupKey);
-  const keyColumns =
-    keys.length === 0
-      ? sql`'' as k0, 0 as g0`
-      : sql.join(
-          keys.map((k, i) => sql`${k} as ${sql.raw(`k${i}`)}, grouping(${k}) as ${sql.raw(`g${i}`)}`),
-          sql`, `,
-        );
-  const groupBy =
-    keys.length === 0
-      ? sql``
-      : keys.length === 1
-        ? sql`group by ${keys[0]}`
-        : sql`group by grouping sets (${sql.join(
-            keys.map((k) => sql`(${k})`),
-            sql`, `,
-          )})`;
+  const where: SQL[] = [sql`r.created_at >= ${filter.start.toISOString()}::timestamptz`, sql`r.created_at < ${filter.end.toISOString()}::timestamptz`, ...keyFilters(filter, 'r')];
+  const { columns: keyColumns, groupBy } = grouping(dimensions, 'r');
   const registered = sql`r.registered_at is not null`;
   const rated = sql`lr.level is not null and lr.excluded_at is null`;
   const satisfiedLevels = sql.join(
@@ -97,20 +111,6 @@ export function figureCountsSql(filter: FigureFilter, dimensions: FigureDimensio
     ${groupBy}`;
 }
 
-/** The rollup's group key per dimension, built like `groupKey` so both queries answer the same keys. */
-function rollupGroupKey(dimension: FigureDimension): SQL {
-  switch (dimension) {
-    case 'street':
-      return sql`coalesce(d.street, '')`;
-    case 'category':
-      return sql`d.category`;
-    case 'department':
-      return sql`coalesce(d.department, '')`;
-    case 'month':
-      return sql`to_char(d.day, 'YYYY-MM')`;
-  }
-}
-
 const DAY_MS = 86_400_000;
 
 /** The Shanghai days [from, to) a period covers, or null when it does not start and end at Shanghai midnight. */
@@ -130,7 +130,7 @@ const nextMonth = (day: string) => {
 const ROLLUP_COLUMNS = sql.raw(`street, category, department, ${COUNT_FIELDS.join(', ')}`);
 
 /**
- * The same counts as `figureCountsSql`, summed from the rollups the triggers of migration 0009 keep:
+ * The same counts as `figureCountsSql`, summed from the rollups the triggers of migration 0011 keep:
  * the period's whole months from `report_figures_monthly`, the days before and after them from
  * `report_figures_daily` (a range scan of each key), plus the changes not folded in yet
  * (`report_figures_delta`, a few hundred rows), so a year reads 12 months and at most ~60 days of rows
@@ -151,27 +151,8 @@ export function figureRollupSql(days: { from: string; to: string }, filter: Omit
   const rows = sql`${folded}
     union all
     select day, ${ROLLUP_COLUMNS} from report_figures_delta where day >= ${days.from}::date and day < ${days.to}::date`;
-  const where: SQL[] = [];
-  if (filter.street !== undefined) where.push(sql`d.street = ${filter.street}`);
-  if (filter.category !== undefined) where.push(sql`d.category = ${filter.category}`);
-  if (filter.department !== undefined) where.push(sql`d.department = ${filter.department}`);
-  const keys = dimensions.map(rollupGroupKey);
-  const keyColumns =
-    keys.length === 0
-      ? sql`'' as k0, 0 as g0`
-      : sql.join(
-          keys.map((k, i) => sql`${k} as ${sql.raw(`k${i}`)}, grouping(${k}) as ${sql.raw(`g${i}`)}`),
-          sql`, `,
-        );
-  const groupBy =
-    keys.length === 0
-      ? sql``
-      : keys.length === 1
-        ? sql`group by ${keys[0]} having sum(d.reports) > 0`
-        : sql`group by grouping sets (${sql.join(
-            keys.map((k) => sql`(${k})`),
-            sql`, `,
-          )}) having sum(d.reports) > 0`;
+  const where = keyFilters(filter, 'd');
+  const { columns: keyColumns, groupBy } = grouping(dimensions, 'd', sql`sum(d.reports) > 0`);
   const total = (column: string) => sql.raw(`coalesce(sum(d.${column}), 0)::int as ${column}`);
   return sql`select ${keyColumns}, ${sql.join(COUNT_FIELDS.map(total), sql`, `)}
     from (${rows}) d
