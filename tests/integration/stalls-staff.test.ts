@@ -1,10 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../bff/src/db/client';
-import { api, loginResident, stallSpotInput, startTestApp, uniqueName, type TestApp } from '../support/test-app';
-
-/** Shanghai wall-clock time → instant. */
-const sh = (local: string) => new Date(`${local}:00+08:00`);
-/** Near Kunming Chenggong's seeded points (WGS-84). */
+import { shanghaiTime as sh } from '../support/clock';
+import { api, createStallSpot, loginResident, stallSpotInput, startTestApp, uniqueName, type TestApp } from '../support/test-app';
 
 describe('stall spots: staff changes and bulk import', () => {
   let t: TestApp;
@@ -16,12 +13,7 @@ describe('stall spots: staff changes and bulk import', () => {
   });
   afterAll(() => t.close());
 
-  async function createSpot(overrides: Record<string, unknown> = {}) {
-    const body = stallSpotInput(overrides);
-    const res = await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: body, token: staff });
-    expect(res.status).toBe(201);
-    return { spot: res.body.spot, body };
-  }
+  const createSpot = (overrides: Record<string, unknown> = {}) => createStallSpot(t.baseUrl, staff, overrides);
 
   describe('staff changes, followers and the audit log', () => {
     it('notifies followers by subscribe message when a spot is suspended or its hours change, and audits who did it', async () => {

@@ -1,8 +1,7 @@
 import gcoord from 'gcoord';
-import { api, loginResident, stallSpotInput, startTestApp, uniqueName, type TestApp } from '../support/test-app';
+import { shanghaiTime as sh } from '../support/clock';
+import { api, createStallSpot, loginResident, startTestApp, uniqueName, type TestApp } from '../support/test-app';
 
-/** Shanghai wall-clock time → instant. */
-const sh = (local: string) => new Date(`${local}:00+08:00`);
 /** Near Kunming Chenggong's seeded points (WGS-84). */
 const CHENGGONG = { lat: 24.85, lng: 102.85 };
 
@@ -16,12 +15,7 @@ describe('stall spots', () => {
   });
   afterAll(() => t.close());
 
-  async function createSpot(overrides: Record<string, unknown> = {}) {
-    const body = stallSpotInput(overrides);
-    const res = await api(t.baseUrl, '/api/v1/staff/stall-spots', { json: body, token: staff });
-    expect(res.status).toBe(201);
-    return { spot: res.body.spot, body };
-  }
+  const createSpot = (overrides: Record<string, unknown> = {}) => createStallSpot(t.baseUrl, staff, overrides);
 
   describe('listing the seeded points', () => {
     it("orders by distance, flags approximate coordinates, and carries open status and today's hours", async () => {

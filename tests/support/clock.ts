@@ -19,3 +19,6 @@ export class TestClock {
     this.offsetMs = 0;
   }
 }
+
+/** Shanghai wall-clock time ('2026-11-23 19:00') → the instant. */
+export const shanghaiTime = (local: string) => new Date(`${local}:00+08:00`);

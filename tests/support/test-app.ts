@@ -306,6 +306,14 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** Creates a stall spot through the staff API (stallSpotInput with `overrides`); expects 201. */
+export async function createStallSpot(baseUrl: string, staffToken: string, overrides: Record<string, unknown> = {}) {
+  const body = stallSpotInput(overrides);
+  const res = await api(baseUrl, '/api/v1/staff/stall-spots', { json: body, token: staffToken });
+  if (res.status !== 201) throw new Error(`creating a stall spot answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return { spot: res.body.spot, body };
+}
+
 /**
  * A valid body for POST /staff/stall-spots, placed at random far from the seeded cities (so nearest-first
  * queries elsewhere never meet it), open every evening across midnight; `overrides` replaces fields.
