@@ -10,6 +10,11 @@ export const LIMITS = {
   nicknameMaxLength: 32,
 } as const;
 
+/** A staff password is long enough at LIMITS.staffPasswordMinLength characters (code points, as people count them). */
+export function staffPasswordTooShort(password: string): boolean {
+  return Array.from(password).length < LIMITS.staffPasswordMinLength;
+}
+
 /** `dev:alice` style codes accepted only by the dev WeChat stand-in. */
 export const DEV_WECHAT_CODE_PATTERN = /^dev:[A-Za-z0-9_-]{1,64}$/;
 

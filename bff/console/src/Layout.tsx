@@ -6,6 +6,7 @@ import { api, messageOf } from './api';
 import { PAGES } from './App';
 import { useAuth } from './auth';
 import { ErrorBoundary } from './ErrorBoundary';
+import { newPasswordRules, PASSWORD_LENGTH_HINT } from './password';
 
 const { Header, Sider, Content } = Layout;
 
@@ -41,14 +42,7 @@ function PasswordDialog({ open, onClose }: { open: boolean; onClose: () => void 
         <Form.Item name='currentPassword' label='当前密码' rules={[{ required: true, message: '请输入当前密码' }]}>
           <Input.Password autoComplete='current-password' />
         </Form.Item>
-        <Form.Item
-          name='newPassword'
-          label='新密码'
-          rules={[
-            { required: true, message: '请输入新密码' },
-            { min: 12, message: '新密码至少 12 个字符' },
-          ]}
-        >
+        <Form.Item name='newPassword' label='新密码' rules={newPasswordRules('请输入新密码', `新密码${PASSWORD_LENGTH_HINT}`)}>
           <Input.Password autoComplete='new-password' />
         </Form.Item>
         <Form.Item

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { PAYOUT_WORKING_DAYS, RATING_RULES } from '@cityloop/shared';
+import { LIMITS, PAYOUT_WORKING_DAYS, RATING_RULES, staffPasswordTooShort } from '@cityloop/shared';
 
 /**
  * Every setting comes from the environment and is validated once at boot.
@@ -156,7 +156,10 @@ export const envSchema = z
     RATE_LIMIT_PUBLIC_READS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
     PHOTO_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     PHOTO_QUEUE_MAX_WAITING: z.coerce.number().int().min(0).max(1000).default(20),
-    DEV_STAFF_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    DEV_STAFF_PASSWORD: z
+      .string()
+      .refine((v) => !staffPasswordTooShort(v), `must be at least ${LIMITS.staffPasswordMinLength} characters`)
+      .optional(),
     RATING_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(RATING_RULES.windowDays),
     RATING_FOLLOW_UP_DAYS: z.coerce.number().int().min(1).max(90).default(RATING_RULES.followUpDays),
     RATING_REMINDER_AFTER_DAYS: z.coerce.number().int().min(1).max(30).default(RATING_RULES.reminderAfterDays),

@@ -1,9 +1,10 @@
 import { App as AntApp, Alert, Button, Card, DatePicker, Descriptions, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { STAFF_ROLE_NAMES, STAFF_ROLES, type AuditLogDto, type AuditLogEntryDto, type StaffAccountDto, type StaffResidentDto, type StaffRole } from '@cityloop/shared';
+import { STAFF_ROLE_NAMES, STAFF_ROLES, staffPasswordTooShort, type AuditLogDto, type AuditLogEntryDto, type StaffAccountDto, type StaffResidentDto, type StaffRole } from '@cityloop/shared';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { api, messageOf } from '../api';
 import { useAuth } from '../auth';
+import { newPasswordRules, PASSWORD_LENGTH_HINT } from '../password';
 import { shTime, yuan } from '../format';
 import { useApi } from '../useApi';
 
@@ -45,14 +46,7 @@ function AccountDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () 
         <Form.Item name='role' label='角色' rules={[{ required: true }]}>
           <Select id='account-role' options={roleOptions} />
         </Form.Item>
-        <Form.Item
-          name='password'
-          label='初始密码'
-          rules={[
-            { required: true, message: '请填写初始密码' },
-            { min: 12, message: '至少 12 个字符' },
-          ]}
-        >
+        <Form.Item name='password' label='初始密码' rules={newPasswordRules('请填写初始密码', PASSWORD_LENGTH_HINT)}>
           <Input.Password id='account-password' autoComplete='new-password' />
         </Form.Item>
       </Form>
@@ -163,7 +157,7 @@ function Accounts() {
         open={resetting !== null}
         title={`重置密码 · ${resetting?.username ?? ''}`}
         okText='重置'
-        okButtonProps={{ disabled: newPassword.length < 12 }}
+        okButtonProps={{ disabled: staffPasswordTooShort(newPassword) }}
         onCancel={() => setResetting(null)}
         onOk={async () => {
           try {
@@ -177,7 +171,7 @@ function Accounts() {
         }}
         destroyOnHidden
       >
-        <Input.Password placeholder='新密码（至少 12 个字符）' value={newPassword} onChange={(e) => setNewPassword(e.target.value)} autoComplete='new-password' />
+        <Input.Password placeholder={`新密码（${PASSWORD_LENGTH_HINT}）`} value={newPassword} onChange={(e) => setNewPassword(e.target.value)} autoComplete='new-password' />
       </Modal>
     </>
   );

@@ -1,4 +1,4 @@
-import { permissionsOf, type StaffAccountDto, type StaffDto, type StaffRole } from '@cityloop/shared';
+import { LIMITS, permissionsOf, staffPasswordTooShort, type StaffAccountDto, type StaffDto, type StaffRole } from '@cityloop/shared';
 import { inTransaction, type Database } from '../../db/client';
 import { AppError } from '../../http/errors';
 import { recordAudit } from '../audit/audit';
@@ -63,8 +63,10 @@ function staffInputProblem(input: { username: string; password: string }): strin
 }
 
 function passwordProblem(password: string): string | null {
-  return Array.from(password).length < 12 ? 'password: at least 12 characters' : null;
+  return staffPasswordTooShort(password) ? `password: at least ${LIMITS.staffPasswordMinLength} characters` : null;
 }
+
+const NEW_PASSWORD_TOO_SHORT = `新密码至少 ${LIMITS.staffPasswordMinLength} 个字符`;
 
 /** The CLI's way in (the first admin); admins then use POST /staff/accounts. There is never a default account. */
 export async function createStaffAccount(deps: Pick<StaffDeps, 'staff'>, input: { username: string; displayName: string; password: string; role: StaffRole }): Promise<StaffRow> {
@@ -139,7 +141,7 @@ export async function unlockStaffByAdmin(deps: Pick<StaffDeps, 'db'>, adminId: s
  */
 export async function resetStaffPasswordByAdmin(deps: Pick<StaffDeps, 'db'>, adminId: string, staffId: string, newPassword: string) {
   if (staffId === adminId) throw new AppError('FORBIDDEN', '请通过“修改密码”更改自己的密码');
-  if (passwordProblem(newPassword)) throw new AppError('VALIDATION_FAILED', '新密码至少 12 个字符');
+  if (passwordProblem(newPassword)) throw new AppError('VALIDATION_FAILED', NEW_PASSWORD_TOO_SHORT);
   const hash = await hashPassword(newPassword);
   await inTransaction(deps.db, async (tx) => {
     const staff = staffRepository(tx);
@@ -155,8 +157,7 @@ export async function changeOwnPassword(deps: Pick<StaffDeps, 'db' | 'staff'>, s
   const account = await deps.staff.findById(staffId);
   if (!account) throw new AppError('TOKEN_INVALID');
   if (!(await verifyPassword(currentPassword, account.passwordHash))) throw new AppError('STAFF_LOGIN_FAILED', '当前密码不正确');
-  const problem = passwordProblem(newPassword);
-  if (problem) throw new AppError('VALIDATION_FAILED', '新密码至少 12 个字符');
+  if (passwordProblem(newPassword)) throw new AppError('VALIDATION_FAILED', NEW_PASSWORD_TOO_SHORT);
   if (newPassword === currentPassword) throw new AppError('VALIDATION_FAILED', '新密码不能与当前密码相同');
   const hash = await hashPassword(newPassword);
   await inTransaction(deps.db, async (tx) => {
