@@ -1,9 +1,10 @@
-import { Alert, Button, Card, DatePicker, Input, Select, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { REPORT_CATEGORIES, REPORT_STATUS_NAMES, REWARD_STATE_NAMES, type ReportStatus, type StaffReportListDto, type StaffReportListItemDto, type StaffReportMapDto } from '@cityloop/shared';
 import dayjs from 'dayjs';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { messageOf } from '../api';
+import { ViewToggle, type ListOrMap } from '../components/ViewToggle';
 import { shTime, yuan } from '../format';
 import { useApi } from '../useApi';
 
@@ -26,7 +27,7 @@ const FILTER_KEYS = ['status', 'category', 'street', 'from', 'to', 'rewardState'
 export default function Reports() {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
-  const [view, setView] = useState<'list' | 'map'>(params.get('view') === 'map' ? 'map' : 'list');
+  const [view, setView] = useState<ListOrMap>(params.get('view') === 'map' ? 'map' : 'list');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k) ?? undefined])) as Record<(typeof FILTER_KEYS)[number], string | undefined>;
   const set = (patch: Partial<typeof filters>) => {
@@ -104,14 +105,7 @@ export default function Reports() {
               { value: 'false', label: '无差评' },
             ]}
           />
-          <Segmented
-            value={view}
-            onChange={(v) => setView(v as 'list' | 'map')}
-            options={[
-              { label: '列表', value: 'list' },
-              { label: '地图', value: 'map' },
-            ]}
-          />
+          <ViewToggle value={view} onChange={setView} />
         </Space>
       </Card>
       <Card size='small'>

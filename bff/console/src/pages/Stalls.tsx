@@ -1,8 +1,9 @@
-import { App as AntApp, Alert, Button, Card, Descriptions, Input, Segmented, Select, Space, Table, Tag } from 'antd';
+import { App as AntApp, Alert, Button, Card, Descriptions, Input, Select, Space, Table, Tag } from 'antd';
 import { type StaffStallSpotDto, type StaffStallSpotListDto } from '@cityloop/shared';
 import { Suspense, useState } from 'react';
 import { api, messageOf } from '../api';
 import { MapView } from '../components/LazyMapView';
+import { ViewToggle, type ListOrMap } from '../components/ViewToggle';
 import { shTime } from '../format';
 import { scheduleToText } from '../schedule-text';
 import { useApi } from '../useApi';
@@ -12,7 +13,7 @@ import { SuspendDialog } from './stalls/SuspendDialog';
 
 export default function Stalls() {
   const { message, modal } = AntApp.useApp();
-  const [view, setView] = useState<'list' | 'map'>('list');
+  const [view, setView] = useState<ListOrMap>('list');
   const [q, setQ] = useState('');
   const [status, setStatus] = useState<string | undefined>();
   const list = useApi<StaffStallSpotListDto>('/staff/stall-spots', { query: { q: q || undefined, status, limit: 100 } });
@@ -42,14 +43,7 @@ export default function Stalls() {
       <Card
         title={
           <Space wrap style={{ padding: '8px 0' }}>
-            <Segmented
-              value={view}
-              onChange={(v) => setView(v as 'list' | 'map')}
-              options={[
-                { label: '列表', value: 'list' },
-                { label: '地图', value: 'map' },
-              ]}
-            />
+            <ViewToggle value={view} onChange={setView} />
             <Input.Search placeholder='名称、编号或地址' allowClear onSearch={setQ} style={{ width: 240 }} />
             <Select
               allowClear
