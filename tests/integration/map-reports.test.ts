@@ -1,19 +1,9 @@
-import sharp from 'sharp';
+import { freshPhoto } from '../support/reward-moves';
 import { sql } from 'drizzle-orm';
 import { FOLLOWED_REPORT_NOTICE_PAGE, MAP_REPORT_LIMITS, type MapReportDto } from '@cityloop/shared';
 import { queryRows } from '../../bff/src/db/client';
 import { fromWgs84 } from '../../bff/src/geo/coords';
 import { api, loginResident, startTestApp, uniqueName, uploadPhoto, waitFor, type TestApp } from '../support/test-app';
-
-/** A JPEG of random noise: a new picture (and dHash) every call, so no reward is held for a reused photo. */
-async function freshPhoto(): Promise<Buffer> {
-  const raw = Buffer.alloc(48 * 48 * 3);
-  for (let i = 0; i < raw.length; i += 1) raw[i] = Math.floor(Math.random() * 256);
-  return sharp(raw, { raw: { width: 48, height: 48, channels: 3 } })
-    .resize(320, 320, { kernel: 'nearest' })
-    .jpeg()
-    .toBuffer();
-}
 
 /** A point (WGS-84) in a region no other suite reports in, so map queries on a shared database see only this run. */
 const remoteSpot = () => ({ lat: 26 + Math.random() * 2, lng: 114 + Math.random() * 3 });
